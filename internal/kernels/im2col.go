@@ -1,0 +1,106 @@
+package kernels
+
+import "fmt"
+
+// ConvGeom describes a 2-D convolution or pooling window over one image of
+// C channels and H×W pixels: a KH×KW window moved by StrideH/StrideW, over
+// the image padded with PadH/PadW zeros on each side.
+type ConvGeom struct {
+	C, H, W          int
+	KH, KW           int
+	StrideH, StrideW int
+	PadH, PadW       int
+}
+
+// OutH returns the number of window positions down the image.
+func (g ConvGeom) OutH() int { return (g.H+2*g.PadH-g.KH)/g.StrideH + 1 }
+
+// OutW returns the number of window positions across the image.
+func (g ConvGeom) OutW() int { return (g.W+2*g.PadW-g.KW)/g.StrideW + 1 }
+
+// Validate panics with a description of the problem if the geometry is not
+// usable: non-positive sizes or strides, negative padding, or a window
+// larger than the padded image.
+func (g ConvGeom) Validate() {
+	if g.C <= 0 || g.H <= 0 || g.W <= 0 || g.KH <= 0 || g.KW <= 0 || g.StrideH <= 0 || g.StrideW <= 0 || g.PadH < 0 || g.PadW < 0 {
+		panic(fmt.Sprintf("kernels: invalid convolution geometry %+v", g))
+	}
+	if g.KH > g.H+2*g.PadH || g.KW > g.W+2*g.PadW {
+		panic(fmt.Sprintf("kernels: %d×%d window larger than the padded %d×%d image", g.KH, g.KW, g.H+2*g.PadH, g.W+2*g.PadW))
+	}
+}
+
+// Im2col unfolds one C×H×W image (src, row-major) into the column matrix
+// dst of C·KH·KW rows and OutH·OutW columns: row (c, i, j) holds, for every
+// window position, the pixel at offset (i, j) of channel c inside the
+// window (zero where the window overlaps the padding). A convolution with
+// weights W of shape O×(C·KH·KW) is then the matrix product W·dst, which
+// gives the O×OutH×OutW output directly.
+func Im2col[T float32 | float64](dst, src []T, g ConvGeom) {
+	oh, ow := g.OutH(), g.OutW()
+	if len(src) < g.C*g.H*g.W || len(dst) < g.C*g.KH*g.KW*oh*ow {
+		panic(fmt.Sprintf("kernels: Im2col buffers too small for %+v", g))
+	}
+	row := 0
+	for c := 0; c < g.C; c++ {
+		img := src[c*g.H*g.W : (c+1)*g.H*g.W]
+		for i := 0; i < g.KH; i++ {
+			for j := 0; j < g.KW; j++ {
+				out := dst[row*oh*ow : (row+1)*oh*ow]
+				for y := 0; y < oh; y++ {
+					iy := y*g.StrideH - g.PadH + i
+					o := out[y*ow : (y+1)*ow]
+					if iy < 0 || iy >= g.H {
+						clear(o)
+						continue
+					}
+					line := img[iy*g.W : (iy+1)*g.W]
+					for x := range o {
+						ix := x*g.StrideW - g.PadW + j
+						if ix < 0 || ix >= g.W {
+							o[x] = 0
+						} else {
+							o[x] = line[ix]
+						}
+					}
+				}
+				row++
+			}
+		}
+	}
+}
+
+// Col2im is the adjoint of Im2col: it adds every entry of the column
+// matrix col back onto the pixel of dst (one C×H×W image) it was copied
+// from. Entries that came from the padding are dropped. dst is accumulated
+// into, not overwritten, because overlapping windows share pixels.
+func Col2im[T float32 | float64](dst, col []T, g ConvGeom) {
+	oh, ow := g.OutH(), g.OutW()
+	if len(dst) < g.C*g.H*g.W || len(col) < g.C*g.KH*g.KW*oh*ow {
+		panic(fmt.Sprintf("kernels: Col2im buffers too small for %+v", g))
+	}
+	row := 0
+	for c := 0; c < g.C; c++ {
+		img := dst[c*g.H*g.W : (c+1)*g.H*g.W]
+		for i := 0; i < g.KH; i++ {
+			for j := 0; j < g.KW; j++ {
+				in := col[row*oh*ow : (row+1)*oh*ow]
+				for y := 0; y < oh; y++ {
+					iy := y*g.StrideH - g.PadH + i
+					if iy < 0 || iy >= g.H {
+						continue
+					}
+					line := img[iy*g.W : (iy+1)*g.W]
+					r := in[y*ow : (y+1)*ow]
+					for x, v := range r {
+						ix := x*g.StrideW - g.PadW + j
+						if ix >= 0 && ix < g.W {
+							line[ix] += v
+						}
+					}
+				}
+				row++
+			}
+		}
+	}
+}
