@@ -1,0 +1,140 @@
+package tensor
+
+// An Arena hands out tensors that live until the next Reset. A training
+// step asks the same arena for the same sizes every time, so after the
+// first step every request is served from memory returned by Reset, and the
+// step allocates nothing.
+//
+// Tensors from an arena must not be used after Reset: their memory is given
+// to later requests. A nil *Arena is valid and allocates from the heap, so
+// code written against an arena also works without one. An Arena is not
+// safe for concurrent use; give each goroutine its own.
+type Arena struct {
+	free    map[arenaKey][]*Tensor // data tensors returned by Reset, by type and length
+	used    []*Tensor              // data tensors handed out since Reset
+	views   []*Tensor              // view headers, reused from the start after Reset
+	nviews  int
+	ints    []int // scratch ints, see Ints
+	intsOff int
+}
+
+type arenaKey struct {
+	dtype DType
+	n     int
+}
+
+// NewArena returns an empty arena.
+func NewArena() *Arena { return &Arena{free: make(map[arenaKey][]*Tensor)} }
+
+// Empty returns a tensor of the given type and shape whose elements are
+// unspecified (whatever a previous user left there). Use it for outputs that
+// are overwritten entirely.
+func (a *Arena) Empty(dtype DType, shape ...int) *Tensor {
+	if a == nil {
+		return New(dtype, shape...)
+	}
+	n := Numel(shape)
+	k := arenaKey{dtype, n}
+	var t *Tensor
+	if list := a.free[k]; len(list) > 0 {
+		t = list[len(list)-1]
+		a.free[k] = list[:len(list)-1]
+		t.setShape(dtype, shape)
+	} else {
+		t = New(dtype, shape...)
+	}
+	a.used = append(a.used, t)
+	return t
+}
+
+// Zeros returns a zero-filled tensor of the given type and shape.
+func (a *Arena) Zeros(dtype DType, shape ...int) *Tensor {
+	if a == nil {
+		return New(dtype, shape...)
+	}
+	t := a.Empty(dtype, shape...)
+	t.Zero()
+	return t
+}
+
+// EmptyLike returns an uninitialised tensor with t's type and shape.
+func (a *Arena) EmptyLike(t *Tensor) *Tensor { return a.Empty(t.dtype, t.shape...) }
+
+// ZerosLike returns a zero-filled tensor with t's type and shape.
+func (a *Arena) ZerosLike(t *Tensor) *Tensor { return a.Zeros(t.dtype, t.shape...) }
+
+// Reshape is Tensor.Reshape with the view's header taken from the arena.
+func (a *Arena) Reshape(t *Tensor, shape ...int) *Tensor {
+	v := a.view()
+	v.reshapeFrom(t, shape)
+	return v
+}
+
+// Slice is Tensor.Slice with the view's header taken from the arena.
+func (a *Arena) Slice(t *Tensor, lo, hi int) *Tensor {
+	v := a.view()
+	v.sliceFrom(t, lo, hi)
+	return v
+}
+
+// Ints returns a zeroed scratch slice of n ints valid until Reset.
+func (a *Arena) Ints(n int) []int {
+	if a == nil {
+		return make([]int, n)
+	}
+	if a.intsOff+n > len(a.ints) {
+		// Grow; slices handed out earlier keep the old backing array.
+		a.ints = make([]int, max(2*len(a.ints), a.intsOff+n, 64))
+		a.intsOff = 0
+	}
+	s := a.ints[a.intsOff : a.intsOff+n : a.intsOff+n]
+	a.intsOff += n
+	clear(s)
+	return s
+}
+
+func (a *Arena) view() *Tensor {
+	if a == nil {
+		return &Tensor{}
+	}
+	if a.nviews == len(a.views) {
+		a.views = append(a.views, &Tensor{})
+	}
+	v := a.views[a.nviews]
+	a.nviews++
+	*v = Tensor{}
+	return v
+}
+
+// Reset takes back every tensor the arena has handed out.
+func (a *Arena) Reset() {
+	if a == nil {
+		return
+	}
+	for i, t := range a.used {
+		k := arenaKey{t.dtype, t.Len()}
+		a.free[k] = append(a.free[k], t)
+		a.used[i] = nil
+	}
+	a.used = a.used[:0]
+	a.nviews = 0
+	a.intsOff = 0
+}
+
+// Footprint reports how many bytes of tensor data the arena holds, in use
+// and free.
+func (a *Arena) Footprint() int {
+	if a == nil {
+		return 0
+	}
+	n := 0
+	for _, t := range a.used {
+		n += t.Len() * t.dtype.Size()
+	}
+	for _, list := range a.free {
+		for _, t := range list {
+			n += t.Len() * t.dtype.Size()
+		}
+	}
+	return n
+}

@@ -1,0 +1,389 @@
+package tensor
+
+import (
+	"fmt"
+	"math"
+)
+
+// BinaryOp names an element-wise operation of two operands.
+type BinaryOp uint8
+
+// The element-wise binary operations.
+const (
+	OpAdd BinaryOp = iota // a + b
+	OpSub                 // a - b
+	OpMul                 // a · b
+	OpDiv                 // a / b
+	OpPow                 // a ** b
+	OpMax                 // max(a, b); NaN if either is NaN
+	OpMin                 // min(a, b); NaN if either is NaN
+)
+
+var binaryNames = [...]string{"add", "sub", "mul", "div", "pow", "maximum", "minimum"}
+
+// String returns the operation's name.
+func (op BinaryOp) String() string { return binaryNames[op] }
+
+// Binary returns op(a, b) element-wise, broadcasting a and b to a common
+// shape. Both must have the same dtype.
+func Binary(op BinaryOp, a, b *Tensor) *Tensor {
+	var buf [MaxDims]int
+	shape, ok := broadcastShapes(buf[:0], a.shape, b.shape)
+	if !ok {
+		panic(fmt.Sprintf("tensor: %v: shapes %v and %v do not broadcast", op, a.shape, b.shape))
+	}
+	dst := New(a.dtype, shape...)
+	BinaryTo(op, dst, a, b)
+	return dst
+}
+
+// BinaryTo writes op(a, b) into dst, whose shape must be the broadcast
+// shape of a and b. dst may be a or b itself when it has that shape.
+func BinaryTo(op BinaryOp, dst, a, b *Tensor) {
+	if a.dtype != b.dtype || a.dtype != dst.dtype {
+		panic(fmt.Sprintf("tensor: %v: mixed dtypes %v, %v into %v", op, a.dtype, b.dtype, dst.dtype))
+	}
+	var buf [MaxDims]int
+	shape, ok := broadcastShapes(buf[:0], a.shape, b.shape)
+	if !ok || !EqualShapes(shape, dst.shape) {
+		panic(fmt.Sprintf("tensor: %v: shapes %v and %v do not broadcast to destination %v", op, a.shape, b.shape, dst.shape))
+	}
+	l := newLoop(dst.shape, a.shape, b.shape)
+	if dst.dtype == Float64 {
+		d, x, y := dst.f64, a.f64, b.f64
+		l.rows(func(o, ia, ib, n, sa, sb int) { binaryRow(op, d[o:o+n], x[ia:], y[ib:], sa, sb) })
+		return
+	}
+	d, x, y := dst.f32, a.f32, b.f32
+	l.rows(func(o, ia, ib, n, sa, sb int) { binaryRow(op, d[o:o+n], x[ia:], y[ib:], sa, sb) })
+}
+
+// binaryRow computes dst[i] = op(a[i·sa], b[i·sb]).
+func binaryRow[T Float](op BinaryOp, dst, a, b []T, sa, sb int) {
+	if sa == 1 && sb == 1 {
+		a, b = a[:len(dst)], b[:len(dst)]
+		switch op {
+		case OpAdd:
+			for i := range dst {
+				dst[i] = a[i] + b[i]
+			}
+			return
+		case OpSub:
+			for i := range dst {
+				dst[i] = a[i] - b[i]
+			}
+			return
+		case OpMul:
+			for i := range dst {
+				dst[i] = a[i] * b[i]
+			}
+			return
+		case OpDiv:
+			for i := range dst {
+				dst[i] = a[i] / b[i]
+			}
+			return
+		}
+	}
+	if sa == 1 && sb == 0 {
+		a, y := a[:len(dst)], b[0]
+		switch op {
+		case OpAdd:
+			for i := range dst {
+				dst[i] = a[i] + y
+			}
+			return
+		case OpMul:
+			for i := range dst {
+				dst[i] = a[i] * y
+			}
+			return
+		}
+	}
+	for i := range dst {
+		x, y := a[i*sa], b[i*sb]
+		var r T
+		switch op {
+		case OpAdd:
+			r = x + y
+		case OpSub:
+			r = x - y
+		case OpMul:
+			r = x * y
+		case OpDiv:
+			r = x / y
+		case OpPow:
+			r = T(math.Pow(float64(x), float64(y)))
+		case OpMax:
+			r = T(fmax(float64(x), float64(y)))
+		case OpMin:
+			r = T(-fmax(-float64(x), -float64(y)))
+		}
+		dst[i] = r
+	}
+}
+
+// fmax is max with NaN propagation, as in NumPy's maximum.
+func fmax(x, y float64) float64 {
+	if x != x || y != y {
+		return math.NaN()
+	}
+	if x >= y {
+		return x
+	}
+	return y
+}
+
+// Add returns a + b with broadcasting.
+func Add(a, b *Tensor) *Tensor { return Binary(OpAdd, a, b) }
+
+// Sub returns a - b with broadcasting.
+func Sub(a, b *Tensor) *Tensor { return Binary(OpSub, a, b) }
+
+// Mul returns the element-wise product a · b with broadcasting.
+func Mul(a, b *Tensor) *Tensor { return Binary(OpMul, a, b) }
+
+// Div returns a / b element-wise with broadcasting.
+func Div(a, b *Tensor) *Tensor { return Binary(OpDiv, a, b) }
+
+// Pow returns a raised to the power b element-wise with broadcasting.
+func Pow(a, b *Tensor) *Tensor { return Binary(OpPow, a, b) }
+
+// Maximum returns the element-wise maximum with broadcasting.
+func Maximum(a, b *Tensor) *Tensor { return Binary(OpMax, a, b) }
+
+// Minimum returns the element-wise minimum with broadcasting.
+func Minimum(a, b *Tensor) *Tensor { return Binary(OpMin, a, b) }
+
+// AddTo writes a + b into dst. See BinaryTo.
+func AddTo(dst, a, b *Tensor) { BinaryTo(OpAdd, dst, a, b) }
+
+// SubTo writes a - b into dst. See BinaryTo.
+func SubTo(dst, a, b *Tensor) { BinaryTo(OpSub, dst, a, b) }
+
+// MulTo writes a · b into dst. See BinaryTo.
+func MulTo(dst, a, b *Tensor) { BinaryTo(OpMul, dst, a, b) }
+
+// DivTo writes a / b into dst. See BinaryTo.
+func DivTo(dst, a, b *Tensor) { BinaryTo(OpDiv, dst, a, b) }
+
+// UnaryOp names an element-wise operation of one operand. Some take a
+// parameter p, given to Unary.
+type UnaryOp uint8
+
+// The element-wise unary operations.
+const (
+	OpNeg       UnaryOp = iota // -x
+	OpExp                      // eˣ
+	OpLog                      // ln x
+	OpSqrt                     // √x
+	OpAbs                      // |x|
+	OpTanh                     // tanh x
+	OpSigmoid                  // 1 / (1 + e⁻ˣ)
+	OpReLU                     // max(x, 0)
+	OpSquare                   // x²
+	OpPowScalar                // xᵖ
+	OpAddScalar                // x + p
+	OpMulScalar                // x · p
+	OpLeakyReLU                // x if x > 0, else p·x
+	OpELU                      // x if x > 0, else p·(eˣ - 1)
+	OpRecip                    // 1 / x
+	OpSign                     // -1, 0 or 1
+	OpStep                     // 1 if x > 0, else 0 (the derivative of ReLU)
+)
+
+var unaryNames = [...]string{"neg", "exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "square", "pow", "add_scalar", "mul_scalar", "leaky_relu", "elu", "reciprocal", "sign", "step"}
+
+// String returns the operation's name.
+func (op UnaryOp) String() string { return unaryNames[op] }
+
+// Unary returns op(x) element-wise; p is the parameter of the operations
+// that take one and is ignored by the others.
+func Unary(op UnaryOp, x *Tensor, p float64) *Tensor {
+	dst := New(x.dtype, x.shape...)
+	UnaryTo(op, dst, x, p)
+	return dst
+}
+
+// UnaryTo writes op(x) into dst, which must have x's number of elements
+// and dtype; dst may be x itself.
+func UnaryTo(op UnaryOp, dst, x *Tensor, p float64) {
+	if dst.dtype != x.dtype || dst.Len() != x.Len() {
+		panic(fmt.Sprintf("tensor: %v: source %v %v into destination %v %v", op, x.dtype, x.shape, dst.dtype, dst.shape))
+	}
+	if x.dtype == Float64 {
+		unaryLoop(op, dst.f64, x.f64, p)
+		return
+	}
+	unaryLoop(op, dst.f32, x.f32, float32(p))
+}
+
+func unaryLoop[T Float](op UnaryOp, dst, x []T, p T) {
+	x = x[:len(dst)]
+	switch op {
+	case OpNeg:
+		for i, v := range x {
+			dst[i] = -v
+		}
+	case OpExp:
+		for i, v := range x {
+			dst[i] = T(math.Exp(float64(v)))
+		}
+	case OpLog:
+		for i, v := range x {
+			dst[i] = T(math.Log(float64(v)))
+		}
+	case OpSqrt:
+		for i, v := range x {
+			dst[i] = T(math.Sqrt(float64(v)))
+		}
+	case OpAbs:
+		for i, v := range x {
+			dst[i] = T(math.Abs(float64(v)))
+		}
+	case OpTanh:
+		for i, v := range x {
+			dst[i] = T(math.Tanh(float64(v)))
+		}
+	case OpSigmoid:
+		for i, v := range x {
+			dst[i] = T(sigmoid(float64(v)))
+		}
+	case OpReLU:
+		for i, v := range x {
+			if v > 0 {
+				dst[i] = v
+			} else {
+				dst[i] = 0
+			}
+		}
+	case OpSquare:
+		for i, v := range x {
+			dst[i] = v * v
+		}
+	case OpPowScalar:
+		for i, v := range x {
+			dst[i] = T(math.Pow(float64(v), float64(p)))
+		}
+	case OpAddScalar:
+		for i, v := range x {
+			dst[i] = v + p
+		}
+	case OpMulScalar:
+		for i, v := range x {
+			dst[i] = v * p
+		}
+	case OpLeakyReLU:
+		for i, v := range x {
+			if v > 0 {
+				dst[i] = v
+			} else {
+				dst[i] = p * v
+			}
+		}
+	case OpELU:
+		for i, v := range x {
+			if v > 0 {
+				dst[i] = v
+			} else {
+				dst[i] = p * T(math.Expm1(float64(v)))
+			}
+		}
+	case OpRecip:
+		for i, v := range x {
+			dst[i] = 1 / v
+		}
+	case OpSign:
+		for i, v := range x {
+			switch {
+			case v > 0:
+				dst[i] = 1
+			case v < 0:
+				dst[i] = -1
+			default:
+				dst[i] = v // keeps 0 and NaN
+			}
+		}
+	case OpStep:
+		for i, v := range x {
+			if v > 0 {
+				dst[i] = 1
+			} else {
+				dst[i] = 0
+			}
+		}
+	default:
+		panic(fmt.Sprintf("tensor: unknown unary op %d", op))
+	}
+}
+
+// sigmoid computes 1/(1+e⁻ˣ) without overflow for large |x|.
+func sigmoid(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+// Neg returns -x.
+func Neg(x *Tensor) *Tensor { return Unary(OpNeg, x, 0) }
+
+// Exp returns eˣ element-wise.
+func Exp(x *Tensor) *Tensor { return Unary(OpExp, x, 0) }
+
+// Log returns the natural logarithm element-wise.
+func Log(x *Tensor) *Tensor { return Unary(OpLog, x, 0) }
+
+// Sqrt returns the square root element-wise.
+func Sqrt(x *Tensor) *Tensor { return Unary(OpSqrt, x, 0) }
+
+// Abs returns |x| element-wise.
+func Abs(x *Tensor) *Tensor { return Unary(OpAbs, x, 0) }
+
+// Tanh returns the hyperbolic tangent element-wise.
+func Tanh(x *Tensor) *Tensor { return Unary(OpTanh, x, 0) }
+
+// Sigmoid returns the logistic function 1/(1+e⁻ˣ) element-wise.
+func Sigmoid(x *Tensor) *Tensor { return Unary(OpSigmoid, x, 0) }
+
+// ReLU returns max(x, 0) element-wise.
+func ReLU(x *Tensor) *Tensor { return Unary(OpReLU, x, 0) }
+
+// LeakyReLU returns x where x > 0 and slope·x elsewhere.
+func LeakyReLU(x *Tensor, slope float64) *Tensor { return Unary(OpLeakyReLU, x, slope) }
+
+// ELU returns x where x > 0 and alpha·(eˣ-1) elsewhere.
+func ELU(x *Tensor, alpha float64) *Tensor { return Unary(OpELU, x, alpha) }
+
+// PowScalar returns xᵖ element-wise.
+func PowScalar(x *Tensor, p float64) *Tensor { return Unary(OpPowScalar, x, p) }
+
+// AddScalar returns x + c element-wise.
+func AddScalar(x *Tensor, c float64) *Tensor { return Unary(OpAddScalar, x, c) }
+
+// MulScalar returns c·x element-wise.
+func MulScalar(x *Tensor, c float64) *Tensor { return Unary(OpMulScalar, x, c) }
+
+// Scale multiplies every element of t by c in place.
+func (t *Tensor) Scale(c float64) { UnaryTo(OpMulScalar, t, t, c) }
+
+// AddScaled adds c·x to t in place (an axpy); x must have t's number of
+// elements.
+func (t *Tensor) AddScaled(c float64, x *Tensor) {
+	if t.dtype != x.dtype || t.Len() != x.Len() {
+		panic(fmt.Sprintf("tensor: AddScaled of %v %v into %v %v", x.dtype, x.shape, t.dtype, t.shape))
+	}
+	if t.dtype == Float64 {
+		axpy(t.f64, x.f64, c)
+		return
+	}
+	axpy(t.f32, x.f32, float32(c))
+}
+
+func axpy[T Float](dst, x []T, c T) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		dst[i] += c * v
+	}
+}

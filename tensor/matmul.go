@@ -1,0 +1,157 @@
+package tensor
+
+import (
+	"fmt"
+
+	"github.com/baeum-ml/baeum/internal/kernels"
+)
+
+// MatMul returns the matrix product of a and b. Two 2-D tensors (m×k and
+// k×n) give an m×n product. With 3-D tensors the leading axis is a batch:
+// (B, m, k)·(B, k, n) → (B, m, n); a 2-D operand is shared by every batch
+// entry of the other.
+func MatMul(a, b *Tensor) *Tensor {
+	dst := New(a.dtype, MatMulShape(a.shape, b.shape, false, false)...)
+	MatMulTo(dst, a, b, false, false)
+	return dst
+}
+
+// MatMulShape returns the shape of op(a)·op(b) for operand shapes a and b,
+// where op transposes the last two axes when the flag is set. It panics
+// with both shapes when they do not fit.
+func MatMulShape(a, b []int, transA, transB bool) []int {
+	ba, m, ka := matDims(a, transA)
+	bb, kb, n := matDims(b, transB)
+	if ka != kb || (ba != 0 && bb != 0 && ba != bb) || len(a) < 2 || len(b) < 2 || len(a) > 3 || len(b) > 3 {
+		panic(fmt.Sprintf("tensor: cannot multiply shapes %v%s and %v%s", a, tmark(transA), b, tmark(transB)))
+	}
+	if batch := max(ba, bb); len(a) == 3 || len(b) == 3 {
+		return []int{batch, m, n}
+	}
+	return []int{m, n}
+}
+
+func tmark(t bool) string {
+	if t {
+		return "ᵀ"
+	}
+	return ""
+}
+
+// matDims returns the batch size (0 for a 2-D shape) and the rows and
+// columns of op(x).
+func matDims(s []int, trans bool) (batch, r, c int) {
+	switch len(s) {
+	case 2:
+		r, c = s[0], s[1]
+	case 3:
+		batch, r, c = s[0], s[1], s[2]
+	default:
+		return -1, -1, -2
+	}
+	if trans {
+		r, c = c, r
+	}
+	return batch, r, c
+}
+
+// MatMulTo writes op(a)·op(b) into dst, where op transposes the last two
+// axes of an operand whose flag is set. Shapes follow MatMul.
+func MatMulTo(dst, a, b *Tensor, transA, transB bool) {
+	MatMulAddTo(dst, a, b, transA, transB, 0)
+}
+
+// MatMulAddTo writes op(a)·op(b) + beta·dst into dst (beta = 1 accumulates,
+// as when summing gradients). Shapes follow MatMul.
+func MatMulAddTo(dst, a, b *Tensor, transA, transB bool, beta float64) {
+	want := MatMulShape(a.shape, b.shape, transA, transB)
+	if !EqualShapes(want, dst.shape) {
+		panic(fmt.Sprintf("tensor: product of %v%s and %v%s is %v, destination is %v", a.shape, tmark(transA), b.shape, tmark(transB), want, dst.shape))
+	}
+	if a.dtype != b.dtype || a.dtype != dst.dtype {
+		panic(fmt.Sprintf("tensor: matmul of %v and %v into %v", a.dtype, b.dtype, dst.dtype))
+	}
+	_, m, k := matDims(a.shape, transA)
+	n := dst.shape[len(dst.shape)-1]
+	lda, ldb := a.shape[len(a.shape)-1], b.shape[len(b.shape)-1]
+	// A batched a with a shared, untransposed b is one tall product.
+	if len(a.shape) == 3 && len(b.shape) == 2 && !transA {
+		m *= a.shape[0]
+		gemm(dst, a, b, 0, 0, 0, transA, transB, m, n, k, lda, ldb, beta)
+		return
+	}
+	batch := 1
+	if len(dst.shape) == 3 {
+		batch = dst.shape[0]
+	}
+	sa, sb := 0, 0
+	if len(a.shape) == 3 {
+		sa = a.shape[1] * a.shape[2]
+	}
+	if len(b.shape) == 3 {
+		sb = b.shape[1] * b.shape[2]
+	}
+	for i := 0; i < batch; i++ {
+		gemm(dst, a, b, i*m*n, i*sa, i*sb, transA, transB, m, n, k, lda, ldb, beta)
+	}
+}
+
+func gemm(dst, a, b *Tensor, od, oa, ob int, transA, transB bool, m, n, k, lda, ldb int, beta float64) {
+	if dst.dtype == Float64 {
+		kernels.Dgemm(transA, transB, m, n, k, 1, a.f64[oa:], lda, b.f64[ob:], ldb, beta, dst.f64[od:], n)
+		return
+	}
+	kernels.Sgemm(transA, transB, m, n, k, 1, a.f32[oa:], lda, b.f32[ob:], ldb, float32(beta), dst.f32[od:], n)
+}
+
+// Im2col unfolds a batch of images x (N, C, H, W) into columns for a
+// kh×kw window with the given stride and zero padding: the result has shape
+// (N, C·kh·kw, OH·OW); see kernels.Im2col for the layout.
+func Im2col(x *Tensor, kh, kw, stride, pad int) *Tensor {
+	g := ConvGeometry(x.shape, kh, kw, stride, pad)
+	n := x.shape[0]
+	dst := New(x.dtype, n, g.C*g.KH*g.KW, g.OutH()*g.OutW())
+	in, out := g.C*g.H*g.W, g.C*g.KH*g.KW*g.OutH()*g.OutW()
+	for i := 0; i < n; i++ {
+		if x.dtype == Float64 {
+			kernels.Im2col(dst.f64[i*out:(i+1)*out], x.f64[i*in:(i+1)*in], g)
+		} else {
+			kernels.Im2col(dst.f32[i*out:(i+1)*out], x.f32[i*in:(i+1)*in], g)
+		}
+	}
+	return dst
+}
+
+// Col2im folds columns (N, C·kh·kw, OH·OW) back into images of the given
+// NCHW shape, summing entries that map to the same pixel: the adjoint of
+// Im2col.
+func Col2im(cols *Tensor, shape []int, kh, kw, stride, pad int) *Tensor {
+	g := ConvGeometry(shape, kh, kw, stride, pad)
+	n := shape[0]
+	want := []int{n, g.C * g.KH * g.KW, g.OutH() * g.OutW()}
+	if !EqualShapes(cols.shape, want) {
+		panic(fmt.Sprintf("tensor: Col2im of %v into images %v needs columns %v", cols.shape, shape, want))
+	}
+	dst := New(cols.dtype, shape...)
+	in, out := g.C*g.H*g.W, want[1]*want[2]
+	for i := 0; i < n; i++ {
+		if cols.dtype == Float64 {
+			kernels.Col2im(dst.f64[i*in:(i+1)*in], cols.f64[i*out:(i+1)*out], g)
+		} else {
+			kernels.Col2im(dst.f32[i*in:(i+1)*in], cols.f32[i*out:(i+1)*out], g)
+		}
+	}
+	return dst
+}
+
+// ConvGeometry returns the geometry of a square-strided, square-padded
+// kh×kw window over images of NCHW shape, panicking with the shape when it
+// is not 4-D or the window does not fit.
+func ConvGeometry(shape []int, kh, kw, stride, pad int) kernels.ConvGeom {
+	if len(shape) != 4 {
+		panic(fmt.Sprintf("tensor: images must be NCHW (4-D), got shape %v", shape))
+	}
+	g := kernels.ConvGeom{C: shape[1], H: shape[2], W: shape[3], KH: kh, KW: kw, StrideH: stride, StrideW: stride, PadH: pad, PadW: pad}
+	g.Validate()
+	return g
+}
