@@ -1,0 +1,134 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+)
+
+// Pooling works on whole images of C channels (C×H×W, row-major), with the
+// window geometry of a ConvGeom. Padding, where given, counts as zeros for
+// average pooling (PyTorch's count_include_pad) and is never chosen by max
+// pooling.
+
+func checkPool(ld, ls int, g ConvGeom) {
+	if ls < g.C*g.H*g.W || ld < g.C*g.OutH()*g.OutW() {
+		panic(fmt.Sprintf("kernels: pooling buffers of %d and %d elements too small for %+v", ls, ld, g))
+	}
+}
+
+// AvgPool writes into dst (C×OutH×OutW) the mean of every KH×KW window of
+// src.
+func AvgPool[T float32 | float64](dst, src []T, g ConvGeom) {
+	checkPool(len(dst), len(src), g)
+	oh, ow := g.OutH(), g.OutW()
+	inv := 1 / T(g.KH*g.KW)
+	for c := 0; c < g.C; c++ {
+		img := src[c*g.H*g.W : (c+1)*g.H*g.W]
+		out := dst[c*oh*ow : (c+1)*oh*ow]
+		for y := 0; y < oh; y++ {
+			for x := 0; x < ow; x++ {
+				var s T
+				for i := 0; i < g.KH; i++ {
+					iy := y*g.StrideH - g.PadH + i
+					if iy < 0 || iy >= g.H {
+						continue
+					}
+					for j := 0; j < g.KW; j++ {
+						if ix := x*g.StrideW - g.PadW + j; ix >= 0 && ix < g.W {
+							s += img[iy*g.W+ix]
+						}
+					}
+				}
+				out[y*ow+x] = s * inv
+			}
+		}
+	}
+}
+
+// AvgPoolBackward adds to gsrc (C×H×W) the gradient of AvgPool given the
+// gradient gdst of its output: each window's gradient, divided by the
+// window's size, to each pixel of the window.
+func AvgPoolBackward[T float32 | float64](gsrc, gdst []T, g ConvGeom) {
+	checkPool(len(gdst), len(gsrc), g)
+	oh, ow := g.OutH(), g.OutW()
+	inv := 1 / T(g.KH*g.KW)
+	for c := 0; c < g.C; c++ {
+		img := gsrc[c*g.H*g.W : (c+1)*g.H*g.W]
+		gout := gdst[c*oh*ow : (c+1)*oh*ow]
+		for y := 0; y < oh; y++ {
+			for x := 0; x < ow; x++ {
+				v := gout[y*ow+x] * inv
+				for i := 0; i < g.KH; i++ {
+					iy := y*g.StrideH - g.PadH + i
+					if iy < 0 || iy >= g.H {
+						continue
+					}
+					for j := 0; j < g.KW; j++ {
+						if ix := x*g.StrideW - g.PadW + j; ix >= 0 && ix < g.W {
+							img[iy*g.W+ix] += v
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// MaxPool writes into dst the largest element of every window of src.
+func MaxPool[T float32 | float64](dst, src []T, g ConvGeom) {
+	checkPool(len(dst), len(src), g)
+	oh, ow := g.OutH(), g.OutW()
+	for c := 0; c < g.C; c++ {
+		img := src[c*g.H*g.W : (c+1)*g.H*g.W]
+		out := dst[c*oh*ow : (c+1)*oh*ow]
+		for y := 0; y < oh; y++ {
+			for x := 0; x < ow; x++ {
+				out[y*ow+x] = img[maxIndex(img, g, y, x)]
+			}
+		}
+	}
+}
+
+// maxIndex returns the offset within one channel of the first largest
+// element of the window at output position (y, x); NaN wins, as in
+// PyTorch.
+func maxIndex[T float32 | float64](img []T, g ConvGeom, y, x int) int {
+	best, bi := T(math.Inf(-1)), -1
+	for i := 0; i < g.KH; i++ {
+		iy := y*g.StrideH - g.PadH + i
+		if iy < 0 || iy >= g.H {
+			continue
+		}
+		for j := 0; j < g.KW; j++ {
+			ix := x*g.StrideW - g.PadW + j
+			if ix < 0 || ix >= g.W {
+				continue
+			}
+			if v := img[iy*g.W+ix]; v > best || bi < 0 || v != v {
+				best, bi = v, iy*g.W+ix
+				if v != v {
+					return bi
+				}
+			}
+		}
+	}
+	return bi
+}
+
+// MaxPoolBackward adds to gsrc the gradient of MaxPool: each window's
+// gradient goes to the window's first largest element of src (found again
+// rather than stored).
+func MaxPoolBackward[T float32 | float64](gsrc, gdst, src []T, g ConvGeom) {
+	checkPool(len(gdst), len(gsrc), g)
+	oh, ow := g.OutH(), g.OutW()
+	for c := 0; c < g.C; c++ {
+		img := src[c*g.H*g.W : (c+1)*g.H*g.W]
+		gimg := gsrc[c*g.H*g.W : (c+1)*g.H*g.W]
+		gout := gdst[c*oh*ow : (c+1)*oh*ow]
+		for y := 0; y < oh; y++ {
+			for x := 0; x < ow; x++ {
+				gimg[maxIndex(img, g, y, x)] += gout[y*ow+x]
+			}
+		}
+	}
+}
