@@ -1,5 +1,7 @@
 package kernels
 
+//go:generate go run ./asmgen -out sgemm_amd64.s
+
 import (
 	"fmt"
 

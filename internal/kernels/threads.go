@@ -41,18 +41,28 @@ func Parallel(n, grain int, fn func(worker, lo, hi int)) {
 		}
 		return
 	}
-	var wg sync.WaitGroup
-	wg.Add(chunks - 1)
+	j := &parallelJob{fn: fn, n: n, chunks: chunks}
+	j.wg.Add(chunks - 1)
 	for w := 1; w < chunks; w++ {
-		lo, hi := ChunkRange(n, chunks, w)
-		submit(func() {
-			defer wg.Done()
-			fn(w, lo, hi)
-		})
+		submit(j, w)
 	}
-	lo, hi := ChunkRange(n, chunks, 0)
-	fn(0, lo, hi)
-	wg.Wait()
+	j.runChunk(0)
+	j.wg.Wait()
+}
+
+// parallelJob is one call of Parallel.
+type parallelJob struct {
+	fn        func(worker, lo, hi int)
+	n, chunks int
+	wg        sync.WaitGroup
+}
+
+func (j *parallelJob) runChunk(w int) {
+	lo, hi := ChunkRange(j.n, j.chunks, w)
+	j.fn(w, lo, hi)
+	if w > 0 {
+		j.wg.Done()
+	}
 }
 
 // Chunks reports how many chunks Parallel splits n items into for the given
@@ -74,27 +84,37 @@ func ChunkRange(n, chunks, w int) (lo, hi int) {
 // The pool: a fixed set of goroutines started on first use, fed through a
 // channel. Submitting never blocks for long: when every worker is busy the
 // task runs on a fresh goroutine instead, so nested Parallel calls cannot
-// deadlock.
+// deadlock. A task is a job and a worker index rather than a closure, so
+// that submitting allocates nothing.
 var (
 	poolOnce  sync.Once
-	poolTasks chan func()
+	poolTasks chan poolTask
 )
 
-func submit(task func()) {
+// A chunkJob is work split into chunks; runChunk(w) does chunk w > 0 and
+// then marks it done.
+type chunkJob interface{ runChunk(w int) }
+
+type poolTask struct {
+	job chunkJob
+	w   int
+}
+
+func submit(j chunkJob, w int) {
 	poolOnce.Do(func() {
 		n := max(runtime.NumCPU(), 4)
-		poolTasks = make(chan func())
+		poolTasks = make(chan poolTask)
 		for range n {
 			go func() {
 				for t := range poolTasks {
-					t()
+					t.job.runChunk(t.w)
 				}
 			}()
 		}
 	})
 	select {
-	case poolTasks <- task:
+	case poolTasks <- poolTask{j, w}:
 	default:
-		go task()
+		go j.runChunk(w)
 	}
 }

@@ -1,9 +1,11 @@
 package kernels
 
-// sgemm is the portable float32 GEMM. It scales C by beta, then adds
-// alpha·op(A)·op(B) one row of C at a time, in the loop order that walks
-// memory contiguously for each combination of transposes.
-func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+// sgemmSmall is the straightforward float32 GEMM: it scales C by beta, then
+// adds alpha·op(A)·op(B) one row of C at a time, in the loop order that walks
+// memory contiguously for each combination of transposes. It needs no
+// packing buffers, so it wins on problems too small for the blocked path to
+// pay for its setup (see smallGemmWork).
+func sgemmSmall(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	scaleRows(c, m, n, ldc, beta)
 	if k == 0 || alpha == 0 {
 		return
@@ -34,9 +36,6 @@ func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 				av = a[p*lda+i]
 			} else {
 				av = a[i*lda+p]
-			}
-			if av == 0 {
-				continue
 			}
 			av *= alpha
 			bp := b[p*ldb : p*ldb+n]

@@ -1,0 +1,364 @@
+package kernels
+
+import (
+	"sync"
+	"unsafe"
+)
+
+// The blocked SGEMM follows GotoBLAS/BLIS. C is computed in register tiles
+// of MR×NR by a micro-kernel (microkernel.go, sgemm_amd64.s) that runs a
+// rank-1 update per step of k. Around it, five loops keep the operands in
+// cache:
+//
+//	for jc in blocks of nc columns of C:          B block → L3
+//	  for pc in blocks of kc of the depth k:      (C += A[:,pc]·B[pc,:])
+//	    pack B[pc:pc+kc, jc:jc+nc] into NR-wide micro-panels
+//	    for ic in blocks of mc rows of C:         A block → L2
+//	      pack A[ic:ic+mc, pc:pc+kc] into MR-tall micro-panels
+//	      for jr in micro-panels of B:            B micro-panel → L1
+//	        for ir in micro-panels of A:
+//	          micro-kernel: C[ir, jr] (MR×NR) += A panel · B panel
+//
+// Packing copies each panel into the exact order the micro-kernel reads it,
+// contiguous and aligned, so transposes and leading dimensions cost nothing
+// inside the hot loop. The kernels also read A and not-transposed B where
+// they lie, through strides: packing is skipped when an operand is used too
+// few times to repay the copy (see planPacking).
+//
+// Large problems are split into disjoint blocks of rows or columns of C, one
+// per worker, aligned to MR or NR; each worker packs what it needs into its
+// own buffers. Every element of C is computed by one worker with the same
+// sequence of operations whatever the split, so results do not depend on
+// scheduling.
+
+// sgemmKernels lists the micro-kernels this machine can run, the portable
+// one first. Tests run every one of them.
+var sgemmKernels = []*microKernel{kernelGo}
+
+// defaultKernel is the micro-kernel Sgemm uses: the fastest in sgemmKernels.
+var defaultKernel = kernelGo
+
+// Tuning thresholds, chosen by measurement (see gemm_bench_test.go).
+var (
+	// smallGemmWork is the size m·n·k below which sgemmSmall's plain loops
+	// beat the packing and setup of the blocked path.
+	smallGemmWork = 4 * 4 * 4
+
+	// parallelGemmWork is the size m·n·k from which splitting a GEMM across
+	// workers pays for waking them.
+	parallelGemmWork = 64 * 64 * 64
+)
+
+// sgemm computes C = alpha·op(A)·op(B) + beta·C for non-empty C.
+func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if m*n*k < smallGemmWork {
+		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	sgemmBlocked(defaultKernel, Threads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// gemmJob is one blocked SGEMM: its operands, plan and split. Jobs are
+// recycled so that a call allocates nothing.
+type gemmJob struct {
+	kern           *microKernel
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    float32
+	a, b, c        []float32
+	lda, ldb, ldc  int
+
+	packA, packB bool
+	splitM       bool // workers own blocks of rows (else of columns)
+	parts        int  // number of workers
+	wg           sync.WaitGroup
+}
+
+var gemmJobs = make(chan *gemmJob, 16)
+
+// sgemmBlocked runs the blocked algorithm with kernel kern on at most
+// threads workers.
+func sgemmBlocked(kern *microKernel, threads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if k == 0 || alpha == 0 {
+		scaleRows(c, m, n, ldc, beta)
+		return
+	}
+	if n <= kern.nr/2 && kern.narrow != nil {
+		kern = kern.narrow
+	}
+	var j *gemmJob
+	select {
+	case j = <-gemmJobs:
+	default:
+		j = new(gemmJob)
+	}
+	*j = gemmJob{
+		kern: kern, transA: transA, transB: transB, m: m, n: n, k: k,
+		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc,
+	}
+	j.plan(threads)
+	if j.parts == 1 {
+		j.runChunk(0)
+	} else {
+		j.wg.Add(j.parts - 1)
+		for w := 1; w < j.parts; w++ {
+			submit(j, w)
+		}
+		j.runChunk(0)
+		j.wg.Wait()
+	}
+	j.a, j.b, j.c = nil, nil, nil
+	select {
+	case gemmJobs <- j:
+	default:
+	}
+}
+
+// plan chooses what to pack and how to split the work.
+func (j *gemmJob) plan(threads int) {
+	kern := j.kern
+	mPanels := (j.m + kern.mr - 1) / kern.mr
+	nPanels := (j.n + kern.nr - 1) / kern.nr
+	j.parts = 1
+	if threads > 1 && j.m*j.n*j.k >= parallelGemmWork {
+		// Split the dimension with more micro-panels, so the parts stay
+		// balanced.
+		j.splitM = mPanels*kern.mr >= nPanels*kern.nr
+		panels := nPanels
+		if j.splitM {
+			panels = mPanels
+		}
+		j.parts = min(threads, panels)
+	}
+	// Each worker's share of C decides how often it reuses a panel.
+	mw, nw := j.m, j.n
+	if j.parts > 1 {
+		if j.splitM {
+			mw = (mPanels + j.parts - 1) / j.parts * kern.mr
+		} else {
+			nw = (nPanels + j.parts - 1) / j.parts * kern.nr
+		}
+	}
+	// A packed B micro-panel is reused by every A micro-panel of the block;
+	// a packed A block by every B micro-panel. Transposed B must be packed
+	// (the kernel reads rows of B as vectors); otherwise pack an operand
+	// only when it is reused enough to repay the copy.
+	j.packB = j.transB || mw > 2*kern.mr
+	j.packA = nw > 2*kern.nr
+}
+
+// chunk returns the rows [m0, m1) and columns [n0, n1) of C owned by worker w.
+func (j *gemmJob) chunk(w int) (m0, m1, n0, n1 int) {
+	if j.parts == 1 {
+		return 0, j.m, 0, j.n
+	}
+	if j.splitM {
+		p := (j.m + j.kern.mr - 1) / j.kern.mr
+		lo, hi := ChunkRange(p, j.parts, w)
+		return lo * j.kern.mr, min(hi*j.kern.mr, j.m), 0, j.n
+	}
+	p := (j.n + j.kern.nr - 1) / j.kern.nr
+	lo, hi := ChunkRange(p, j.parts, w)
+	return 0, j.m, lo * j.kern.nr, min(hi*j.kern.nr, j.n)
+}
+
+// runChunk computes worker w's part of C.
+func (j *gemmJob) runChunk(w int) {
+	buf := getGemmBuf()
+	m0, m1, n0, n1 := j.chunk(w)
+	if m0 < m1 && n0 < n1 {
+		j.compute(buf, m0, m1, n0, n1)
+	}
+	putGemmBuf(buf)
+	if w > 0 {
+		j.wg.Done()
+	}
+}
+
+// blockSize splits total into blocks of at most max (a multiple of unit)
+// that are as even as possible, so no block is a thin leftover.
+func blockSize(total, max, unit int) int {
+	if total <= max {
+		return total
+	}
+	blocks := (total + max - 1) / max
+	size := (total + blocks - 1) / blocks
+	return (size + unit - 1) / unit * unit
+}
+
+// compute runs the five loops over C[m0:m1, n0:n1].
+func (j *gemmJob) compute(buf *gemmBuf, m0, m1, n0, n1 int) {
+	kern := j.kern
+	MR, NR := kern.mr, kern.nr
+	kc := blockSize(j.k, kern.kc, 1)
+	nc := blockSize(n1-n0, kern.nc, NR)
+	mc := m1 - m0
+	if j.packA {
+		mc = blockSize(mc, kern.mc, MR)
+	}
+	if j.packB {
+		buf.b = growAligned(buf.b, (nc+NR-1)/NR*NR*kc)
+	} else {
+		buf.bEdge = growAligned(buf.bEdge, NR*kc)
+	}
+	if j.packA {
+		buf.a = growAligned(buf.a, (mc+MR-1)/MR*MR*kc)
+	} else {
+		buf.aEdge = growAligned(buf.aEdge, MR*kc)
+	}
+	if !kern.edges {
+		buf.tile = growAligned(buf.tile, MR*NR)
+	}
+	for jc := n0; jc < n1; jc += nc {
+		ncur := min(nc, n1-jc)
+		for pc := 0; pc < j.k; pc += kc {
+			kcur := min(kc, j.k-pc)
+			beta := j.beta
+			if pc > 0 {
+				beta = 1
+			}
+			if j.packB {
+				for jr := 0; jr < ncur; jr += NR {
+					j.packBPanel(buf.b[jr*kcur:], buf, jc+jr, min(NR, ncur-jr), pc, kcur)
+				}
+			} else if r := ncur % NR; r != 0 {
+				j.packBPanel(buf.bEdge, buf, jc+ncur-r, r, pc, kcur)
+			}
+			for ic := m0; ic < m1; ic += mc {
+				mcur := min(mc, m1-ic)
+				if j.packA {
+					for ir := 0; ir < mcur; ir += MR {
+						j.packAPanel(buf.a[ir*kcur:], buf, ic+ir, min(MR, mcur-ir), pc, kcur)
+					}
+				} else if r := mcur % MR; r != 0 {
+					j.packAPanel(buf.aEdge, buf, ic+mcur-r, r, pc, kcur)
+				}
+				j.macroKernel(buf, ic, mcur, jc, ncur, pc, kcur, beta)
+			}
+		}
+	}
+}
+
+// packAPanel packs rows [i0, i0+rows) of op(A), depth [p0, p0+k), as an
+// MR-tall micro-panel.
+func (j *gemmJob) packAPanel(dst []float32, buf *gemmBuf, i0, rows, p0, k int) {
+	if j.transA {
+		j.kern.packN(dst, j.kern.mr, j.a, p0*j.lda+i0, j.lda, rows, k)
+	} else {
+		j.kern.packT(dst, j.kern.mr, j.a, i0*j.lda+p0, j.lda, rows, k, &buf.ptrs)
+	}
+}
+
+// packBPanel packs columns [j0, j0+cols) of op(B), depth [p0, p0+k), as an
+// NR-wide micro-panel.
+func (j *gemmJob) packBPanel(dst []float32, buf *gemmBuf, j0, cols, p0, k int) {
+	if j.transB {
+		j.kern.packT(dst, j.kern.nr, j.b, j0*j.ldb+p0, j.ldb, cols, k, &buf.ptrs)
+	} else {
+		j.kern.packN(dst, j.kern.nr, j.b, p0*j.ldb+j0, j.ldb, cols, k)
+	}
+}
+
+// macroKernel sweeps the micro-kernel over the mcur×ncur block of C at
+// (ic, jc) for depth [pc, pc+kcur).
+func (j *gemmJob) macroKernel(buf *gemmBuf, ic, mcur, jc, ncur, pc, kcur int, beta float32) {
+	kern := j.kern
+	MR, NR := kern.mr, kern.nr
+	for jr := 0; jr < ncur; jr += NR {
+		nr := min(NR, ncur-jr)
+		var bp *float32
+		var csb int
+		switch {
+		case j.packB:
+			bp, csb = &buf.b[jr*kcur], NR
+		case nr == NR:
+			bp, csb = &j.b[pc*j.ldb+jc+jr], j.ldb
+		default:
+			bp, csb = &buf.bEdge[0], NR
+		}
+		k := kern
+		if nr <= NR/2 && kern.narrow != nil {
+			k = kern.narrow
+		}
+		for ir := 0; ir < mcur; ir += MR {
+			mr := min(MR, mcur-ir)
+			var ap *float32
+			var rsa, csa int
+			switch {
+			case j.packA:
+				ap, rsa, csa = &buf.a[ir*kcur], 1, MR
+			case mr < MR:
+				ap, rsa, csa = &buf.aEdge[0], 1, MR
+			case j.transA:
+				ap, rsa, csa = &j.a[pc*j.lda+ic+ir], 1, j.lda
+			default:
+				ap, rsa, csa = &j.a[(ic+ir)*j.lda+pc], j.lda, 1
+			}
+			cp := &j.c[(ic+ir)*j.ldc+jc+jr]
+			if k.edges || (mr == MR && nr == NR) {
+				k.fn(kcur, ap, rsa, csa, bp, csb, cp, j.ldc, j.alpha, beta, mr, nr)
+				continue
+			}
+			// A partial tile for a kernel that writes full tiles: compute
+			// alpha·A·B into the scratch tile, then merge the valid part.
+			t := buf.tile
+			k.fn(kcur, ap, rsa, csa, bp, csb, &t[0], NR, j.alpha, 0, MR, NR)
+			c := j.c[(ic+ir)*j.ldc+jc+jr:]
+			for i := 0; i < mr; i++ {
+				ci := c[i*j.ldc : i*j.ldc+nr]
+				ti := t[i*NR : i*NR+nr]
+				if beta == 0 {
+					copy(ci, ti)
+					continue
+				}
+				for x, v := range ti {
+					ci[x] = v + beta*ci[x]
+				}
+			}
+		}
+	}
+}
+
+// gemmBuf holds one worker's packing buffers. They grow to the largest
+// problem seen and are kept on a free list, never released, so that steady
+// state allocates nothing (a sync.Pool would hand megabytes back to the
+// garbage collector at every cycle).
+type gemmBuf struct {
+	a, b         []float32 // packed A block (mc×kc), packed B block (kc×nc)
+	aEdge, bEdge []float32 // the partial micro-panel when the rest is unpacked
+	tile         []float32 // scratch MR×NR tile for kernels without edges
+	ptrs         [16]*float32
+}
+
+var gemmBufs = make(chan *gemmBuf, 64)
+
+func getGemmBuf() *gemmBuf {
+	select {
+	case b := <-gemmBufs:
+		return b
+	default:
+		return new(gemmBuf)
+	}
+}
+
+func putGemmBuf(b *gemmBuf) {
+	clear(b.ptrs[:])
+	select {
+	case gemmBufs <- b:
+	default:
+	}
+}
+
+// growAligned returns s resliced to n elements, or a new slice whose first
+// element is aligned to 64 bytes (a cache line) when s is too small.
+func growAligned(s []float32, n int) []float32 {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	s = make([]float32, n+16)
+	off := int(uintptr(unsafe.Pointer(&s[0]))&63) / 4
+	if off != 0 {
+		off = 16 - off
+	}
+	return s[off : off+n : off+n]
+}

@@ -1,0 +1,7 @@
+//go:build !amd64 || purego
+
+package kernels
+
+func init() {
+	defaultKernel = kernelGo
+}
