@@ -335,3 +335,19 @@ func (l *lsq) unscaledCov() []float64 {
 	}
 	return c
 }
+
+// normalSolve returns (XᵀX)⁻¹g using the factors: S⁻¹R⁻¹R⁻ᵀS⁻¹g. It is a
+// Newton step when X carries the square-root weights of a likelihood's
+// information matrix and g is the score.
+func (l *lsq) normalSolve(g []float64) []float64 {
+	v := make([]float64, l.p)
+	for j := range v {
+		v[j] = g[j] / l.scale[j]
+	}
+	l.triSolve(v, true, l.p)
+	l.triSolve(v, false, l.p)
+	for j := range v {
+		v[j] /= l.scale[j]
+	}
+	return v
+}
