@@ -9,7 +9,18 @@ import "fmt"
 func BroadcastShapes(a, b []int) []int {
 	out, ok := broadcastShapes(nil, a, b)
 	if !ok {
-		panic(fmt.Sprintf("tensor: shapes %v and %v do not broadcast", a, b))
+		panic("tensor: shapes " + shapeStr(a) + " and " + shapeStr(b) + " do not broadcast")
+	}
+	return out
+}
+
+// AppendBroadcastShape appends the broadcast shape of a and b (see
+// BroadcastShapes) to dst and returns the extended slice, so that a caller
+// with a buffer allocates nothing.
+func AppendBroadcastShape(dst, a, b []int) []int {
+	out, ok := broadcastShapes(dst, a, b)
+	if !ok {
+		panic("tensor: shapes " + shapeStr(a) + " and " + shapeStr(b) + " do not broadcast")
 	}
 	return out
 }

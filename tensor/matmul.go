@@ -11,7 +11,8 @@ import (
 // (B, m, k)·(B, k, n) → (B, m, n); a 2-D operand is shared by every batch
 // entry of the other.
 func MatMul(a, b *Tensor) *Tensor {
-	dst := New(a.dtype, MatMulShape(a.shape, b.shape, false, false)...)
+	var buf [3]int
+	dst := New(a.dtype, matMulShape(&buf, a.shape, b.shape, false, false)...)
 	MatMulTo(dst, a, b, false, false)
 	return dst
 }
@@ -20,15 +21,23 @@ func MatMul(a, b *Tensor) *Tensor {
 // where op transposes the last two axes when the flag is set. It panics
 // with both shapes when they do not fit.
 func MatMulShape(a, b []int, transA, transB bool) []int {
+	var buf [3]int
+	return append([]int(nil), matMulShape(&buf, a, b, transA, transB)...)
+}
+
+// matMulShape is MatMulShape writing into buf.
+func matMulShape(buf *[3]int, a, b []int, transA, transB bool) []int {
 	ba, m, ka := matDims(a, transA)
 	bb, kb, n := matDims(b, transB)
 	if ka != kb || (ba != 0 && bb != 0 && ba != bb) || len(a) < 2 || len(b) < 2 || len(a) > 3 || len(b) > 3 {
-		panic(fmt.Sprintf("tensor: cannot multiply shapes %v%s and %v%s", a, tmark(transA), b, tmark(transB)))
+		panic("tensor: cannot multiply shapes " + shapeStr(a) + tmark(transA) + " and " + shapeStr(b) + tmark(transB))
 	}
 	if batch := max(ba, bb); len(a) == 3 || len(b) == 3 {
-		return []int{batch, m, n}
+		*buf = [3]int{batch, m, n}
+		return buf[:3]
 	}
-	return []int{m, n}
+	*buf = [3]int{m, n}
+	return buf[:2]
 }
 
 func tmark(t bool) string {
@@ -64,9 +73,10 @@ func MatMulTo(dst, a, b *Tensor, transA, transB bool) {
 // MatMulAddTo writes op(a)·op(b) + beta·dst into dst (beta = 1 accumulates,
 // as when summing gradients). Shapes follow MatMul.
 func MatMulAddTo(dst, a, b *Tensor, transA, transB bool, beta float64) {
-	want := MatMulShape(a.shape, b.shape, transA, transB)
+	var buf [3]int
+	want := matMulShape(&buf, a.shape, b.shape, transA, transB)
 	if !EqualShapes(want, dst.shape) {
-		panic(fmt.Sprintf("tensor: product of %v%s and %v%s is %v, destination is %v", a.shape, tmark(transA), b.shape, tmark(transB), want, dst.shape))
+		panic("tensor: product of " + shapeStr(a.shape) + tmark(transA) + " and " + shapeStr(b.shape) + tmark(transB) + " is " + shapeStr(want) + ", destination is " + shapeStr(dst.shape))
 	}
 	if a.dtype != b.dtype || a.dtype != dst.dtype {
 		panic(fmt.Sprintf("tensor: matmul of %v and %v into %v", a.dtype, b.dtype, dst.dtype))

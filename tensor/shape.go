@@ -21,13 +21,13 @@ func Permute(x *Tensor, axes ...int) *Tensor {
 
 func permutedShape(shape, axes []int) []int {
 	if len(axes) != len(shape) {
-		panic(fmt.Sprintf("tensor: permutation %v does not match shape %v", axes, shape))
+		panic("tensor: permutation " + shapeStr(axes) + " does not match shape " + shapeStr(shape))
 	}
 	var seen [MaxDims]bool
 	out := make([]int, len(axes))
 	for i, a := range axes {
 		if a < 0 || a >= len(shape) || seen[a] {
-			panic(fmt.Sprintf("tensor: %v is not a permutation of the axes of shape %v", axes, shape))
+			panic("tensor: " + shapeStr(axes) + " is not a permutation of the axes of shape " + shapeStr(shape))
 		}
 		seen[a] = true
 		out[i] = shape[a]
@@ -38,9 +38,17 @@ func permutedShape(shape, axes []int) []int {
 // PermuteTo writes x with its axes reordered into dst (see Permute), whose
 // shape must be the permuted shape.
 func PermuteTo(dst, x *Tensor, axes ...int) {
-	want := permutedShape(x.shape, axes)
-	if !EqualShapes(want, dst.shape) || dst.dtype != x.dtype {
-		panic(fmt.Sprintf("tensor: permutation %v of %v needs destination %v, got %v", axes, x.shape, want, dst.shape))
+	ok := len(axes) == len(x.shape) && len(dst.shape) == len(axes) && dst.dtype == x.dtype
+	var seen [MaxDims]bool
+	for i := 0; ok && i < len(axes); i++ {
+		a := axes[i]
+		ok = a >= 0 && a < len(axes) && !seen[a] && dst.shape[i] == x.shape[a]
+		if ok {
+			seen[a] = true
+		}
+	}
+	if !ok {
+		panic("tensor: permutation " + shapeStr(axes) + " of " + shapeStr(x.shape) + " does not give destination " + shapeStr(dst.shape))
 	}
 	// Source strides, taken in destination order.
 	var stride, srcStride [MaxDims]int
@@ -217,6 +225,57 @@ func Pad(x *Tensor, value float64, pads ...[2]int) *Tensor {
 		for i := n - 2; i >= 0; i-- {
 			idx[i]++
 			if idx[i] < x.shape[i] {
+				break
+			}
+			idx[i] = 0
+		}
+	}
+	return dst
+}
+
+// Crop removes a border from x: pads[i] = {before, after} elements along
+// dimension i, for the trailing dimensions as in Pad, of which it is the
+// inverse. The result is a new tensor.
+func Crop(x *Tensor, pads ...[2]int) *Tensor {
+	if len(pads) > len(x.shape) {
+		panic(fmt.Sprintf("tensor: %d crops for shape %v", len(pads), x.shape))
+	}
+	n := len(x.shape)
+	full := make([][2]int, n)
+	copy(full[n-len(pads):], pads)
+	shape := make([]int, n)
+	for i, d := range x.shape {
+		shape[i] = d - full[i][0] - full[i][1]
+		if full[i][0] < 0 || full[i][1] < 0 || shape[i] < 0 {
+			panic(fmt.Sprintf("tensor: cannot crop %v from shape %v", pads, x.shape))
+		}
+	}
+	dst := New(x.dtype, shape...)
+	if dst.Len() == 0 || n == 0 {
+		if n == 0 {
+			dst.CopyFrom(x)
+		}
+		return dst
+	}
+	var idx [MaxDims]int
+	inner := shape[n-1]
+	for o := 0; o < dst.Len(); o += inner {
+		off := 0
+		for i := 0; i < n; i++ {
+			c := full[i][0]
+			if i < n-1 {
+				c += idx[i]
+			}
+			off = off*x.shape[i] + c
+		}
+		if x.dtype == Float64 {
+			copy(dst.f64[o:o+inner], x.f64[off:off+inner])
+		} else {
+			copy(dst.f32[o:o+inner], x.f32[off:off+inner])
+		}
+		for i := n - 2; i >= 0; i-- {
+			idx[i]++
+			if idx[i] < shape[i] {
 				break
 			}
 			idx[i] = 0

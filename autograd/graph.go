@@ -1,0 +1,293 @@
+package autograd
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sync/atomic"
+
+	"github.com/baeum-ml/baeum/tensor"
+)
+
+// Value is a node of the computational graph: a tensor, the gradient of
+// the output with respect to it (once Backward has run), and the operation
+// and inputs that produced it.
+type Value struct {
+	data         *tensor.Tensor
+	grad         *tensor.Tensor
+	requiresGrad bool
+	name         string
+
+	graph    *Graph // nil for parameters
+	op       string
+	parents  []*Value
+	backward func(out *Value) // pushes out.grad to the parents' gradients
+
+	// State that an operation's forward pass saves for its backward pass.
+	saved  [3]*tensor.Tensor
+	ints   [8]int
+	scalar float64
+	labels []int
+
+	parentBuf [3]*Value
+	mark      uint64 // topological-sort visit stamp
+}
+
+// NewParam returns a trainable parameter: a leaf value that requires
+// gradients and belongs to no graph, so it outlives every step. Its
+// gradient is allocated on first use and accumulates until ZeroGrad.
+func NewParam(name string, t *tensor.Tensor) *Value {
+	return &Value{data: t, requiresGrad: true, name: name, op: "param"}
+}
+
+// NewConst returns a leaf value that belongs to no graph and does not
+// require gradients, such as a BatchNorm running statistic.
+func NewConst(name string, t *tensor.Tensor) *Value {
+	return &Value{data: t, name: name, op: "const"}
+}
+
+// Data returns the value's tensor.
+func (v *Value) Data() *tensor.Tensor { return v.data }
+
+// Grad returns the gradient accumulated by Backward, with the value's
+// shape, or nil if none has reached it.
+func (v *Value) Grad() *tensor.Tensor { return v.grad }
+
+// Shape returns the shape of the value's tensor.
+func (v *Value) Shape() []int { return v.data.Shape() }
+
+// Item returns the value of a one-element value.
+func (v *Value) Item() float64 { return v.data.Item() }
+
+// Name returns the value's name ("" for most intermediate values).
+func (v *Value) Name() string { return v.name }
+
+// SetName names the value, for graph drawings, and returns it.
+func (v *Value) SetName(name string) *Value { v.name = name; return v }
+
+// Op returns the name of the operation that produced the value: "param",
+// "input", "const" or "var" for leaves.
+func (v *Value) Op() string { return v.op }
+
+// Parents returns the values this one was computed from (none for leaves
+// and for values computed without gradient tracking). An optional input
+// that was not given, such as a missing bias, is a nil entry.
+func (v *Value) Parents() []*Value { return v.parents }
+
+// RequiresGrad reports whether gradients flow to this value.
+func (v *Value) RequiresGrad() bool { return v.requiresGrad }
+
+// ZeroGrad sets the gradient to zero, as PyTorch's zero_grad does before a
+// new step's gradients are accumulated.
+func (v *Value) ZeroGrad() {
+	if v.grad != nil {
+		v.grad.Zero()
+	}
+}
+
+// SetGrad replaces the gradient tensor (used when restoring state); t must
+// have the value's shape.
+func (v *Value) SetGrad(t *tensor.Tensor) {
+	if t != nil && !t.SameShape(v.data) {
+		panic(fmt.Sprintf("autograd: gradient of shape %v for value of shape %v", t.Shape(), v.data.Shape()))
+	}
+	v.grad = t
+}
+
+// String describes the value: name, operation and shape.
+func (v *Value) String() string {
+	return fmt.Sprintf("%s(%s %v)", v.op, v.name, v.data.Shape())
+}
+
+// gradBuf returns v's gradient, making a zero one first if v has none.
+// Backward functions add their contributions into it.
+func (v *Value) gradBuf() *tensor.Tensor {
+	if v.grad == nil {
+		if v.graph != nil {
+			v.grad = v.graph.arena.ZerosLike(v.data)
+		} else {
+			v.grad = tensor.New(v.data.DType(), v.data.Shape()...)
+		}
+	}
+	return v.grad
+}
+
+// Graph records the operations of one forward pass and owns the memory of
+// its intermediate values. Reset it after each step to recycle that memory.
+// A Graph is not safe for concurrent use; give each goroutine its own.
+type Graph struct {
+	arena  *tensor.Arena
+	nodes  []*Value // every node ever made, reused from the start after Reset
+	used   int
+	noGrad bool
+	order  []*Value
+
+	// RNG is the source of randomness for stochastic operations such as
+	// dropout. It is nil until set.
+	RNG *rand.Rand
+
+	// Training tells layers whose behaviour differs between training and
+	// inference (dropout, batch normalisation) which one to do.
+	Training bool
+}
+
+// NewGraph returns an empty graph that records operations for
+// backpropagation.
+func NewGraph() *Graph { return &Graph{arena: tensor.NewArena()} }
+
+// NewInferenceGraph returns a graph in no-grad mode with Training off: it
+// records nothing, and is what prediction uses.
+func NewInferenceGraph() *Graph {
+	g := NewGraph()
+	g.noGrad = true
+	return g
+}
+
+// SetNoGrad turns gradient tracking off (true) or on. With it off, every
+// operation still computes its result but records no edges, so nothing can
+// be backpropagated and nothing is kept for it.
+func (g *Graph) SetNoGrad(off bool) { g.noGrad = off }
+
+// NoGrad reports whether gradient tracking is off.
+func (g *Graph) NoGrad() bool { return g.noGrad }
+
+// Arena returns the graph's arena, from which operations take the tensors
+// that live until Reset.
+func (g *Graph) Arena() *tensor.Arena { return g.arena }
+
+// Reset forgets every node recorded since the last Reset and takes back
+// their memory. Values and tensors from this graph must not be used
+// afterwards; parameters are untouched.
+func (g *Graph) Reset() {
+	for _, v := range g.nodes[:g.used] {
+		*v = Value{}
+	}
+	g.used = 0
+	g.arena.Reset()
+}
+
+// Len reports how many values the graph has recorded since Reset.
+func (g *Graph) Len() int { return g.used }
+
+// node returns a fresh Value owned by the graph.
+func (g *Graph) node() *Value {
+	if g.used == len(g.nodes) {
+		g.nodes = append(g.nodes, &Value{})
+	}
+	v := g.nodes[g.used]
+	g.used++
+	v.graph = g
+	return v
+}
+
+// Input wraps t as a leaf that does not require gradients (data, labels).
+func (g *Graph) Input(t *tensor.Tensor) *Value {
+	v := g.node()
+	v.data, v.op = t, "input"
+	return v
+}
+
+// Var wraps t as a leaf that requires gradients and lives only until
+// Reset; its gradient comes from the graph's arena.
+func (g *Graph) Var(t *tensor.Tensor) *Value {
+	v := g.node()
+	v.data, v.op, v.requiresGrad = t, "var", !g.noGrad
+	return v
+}
+
+// Detach returns a leaf that shares v's data but is cut off from its
+// history: no gradient flows through it back to v.
+func (v *Value) Detach() *Value {
+	g := v.graph
+	if g == nil {
+		return NewConst(v.name, v.data)
+	}
+	d := g.node()
+	d.data, d.op, d.name = v.data, "detach", v.name
+	return d
+}
+
+// result makes the output node of an operation on the given inputs. It
+// requires gradients when any input does and tracking is on; only then are
+// the inputs recorded as its parents.
+func (g *Graph) result(op string, data *tensor.Tensor, inputs ...*Value) *Value {
+	out := g.node()
+	out.data, out.op = data, op
+	if g.noGrad {
+		return out
+	}
+	for _, in := range inputs {
+		if in != nil && in.requiresGrad {
+			out.requiresGrad = true
+		}
+	}
+	if out.requiresGrad {
+		if len(inputs) <= len(out.parentBuf) {
+			out.parents = out.parentBuf[:copy(out.parentBuf[:], inputs)]
+		} else {
+			out.parents = append([]*Value(nil), inputs...)
+		}
+	}
+	return out
+}
+
+// check panics if an operand of the operation belongs to a graph other
+// than g. Operands that belong to no graph (parameters, constants) may be
+// used in any graph.
+func (g *Graph) check(op string, inputs ...*Value) {
+	for _, in := range inputs {
+		if in != nil && in.graph != nil && in.graph != g {
+			panic("autograd: " + op + ": operand belongs to a different graph")
+		}
+	}
+}
+
+// epoch numbers topological sorts, so that a node's mark tells whether the
+// current sort has visited it without clearing marks between sorts.
+var epoch atomic.Uint64
+
+// Backward computes the gradient of v, which must hold a single number
+// (a loss), with respect to every value it depends on that requires
+// gradients, and adds it to their Grad. Call it once per forward pass.
+func (v *Value) Backward() {
+	if v.data.Len() != 1 {
+		panic(fmt.Sprintf("autograd: Backward needs a scalar output, got shape %v", v.data.Shape()))
+	}
+	if !v.requiresGrad {
+		panic("autograd: Backward on a value that does not require gradients (no parameter or Var reaches it, or the graph is in no-grad mode)")
+	}
+	g := v.graph
+	if g == nil {
+		return // a parameter on its own: nothing to propagate
+	}
+	order := g.topoSort(v)
+	v.gradBuf().Fill(1) // dv/dv = 1
+	for i := len(order) - 1; i >= 0; i-- {
+		n := order[i]
+		if n.backward != nil && n.grad != nil {
+			n.backward(n)
+		}
+	}
+}
+
+// topoSort returns the nodes that v depends on through values requiring
+// gradients, each after all of its parents: a depth-first search that
+// appends a node once every parent has been appended.
+func (g *Graph) topoSort(v *Value) []*Value {
+	stamp := epoch.Add(1)
+	g.order = g.order[:0]
+	g.visit(v, stamp)
+	return g.order
+}
+
+func (g *Graph) visit(v *Value, stamp uint64) {
+	if v.mark == stamp {
+		return
+	}
+	v.mark = stamp
+	for _, p := range v.parents {
+		if p != nil && p.requiresGrad {
+			g.visit(p, stamp)
+		}
+	}
+	g.order = append(g.order, v)
+}

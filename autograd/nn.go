@@ -1,0 +1,414 @@
+package autograd
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/baeum-ml/baeum/internal/kernels"
+	"github.com/baeum-ml/baeum/tensor"
+)
+
+// The operations in this file are the coarse nodes that neural networks
+// spend their time in. Each is one node with a hand-written backward pass,
+// as in PyTorch, instead of a chain of primitive nodes: fewer nodes, fewer
+// passes over memory, and no intermediate tensors kept for backward beyond
+// what the derivative needs.
+
+// Linear returns x·wᵀ + b for a batch x of shape (N, in), weights w of
+// shape (out, in) (PyTorch's layout) and bias b of shape (out) or nil.
+// The gradients are g·w for x, gᵀ·x for w and the column sums of g for b.
+func (g *Graph) Linear(x, w, b *Value) *Value {
+	g.check("linear", x, w, b)
+	if x.data.Dims() != 2 || w.data.Dims() != 2 || x.Shape()[1] != w.Shape()[1] {
+		panic(fmt.Sprintf("autograd: linear: input %v does not fit weights %v (want (N, in) and (out, in))", x.Shape(), w.Shape()))
+	}
+	n, o := x.Shape()[0], w.Shape()[0]
+	if b != nil && (b.data.Dims() != 1 || b.Shape()[0] != o) {
+		panic(fmt.Sprintf("autograd: linear: bias %v does not fit weights %v", b.Shape(), w.Shape()))
+	}
+	out := g.result("linear", g.arena.Empty(x.data.DType(), n, o), x, w, b)
+	tensor.MatMulTo(out.data, x.data, w.data, false, true)
+	if b != nil {
+		tensor.AddTo(out.data, out.data, b.data)
+	}
+	out.backward = func(out *Value) {
+		x, w, b, gr := out.parents[0], out.parents[1], out.parents[2], out.grad
+		if x.requiresGrad {
+			tensor.MatMulAddTo(x.gradBuf(), gr, w.data, false, false, 1)
+		}
+		if w.requiresGrad {
+			tensor.MatMulAddTo(w.gradBuf(), gr, x.data, true, false, 1)
+		}
+		if b != nil && b.requiresGrad {
+			tensor.AccumulateTo(b.gradBuf(), gr)
+		}
+	}
+	return out
+}
+
+// Conv2D returns the 2-D convolution (strictly, cross-correlation, as in
+// every deep-learning library) of a batch of images x (N, C, H, W) with
+// filters w (O, C, KH, KW), plus a bias b (O) or nil, with the given stride
+// and zero padding on every side. It unfolds each image with im2col and
+// multiplies by the filters viewed as an O×(C·KH·KW) matrix; backward
+// multiplies by the transposes and folds the columns back with col2im.
+func (g *Graph) Conv2D(x, w, b *Value, stride, pad int) *Value {
+	g.check("conv2d", x, w, b)
+	xs, ws := x.Shape(), w.Shape()
+	if x.data.Dims() != 4 || w.data.Dims() != 4 || xs[1] != ws[1] {
+		panic(fmt.Sprintf("autograd: conv2d: input %v does not fit filters %v (want (N, C, H, W) and (O, C, KH, KW))", xs, ws))
+	}
+	geo := tensor.ConvGeometry(xs, ws[2], ws[3], stride, pad)
+	n, o, ckk, ohw := xs[0], ws[0], ws[1]*ws[2]*ws[3], geo.OutH()*geo.OutW()
+	if b != nil && (b.data.Dims() != 1 || b.Shape()[0] != o) {
+		panic(fmt.Sprintf("autograd: conv2d: bias %v does not fit filters %v", b.Shape(), ws))
+	}
+	ar := g.arena
+	cols := ar.Empty(x.data.DType(), n, ckk, ohw)
+	im2col(cols, x.data, geo)
+	out := g.result("conv2d", ar.Empty(x.data.DType(), n, o, geo.OutH(), geo.OutW()), x, w, b)
+	out3 := ar.Reshape(out.data, n, o, ohw)
+	w2 := ar.Reshape(w.data, o, ckk)
+	tensor.MatMulTo(out3, w2, cols, false, false)
+	if b != nil {
+		tensor.AddTo(out3, out3, ar.Reshape(b.data, o, 1))
+	}
+	out.saved[0] = cols
+	out.ints = [8]int{stride, pad}
+	out.backward = conv2DBackward
+	return out
+}
+
+func conv2DBackward(out *Value) {
+	x, w, b := out.parents[0], out.parents[1], out.parents[2]
+	ar := out.graph.arena
+	cols := out.saved[0]
+	xs, ws := x.Shape(), w.Shape()
+	n, o, ckk := xs[0], ws[0], ws[1]*ws[2]*ws[3]
+	ohw := cols.Shape()[2]
+	g3 := ar.Reshape(out.grad, n, o, ohw)
+	if w.requiresGrad {
+		gw := ar.Reshape(w.gradBuf(), o, ckk)
+		for i := 0; i < n; i++ {
+			gi := ar.Reshape(ar.Slice(g3, i, i+1), o, ohw)
+			ci := ar.Reshape(ar.Slice(cols, i, i+1), ckk, ohw)
+			tensor.MatMulAddTo(gw, gi, ci, false, true, 1)
+		}
+	}
+	if b != nil && b.requiresGrad {
+		tensor.AccumulateTo(ar.Reshape(b.gradBuf(), o, 1), g3)
+	}
+	if x.requiresGrad {
+		gcols := ar.EmptyLike(cols)
+		tensor.MatMulTo(gcols, ar.Reshape(w.data, o, ckk), g3, true, false)
+		geo := tensor.ConvGeometry(xs, ws[2], ws[3], out.ints[0], out.ints[1])
+		col2im(x.gradBuf(), gcols, geo)
+	}
+}
+
+// im2col unfolds every image of x into cols (N, C·KH·KW, OH·OW).
+func im2col(cols, x *tensor.Tensor, geo kernels.ConvGeom) {
+	n := x.Shape()[0]
+	in, out := geo.C*geo.H*geo.W, cols.Len()/n
+	if x.DType() == tensor.Float64 {
+		for i := 0; i < n; i++ {
+			kernels.Im2col(cols.F64()[i*out:(i+1)*out], x.F64()[i*in:(i+1)*in], geo)
+		}
+		return
+	}
+	for i := 0; i < n; i++ {
+		kernels.Im2col(cols.F32()[i*out:(i+1)*out], x.F32()[i*in:(i+1)*in], geo)
+	}
+}
+
+// col2im adds the columns back onto the images of gx.
+func col2im(gx, cols *tensor.Tensor, geo kernels.ConvGeom) {
+	n := gx.Shape()[0]
+	in, out := geo.C*geo.H*geo.W, cols.Len()/n
+	if gx.DType() == tensor.Float64 {
+		for i := 0; i < n; i++ {
+			kernels.Col2im(gx.F64()[i*in:(i+1)*in], cols.F64()[i*out:(i+1)*out], geo)
+		}
+		return
+	}
+	for i := 0; i < n; i++ {
+		kernels.Col2im(gx.F32()[i*in:(i+1)*in], cols.F32()[i*out:(i+1)*out], geo)
+	}
+}
+
+// AvgPool2D averages every k×k window of x (N, C, H, W), moving the window
+// by stride. Backward spreads each window's gradient evenly over it.
+func (g *Graph) AvgPool2D(x *Value, k, stride int) *Value { return g.pool("avgpool2d", x, k, stride) }
+
+// MaxPool2D keeps the largest element of every k×k window of x, moving
+// the window by stride. Backward sends each window's gradient to the
+// element that won.
+func (g *Graph) MaxPool2D(x *Value, k, stride int) *Value { return g.pool("maxpool2d", x, k, stride) }
+
+func (g *Graph) pool(op string, x *Value, k, stride int) *Value {
+	g.check(op, x)
+	xs := x.Shape()
+	geo := tensor.ConvGeometry(xs, k, k, stride, 0)
+	geo.C = xs[0] * xs[1] // the batch's channels are pooled alike
+	out := g.result(op, g.arena.Empty(x.data.DType(), xs[0], xs[1], geo.OutH(), geo.OutW()), x)
+	avg := op == "avgpool2d"
+	if x.data.DType() == tensor.Float64 {
+		if avg {
+			kernels.AvgPool(out.data.F64(), x.data.F64(), geo)
+		} else {
+			kernels.MaxPool(out.data.F64(), x.data.F64(), geo)
+		}
+	} else {
+		if avg {
+			kernels.AvgPool(out.data.F32(), x.data.F32(), geo)
+		} else {
+			kernels.MaxPool(out.data.F32(), x.data.F32(), geo)
+		}
+	}
+	out.ints = [8]int{k, stride}
+	out.backward = func(out *Value) {
+		x := out.parents[0]
+		xs := x.Shape()
+		geo := tensor.ConvGeometry(xs, out.ints[0], out.ints[0], out.ints[1], 0)
+		geo.C = xs[0] * xs[1]
+		gx := x.gradBuf()
+		avg := out.op == "avgpool2d"
+		if gx.DType() == tensor.Float64 {
+			if avg {
+				kernels.AvgPoolBackward(gx.F64(), out.grad.F64(), geo)
+			} else {
+				kernels.MaxPoolBackward(gx.F64(), out.grad.F64(), x.data.F64(), geo)
+			}
+			return
+		}
+		if avg {
+			kernels.AvgPoolBackward(gx.F32(), out.grad.F32(), geo)
+		} else {
+			kernels.MaxPoolBackward(gx.F32(), out.grad.F32(), x.data.F32(), geo)
+		}
+	}
+	return out
+}
+
+// Dropout multiplies x by mask, which holds 0 for dropped elements and
+// 1/(1-p) for kept ones (inverted dropout, so inference needs no scaling).
+// The caller draws the mask; see nn.Dropout. The gradient is masked alike.
+func (g *Graph) Dropout(x *Value, mask *tensor.Tensor) *Value {
+	g.check("dropout", x)
+	out := g.result("dropout", g.arena.EmptyLike(x.data), x)
+	tensor.MulTo(out.data, x.data, mask)
+	out.saved[0] = mask
+	out.backward = func(out *Value) {
+		x := out.parents[0]
+		t := scratch(out)
+		tensor.MulTo(t, out.grad, out.saved[0])
+		x.gradBuf().AddScaled(1, t)
+	}
+	return out
+}
+
+// BatchNormState holds the running statistics that batch normalisation
+// updates in training and uses in inference.
+type BatchNormState struct {
+	RunningMean, RunningVar *tensor.Tensor // per channel
+	Momentum, Eps           float64
+}
+
+// BatchNorm normalises x (N, C) or (N, C, H, W) per channel and applies
+// the affine map gamma·x̂ + beta. In training it uses the batch's mean and
+// (biased) variance and updates the running statistics with momentum, the
+// running variance from the unbiased batch variance, as PyTorch does; in
+// inference it uses the running statistics.
+func (g *Graph) BatchNorm(x, gamma, beta *Value, st *BatchNormState, training bool) *Value {
+	g.check("batchnorm", x, gamma, beta)
+	xs := x.Shape()
+	if len(xs) != 2 && len(xs) != 4 {
+		panic(fmt.Sprintf("autograd: batchnorm needs (N, C) or (N, C, H, W), got %v", xs))
+	}
+	c := xs[1]
+	inner := x.data.Len() / (xs[0] * c)
+	m := xs[0] * inner
+	if gamma.data.Len() != c || beta.data.Len() != c || st.RunningMean.Len() != c || st.RunningVar.Len() != c {
+		panic(fmt.Sprintf("autograd: batchnorm of input %v needs %d-element parameters", xs, c))
+	}
+	ar := g.arena
+	xhat := ar.EmptyLike(x.data)
+	invstd := ar.Empty(x.data.DType(), c)
+	out := g.result("batchnorm", ar.EmptyLike(x.data), x, gamma, beta)
+	for ch := 0; ch < c; ch++ {
+		var mean, variance float64
+		if training {
+			if m < 2 {
+				panic(fmt.Sprintf("autograd: batchnorm in training needs more than one value per channel, input %v", xs))
+			}
+			for i := 0; i < xs[0]; i++ {
+				for j := 0; j < inner; j++ {
+					mean += x.data.Flat((i*c+ch)*inner + j)
+				}
+			}
+			mean /= float64(m)
+			for i := 0; i < xs[0]; i++ {
+				for j := 0; j < inner; j++ {
+					d := x.data.Flat((i*c+ch)*inner+j) - mean
+					variance += d * d
+				}
+			}
+			variance /= float64(m)
+			mom := st.Momentum
+			st.RunningMean.SetFlat(ch, (1-mom)*st.RunningMean.Flat(ch)+mom*mean)
+			st.RunningVar.SetFlat(ch, (1-mom)*st.RunningVar.Flat(ch)+mom*variance*float64(m)/float64(m-1))
+		} else {
+			mean, variance = st.RunningMean.Flat(ch), st.RunningVar.Flat(ch)
+		}
+		is := 1 / math.Sqrt(variance+st.Eps)
+		invstd.SetFlat(ch, is)
+		ga, be := gamma.data.Flat(ch), beta.data.Flat(ch)
+		for i := 0; i < xs[0]; i++ {
+			for j := 0; j < inner; j++ {
+				k := (i*c+ch)*inner + j
+				h := (x.data.Flat(k) - mean) * is
+				xhat.SetFlat(k, h)
+				out.data.SetFlat(k, ga*h+be)
+			}
+		}
+	}
+	out.saved = [3]*tensor.Tensor{xhat, invstd}
+	if training {
+		out.ints[0] = 1
+	}
+	out.backward = batchNormBackward
+	return out
+}
+
+func batchNormBackward(out *Value) {
+	x, gamma, beta := out.parents[0], out.parents[1], out.parents[2]
+	xhat, invstd, gr := out.saved[0], out.saved[1], out.grad
+	training := out.ints[0] == 1
+	xs := x.Shape()
+	n, c := xs[0], xs[1]
+	inner := x.data.Len() / (n * c)
+	m := float64(n * inner)
+	for ch := 0; ch < c; ch++ {
+		var sg, sgx float64 // Σ g and Σ g·x̂ over the channel
+		for i := 0; i < n; i++ {
+			for j := 0; j < inner; j++ {
+				k := (i*c+ch)*inner + j
+				sg += gr.Flat(k)
+				sgx += gr.Flat(k) * xhat.Flat(k)
+			}
+		}
+		if gamma.requiresGrad {
+			gg := gamma.gradBuf()
+			gg.SetFlat(ch, gg.Flat(ch)+sgx)
+		}
+		if beta.requiresGrad {
+			gb := beta.gradBuf()
+			gb.SetFlat(ch, gb.Flat(ch)+sg)
+		}
+		if !x.requiresGrad {
+			continue
+		}
+		gx := x.gradBuf()
+		scale := gamma.data.Flat(ch) * invstd.Flat(ch)
+		for i := 0; i < n; i++ {
+			for j := 0; j < inner; j++ {
+				k := (i*c+ch)*inner + j
+				d := gr.Flat(k)
+				if training {
+					// dx = γ/σ · (g - mean(g) - x̂·mean(g·x̂))
+					d = d - sg/m - xhat.Flat(k)*sgx/m
+				}
+				gx.SetFlat(k, gx.Flat(k)+scale*d)
+			}
+		}
+	}
+}
+
+// Softmax returns e^x / Σ e^x along axis, computed stably by subtracting
+// the maximum first. Backward: dx = y·(g - Σ g·y).
+func (g *Graph) Softmax(x *Value, axis int) *Value { return g.softmax("softmax", x, axis) }
+
+// LogSoftmax returns x - log Σ e^x along axis, stably (log-sum-exp with the
+// maximum factored out). Backward: dx = g - g.softmax(x)·Σ g.
+func (g *Graph) LogSoftmax(x *Value, axis int) *Value { return g.softmax("log_softmax", x, axis) }
+
+func (g *Graph) softmax(op string, x *Value, axis int) *Value {
+	g.check(op, x)
+	if axis < 0 {
+		axis += x.data.Dims()
+	}
+	if axis < 0 || axis >= x.data.Dims() {
+		panic(fmt.Sprintf("autograd: %s axis out of range for shape %v", op, x.Shape()))
+	}
+	out := g.result(op, g.arena.EmptyLike(x.data), x)
+	outer, n, inner := split(x.Shape(), axis)
+	logOut := op == "log_softmax"
+	if x.data.DType() == tensor.Float64 {
+		softmaxRows(out.data.F64(), x.data.F64(), outer, n, inner, logOut)
+	} else {
+		softmaxRows(out.data.F32(), x.data.F32(), outer, n, inner, logOut)
+	}
+	out.ints[0] = axis
+	out.backward = func(out *Value) {
+		x := out.parents[0]
+		outer, n, inner := split(x.Shape(), out.ints[0])
+		gx := x.gradBuf()
+		logOut := out.op == "log_softmax"
+		if gx.DType() == tensor.Float64 {
+			softmaxGrad(gx.F64(), out.grad.F64(), out.data.F64(), outer, n, inner, logOut)
+		} else {
+			softmaxGrad(gx.F32(), out.grad.F32(), out.data.F32(), outer, n, inner, logOut)
+		}
+	}
+	return out
+}
+
+func softmaxRows[T tensor.Float](dst, src []T, outer, n, inner int, logOut bool) {
+	for o := 0; o < outer; o++ {
+		for i := 0; i < inner; i++ {
+			base := o*n*inner + i
+			m := math.Inf(-1)
+			for k := 0; k < n; k++ {
+				m = math.Max(m, float64(src[base+k*inner]))
+			}
+			var s float64
+			for k := 0; k < n; k++ {
+				s += math.Exp(float64(src[base+k*inner]) - m)
+			}
+			ls := math.Log(s)
+			for k := 0; k < n; k++ {
+				v := float64(src[base+k*inner]) - m - ls
+				if logOut {
+					dst[base+k*inner] = T(v)
+				} else {
+					dst[base+k*inner] = T(math.Exp(v))
+				}
+			}
+		}
+	}
+}
+
+func softmaxGrad[T tensor.Float](gx, g, y []T, outer, n, inner int, logOut bool) {
+	for o := 0; o < outer; o++ {
+		for i := 0; i < inner; i++ {
+			base := o*n*inner + i
+			var s float64
+			for k := 0; k < n; k++ {
+				j := base + k*inner
+				if logOut {
+					s += float64(g[j])
+				} else {
+					s += float64(g[j]) * float64(y[j])
+				}
+			}
+			for k := 0; k < n; k++ {
+				j := base + k*inner
+				if logOut {
+					gx[j] += g[j] - T(math.Exp(float64(y[j]))*s)
+				} else {
+					gx[j] += y[j] * (g[j] - T(s))
+				}
+			}
+		}
+	}
+}
