@@ -45,6 +45,17 @@ func NewConst(name string, t *tensor.Tensor) *Value {
 	return &Value{data: t, name: name, op: "const"}
 }
 
+// SetData replaces the tensor of a leaf that belongs to no graph (a
+// parameter or constant), as when a model is converted to float64 or loaded
+// from a checkpoint. The gradient is dropped, since its shape or type may
+// no longer match.
+func (v *Value) SetData(t *tensor.Tensor) {
+	if v.graph != nil {
+		panic("autograd: SetData on a value that belongs to a graph")
+	}
+	v.data, v.grad = t, nil
+}
+
 // Data returns the value's tensor.
 func (v *Value) Data() *tensor.Tensor { return v.data }
 

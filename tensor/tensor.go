@@ -485,3 +485,13 @@ func shapeStr(s []int) string {
 	}
 	return string(append(b, ']'))
 }
+
+// Convert changes t's element type in place, converting every element
+// (float64 to float32 rounds). Views made of t earlier keep the old data.
+func (t *Tensor) Convert(dtype DType) {
+	if t.dtype == dtype {
+		return
+	}
+	c := t.To(dtype)
+	t.dtype, t.f32, t.f64 = dtype, c.f32, c.f64
+}
