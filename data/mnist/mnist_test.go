@@ -433,6 +433,7 @@ func TestRealMNIST(t *testing.T) {
 // reader of the GoMNIST package itself, an independent implementation.
 func TestRealMNISTMatchesGoMNIST(t *testing.T) {
 	train, test := loadReal(t)
+	t.Setenv(EnvDir, "")
 	dir, err := Dir("")
 	if err != nil {
 		t.Fatal(err)
