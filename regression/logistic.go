@@ -155,10 +155,10 @@ func FitLogistic(d *Design, opts *LogisticOptions) (*Logistic, error) {
 	if err := checkRank(newLSQ(d.X), d.Names); err != nil {
 		return nil, err
 	}
-	lpSep := false
+	lpSep, decided := false, false
 	if !o.SkipSeparationCheck {
 		var err error
-		if lpSep, err = checkSeparation(d); err != nil {
+		if lpSep, decided, err = checkSeparation(d); err != nil {
 			return nil, err
 		}
 	}
@@ -214,9 +214,17 @@ func FitLogistic(d *Design, opts *LogisticOptions) (*Logistic, error) {
 	for m.Iterations < maxIter {
 		step := l.normalSolve(score)
 		m.Iterations++
+		// Converged when the full Newton step is negligible.
+		small := true
+		for j := range beta {
+			if math.Abs(step[j]) > o.Tol*(1+math.Abs(beta[j])) {
+				small = false
+			}
+		}
 		// Step halving guards the rare Newton step that overshoots.
 		t := 1.0
 		var newLL float64
+		improved := false
 		for h := 0; h < 40; h++ {
 			for j := range beta {
 				trial[j] = beta[j] + t*step[j]
@@ -224,15 +232,17 @@ func FitLogistic(d *Design, opts *LogisticOptions) (*Logistic, error) {
 			linpred(trial)
 			newLL = binaryLogLik(d.Y, eta)
 			if newLL >= ll-1e-12*math.Abs(ll) {
+				improved = true
 				break
 			}
 			t /= 2
 		}
-		small := true
-		for j := range beta {
-			if math.Abs(trial[j]-beta[j]) > o.Tol*(1+math.Abs(trial[j])) {
-				small = false
-			}
+		if !improved {
+			// No step along the Newton direction increases the
+			// likelihood: stalled, not converged (unless already there).
+			linpred(beta)
+			m.Converged = small
+			break
 		}
 		copy(beta, trial)
 		ll = newLL
@@ -242,7 +252,10 @@ func FitLogistic(d *Design, opts *LogisticOptions) (*Logistic, error) {
 			break
 		}
 	}
-	if !m.Converged || lpSep {
+	// Without the LP's verdict, fitted probabilities of 0 or 1 are the
+	// sign of separation: the iteration has been pushing coefficients
+	// towards infinity (and a relative step criterion can be met there).
+	if lpSep || !decided {
 		if err := divergenceSeparation(d, beta, mu, lpSep); err != nil {
 			return nil, err
 		}

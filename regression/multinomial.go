@@ -53,6 +53,8 @@ type Multinomial struct {
 	Converged  bool
 	// Fitted is the N×K matrix of fitted class probabilities.
 	Fitted *mat.Dense
+	// Y holds each observation's class index.
+	Y []int
 }
 
 // classIndices returns the class of each row and the class labels.
@@ -125,7 +127,7 @@ func FitMultinomial(d *Design, opts *LogisticOptions) (*Multinomial, error) {
 		return nil, err
 	}
 	m := &Multinomial{Names: d.Names, Response: d.Response, Classes: classes, Intercept: d.Intercept,
-		N: n, P: p, K: K, DFModel: q, DFResid: n - q}
+		N: n, P: p, K: K, DFModel: q, DFResid: n - q, Y: y}
 	if d.Intercept {
 		m.DFModel = (p - 1) * (K - 1)
 	}
@@ -216,23 +218,30 @@ func FitMultinomial(d *Design, opts *LogisticOptions) (*Multinomial, error) {
 			break
 		}
 		m.Iterations++
+		small := true
+		for j := range theta {
+			if math.Abs(step.AtVec(j)) > o.Tol*(1+math.Abs(theta[j])) {
+				small = false
+			}
+		}
 		t := 1.0
 		var newLL float64
+		improved := false
 		for h := 0; h < 40; h++ {
 			for j := range theta {
 				trial[j] = theta[j] + t*step.AtVec(j)
 			}
 			newLL = loglik(trial)
 			if newLL >= ll-1e-12*math.Abs(ll) {
+				improved = true
 				break
 			}
 			t /= 2
 		}
-		small := true
-		for j := range theta {
-			if math.Abs(trial[j]-theta[j]) > o.Tol*(1+math.Abs(trial[j])) {
-				small = false
-			}
+		if !improved {
+			loglik(theta)
+			m.Converged = small
+			break
 		}
 		copy(theta, trial)
 		ll = newLL
@@ -243,11 +252,11 @@ func FitMultinomial(d *Design, opts *LogisticOptions) (*Multinomial, error) {
 		}
 	}
 	// Separation shows as probabilities driven to 0 or 1 with coefficients
-	// running off.
-	if !m.Converged {
+	// running off (where a relative step criterion can even be met).
+	{
 		perfect := 0
 		for i := 0; i < n; i++ {
-			if prob.At(i, y[i]) > 1-1e-9 {
+			if prob.At(i, y[i]) > 1-perfectTol {
 				perfect++
 			}
 		}

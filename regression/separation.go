@@ -87,10 +87,15 @@ func singleSeparation(d *Design, j int) *SeparationError {
 		}
 	}
 	name := d.Names[j]
-	up, down := max0 <= min1, max1 <= min0 // y = 1 at high x, or at low x
-	var c float64
+	var up, down bool // y = 1 at high x, or at low x
+	var c float64     // the threshold
 	if d.Intercept {
+		up, down = max0 <= min1, max1 <= min0
 		switch {
+		case max0 < min1:
+			c = (max0 + min1) / 2
+		case max1 < min0:
+			c = (max1 + min0) / 2
 		case up:
 			c = max0
 		case down:
@@ -137,7 +142,6 @@ func singleSeparation(d *Design, j int) *SeparationError {
 			if !up {
 				lo, hi = max1, min0
 			}
-			c = lo
 			parts = append(parts, fmt.Sprintf("every observation with %s ≤ %g has %s = %d and every one with %s ≥ %g has %s = %d",
 				name, lo, d.Response, loY, name, hi, d.Response, hiY))
 		} else {
@@ -207,8 +211,9 @@ func lpSeparated(d *Design) (separated, ok bool) {
 
 // checkSeparation looks for separation before fitting. It returns a
 // *SeparationError when a single predictor separates the outcomes, and
-// reports (as lpSep) whether the LP test found separation by a combination.
-func checkSeparation(d *Design) (lpSep bool, err error) {
+// reports whether the LP test decided (decided) and whether it found
+// separation by a combination of predictors (sep).
+func checkSeparation(d *Design) (sep, decided bool, err error) {
 	var found *SeparationError
 	for j := range d.Names {
 		if d.Intercept && j == 0 {
@@ -228,11 +233,15 @@ func checkSeparation(d *Design) (lpSep bool, err error) {
 			// describe the first.
 			found.Detail = "for instance " + found.Detail
 		}
-		return false, found
+		return false, true, found
 	}
-	sep, ok := lpSeparated(d)
-	return ok && sep, nil
+	sep, decided = lpSeparated(d)
+	return sep && decided, decided, nil
 }
+
+// perfectTol is how close a fitted probability must come to the observed
+// 0 or 1 to count as a perfect prediction: |η| ≳ 23.
+const perfectTol = 1e-10
 
 // divergenceSeparation explains a Newton iteration that did not converge:
 // if some fitted probabilities are 0 or 1 to within rounding, or the LP
@@ -243,7 +252,7 @@ func divergenceSeparation(d *Design, beta, mu []float64, known bool) error {
 	n := d.Rows()
 	perfect := 0
 	for i := 0; i < n; i++ {
-		if math.Abs(d.Y[i]-mu[i]) < 1e-9 {
+		if math.Abs(d.Y[i]-mu[i]) < perfectTol {
 			perfect++
 		}
 	}
