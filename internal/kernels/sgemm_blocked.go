@@ -1,9 +1,6 @@
 package kernels
 
-import (
-	"sync"
-	"unsafe"
-)
+import "unsafe"
 
 // The blocked SGEMM follows GotoBLAS/BLIS. C is computed in register tiles
 // of MR×NR by a micro-kernel (microkernel.go, sgemm_amd64.s) that runs a
@@ -71,7 +68,6 @@ type gemmJob struct {
 	packA, packB bool
 	splitM       bool // workers own blocks of rows (else of columns)
 	parts        int  // number of workers
-	wg           sync.WaitGroup
 }
 
 var gemmJobs = make(chan *gemmJob, 16)
@@ -97,16 +93,7 @@ func sgemmBlocked(kern *microKernel, threads int, transA, transB bool, m, n, k i
 		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc,
 	}
 	j.plan(threads)
-	if j.parts == 1 {
-		j.runChunk(0)
-	} else {
-		j.wg.Add(j.parts - 1)
-		for w := 1; w < j.parts; w++ {
-			submit(j, w)
-		}
-		j.runChunk(0)
-		j.wg.Wait()
-	}
+	runChunks(j, j.parts)
 	j.a, j.b, j.c = nil, nil, nil
 	select {
 	case gemmJobs <- j:
@@ -170,9 +157,6 @@ func (j *gemmJob) runChunk(w int) {
 		j.compute(buf, m0, m1, n0, n1)
 	}
 	putGemmBuf(buf)
-	if w > 0 {
-		j.wg.Done()
-	}
 }
 
 // blockSize splits total into blocks of at most max (a multiple of unit)

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 var threads atomic.Int32
@@ -41,28 +42,32 @@ func Parallel(n, grain int, fn func(worker, lo, hi int)) {
 		}
 		return
 	}
-	j := &parallelJob{fn: fn, n: n, chunks: chunks}
-	j.wg.Add(chunks - 1)
-	for w := 1; w < chunks; w++ {
-		submit(j, w)
+	var j *parallelJob
+	select {
+	case j = <-parallelJobs:
+	default:
+		j = new(parallelJob)
 	}
-	j.runChunk(0)
-	j.wg.Wait()
+	j.fn, j.n, j.chunks = fn, n, chunks
+	runChunks(j, chunks)
+	j.fn = nil
+	select {
+	case parallelJobs <- j:
+	default:
+	}
 }
 
-// parallelJob is one call of Parallel.
+// parallelJob is one call of Parallel; they are recycled.
 type parallelJob struct {
 	fn        func(worker, lo, hi int)
 	n, chunks int
-	wg        sync.WaitGroup
 }
+
+var parallelJobs = make(chan *parallelJob, 16)
 
 func (j *parallelJob) runChunk(w int) {
 	lo, hi := ChunkRange(j.n, j.chunks, w)
 	j.fn(w, lo, hi)
-	if w > 0 {
-		j.wg.Done()
-	}
 }
 
 // Chunks reports how many chunks Parallel splits n items into for the given
@@ -81,40 +86,160 @@ func ChunkRange(n, chunks, w int) (lo, hi int) {
 	return n * w / chunks, n * (w + 1) / chunks
 }
 
-// The pool: a fixed set of goroutines started on first use, fed through a
-// channel. Submitting never blocks for long: when every worker is busy the
-// task runs on a fresh goroutine instead, so nested Parallel calls cannot
-// deadlock. A task is a job and a worker index rather than a closure, so
-// that submitting allocates nothing.
-var (
-	poolOnce  sync.Once
-	poolTasks chan poolTask
-)
-
-// A chunkJob is work split into chunks; runChunk(w) does chunk w > 0 and
-// then marks it done.
+// A chunkJob is work split into numbered chunks that may run concurrently.
 type chunkJob interface{ runChunk(w int) }
 
-type poolTask struct {
-	job chunkJob
-	w   int
+// runChunks runs job.runChunk(w) for w in [0, n), on the calling goroutine
+// and the pool's workers, and returns when all are done.
+//
+// Chunks are claimed, not assigned: the caller offers the job to idle
+// workers, runs chunk 0, then claims and runs whatever no worker has
+// started. So a job never waits for a busy pool (nested calls cannot
+// deadlock) and nothing is spawned. Which goroutine runs a chunk does not
+// matter: a chunk's work depends only on w.
+func runChunks(job chunkJob, n int) {
+	if n == 1 {
+		job.runChunk(0)
+		return
+	}
+	startPool()
+	var t *team
+	select {
+	case t = <-teams:
+	default:
+		t = &team{done: make(chan struct{}, 1)}
+	}
+	t.job = job
+	gen := uint32(t.state.Load()>>32) + 1
+	t.remaining.Store(int32(n - 1))
+	t.state.Store(uint64(gen)<<32 | 1) // chunk 0 is the caller's
+offer:
+	for range min(n-1, poolSize) {
+		select {
+		case poolTokens <- poolToken{t, gen, n}:
+		default:
+			break offer
+		}
+	}
+	job.runChunk(0)
+	tok := poolToken{t, gen, n}
+	for tok.help() {
+	}
+	// Wait for the chunks that workers took: spin while they are likely
+	// to finish soon (parking here would hand this goroutine to the
+	// worker's CPU and leave ours idle), then block.
+	start := time.Now()
+	for i := 1; t.remaining.Load() != 0; i++ {
+		if i%64 == 0 && time.Since(start) > spinWait {
+			break
+		}
+	}
+	<-t.done
+	t.job = nil
+	select {
+	case teams <- t:
+	default:
+	}
 }
 
-func submit(j chunkJob, w int) {
+// A team is the bookkeeping of one runChunks call. Teams are recycled; the
+// generation in state tells a late worker holding a token of a finished
+// call that it has nothing to do.
+type team struct {
+	job       chunkJob
+	state     atomic.Uint64 // generation<<32 | next chunk to claim
+	remaining atomic.Int32  // chunks 1.. not yet finished
+	done      chan struct{} // receives once when remaining reaches 0
+}
+
+var teams = make(chan *team, 16)
+
+// A poolToken invites a worker to help with a team's job of n chunks.
+type poolToken struct {
+	t   *team
+	gen uint32
+	n   int
+}
+
+// help claims the next chunk of the token's job and runs it. It reports
+// false when there is none left (or the job is over).
+func (tok poolToken) help() bool {
+	t := tok.t
+	for {
+		s := t.state.Load()
+		w := int(uint32(s))
+		if uint32(s>>32) != tok.gen || w >= tok.n {
+			return false
+		}
+		if t.state.CompareAndSwap(s, s+1) {
+			t.job.runChunk(w)
+			if t.remaining.Add(-1) == 0 {
+				t.done <- struct{}{}
+			}
+			return true
+		}
+	}
+}
+
+// The pool: NumCPU-1 long-lived goroutines (the caller is the other one)
+// started on first use and fed tokens through a buffered channel.
+//
+// A worker that has just finished a chunk keeps polling for the next token
+// for spinWait before it blocks. Blocking lets the operating system idle
+// the CPU, and waking it again takes tens of microseconds — under a
+// hypervisor, where an idle virtual CPU is descheduled, longer than a whole
+// mid-sized GEMM. Training calls kernels back to back, so a short spin
+// keeps the workers warm at the cost of a little CPU after the last call
+// (OpenBLAS's threads do the same).
+var (
+	poolOnce   sync.Once
+	poolSize   int
+	poolTokens chan poolToken
+)
+
+// spinWait is how long an idle worker, or a caller waiting for workers,
+// polls before it blocks.
+var spinWait = 100 * time.Microsecond
+
+func startPool() {
 	poolOnce.Do(func() {
-		n := max(runtime.NumCPU(), 4)
-		poolTasks = make(chan poolTask)
-		for range n {
-			go func() {
-				for t := range poolTasks {
-					t.job.runChunk(t.w)
-				}
-			}()
+		poolSize = max(runtime.NumCPU()-1, 1)
+		poolTokens = make(chan poolToken, 4*poolSize)
+		for range poolSize {
+			go poolWorker()
 		}
 	})
-	select {
-	case poolTasks <- poolTask{j, w}:
-	default:
-		go j.runChunk(w)
+}
+
+func poolWorker() {
+	for {
+		tok := <-poolTokens
+		for {
+			for tok.help() {
+			}
+			var ok bool
+			if tok, ok = spinForToken(); !ok {
+				break
+			}
+		}
+	}
+}
+
+// spinForToken polls for a token for spinWait, yielding now and then so
+// that it never holds up other goroutines.
+func spinForToken() (poolToken, bool) {
+	start := time.Now()
+	for i := 1; ; i++ {
+		select {
+		case tok := <-poolTokens:
+			return tok, true
+		default:
+		}
+		if i%64 == 0 {
+			if time.Since(start) > spinWait {
+				return poolToken{}, false
+			}
+			runtime.Gosched()
+		}
 	}
 }
