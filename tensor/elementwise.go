@@ -3,6 +3,8 @@ package tensor
 import (
 	"fmt"
 	"math"
+
+	"github.com/baeum-ml/baeum/internal/kernels"
 )
 
 // BinaryOp names an element-wise operation of two operands.
@@ -215,7 +217,16 @@ func UnaryTo(op UnaryOp, dst, x *Tensor, p float64) {
 		unaryLoop(op, dst.f64, x.f64, p)
 		return
 	}
-	unaryLoop(op, dst.f32, x.f32, float32(p))
+	switch op { // float32 transcendental functions have fast kernels
+	case OpExp:
+		kernels.Exp(dst.f32, x.f32)
+	case OpTanh:
+		kernels.Tanh(dst.f32, x.f32)
+	case OpSigmoid:
+		kernels.Sigmoid(dst.f32, x.f32)
+	default:
+		unaryLoop(op, dst.f32, x.f32, float32(p))
+	}
 }
 
 func unaryLoop[T Float](op UnaryOp, dst, x []T, p T) {

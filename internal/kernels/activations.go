@@ -1,0 +1,100 @@
+package kernels
+
+import "math"
+
+// Float32 exponential, tanh and sigmoid over slices. They use the
+// range reduction and polynomials of Cephes' expf and tanhf (Moshier),
+// with relative error around 2 float32 ulps, instead of calling float64
+// math functions one element at a time.
+
+const (
+	expHi    = 88.3762626647949   // above this expf overflows
+	expLo    = -103.972077083991  // below this it underflows to 0
+	log2e    = 1.44269504088896341
+	ln2Hi    = 0.693359375
+	ln2Lo    = -2.12194440e-4
+	tanhEdge = 0.625
+)
+
+// exp32 computes eˣ: x = n·ln2 + r with |r| ≤ ln2/2, eʳ by a degree-6
+// polynomial, then the exponent n added to the bits.
+func exp32(x float32) float32 {
+	if x > expHi {
+		return float32(math.Inf(1))
+	}
+	if x < expLo {
+		return 0
+	}
+	if x != x {
+		return x
+	}
+	n := float32(math.Floor(float64(x*log2e + 0.5)))
+	r := x - n*ln2Hi - n*ln2Lo
+	r2 := r * r
+	p := ((((1.9875691500e-4*r+1.3981999507e-3)*r+8.3334519073e-3)*r+4.1665795894e-2)*r+1.6666665459e-1)*r + 5.0000001201e-1
+	y := p*r2 + r + 1
+	// Scale by 2ⁿ in two steps so that n down to -149 (subnormals) works.
+	k := int32(n)
+	if k < -126 {
+		y *= math.Float32frombits(uint32(k+126+127) << 23)
+		return y * math.Float32frombits(1<<23) // 2⁻¹²⁶
+	}
+	if k > 127 {
+		return y * 2 * math.Float32frombits(uint32(k-1+127)<<23)
+	}
+	return y * math.Float32frombits(uint32(k+127)<<23)
+}
+
+// tanh32 computes tanh x: an odd polynomial near 0, 1 - 2/(e²ˣ+1) beyond.
+func tanh32(x float32) float32 {
+	z := x
+	if z < 0 {
+		z = -z
+	}
+	if z < tanhEdge {
+		s := x * x
+		return ((((-5.70498872745e-3*s+2.06390887954e-2)*s-5.37397155531e-2)*s+1.33314422036e-1)*s-3.33332819422e-1)*s*x + x
+	}
+	if z > 9.1 { // tanh is ±1 to float32 precision
+		z = 1
+	} else {
+		z = 1 - 2/(exp32(2*z)+1)
+	}
+	if x < 0 {
+		return -z
+	}
+	return z
+}
+
+// sigmoid32 computes 1/(1+e⁻ˣ) without overflow.
+func sigmoid32(x float32) float32 {
+	if x >= 0 {
+		return 1 / (1 + exp32(-x))
+	}
+	e := exp32(x)
+	return e / (1 + e)
+}
+
+// Exp sets dst[i] = e^src[i].
+func Exp(dst, src []float32) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] = exp32(v)
+	}
+}
+
+// Tanh sets dst[i] = tanh(src[i]).
+func Tanh(dst, src []float32) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] = tanh32(v)
+	}
+}
+
+// Sigmoid sets dst[i] = 1/(1+e^-src[i]).
+func Sigmoid(dst, src []float32) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] = sigmoid32(v)
+	}
+}

@@ -1,0 +1,70 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// ulps returns the distance between a float32 result and the exact value
+// in units of the float32 spacing at the exact value.
+func ulps(got float32, exact float64) float64 {
+	if exact == 0 {
+		return math.Abs(float64(got)) / math.SmallestNonzeroFloat32
+	}
+	e := float32(exact)
+	spacing := math.Abs(float64(math.Nextafter32(e, float32(math.Inf(1))) - e))
+	return math.Abs(float64(got)-exact) / spacing
+}
+
+func TestActivationAccuracy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	inputs := []float32{0, -0, 1, -1, 0.5, 0.624, 0.626, -0.626, 9, 9.2, -20, 20, 80, -80, -100, 88, 1e-6, -1e-6, 3e-39}
+	for range 200000 {
+		inputs = append(inputs, float32((rng.Float64()*2-1)*30))
+	}
+	tests := []struct {
+		name    string
+		f       func(dst, src []float32)
+		exact   func(float64) float64
+		maxUlps float64
+	}{
+		{"exp", Exp, math.Exp, 3},
+		{"tanh", Tanh, math.Tanh, 3},
+		{"sigmoid", Sigmoid, func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }, 4},
+	}
+	for _, tt := range tests {
+		out := make([]float32, len(inputs))
+		tt.f(out, inputs)
+		worst, at := 0.0, float32(0)
+		for i, x := range inputs {
+			want := tt.exact(float64(x))
+			if float32(want) == 0 && math.Abs(float64(out[i])) < 1e-37 {
+				continue // underflow region: any tiny result is fine
+			}
+			if u := ulps(out[i], want); u > worst {
+				worst, at = u, x
+			}
+		}
+		if worst > tt.maxUlps {
+			t.Errorf("%s: worst error %.2f ulps at x = %v, want ≤ %v", tt.name, worst, at, tt.maxUlps)
+		}
+	}
+	special := make([]float32, 3)
+	Exp(special, []float32{float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN())})
+	if !math.IsInf(float64(special[0]), 1) || special[1] != 0 || special[2] == special[2] {
+		t.Errorf("exp(+inf, -inf, NaN) = %v", special)
+	}
+}
+
+func BenchmarkTanh(b *testing.B) {
+	x := make([]float32, 64*6*28*28)
+	for i := range x {
+		x[i] = float32(i%200)/50 - 2
+	}
+	dst := make([]float32, len(x))
+	b.SetBytes(int64(4 * len(x)))
+	for b.Loop() {
+		Tanh(dst, x)
+	}
+}
