@@ -65,7 +65,10 @@ func TestConstructorErrors(t *testing.T) {
 		{"empty", func() error { _, err := optim.NewSGD(nil, optim.SGDConfig{LR: 1}); return err }, "sgd: empty parameter list"},
 		{"nil value", func() error { _, err := optim.NewAdam(params(nn.Param{Name: "w"}), optim.DefaultAdam(1)); return err },
 			`adam: parameter 0 ("w") has no value`},
-		{"no name", func() error { _, err := optim.NewAdam(params(a, nn.Param{Value: a.Value}), optim.DefaultAdam(1)); return err },
+		{"no name", func() error {
+			_, err := optim.NewAdam(params(a, nn.Param{Value: a.Value}), optim.DefaultAdam(1))
+			return err
+		},
 			"adam: parameter 1 has no name"},
 		{"same name", func() error { _, err := optim.NewAdamW(params(a, p("b"), p("a")), optim.DefaultAdamW(1)); return err },
 			`adamw: two parameters are named "a"`},
@@ -75,7 +78,10 @@ func TestConstructorErrors(t *testing.T) {
 		}, `rmsprop: parameters "a" and "alias" are the same value`},
 		{"sgd momentum", func() error { _, err := optim.NewSGD(params(a), optim.SGDConfig{LR: 1, Momentum: -0.5}); return err },
 			"sgd: invalid momentum -0.5"},
-		{"sgd weight decay", func() error { _, err := optim.NewSGD(params(a), optim.SGDConfig{LR: 1, WeightDecay: math.NaN()}); return err },
+		{"sgd weight decay", func() error {
+			_, err := optim.NewSGD(params(a), optim.SGDConfig{LR: 1, WeightDecay: math.NaN()})
+			return err
+		},
 			"sgd: invalid weight decay NaN"},
 		{"nesterov without momentum", func() error { _, err := optim.NewSGD(params(a), optim.SGDConfig{LR: 1, Nesterov: true}); return err },
 			"Nesterov momentum needs momentum > 0 and dampening 0"},
@@ -87,7 +93,10 @@ func TestConstructorErrors(t *testing.T) {
 			"adagrad: invalid eps -1"},
 		{"adagrad lr", func() error { _, err := optim.NewAdaGrad(params(a), optim.DefaultAdaGrad(-1)); return err },
 			"adagrad: invalid learning rate -1"},
-		{"rmsprop alpha", func() error { _, err := optim.NewRMSProp(params(a), optim.RMSPropConfig{LR: 1, Alpha: -0.9}); return err },
+		{"rmsprop alpha", func() error {
+			_, err := optim.NewRMSProp(params(a), optim.RMSPropConfig{LR: 1, Alpha: -0.9})
+			return err
+		},
 			"rmsprop: invalid alpha -0.9"},
 		{"adam beta2", func() error {
 			c := optim.DefaultAdam(1)

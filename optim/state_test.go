@@ -15,7 +15,9 @@ var variants = []struct {
 	name string
 	make func([]nn.Param) (optim.Optimizer, error)
 }{
-	{"sgd", func(p []nn.Param) (optim.Optimizer, error) { return optim.NewSGD(p, optim.SGDConfig{LR: 0.1, WeightDecay: 0.01}) }},
+	{"sgd", func(p []nn.Param) (optim.Optimizer, error) {
+		return optim.NewSGD(p, optim.SGDConfig{LR: 0.1, WeightDecay: 0.01})
+	}},
 	{"momentum", func(p []nn.Param) (optim.Optimizer, error) {
 		return optim.NewSGD(p, optim.SGDConfig{LR: 0.1, Momentum: 0.9, Dampening: 0.1})
 	}},
