@@ -308,6 +308,16 @@ func sortLevels(levels []string) {
 	})
 }
 
+// Predictors returns the names of the predictors (the CSV columns, or the
+// names given to NewDesign) from which the design's columns were built.
+func (d *Design) Predictors() []string {
+	out := make([]string, len(d.terms))
+	for i, t := range d.terms {
+		out[i] = t.column
+	}
+	return out
+}
+
 // Rows returns the number of observations.
 func (d *Design) Rows() int { r, _ := d.X.Dims(); return r }
 

@@ -92,9 +92,11 @@ func checkRank(l *lsq, names []string) error {
 // variance σ², and are normally distributed. The estimates themselves need
 // only the first two for unbiasedness.
 type OLS struct {
-	// Names are the design's column names; Response is the response's name.
-	Names    []string
-	Response string
+	// Names are the design's column names; Response is the response's
+	// name; Predictors are the predictors the columns were built from.
+	Names      []string
+	Response   string
+	Predictors []string
 	// Intercept reports whether the model has an intercept; without one,
 	// R² is the uncentred R² (about zero rather than the mean).
 	Intercept bool
@@ -153,7 +155,7 @@ func FitLinear(d *Design) (*OLS, error) {
 	}
 	beta, resid, sweeps := l.solve(d.Y)
 	m := &OLS{
-		Names: d.Names, Response: d.Response, Intercept: d.Intercept,
+		Names: d.Names, Response: d.Response, Predictors: d.Predictors(), Intercept: d.Intercept,
 		N: n, P: p, DFResid: n - p, DFModel: p,
 		Residuals: resid, Fitted: make([]float64, n), RefineSweeps: sweeps, solver: l,
 	}

@@ -14,9 +14,11 @@ import (
 // estimated by maximum likelihood with Newton–Raphson (which for the logit
 // link is the same as iteratively reweighted least squares).
 type Logistic struct {
-	// Names are the design's column names; Response is the response's name.
-	Names    []string
-	Response string
+	// Names are the design's column names; Response is the response's
+	// name; Predictors are the predictors the columns were built from.
+	Names      []string
+	Response   string
+	Predictors []string
 	// Intercept reports whether the model has an intercept.
 	Intercept bool
 	// N is the number of observations and P the number of coefficients;
@@ -174,7 +176,7 @@ func FitLogistic(d *Design, opts *LogisticOptions) (*Logistic, error) {
 	mu := make([]float64, n)
 	wx := mat.NewDense(n, p, nil)
 	score := make([]float64, p)
-	m := &Logistic{Names: d.Names, Response: d.Response, Intercept: d.Intercept, N: n, P: p,
+	m := &Logistic{Names: d.Names, Response: d.Response, Predictors: d.Predictors(), Intercept: d.Intercept, N: n, P: p,
 		DFResid: n - p, DFModel: p, Y: d.Y}
 	if d.Intercept {
 		m.DFModel--

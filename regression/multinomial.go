@@ -19,9 +19,11 @@ import (
 // estimated by maximum likelihood with Newton–Raphson on all (K−1)·P
 // coefficients at once.
 type Multinomial struct {
-	// Names are the design's column names; Response is the response's name.
-	Names    []string
-	Response string
+	// Names are the design's column names; Response is the response's
+	// name; Predictors are the predictors the columns were built from.
+	Names      []string
+	Response   string
+	Predictors []string
 	// Classes are the response's labels; Classes[0] is the reference.
 	Classes []string
 	// Intercept reports whether the model has an intercept.
@@ -126,7 +128,7 @@ func FitMultinomial(d *Design, opts *LogisticOptions) (*Multinomial, error) {
 	if err := checkRank(newLSQ(d.X), d.Names); err != nil {
 		return nil, err
 	}
-	m := &Multinomial{Names: d.Names, Response: d.Response, Classes: classes, Intercept: d.Intercept,
+	m := &Multinomial{Names: d.Names, Response: d.Response, Predictors: d.Predictors(), Classes: classes, Intercept: d.Intercept,
 		N: n, P: p, K: K, DFModel: q, DFResid: n - q, Y: y}
 	if d.Intercept {
 		m.DFModel = (p - 1) * (K - 1)

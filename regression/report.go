@@ -76,6 +76,40 @@ type Report struct {
 	// (threshold 0.5, or the most probable class).
 	Accuracy *Number `json:"accuracy,omitempty"`
 	AUC      *Number `json:"auc,omitempty"`
+	// Predictions at new data, if any were asked for.
+	Predictions []ReportPrediction `json:"predictions,omitempty"`
+}
+
+// ReportPrediction is one prediction in a Report, with its 95% confidence
+// interval for the mean response and prediction interval for a new
+// observation.
+type ReportPrediction struct {
+	Fit    Number `json:"fit"`
+	SEFit  Number `json:"se_fit"`
+	CILow  Number `json:"ci_low"`
+	CIHigh Number `json:"ci_high"`
+	PILow  Number `json:"pi_low"`
+	PIHigh Number `json:"pi_high"`
+}
+
+// ReportPredictions converts predictions for a Report.
+func ReportPredictions(ps []Prediction) []ReportPrediction {
+	out := make([]ReportPrediction, len(ps))
+	for i, p := range ps {
+		out[i] = ReportPrediction{Fit: Number(p.Fit), SEFit: Number(p.SEFit), CILow: Number(p.CILow),
+			CIHigh: Number(p.CIHigh), PILow: Number(p.PILow), PIHigh: Number(p.PIHigh)}
+	}
+	return out
+}
+
+// FormatPredictions lays predictions out as a table, one row each.
+func FormatPredictions(ps []Prediction) string {
+	rows := [][]string{{"row", "fit", "se(fit)", "CI low", "CI high", "PI low", "PI high"}}
+	for i, p := range ps {
+		g6 := func(x float64) string { return fmt.Sprintf("%.6g", x) }
+		rows = append(rows, []string{fmt.Sprint(i + 1), g6(p.Fit), g(p.SEFit), g6(p.CILow), g6(p.CIHigh), g6(p.PILow), g6(p.PIHigh)})
+	}
+	return table(rows)
 }
 
 // ReportCoefficient is one coefficient in a Report.
@@ -267,22 +301,15 @@ func quantiles(x []float64) [5]float64 {
 }
 
 // describe names the predictors for a summary heading.
-func describe(names []string, intercept bool) string {
-	k := len(names)
-	if intercept {
-		k--
+func describe(preds []string, intercept bool) string {
+	s := strings.Join(preds, " + ")
+	if len(preds) > 8 {
+		s = fmt.Sprintf("%d predictors", len(preds))
 	}
-	switch k {
-	case 0:
+	switch {
+	case len(preds) == 0 && intercept:
 		return "an intercept only"
-	case 1:
-		if intercept {
-			return names[1]
-		}
-		return names[0] + " (no intercept)"
-	}
-	s := fmt.Sprintf("%d predictors", k)
-	if !intercept {
+	case !intercept:
 		s += " (no intercept)"
 	}
 	return s
@@ -293,7 +320,7 @@ func describe(names []string, intercept bool) string {
 // 95% intervals, and the overall statistics.
 func (m *OLS) Summary() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Linear regression (ordinary least squares) of %s on %s\n", m.Response, describe(m.Names, m.Intercept))
+	fmt.Fprintf(&b, "Linear regression (ordinary least squares) of %s on %s\n", m.Response, describe(m.Predictors, m.Intercept))
 	fmt.Fprintf(&b, "Observations: %d, coefficients: %d\n\n", m.N, m.P)
 	q := quantiles(m.Residuals)
 	b.WriteString("Residuals:\n")
@@ -321,7 +348,7 @@ func (m *OLS) Summary() string {
 // pseudo-R² and the in-sample classification at probability ½.
 func (m *Logistic) Summary() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Logistic regression (maximum likelihood, Newton-Raphson) of %s on %s\n", m.Response, describe(m.Names, m.Intercept))
+	fmt.Fprintf(&b, "Logistic regression (maximum likelihood, Newton-Raphson) of %s on %s\n", m.Response, describe(m.Predictors, m.Intercept))
 	conv := fmt.Sprintf("converged in %d iterations", m.Iterations)
 	if !m.Converged {
 		conv = fmt.Sprintf("DID NOT CONVERGE in %d iterations", m.Iterations)
@@ -355,7 +382,7 @@ func (m *Logistic) Summary() string {
 // non-reference class, then the overall statistics.
 func (m *Multinomial) Summary() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Multinomial logistic regression (maximum likelihood, Newton-Raphson) of %s on %s\n", m.Response, describe(m.Names, m.Intercept))
+	fmt.Fprintf(&b, "Multinomial logistic regression (maximum likelihood, Newton-Raphson) of %s on %s\n", m.Response, describe(m.Predictors, m.Intercept))
 	conv := fmt.Sprintf("converged in %d iterations", m.Iterations)
 	if !m.Converged {
 		conv = fmt.Sprintf("DID NOT CONVERGE in %d iterations", m.Iterations)
