@@ -85,7 +85,7 @@ func nistDesign(t testing.TB, name string, s nistSet) *Design {
 
 // nistOrder is the order of the report table: lower, average, higher.
 var nistOrder = []string{"Norris", "Pontius", "NoInt1", "NoInt2", "Longley",
-	"Wampler1", "Wampler2", "Wampler3", "Wampler4", "Wampler5"}
+	"Wampler1", "Wampler2", "Wampler3", "Wampler4", "Wampler5", "Filip"}
 
 // TestNISTLinear checks FitLinear against the certified values of the NIST
 // StRD linear least-squares data sets, by LRE: at least 9 digits on the
