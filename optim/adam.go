@@ -43,13 +43,15 @@ func DefaultAdamW(lr float64) AdamConfig {
 
 // Validate reports whether the hyper-parameters are in range, with the
 // same rules as PyTorch.
-func (c AdamConfig) Validate() error {
-	if err := checkNonNeg("adam", "learning rate", c.LR, "eps", c.Eps, "weight decay", c.WeightDecay); err != nil {
+func (c AdamConfig) Validate() error { return c.validate("adam") }
+
+func (c AdamConfig) validate(kind string) error {
+	if err := checkNonNeg(kind, "learning rate", c.LR, "eps", c.Eps, "weight decay", c.WeightDecay); err != nil {
 		return err
 	}
 	for i, b := range []float64{c.Beta1, c.Beta2} {
 		if !(b >= 0 && b < 1) {
-			return fmt.Errorf("optim: adam: invalid beta%d %v (want 0 <= beta < 1)", i+1, b)
+			return fmt.Errorf("optim: %s: invalid beta%d %v (want 0 <= beta < 1)", kind, i+1, b)
 		}
 	}
 	return nil
@@ -88,7 +90,7 @@ func NewAdam(params []nn.Param, cfg AdamConfig) (*Adam, error) { return newAdam(
 func NewAdamW(params []nn.Param, cfg AdamConfig) (*Adam, error) { return newAdam("adamw", params, cfg) }
 
 func newAdam(kind string, params []nn.Param, cfg AdamConfig) (*Adam, error) {
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.validate(kind); err != nil {
 		return nil, err
 	}
 	c, err := newCore(kind, params, cfg.LR, "exp_avg", "exp_avg_sq", "max_exp_avg_sq")
@@ -190,7 +192,7 @@ func (o *Adam) LoadState(s State) error {
 	if err := r.done(); err != nil {
 		return err
 	}
-	if err := c.Validate(); err != nil {
+	if err := c.validate(o.kind); err != nil {
 		return inState(err)
 	}
 	active := c.active()

@@ -12,7 +12,8 @@ import (
 
 // Optimizer updates parameters from their gradients. Every optimizer in
 // this package implements it, and so can any other update rule that wants
-// to work with Scheduler and with training code written against it.
+// to work with Scheduler and with training code written against it. An
+// optimizer is not safe for concurrent use.
 //
 // A training step is
 //

@@ -21,6 +21,7 @@ import (
 //		Milestones: []int{5},
 //	}
 type Schedule interface {
+	// LR returns the learning rate at step t >= 0 for base rate base.
 	LR(base float64, t int) float64
 }
 

@@ -26,8 +26,9 @@ type SGDConfig struct {
 	Nesterov bool
 }
 
-// Validate reports whether the hyper-parameters are in range, with the
-// same rules as PyTorch.
+// Validate reports whether the hyper-parameters are in range: PyTorch's
+// rules, and every value must also be finite and the dampening
+// non-negative.
 func (c SGDConfig) Validate() error {
 	if err := checkNonNeg("sgd", "learning rate", c.LR, "momentum", c.Momentum, "weight decay", c.WeightDecay); err != nil {
 		return err
