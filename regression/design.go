@@ -140,6 +140,9 @@ func (t *Table) Design(spec Spec) (*Design, error) {
 	if spec.Response == "" {
 		return nil, errors.New("regression: no response column given")
 	}
+	if len(t.Rows) == 0 {
+		return nil, fmt.Errorf("%sthe table has no rows", prefix)
+	}
 	ri := t.Index(spec.Response)
 	if ri < 0 {
 		return nil, t.noColumn(spec.Response)
@@ -330,6 +333,9 @@ func (d *Design) Cols() int { _, c := d.X.Dims(); return c }
 // has not seen is an error.
 func (d *Design) Encode(t *Table) (*mat.Dense, error) {
 	n := len(t.Rows)
+	if n == 0 {
+		return nil, errors.New("regression: the table has no rows to encode")
+	}
 	x := mat.NewDense(n, d.Cols(), nil)
 	j := 0
 	if d.Intercept {

@@ -154,6 +154,9 @@ func FitLinear(d *Design) (*OLS, error) {
 		return nil, err
 	}
 	beta, resid, sweeps := l.solve(d.Y)
+	if err := finite(beta, d.Names); err != nil {
+		return nil, err
+	}
 	m := &OLS{
 		Names: d.Names, Response: d.Response, Predictors: d.Predictors(), Intercept: d.Intercept,
 		N: n, P: p, DFResid: n - p, DFModel: p,
@@ -219,6 +222,21 @@ func FitLinear(d *Design) (*OLS, error) {
 		}
 	}
 	return m, nil
+}
+
+// finite reports non-finite estimates, which only overflow in the data can
+// cause.
+func finite(beta []float64, names []string) error {
+	for j, b := range beta {
+		if math.IsNaN(b) || math.IsInf(b, 0) {
+			name := fmt.Sprint("coefficient ", j+1)
+			if j < len(names) {
+				name = names[j]
+			}
+			return fmt.Errorf("regression: the estimate for %q is %v: the data overflow float64 arithmetic; rescale the columns", name, b)
+		}
+	}
+	return nil
 }
 
 // totalSS returns Σ(y−ȳ)² with an intercept and Σy² without, accurately.

@@ -168,3 +168,21 @@ func TestNewDesign(t *testing.T) {
 		}
 	}
 }
+
+func TestOverflow(t *testing.T) {
+	d, err := tableFrom(t, "y,x\n1e308,1e308\n-1e308,-1e308\n1e308,1\n0,1e300\n").Design(Spec{Response: "y"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := FitLinear(d); err == nil {
+		t.Logf("linear fit of extreme values: %v", m.Params())
+	}
+	d, _ = tableFrom(t, "y,x\n1,1e308\n0,-1e308\n1,1\n0,1e300\n1,-3\n").Design(Spec{Response: "y"})
+	if m, err := FitLogistic(d, nil); err == nil {
+		for _, c := range m.Coefficients {
+			if math.IsNaN(c.Estimate) {
+				t.Errorf("NaN estimate without an error")
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package regression
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -261,6 +262,12 @@ func FitLogistic(d *Design, opts *LogisticOptions) (*Logistic, error) {
 		if err := divergenceSeparation(d, beta, mu, lpSep); err != nil {
 			return nil, err
 		}
+	}
+	if math.IsNaN(ll) || math.IsInf(ll, 0) {
+		return nil, errors.New("regression: the log-likelihood is not finite: the data overflow float64 arithmetic; rescale the columns")
+	}
+	if err := finite(beta, d.Names); err != nil {
+		return nil, err
 	}
 	m.Fitted = append([]float64(nil), mu...)
 	m.LogLikelihood = ll

@@ -291,6 +291,12 @@ func FitMultinomial(d *Design, opts *LogisticOptions) (*Multinomial, error) {
 			return nil, e
 		}
 	}
+	if math.IsNaN(ll) || math.IsInf(ll, 0) {
+		return nil, errors.New("regression: the log-likelihood is not finite: the data overflow float64 arithmetic; rescale the columns")
+	}
+	if err := finite(theta, nil); err != nil {
+		return nil, err
+	}
 	m.Fitted = prob
 	m.LogLikelihood = ll
 	if d.Intercept {

@@ -189,6 +189,20 @@ func TestDesignCoding(t *testing.T) {
 	}
 }
 
+func TestEmptyTable(t *testing.T) {
+	empty := &Table{Names: []string{"y", "x"}}
+	if _, err := empty.Design(Spec{Response: "y"}); err == nil {
+		t.Error("Design of an empty table: no error")
+	}
+	d, err := tableFrom(t, "y,x\n1,2\n2,3\n4,4\n").Design(Spec{Response: "y"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Encode(empty); err == nil {
+		t.Error("Encode of an empty table: no error")
+	}
+}
+
 func TestEncodeErrors(t *testing.T) {
 	d, err := tableFrom(t, "y,x,g\n1,1,a\n2,2,b\n3,4,a\n").Design(Spec{Response: "y", Categorical: []string{"g"}})
 	if err != nil {
