@@ -31,8 +31,8 @@ func DefaultAdaGrad(lr float64) AdaGradConfig { return AdaGradConfig{LR: lr, Eps
 // Validate reports whether the hyper-parameters are in range, with the
 // same rules as PyTorch.
 func (c AdaGradConfig) Validate() error {
-	return checkNonNeg("adagrad", "learning rate", c.LR, "lr_decay", c.LRDecay, "weight decay", c.WeightDecay,
-		"initial_accumulator_value", c.InitialAccumulatorValue, "eps", c.Eps)
+	return checkNonNeg("adagrad", hp{"learning rate", c.LR}, hp{"lr_decay", c.LRDecay}, hp{"weight decay", c.WeightDecay},
+		hp{"initial_accumulator_value", c.InitialAccumulatorValue}, hp{"eps", c.Eps})
 }
 
 // AdaGrad scales each coordinate's step by the inverse square root of the

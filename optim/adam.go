@@ -46,7 +46,7 @@ func DefaultAdamW(lr float64) AdamConfig {
 func (c AdamConfig) Validate() error { return c.validate("adam") }
 
 func (c AdamConfig) validate(kind string) error {
-	if err := checkNonNeg(kind, "learning rate", c.LR, "eps", c.Eps, "weight decay", c.WeightDecay); err != nil {
+	if err := checkNonNeg(kind, hp{"learning rate", c.LR}, hp{"eps", c.Eps}, hp{"weight decay", c.WeightDecay}); err != nil {
 		return err
 	}
 	for i, b := range []float64{c.Beta1, c.Beta2} {

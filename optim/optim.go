@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/baeum-ml/baeum/autograd"
 	"github.com/baeum-ml/baeum/nn"
 	"github.com/baeum-ml/baeum/tensor"
 )
@@ -118,7 +119,7 @@ func newCore(kind string, params []nn.Param, lr float64, slots ...string) (core,
 		index:  make(map[string]int, len(params)),
 		lr:     lr,
 	}
-	seen := make(map[any]string, len(params))
+	seen := make(map[*autograd.Value]string, len(params))
 	for i, p := range params {
 		switch {
 		case p.Value == nil:

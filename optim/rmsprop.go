@@ -33,8 +33,8 @@ func DefaultRMSProp(lr float64) RMSPropConfig { return RMSPropConfig{LR: lr, Alp
 // Validate reports whether the hyper-parameters are in range, with the
 // same rules as PyTorch.
 func (c RMSPropConfig) Validate() error {
-	return checkNonNeg("rmsprop", "learning rate", c.LR, "alpha", c.Alpha, "eps", c.Eps,
-		"weight decay", c.WeightDecay, "momentum", c.Momentum)
+	return checkNonNeg("rmsprop", hp{"learning rate", c.LR}, hp{"alpha", c.Alpha}, hp{"eps", c.Eps},
+		hp{"weight decay", c.WeightDecay}, hp{"momentum", c.Momentum})
 }
 
 // RMSProp divides each coordinate's step by a running root-mean-square of

@@ -99,7 +99,7 @@ func (s Cosine) Validate() error {
 	if s.TMax <= 0 {
 		return fmt.Errorf("optim: Cosine: TMax %d must be positive", s.TMax)
 	}
-	return checkNonNeg("Cosine", "EtaMin", s.EtaMin)
+	return checkNonNeg("Cosine", hp{"EtaMin", s.EtaMin})
 }
 
 // Linear scales the learning rate by a factor that moves linearly from

@@ -30,10 +30,9 @@ type SGDConfig struct {
 // rules, and every value must also be finite and the dampening
 // non-negative.
 func (c SGDConfig) Validate() error {
-	if err := checkNonNeg("sgd", "learning rate", c.LR, "momentum", c.Momentum, "weight decay", c.WeightDecay); err != nil {
-		return err
-	}
-	if err := checkNonNeg("sgd", "dampening", c.Dampening); err != nil {
+	err := checkNonNeg("sgd", hp{"learning rate", c.LR}, hp{"momentum", c.Momentum},
+		hp{"dampening", c.Dampening}, hp{"weight decay", c.WeightDecay})
+	if err != nil {
 		return err
 	}
 	if c.Nesterov && (c.Momentum <= 0 || c.Dampening != 0) {

@@ -225,13 +225,18 @@ func boolf(b bool) float64 {
 	return 0
 }
 
-// checkNonNeg returns an error unless every named value is a finite
-// number >= 0. Arguments alternate name, value.
-func checkNonNeg(kind string, nameValues ...any) error {
-	for i := 0; i < len(nameValues); i += 2 {
-		name, v := nameValues[i].(string), nameValues[i+1].(float64)
-		if !(v >= 0) || math.IsInf(v, 0) {
-			return fmt.Errorf("optim: %s: invalid %s %v (want a finite number >= 0)", kind, name, v)
+// hp is a named hyper-parameter value, for checkNonNeg.
+type hp struct {
+	name string
+	v    float64
+}
+
+// checkNonNeg returns an error naming the first value that is not a finite
+// number >= 0.
+func checkNonNeg(kind string, vals ...hp) error {
+	for _, h := range vals {
+		if !(h.v >= 0) || math.IsInf(h.v, 0) {
+			return fmt.Errorf("optim: %s: invalid %s %v (want a finite number >= 0)", kind, h.name, h.v)
 		}
 	}
 	return nil
