@@ -78,7 +78,7 @@ func (o *AdaGrad) Step() {
 		if p == nil {
 			continue
 		}
-		s, _ := o.buf(0, i, p, c.InitialAccumulatorValue)
+		s := o.buf(0, i, p, c.InitialAccumulatorValue)
 		o.steps[i]++
 		clr := o.lr / (1 + float64(o.steps[i]-1)*c.LRDecay)
 		if p.DType() == tensor.Float64 {

@@ -126,10 +126,10 @@ func (o *Adam) Step() {
 			continue
 		}
 		var vmax *tensor.Tensor
-		m, _ := o.buf(0, i, p, 0)
-		v, _ := o.buf(1, i, p, 0)
+		m := o.buf(0, i, p, 0)
+		v := o.buf(1, i, p, 0)
 		if c.AMSGrad {
-			vmax, _ = o.buf(2, i, p, 0)
+			vmax = o.buf(2, i, p, 0)
 		}
 		o.steps[i]++
 		t := float64(o.steps[i])

@@ -188,11 +188,10 @@ func (c *core) grad(i int) (data, grad *tensor.Tensor) {
 
 // buf returns buffer slot s of parameter i, allocating it with the
 // parameter's dtype and shape, filled with init, if it does not exist yet.
-// The second result reports whether it was just made.
-func (c *core) buf(s, i int, like *tensor.Tensor, init float64) (*tensor.Tensor, bool) {
+func (c *core) buf(s, i int, like *tensor.Tensor, init float64) *tensor.Tensor {
 	b := c.bufs[s][i]
 	if b != nil && b.DType() == like.DType() && b.Len() == like.Len() {
-		return b, false
+		return b
 	}
 	if b != nil {
 		panic(fmt.Sprintf("optim: %s: parameter %q changed from %v %v to %v %v after the optimizer saw it; make a new optimizer",
@@ -200,5 +199,5 @@ func (c *core) buf(s, i int, like *tensor.Tensor, init float64) (*tensor.Tensor,
 	}
 	b = tensor.Full(like.DType(), init, like.Shape()...)
 	c.bufs[s][i] = b
-	return b, true
+	return b
 }

@@ -85,12 +85,12 @@ func (o *RMSProp) Step() {
 			continue
 		}
 		var v, a *tensor.Tensor
-		s, _ := o.buf(0, i, p, 0)
+		s := o.buf(0, i, p, 0)
 		if c.Momentum > 0 {
-			v, _ = o.buf(1, i, p, 0)
+			v = o.buf(1, i, p, 0)
 		}
 		if c.Centered {
-			a, _ = o.buf(2, i, p, 0)
+			a = o.buf(2, i, p, 0)
 		}
 		o.steps[i]++
 		if p.DType() == tensor.Float64 {

@@ -88,7 +88,7 @@ func (o *SGD) Step() {
 		}
 		var v *tensor.Tensor
 		if mom != 0 {
-			v, _ = o.buf(0, i, p, 0)
+			v = o.buf(0, i, p, 0)
 		}
 		first := o.steps[i] == 0
 		o.steps[i]++
