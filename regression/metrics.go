@@ -128,12 +128,21 @@ func (c *ConfusionMatrix) String() string {
 // scores (such as fitted probabilities) at Threshold: a score ≥ Threshold
 // predicts 1.
 type BinaryMetrics struct {
-	Threshold      float64 `json:"threshold"`
-	TP, FP, TN, FN int
+	Threshold float64 `json:"threshold"`
+	// TP, FP, TN and FN count the true positives, false positives, true
+	// negatives and false negatives.
+	TP int `json:"tp"`
+	FP int `json:"fp"`
+	TN int `json:"tn"`
+	FN int `json:"fn"`
 	// Accuracy = (TP+TN)/n; Precision = TP/(TP+FP); Recall (sensitivity)
 	// = TP/(TP+FN); Specificity = TN/(TN+FP); F1 = harmonic mean of
 	// precision and recall. Undefined ratios are NaN.
-	Accuracy, Precision, Recall, Specificity, F1 float64
+	Accuracy    float64 `json:"accuracy"`
+	Precision   float64 `json:"precision"`
+	Recall      float64 `json:"recall"`
+	Specificity float64 `json:"specificity"`
+	F1          float64 `json:"f1"`
 }
 
 // checkScores validates a 0/1 response and its scores.
