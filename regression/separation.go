@@ -162,8 +162,12 @@ func singleSeparation(d *Design, j int) *SeparationError {
 // (+ for y = 1), separation means some b ≠ 0 has zᵢᵀb ≥ 0 for all i. By
 // Stiemke's theorem of alternatives that fails exactly when there are
 // strictly positive weights w with Σ wᵢzᵢ = 0 — a small LP with one
-// equation per column: w = 1 + v, v ≥ 0, Zᵀv = −Zᵀ1. It returns ok = false
-// if the LP solver could not decide.
+// equation per column: w = 1 + v, v ≥ 0, Zᵀv = −Zᵀ1.
+//
+// The answer does not change if X is replaced by XT for an invertible T,
+// so the LP is posed with the orthonormal factor Q₁ = XR⁻¹ of X's QR
+// factorisation, whose columns are perfectly conditioned. It returns
+// ok = false if the LP solver could not decide.
 func lpSeparated(d *Design) (separated, ok bool) {
 	n, p := d.X.Dims()
 	var rows []int
@@ -179,17 +183,23 @@ func lpSeparated(d *Design) (separated, ok bool) {
 	if m <= p {
 		return false, false
 	}
+	l := newLSQ(d.X)
+	q := make([][]float64, p)
+	for j := range q {
+		q[j] = make([]float64, n)
+		q[j][j] = 1
+		l.applyQ(q[j], false)
+	}
 	a := mat.NewDense(p, m, nil)
 	b := make([]float64, p)
 	for j := 0; j < p; j++ {
-		scale := 0.0
-		for _, i := range rows {
-			scale = math.Max(scale, math.Abs(d.X.At(i, j)))
-		}
 		for k, i := range rows {
-			z := d.X.At(i, j) / scale
+			z := q[j][i]
 			if d.Y[i] == 0 {
 				z = -z
+			}
+			if math.IsNaN(z) || math.IsInf(z, 0) {
+				return false, false
 			}
 			a.Set(j, k, z)
 			b[j] -= z
@@ -199,7 +209,7 @@ func lpSeparated(d *Design) (separated, ok bool) {
 	for i := range c {
 		c[i] = 1
 	}
-	_, _, err := lp.Simplex(c, a, b, 0, nil)
+	err := simplex(c, a, b)
 	switch {
 	case err == nil:
 		return false, true
@@ -207,6 +217,19 @@ func lpSeparated(d *Design) (separated, ok bool) {
 		return true, true
 	}
 	return false, false
+}
+
+// simplex runs gonum's LP solver. That solver panics, rather than returning
+// an error, on some numerically singular bases; such a panic is turned into
+// an error here, and the caller falls back on watching the Newton iteration.
+func simplex(c []float64, a *mat.Dense, b []float64) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("regression: linear program failed: %v", r)
+		}
+	}()
+	_, _, err = lp.Simplex(c, a, b, 0, nil)
+	return err
 }
 
 // checkSeparation looks for separation before fitting. It returns a
