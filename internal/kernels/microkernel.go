@@ -22,6 +22,12 @@ type microKernel struct {
 	// for panels with nr ≤ NR/2; it reads the same packed B panels.
 	narrow *microKernel
 
+	// short, if set, is the kernel to use instead when C has at most
+	// shortRows rows: a tile with fewer rows wastes less on the ragged
+	// last row panel and can afford more columns.
+	short     *microKernel
+	shortRows int
+
 	// Cache blocking (see sgemm_blocked.go): kc is the depth of a packed
 	// panel, mc the rows of A packed per block (a multiple of mr) and nc
 	// the columns of B packed per block (a multiple of nr).

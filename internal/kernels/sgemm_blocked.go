@@ -79,24 +79,33 @@ func sgemmBlocked(kern *microKernel, threads int, transA, transB bool, m, n, k i
 		scaleRows(c, m, n, ldc, beta)
 		return
 	}
-	if n <= kern.nr/2 && kern.narrow != nil {
+	if kern.short != nil && m <= kern.shortRows {
+		kern = kern.short
+	}
+	for kern.narrow != nil && n <= kern.nr/2 {
 		kern = kern.narrow
 	}
-	var j *gemmJob
-	select {
-	case j = <-gemmJobs:
-	default:
-		j = new(gemmJob)
-	}
-	*j = gemmJob{
+	j := gemmJob{
 		kern: kern, transA: transA, transB: transB, m: m, n: n, k: k,
 		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc,
 	}
 	j.plan(threads)
-	runChunks(j, j.parts)
-	j.a, j.b, j.c = nil, nil, nil
+	if j.parts == 1 {
+		j.runChunk(0)
+		return
+	}
+	// The workers need the job on the heap; take a recycled one.
+	var pj *gemmJob
 	select {
-	case gemmJobs <- j:
+	case pj = <-gemmJobs:
+	default:
+		pj = new(gemmJob)
+	}
+	*pj = j
+	runChunks(pj, pj.parts)
+	*pj = gemmJob{}
+	select {
+	case gemmJobs <- pj:
 	default:
 	}
 }
@@ -261,8 +270,8 @@ func (j *gemmJob) macroKernel(buf *gemmBuf, ic, mcur, jc, ncur, pc, kcur int, be
 			bp, csb = &buf.bEdge[0], NR
 		}
 		k := kern
-		if nr <= NR/2 && kern.narrow != nil {
-			k = kern.narrow
+		for k.narrow != nil && nr <= k.nr/2 {
+			k = k.narrow
 		}
 		for ir := 0; ir < mcur; ir += MR {
 			mr := min(MR, mcur-ir)

@@ -261,7 +261,7 @@ func TestSgemmDeterministic(t *testing.T) {
 // portable ones on ragged panels.
 func TestPackers(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	src := make([]float32, 40*300)
+	src := make([]float32, 80*300)
 	for i := range src {
 		src[i] = float32(rng.NormFloat64())
 	}
@@ -275,8 +275,8 @@ func TestPackers(t *testing.T) {
 					packPanelT(want, w, src, 3, 300, rows, k, &ptrs)
 					kern.packT(got, w, src, 3, 300, rows, k, &ptrs)
 					comparePacked(t, fmt.Sprintf("%s packT w=%d rows=%d k=%d", kern.name, w, rows, k), want, got, w, rows)
-					packPanelN(want, w, src, 5, 40, rows, k)
-					kern.packN(got, w, src, 5, 40, rows, k)
+					packPanelN(want, w, src, 5, 80, rows, k)
+					kern.packN(got, w, src, 5, 80, rows, k)
 					comparePacked(t, fmt.Sprintf("%s packN w=%d cols=%d k=%d", kern.name, w, rows, k), want, got, w, rows)
 				}
 			}
