@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // tableFrom builds a Table from CSV text, failing the test on error.
@@ -176,5 +178,51 @@ func TestLogisticRecovers(t *testing.T) {
 	// 95% nominal; with 200 trials a binomial 3-sigma band is about ±4.6%.
 	if rate := float64(cover) / float64(trials); math.Abs(rate-0.95) > 0.05 {
 		t.Errorf("95%% interval covered the truth in %.1f%% of trials", 100*rate)
+	}
+}
+
+// TestLPSeparationAgreesWithRule checks the linear-programming test for
+// separation against the exact rule for one predictor with an intercept
+// (some threshold splits the classes), on many small data sets full of
+// ties — the degenerate problems that make simplex methods cycle.
+func TestLPSeparationAgreesWithRule(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	seen := map[bool]int{}
+	for trial := 0; trial < 3000; trial++ {
+		n := 3 + r.IntN(10)
+		x := make([]float64, n)
+		y := make([]float64, n)
+		span := 1 + r.IntN(6)
+		for i := range x {
+			x[i] = float64(r.IntN(span))
+			y[i] = float64(r.IntN(2))
+			if r.IntN(4) == 0 {
+				x[i] *= 1e5
+			}
+		}
+		y[0], y[1] = 0, 1
+		if x[0] == x[1] {
+			x[1]++
+		}
+		xm := mat.NewDense(n, 1, x)
+		d, err := NewDesign(xm, y, nil, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j, _ := newLSQ(d.X).dependent(); j >= 0 {
+			continue
+		}
+		want := singleSeparation(d, 1) != nil
+		got, ok := lpSeparated(d)
+		if !ok {
+			t.Fatalf("LP undecided on x=%v y=%v", x, y)
+		}
+		if got != want {
+			t.Fatalf("x=%v y=%v: LP says separated=%v, rule says %v", x, y, got, want)
+		}
+		seen[want]++
+	}
+	if seen[true] < 100 || seen[false] < 100 {
+		t.Errorf("too few cases of each kind: %v", seen)
 	}
 }

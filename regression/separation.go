@@ -1,14 +1,12 @@
 package regression
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"sort"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/optimize/convex/lp"
 )
 
 // SeparationError reports outcomes that some predictor, or combination of
@@ -190,9 +188,13 @@ func lpSeparated(d *Design) (separated, ok bool) {
 		q[j][j] = 1
 		l.applyQ(q[j], false)
 	}
-	a := mat.NewDense(p, m, nil)
+	if p*m > 1<<24 {
+		return false, false // too large for a dense tableau; rely on the iteration
+	}
+	a := make([][]float64, p)
 	b := make([]float64, p)
 	for j := 0; j < p; j++ {
+		a[j] = make([]float64, m)
 		for k, i := range rows {
 			z := q[j][i]
 			if d.Y[i] == 0 {
@@ -201,35 +203,12 @@ func lpSeparated(d *Design) (separated, ok bool) {
 			if math.IsNaN(z) || math.IsInf(z, 0) {
 				return false, false
 			}
-			a.Set(j, k, z)
+			a[j][k] = z
 			b[j] -= z
 		}
 	}
-	c := make([]float64, m)
-	for i := range c {
-		c[i] = 1
-	}
-	err := simplex(c, a, b)
-	switch {
-	case err == nil:
-		return false, true
-	case errors.Is(err, lp.ErrInfeasible):
-		return true, true
-	}
-	return false, false
-}
-
-// simplex runs gonum's LP solver. That solver panics, rather than returning
-// an error, on some numerically singular bases; such a panic is turned into
-// an error here, and the caller falls back on watching the Newton iteration.
-func simplex(c []float64, a *mat.Dense, b []float64) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("regression: linear program failed: %v", r)
-		}
-	}()
-	_, _, err = lp.Simplex(c, a, b, 0, nil)
-	return err
+	isFeasible, ok := feasible(a, b)
+	return !isFeasible, ok
 }
 
 // checkSeparation looks for separation before fitting. It returns a
