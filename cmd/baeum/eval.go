@@ -1,0 +1,177 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"image"
+	_ "image/jpeg" // decode JPEG files given to predict
+	_ "image/png"  // decode PNG files given to predict
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/baeum-ml/baeum/infer"
+	"github.com/baeum-ml/baeum/models"
+	"github.com/baeum-ml/baeum/regression"
+	"github.com/baeum-ml/baeum/train"
+)
+
+func newEvalCmd() *cobra.Command {
+	var model, dataDir string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "eval --model CHECKPOINT",
+		Short: "Measure a trained model on the MNIST test set",
+		Long: `Evaluate a checkpoint written by baeum train on MNIST's 10,000 test images:
+accuracy, the confusion matrix (true digits down the side) and each digit's
+precision and recall.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m, _, err := models.FromFlag(model)
+			if err != nil {
+				return err
+			}
+			_, test, err := loadMNIST(dataDir, m.Input)
+			if err != nil {
+				return err
+			}
+			preds, losses := train.Predict(m, test, 500)
+			truth := make([]int, test.Len())
+			var loss float64
+			for i := range truth {
+				truth[i] = test.Label(i)
+				loss += losses[i]
+			}
+			classes := []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
+			cm, err := regression.NewConfusionMatrix(truth, preds, classes)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				type class struct {
+					Digit     int     `json:"digit"`
+					Precision float64 `json:"precision"`
+					Recall    float64 `json:"recall"`
+					Support   int     `json:"support"`
+				}
+				res := struct {
+					Model     string  `json:"model"`
+					Images    int     `json:"images"`
+					Accuracy  float64 `json:"accuracy"`
+					Loss      float64 `json:"loss"`
+					Confusion [][]int `json:"confusion"`
+					Classes   []class `json:"classes"`
+				}{Model: model, Images: test.Len(), Accuracy: cm.Accuracy(), Loss: loss / float64(test.Len()), Confusion: cm.Counts}
+				for k := range classes {
+					res.Classes = append(res.Classes, class{k, cm.Precision(k), cm.Recall(k), sum(cm.Counts[k])})
+				}
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(res)
+			}
+			fmt.Fprintf(out, "%v on %d MNIST test images: accuracy %.4f (%d errors), mean loss %.4f\n\n", m, test.Len(), cm.Accuracy(), test.Len()-int(cm.Accuracy()*float64(test.Len())+0.5), loss/float64(test.Len()))
+			fmt.Fprint(out, cm)
+			fmt.Fprintf(out, "\n%-6s %9s %9s %8s\n", "digit", "precision", "recall", "support")
+			for k := range classes {
+				fmt.Fprintf(out, "%-6d %9.4f %9.4f %8d\n", k, cm.Precision(k), cm.Recall(k), sum(cm.Counts[k]))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&model, "model", "lenet5", "checkpoint file, or a model name whose default checkpoint runs/<name>.safetensors exists")
+	cmd.Flags().StringVar(&dataDir, "data", "", "folder with the MNIST idx files")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func sum(v []int) int {
+	s := 0
+	for _, x := range v {
+		s += x
+	}
+	return s
+}
+
+func newPredictCmd() *cobra.Command {
+	var model string
+	var asJSON bool
+	var top int
+	cmd := &cobra.Command{
+		Use:   "predict --model CHECKPOINT IMAGE...",
+		Short: "Read handwritten digits from PNG or JPEG files",
+		Long: `Classify pictures of single handwritten digits. Each image, of any size, dark
+on light or light on dark, in colour or grey, is prepared the way MNIST was
+made — grey levels, inverted if needed, cropped to the digit, scaled into 20×20
+keeping its aspect ratio and centred by its centre of mass in 28×28 — and the
+most probable digits are printed with their probabilities.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m, meta, err := models.FromFlag(model)
+			if err != nil {
+				return err
+			}
+			p := infer.New(m)
+			p.Meta = meta
+			out := cmd.OutOrStdout()
+			type result struct {
+				File          string    `json:"file"`
+				Digit         int       `json:"digit"`
+				Probabilities []float64 `json:"probabilities"`
+				Error         string    `json:"error,omitempty"`
+			}
+			var results []result
+			failed := 0
+			for _, path := range args {
+				pred, err := predictFile(p, path)
+				if err != nil {
+					failed++
+					results = append(results, result{File: path, Digit: -1, Error: err.Error()})
+					if !asJSON {
+						fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", path, err)
+					}
+					continue
+				}
+				results = append(results, result{File: path, Digit: pred.Digit, Probabilities: pred.Probabilities})
+				if !asJSON {
+					var parts []string
+					for _, k := range pred.Top()[:max(1, min(top, 10))] {
+						parts = append(parts, fmt.Sprintf("%d (%.1f%%)", k, 100*pred.Probabilities[k]))
+					}
+					fmt.Fprintf(out, "%s: %s\n", path, strings.Join(parts, ", "))
+				}
+			}
+			if asJSON {
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(results); err != nil {
+					return err
+				}
+			}
+			if failed > 0 {
+				return fmt.Errorf("%d of %d images could not be read", failed, len(args))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&model, "model", "lenet5", "checkpoint file, or a model name whose default checkpoint runs/<name>.safetensors exists")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().IntVar(&top, "top", 3, "how many of the most probable digits to print")
+	return cmd
+}
+
+// predictFile decodes an image file and classifies it.
+func predictFile(p *infer.Predictor, path string) (infer.Prediction, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return infer.Prediction{}, err
+	}
+	defer f.Close()
+	img, format, err := image.Decode(f)
+	if err != nil {
+		return infer.Prediction{}, fmt.Errorf("not a PNG or JPEG image: %v", err)
+	}
+	_ = format
+	return p.PredictImage(img)
+}

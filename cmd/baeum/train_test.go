@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// run executes the baeum command line with args and returns its output.
+func run(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	cmd := newRootCmd()
+	var out bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&out)
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(context.Background())
+	return out.String(), err
+}
+
+func TestTrainReport(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", "report.json")
+	out, err := run(t, "train", "--model", "softmax", "--limit", "1200", "--val", "200", "--epochs", "2", "--report", path, "--threads", "1",
+		"--out", filepath.Join(t.TempDir(), "softmax.safetensors"))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"model", "parameters", "epochs", "optimizer", "lr", "batch", "seed", "history", "test_accuracy", "train_images_per_sec", "wall_seconds"} {
+		if _, ok := rep[k]; !ok {
+			t.Errorf("report lacks %q", k)
+		}
+	}
+	if rep["model"] != "softmax" || rep["parameters"].(float64) != 7850 || rep["epochs"].(float64) != 2 || rep["optimizer"] != "adam" || rep["lr"].(float64) != 0.001 || rep["batch"].(float64) != 64 {
+		t.Errorf("report %v", rep)
+	}
+	hist := rep["history"].([]any)
+	if len(hist) != 2 {
+		t.Fatalf("history has %d epochs, want 2", len(hist))
+	}
+	for _, k := range []string{"epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "test_loss", "test_accuracy"} {
+		if _, ok := hist[1].(map[string]any)[k]; !ok {
+			t.Errorf("history entry lacks %q", k)
+		}
+	}
+	acc := rep["test_accuracy"].(float64)
+	if acc <= 0.5 || acc > 1 {
+		t.Errorf("test accuracy %v: want a fraction well above chance", acc)
+	}
+	if ips := rep["train_images_per_sec"].(float64); ips <= 0 {
+		t.Errorf("train_images_per_sec %v", ips)
+	}
+	if !strings.Contains(out, "best epoch") || !strings.Contains(out, "report: "+path) {
+		t.Errorf("output:\n%s", out)
+	}
+}
+
+func TestTrainBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"train", "--model", "resnet"},
+		{"train", "--optimizer", "lbfgs", "--limit", "300", "--val", "100"},
+		{"train", "--epochs", "0"},
+		{"train", "--init", "glorot", "--limit", "300", "--val", "100"},
+		{"train", "--model", "mlp", "--hidden", "12,x"},
+		{"train", "--threads", "-2"},
+		{"train", "--data", "/nonexistent/mnist"},
+	} {
+		if _, err := run(t, args...); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	out, err := run(t, "version")
+	if err != nil || !strings.HasPrefix(out, "baeum "+Version) {
+		t.Errorf("version: %q, %v", out, err)
+	}
+}
+
+// TestTrainSavesAndResumes trains two epochs straight through, and again
+// stopping after the first and resuming: the checkpoints are identical.
+func TestTrainSavesAndResumes(t *testing.T) {
+	dir := t.TempDir()
+	whole := filepath.Join(dir, "whole.safetensors")
+	parts := filepath.Join(dir, "parts.safetensors")
+	common := []string{"train", "--model", "mlp", "--hidden", "32", "--limit", "1200", "--val", "200", "--epochs", "2", "--threads", "1"}
+	if out, err := run(t, append(common, "--out", whole)...); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	out, err := run(t, append(common, "--out", parts, "--stop-after", "1")...)
+	if err != nil || !strings.Contains(out, "stopped after epoch 1") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, f := range []string{parts, filepath.Join(dir, "parts.last.safetensors"), filepath.Join(dir, "parts.state.safetensors")} {
+		if _, err := os.Stat(f); err != nil {
+			t.Fatalf("after epoch 1: %v", err)
+		}
+	}
+	out, err = run(t, "train", "--out", parts, "--resume")
+	if err != nil || !strings.Contains(out, "resuming from") {
+		t.Fatalf("resume: %v\n%s", err, out)
+	}
+	for _, pair := range [][2]string{{whole, parts}, {filepath.Join(dir, "whole.last.safetensors"), filepath.Join(dir, "parts.last.safetensors")}} {
+		a, _ := os.ReadFile(pair[0])
+		b, _ := os.ReadFile(pair[1])
+		if len(a) == 0 || string(a) != string(b) {
+			t.Errorf("%s and %s differ: resuming did not continue exactly", pair[0], pair[1])
+		}
+	}
+	if _, err := run(t, "train", "--out", filepath.Join(dir, "none.safetensors"), "--resume"); err == nil {
+		t.Error("resuming without a state file succeeded")
+	}
+}
+
+func TestEvalAndPredict(t *testing.T) {
+	ckpt := "../../testdata/lenet5-2epochs.safetensors"
+	out, err := run(t, "eval", "--model", ckpt)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, want := range []string{"accuracy 0.98", "true \\ predicted", "precision", "recall"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("eval output lacks %q:\n%s", want, out)
+		}
+	}
+	files, _ := filepath.Glob("../../digits/testdata/single/0*.png")
+	out, err = run(t, append([]string{"predict", "--model", ckpt}, files...)...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	right := 0
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		file, rest, _ := strings.Cut(line, ": ")
+		if want := file[strings.LastIndex(file, "label")+5]; rest[0] == want {
+			right++
+		}
+	}
+	if right < 9 {
+		t.Errorf("predict read %d of %d right:\n%s", right, len(files), out)
+	}
+	out, err = run(t, "predict", "--json", "--model", ckpt, files[0])
+	var res []map[string]any
+	if err != nil || json.Unmarshal([]byte(out), &res) != nil || len(res) != 1 || len(res[0]["probabilities"].([]any)) != 10 {
+		t.Errorf("predict --json: %v\n%s", err, out)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.png")
+	os.WriteFile(bad, []byte("not an image"), 0o644)
+	if out, err := run(t, "predict", "--model", ckpt, bad); err == nil || !strings.Contains(out, "not a PNG or JPEG") {
+		t.Errorf("bad image: %v\n%s", err, out)
+	}
+	if _, err := run(t, "eval", "--model", "softmax"); err == nil || !strings.Contains(err.Error(), "architecture") {
+		t.Errorf("bare model name: %v", err)
+	}
+}

@@ -1,0 +1,137 @@
+package digits
+
+import (
+	"errors"
+	"image"
+	"image/color"
+	_ "image/png"
+	"math"
+	"os"
+	"testing"
+
+	"github.com/baeum-ml/baeum/data/mnist"
+)
+
+// similarity returns the cosine similarity of two 28×28 images as
+// vectors, the best over shifts of b by up to one pixel each way: a
+// digit's centre of mass lands on a whole pixel, so re-centring may move a
+// thin stroke by one.
+func similarity(a, b []byte) float64 {
+	best := -1.0
+	for dy := -1; dy <= 1; dy++ {
+		for dx := -1; dx <= 1; dx++ {
+			var ab, aa, bb float64
+			for y := 0; y < Size; y++ {
+				for x := 0; x < Size; x++ {
+					u := float64(a[y*Size+x])
+					v := 0.0
+					if sy, sx := y+dy, x+dx; sy >= 0 && sy < Size && sx >= 0 && sx < Size {
+						v = float64(b[sy*Size+sx])
+					}
+					ab += u * v
+					aa += u * u
+					bb += v * v
+				}
+			}
+			best = math.Max(best, ab/math.Sqrt(aa*bb))
+		}
+	}
+	return best
+}
+
+func TestPrepareRecoversMNISTDigits(t *testing.T) {
+	test, err := mnist.LoadSplit("", mnist.Test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worst := 1.0
+	for i := 0; i < 50; i++ {
+		orig := test.Image(i)
+		for _, darkOnLight := range []bool{false, true} {
+			// Draw the digit large and off-centre on a bigger canvas.
+			big := FromMNIST(orig, 150+3*i, 150+3*i, darkOnLight)
+			canvas := image.NewGray(image.Rect(0, 0, big.Rect.Dx()+70, big.Rect.Dy()+40))
+			bg := uint8(0)
+			if darkOnLight {
+				bg = 255
+			}
+			for j := range canvas.Pix {
+				canvas.Pix[j] = bg
+			}
+			for y := 0; y < big.Rect.Dy(); y++ {
+				copy(canvas.Pix[(y+31)*canvas.Stride+55:], big.Pix[y*big.Stride:(y+1)*big.Stride])
+			}
+			got, err := Prepare(canvas)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s := similarity(got, orig); s < worst {
+				worst = s
+				t.Logf("image %d: similarity %.3f", i, s)
+			}
+		}
+	}
+	// MNIST digits are already prepared this way, so re-preparing one
+	// drawn at another size and place gives nearly the same image.
+	if worst < 0.85 {
+		t.Errorf("worst similarity to the original %.3f, want ≥ 0.85", worst)
+	}
+}
+
+func TestPrepareCentresAndScales(t *testing.T) {
+	// A 10×40 dark bar on white, far from the centre of a 300×200 image.
+	img := image.NewRGBA(image.Rect(0, 0, 300, 200))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	for y := 20; y < 60; y++ {
+		for x := 250; x < 260; x++ {
+			img.Set(x, y, color.RGBA{0, 0, 120, 255})
+		}
+	}
+	px, err := Prepare(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The bar is scaled to 20 rows and 5 columns, centred at (14, 14).
+	rows, cols := map[int]bool{}, map[int]bool{}
+	var mass, cx, cy float64
+	for y := 0; y < Size; y++ {
+		for x := 0; x < Size; x++ {
+			if v := float64(px[y*Size+x]); v > 100 {
+				rows[y], cols[x] = true, true
+				mass += v
+				cx += v * (float64(x) + 0.5)
+				cy += v * (float64(y) + 0.5)
+			}
+		}
+	}
+	if len(rows) != 20 || len(cols) < 4 || len(cols) > 6 {
+		t.Errorf("bar covers %d rows and %d columns, want 20 and about 5", len(rows), len(cols))
+	}
+	if math.Abs(cx/mass-14) > 1 || math.Abs(cy/mass-14) > 1 {
+		t.Errorf("centre of mass (%.1f, %.1f), want (14, 14)", cx/mass, cy/mass)
+	}
+}
+
+func TestPrepareErrors(t *testing.T) {
+	blank := image.NewGray(image.Rect(0, 0, 50, 50))
+	if _, err := Prepare(blank); !errors.Is(err, ErrBlank) {
+		t.Errorf("blank image: %v", err)
+	}
+	if _, err := Prepare(image.NewGray(image.Rect(0, 0, 0, 5))); err == nil {
+		t.Error("empty image accepted")
+	}
+}
+
+func TestGeneratedImagesDecode(t *testing.T) {
+	for _, dir := range []string{"testdata/single", "testdata/zip"} {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) < 10 {
+			t.Fatalf("%s holds %d images", dir, len(entries))
+		}
+	}
+}

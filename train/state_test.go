@@ -1,0 +1,90 @@
+package train
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/baeum-ml/baeum/tensor"
+)
+
+// TestResumeIsBitIdentical stops a run after each epoch, saves, restores
+// into a fresh model and trainer, and continues: the final weights equal
+// those of an uninterrupted run bit for bit.
+func TestResumeIsBitIdentical(t *testing.T) {
+	for _, opt := range []string{"adam", "momentum"} {
+		cfg := Config{Epochs: 3, Seed: 5, Optimizer: opt}
+		m := newModel(t, "mlp", 9)
+		trainSet, test := subsets(t, m, 900, 100)
+		whole, _ := NewTrainer(m, trainSet.Len(), cfg)
+		if _, err := whole.Fit(context.Background(), trainSet, test, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		want := paramTensors(m)
+
+		path := filepath.Join(t.TempDir(), "state.safetensors")
+		m2 := newModel(t, "mlp", 9)
+		tr, _ := NewTrainer(m2, trainSet.Len(), cfg)
+		for tr.Epoch < cfg.Epochs {
+			// Run one more epoch, save, and rebuild everything from the file.
+			tr.Cfg.Epochs = tr.Epoch + 1
+			if _, err := tr.Fit(context.Background(), trainSet, test, nil, nil); err != nil {
+				t.Fatal(err)
+			}
+			tr.Cfg.Epochs = cfg.Epochs
+			if err := tr.SaveState(path, nil); err != nil {
+				t.Fatal(err)
+			}
+			_, saved, err := ReadState(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m2 = newModel(t, "mlp", 1234) // different initial weights: all must come from the file
+			tr, _ = NewTrainer(m2, trainSet.Len(), saved)
+			if err := tr.LoadState(path); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := paramTensors(m2)
+		for i := range want {
+			if !tensor.Equal(want[i], got[i]) {
+				t.Fatalf("%s: parameter %d differs after resuming", opt, i)
+			}
+		}
+		if len(tr.History) != 3 || tr.BestEpoch != whole.BestEpoch {
+			t.Fatalf("%s: %d epochs of history, best %d; want 3 and %d", opt, len(tr.History), tr.BestEpoch, whole.BestEpoch)
+		}
+		for i, h := range tr.History {
+			w := whole.History[i]
+			if h.TrainLoss != w.TrainLoss || h.ValLoss != w.ValLoss || h.TestAccuracy != w.TestAccuracy || h.LR != w.LR {
+				t.Errorf("%s: epoch %d %+v, want %+v", opt, i+1, h, w)
+			}
+		}
+	}
+}
+
+func TestLoadStateRejectsBadFiles(t *testing.T) {
+	m := newModel(t, "softmax", 1)
+	tr, _ := NewTrainer(m, 100, Config{Epochs: 2})
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s.safetensors")
+	if err := tr.SaveState(path, nil); err != nil {
+		t.Fatal(err)
+	}
+	other, _ := NewTrainer(newModel(t, "softmax", 1), 100, Config{Epochs: 2, Optimizer: "sgd"})
+	if err := other.LoadState(path); err == nil || !strings.Contains(err.Error(), "adam") {
+		t.Errorf("mismatched optimizer: %v", err)
+	}
+	mlp, _ := NewTrainer(newModel(t, "mlp", 1), 100, Config{Epochs: 2})
+	if err := mlp.LoadState(path); err == nil {
+		t.Error("state of another model accepted")
+	}
+	if err := os.WriteFile(path, []byte("not a safetensors file"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.LoadState(path); err == nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("corrupt file: %v", err)
+	}
+}
