@@ -39,6 +39,10 @@ func main() {
 	g.avx2Kernel(6, 2)
 	g.packTrans16()
 	g.packCopy()
+	g.packTrans8(6)
+	g.packTrans8(8)
+	g.packCopyAVX2(6)
+	g.packCopyAVX2(16)
 	if err := os.WriteFile(*out, g.buf.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
@@ -452,6 +456,110 @@ func (g *gen) packCopy() {
 		g.i("JMP %s_done", name)
 	}
 	g.p("%s_done:", name)
+	g.i("VZEROUPPER")
+	g.i("RET")
+}
+
+// storeLanes writes the first lanes (6, 8 or 16) of a ymm row (two ymm for
+// 16) to off(DI) without masked stores, which are slow on AMD cores;
+// scratch is an xmm register it may clobber.
+func (g *gen) storeLanes(lanes int, y, y2, scratch string, off int) {
+	switch lanes {
+	case 16:
+		g.i("VMOVUPS %s, %d(DI)", y, off)
+		g.i("VMOVUPS %s, %d(DI)", y2, off+32)
+	case 8:
+		g.i("VMOVUPS %s, %d(DI)", y, off)
+	case 6:
+		x := "X" + y[1:]
+		g.i("VMOVUPS %s, %d(DI)", x, off)
+		g.i("VEXTRACTF128 $1, %s, %s", y, scratch)
+		g.i("VMOVQ %s, %d(DI)", scratch, off+16)
+	default:
+		panic("lanes")
+	}
+}
+
+// packTrans8 writes packTrans8x<lanes>AVX2, the AVX2 twin of packTrans16:
+// dst[p·w + i] = rows[i][p] for p < k and i < lanes, k a multiple of 8,
+// by 8×8 in-register transposes. The caller packs the last k%8 columns.
+func (g *gen) packTrans8(lanes int) {
+	name := fmt.Sprintf("packTrans8x%dAVX2", lanes)
+	g.p("")
+	g.p("// func %s(dst *float32, w int, rows *[8]*float32, k int)", name)
+	g.p("TEXT ·%s(SB), NOSPLIT, $0-32", name)
+	g.i("MOVQ dst+0(FP), DI")
+	g.i("MOVQ w+8(FP), SI")
+	g.i("SHLQ $2, SI")
+	g.i("MOVQ rows+16(FP), R8")
+	g.i("MOVQ k+24(FP), R9")
+	g.i("SHRQ $3, R9")
+	g.i("JEQ %s_done", name)
+	g.i("XORQ DX, DX")
+	g.p("%s_block:", name)
+	for r := 0; r < 8; r++ {
+		g.i("MOVQ %d(R8), R10", 8*r)
+		g.i("VMOVUPS (R10)(DX*1), Y%d", r)
+	}
+	// Stage 1: interleave row pairs; stage 2: gather 4-row columns
+	// within each 128-bit lane; stage 3: join the lanes of rows 0-3 and
+	// 4-7.
+	for r := 0; r < 8; r += 2 {
+		g.i("VUNPCKLPS Y%d, Y%d, Y%d", r+1, r, 8+r)
+		g.i("VUNPCKHPS Y%d, Y%d, Y%d", r+1, r, 9+r)
+	}
+	for q := 0; q < 2; q++ {
+		t := 8 + 4*q
+		g.i("VSHUFPS $0x44, Y%d, Y%d, Y%d", t+2, t, 4*q)
+		g.i("VSHUFPS $0xee, Y%d, Y%d, Y%d", t+2, t, 4*q+1)
+		g.i("VSHUFPS $0x44, Y%d, Y%d, Y%d", t+3, t+1, 4*q+2)
+		g.i("VSHUFPS $0xee, Y%d, Y%d, Y%d", t+3, t+1, 4*q+3)
+	}
+	for c := 0; c < 4; c++ {
+		g.i("VPERM2F128 $0x20, Y%d, Y%d, Y%d", 4+c, c, 8+c)
+		g.i("VPERM2F128 $0x31, Y%d, Y%d, Y%d", 4+c, c, 12+c)
+	}
+	for r := 0; r < 8; r++ {
+		g.storeLanes(lanes, fmt.Sprintf("Y%d", 8+r), "", "X0", 0)
+		g.i("ADDQ SI, DI")
+	}
+	g.i("ADDQ $32, DX")
+	g.i("DECQ R9")
+	g.i("JNZ %s_block", name)
+	g.p("%s_done:", name)
+	g.i("VZEROUPPER")
+	g.i("RET")
+}
+
+// packCopyAVX2 writes packCopy<w>AVX2, the AVX2 twin of packCopy for a
+// fixed width w (6 or 16): dst[p·w + j] = src[p·ld + j] for j < n and 0
+// for n ≤ j < w, the columns selected by the caller's load mask (lane j is
+// all ones for j < n).
+func (g *gen) packCopyAVX2(w int) {
+	name := fmt.Sprintf("packCopy%dAVX2", w)
+	g.p("")
+	g.p("// func %s(dst *float32, src *float32, ld int, mask *[16]int32, k int)", name)
+	g.p("TEXT ·%s(SB), NOSPLIT, $0-40", name)
+	g.i("MOVQ dst+0(FP), DI")
+	g.i("MOVQ src+8(FP), SI")
+	g.i("MOVQ ld+16(FP), DX")
+	g.i("SHLQ $2, DX")
+	g.i("MOVQ mask+24(FP), AX")
+	g.i("VMOVDQU (AX), Y14")
+	if w > 8 {
+		g.i("VMOVDQU 32(AX), Y15")
+	}
+	g.i("MOVQ k+32(FP), R9")
+	g.p("%s_loop:", name)
+	g.i("VMASKMOVPS (SI), Y14, Y0")
+	if w > 8 {
+		g.i("VMASKMOVPS 32(SI), Y15, Y1")
+	}
+	g.storeLanes(w, "Y0", "Y1", "X2", 0)
+	g.i("ADDQ DX, SI")
+	g.i("ADDQ $%d, DI", 4*w)
+	g.i("DECQ R9")
+	g.i("JNZ %s_loop", name)
 	g.i("VZEROUPPER")
 	g.i("RET")
 }
