@@ -55,7 +55,13 @@ func sgemmKernelGo4x4(k int, a *float32, rsa, csa int, b *float32, csb int, c *f
 	var c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33 float32
 	ia, ib := 0, 0
 	for p := 0; p < k; p++ {
-		a0, a1, a2, a3 := as[ia], as[ia+rsa], as[ia+2*rsa], as[ia+3*rsa]
+		var a0, a1, a2, a3 float32
+		if rsa == 1 {
+			aa := as[ia : ia+4 : ia+4]
+			a0, a1, a2, a3 = aa[0], aa[1], aa[2], aa[3]
+		} else {
+			a0, a1, a2, a3 = as[ia], as[ia+rsa], as[ia+2*rsa], as[ia+3*rsa]
+		}
 		bb := bs[ib : ib+4 : ib+4]
 		b0, b1, b2, b3 := bb[0], bb[1], bb[2], bb[3]
 		c00 += a0 * b0

@@ -39,7 +39,7 @@ var defaultKernel = kernelGo
 var (
 	// smallGemmWork is the size m·n·k below which sgemmSmall's plain loops
 	// beat the packing and setup of the blocked path.
-	smallGemmWork = 4 * 4 * 4
+	smallGemmWork = 128
 
 	// parallelGemmWork is the size m·n·k from which splitting a GEMM across
 	// workers pays for waking them.

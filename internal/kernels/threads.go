@@ -130,8 +130,11 @@ offer:
 	// worker's CPU and leave ours idle), then block.
 	start := time.Now()
 	for i := 1; t.remaining.Load() != 0; i++ {
-		if i%64 == 0 && time.Since(start) > spinWait {
-			break
+		if i%64 == 0 {
+			if time.Since(start) > spinWait {
+				break
+			}
+			runtime.Gosched() // let a preempted worker finish
 		}
 	}
 	<-t.done
