@@ -267,5 +267,11 @@ func FuzzReadCSV(f *testing.F) {
 		if m, err := FitLogistic(d, &LogisticOptions{MaxIter: 30}); err == nil {
 			_ = m.Summary()
 		}
+		spec.CategoricalResponse = true
+		if d, err := tab.Design(spec); err == nil && len(d.Classes) <= 5 {
+			if m, err := FitMultinomial(d, &LogisticOptions{MaxIter: 30}); err == nil {
+				_ = m.Summary()
+			}
+		}
 	})
 }
