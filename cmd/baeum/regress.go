@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -62,12 +63,23 @@ func (o *regressOptions) design(categoricalResponse bool) (*regression.Design, e
 		return nil, err
 	}
 	return tab.Design(regression.Spec{
-		Response:            o.y,
-		Predictors:          o.x,
-		Categorical:         o.categorical,
+		Response:            strings.TrimSpace(o.y),
+		Predictors:          trimAll(o.x),
+		Categorical:         trimAll(o.categorical),
 		NoIntercept:         o.noIntercept,
 		CategoricalResponse: categoricalResponse,
 	})
+}
+
+// trimAll trims spaces around each name, so that "--x 'a, b'" works.
+func trimAll(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if n = strings.TrimSpace(n); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // writeJSON prints v as indented JSON.
