@@ -9,4 +9,30 @@
 // (assembly, another backend) can replace a kernel without touching callers.
 //
 // Shape and length mismatches are programmer errors and panic.
+//
+// # SGEMM
+//
+// Sgemm is a GotoBLAS/BLIS-style blocked GEMM (sgemm_blocked.go): panels of
+// op(A) and op(B) are packed into the order a register-tile micro-kernel
+// reads them, in blocks sized for L1, L2 and L3, so that transposes and
+// leading dimensions are dealt with once, in packing. The micro-kernels and
+// the packing routines are amd64 assembly written by a generator
+// (./asmgen, run by go generate): AVX-512 tiles of 14×32 and 6×64 (with
+// narrower siblings for the last columns) where the CPU has AVX-512F,
+// otherwise a 6×16 AVX2+FMA tile, chosen at run time. Other architectures,
+// and builds with the purego tag, use a 4×4 micro-kernel in Go.
+//
+// Large products are split over Threads() workers in disjoint blocks of C
+// cut at tile boundaries; each element of C is computed by one worker with
+// the same operations whatever the split, so results depend neither on
+// scheduling nor on the thread count (on a given micro-kernel). Packing buffers are kept between calls, and
+// a call in steady state allocates nothing.
+//
+// The worker pool (Parallel) is shared by every parallel kernel. Its
+// goroutines, and a caller waiting for them, poll for a short while
+// (100 µs) before they sleep, as OpenBLAS's threads do: waking a sleeping
+// CPU costs tens of microseconds, more than a mid-sized GEMM.
+//
+// bench_openblas.py times numpy+OpenBLAS at the shapes of BenchmarkSgemm,
+// for comparison on the same machine.
 package kernels

@@ -25,8 +25,8 @@ import "unsafe"
 // Large problems are split into disjoint blocks of rows or columns of C, one
 // per worker, aligned to MR or NR; each worker packs what it needs into its
 // own buffers. Every element of C is computed by one worker with the same
-// sequence of operations whatever the split, so results do not depend on
-// scheduling.
+// sequence of operations whatever the split, so results depend neither on
+// scheduling nor on the number of workers.
 
 // sgemmKernels lists the micro-kernels this machine can run, the portable
 // one first. Tests run every one of them.
