@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -66,26 +67,96 @@ func BenchmarkSgemm(b *testing.B) {
 				for b.Loop() {
 					Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n)
 				}
-				b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				gflops(b, 2*float64(s.m*s.n*s.k), 0)
 			})
 		}
 	}
 }
 
-// BenchmarkSgemmKernels times each micro-kernel this machine has, on one
-// thread, including the portable one, and the small-problem loops.
+// gflops reports the GFLOP/s of b's loop by wall time and, where the
+// platform can tell, by the CPU time of the benchmark's thread
+// ("cpu-GFLOP/s", single-threaded benchmarks only). On a shared machine the
+// second is the steadier measure of a kernel; the first is what a user
+// gets.
+func gflops(b *testing.B, flops float64, cpuNs int64) {
+	b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	if cpuNs > 0 {
+		b.ReportMetric(flops*float64(b.N)/float64(cpuNs), "cpu-GFLOP/s")
+	}
+}
+
+// loopOnThread runs b's loop on one locked OS thread and returns the CPU
+// time it used (0 if unknown).
+func loopOnThread(b *testing.B, fn func()) int64 {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	t0, ok := threadCPUTime()
+	for b.Loop() {
+		fn()
+	}
+	t1, _ := threadCPUTime()
+	if !ok {
+		return 0
+	}
+	return t1 - t0
+}
+
+// BenchmarkSgemmKernels times each micro-kernel this machine has on one
+// thread at each shape, the portable one included. The short and narrow
+// kernels are also used as the only kernel, with their own packing widths.
 func BenchmarkSgemmKernels(b *testing.B) {
 	for _, s := range benchShapes {
-		if s.m*s.n*s.k > 1<<28 {
-			continue
-		}
 		a, bb, c, lda, ldb := benchOperands(s)
 		for _, kern := range sgemmKernels {
+			if kern == kernelGo && s.m*s.n*s.k > 1<<24 {
+				continue
+			}
 			b.Run(s.name+"/"+kern.name, func(b *testing.B) {
-				for b.Loop() {
+				cpu := loopOnThread(b, func() {
 					sgemmBlocked(kern, 1, s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n)
+				})
+				gflops(b, 2*float64(s.m*s.n*s.k), cpu)
+			})
+		}
+	}
+}
+
+// BenchmarkSgemmTiny compares the plain loops of sgemmSmall with the
+// blocked path on tiny products, to place smallGemmWork.
+func BenchmarkSgemmTiny(b *testing.B) {
+	for _, d := range [][3]int{{2, 2, 2}, {4, 4, 4}, {5, 5, 5}, {6, 6, 6}, {8, 8, 8}, {1, 64, 1}, {1, 16, 16}, {16, 16, 1}, {10, 10, 10}} {
+		s := benchShape{"", d[0], d[1], d[2], false, false}
+		a, bb, c, lda, ldb := benchOperands(s)
+		name := fmt.Sprintf("%dx%dx%d", s.m, s.n, s.k)
+		b.Run(name+"/small", func(b *testing.B) {
+			cpu := loopOnThread(b, func() {
+				sgemmSmall(false, false, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n)
+			})
+			gflops(b, 2*float64(s.m*s.n*s.k), cpu)
+		})
+		b.Run(name+"/blocked", func(b *testing.B) {
+			cpu := loopOnThread(b, func() {
+				sgemmBlocked(defaultKernel, 1, false, false, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n)
+			})
+			gflops(b, 2*float64(s.m*s.n*s.k), cpu)
+		})
+	}
+}
+
+// BenchmarkSgemmSplit times products around parallelGemmWork on one and
+// two workers (forcing the split), to place the threshold. It needs a
+// quiet machine: waking the second worker is what it measures.
+func BenchmarkSgemmSplit(b *testing.B) {
+	for _, d := range [][3]int{{32, 32, 32}, {48, 48, 48}, {64, 64, 64}, {80, 80, 80}, {96, 96, 96}, {128, 128, 128}, {64, 128, 64}, {64, 64, 256}} {
+		s := benchShape{"", d[0], d[1], d[2], false, true}
+		a, bb, c, lda, ldb := benchOperands(s)
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%dx%dx%d/t%d", s.m, s.n, s.k, threads), func(b *testing.B) {
+				defer forceParallel()()
+				for b.Loop() {
+					sgemmBlocked(defaultKernel, threads, s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n)
 				}
-				b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				gflops(b, 2*float64(s.m*s.n*s.k), 0)
 			})
 		}
 	}

@@ -35,7 +35,8 @@ var sgemmKernels = []*microKernel{kernelGo}
 // defaultKernel is the micro-kernel Sgemm uses: the fastest in sgemmKernels.
 var defaultKernel = kernelGo
 
-// Tuning thresholds, chosen by measurement (see gemm_bench_test.go).
+// Tuning thresholds, chosen by measurement: BenchmarkSgemmTiny and
+// BenchmarkSgemmSplit in gemm_bench_test.go.
 var (
 	// smallGemmWork is the size m·n·k below which sgemmSmall's plain loops
 	// beat the packing and setup of the blocked path.
@@ -52,7 +53,19 @@ func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	sgemmBlocked(defaultKernel, Threads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	sgemmBlocked(defaultKernel.choose(m, n), Threads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// choose returns the kernel of k's family that suits an m×n C: the short
+// one for few rows, and the narrowest one as wide as n.
+func (k *microKernel) choose(m, n int) *microKernel {
+	if k.short != nil && m <= k.shortRows {
+		k = k.short
+	}
+	for k.narrow != nil && n <= k.nr/2 {
+		k = k.narrow
+	}
+	return k
 }
 
 // gemmJob is one blocked SGEMM: its operands, plan and split. Jobs are
@@ -72,18 +85,12 @@ type gemmJob struct {
 
 var gemmJobs = make(chan *gemmJob, 16)
 
-// sgemmBlocked runs the blocked algorithm with kernel kern on at most
-// threads workers.
+// sgemmBlocked runs the blocked algorithm with kernel kern (and its narrow
+// siblings for the last columns) on at most threads workers.
 func sgemmBlocked(kern *microKernel, threads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if k == 0 || alpha == 0 {
 		scaleRows(c, m, n, ldc, beta)
 		return
-	}
-	if kern.short != nil && m <= kern.shortRows {
-		kern = kern.short
-	}
-	for kern.narrow != nil && n <= kern.nr/2 {
-		kern = kern.narrow
 	}
 	j := gemmJob{
 		kern: kern, transA: transA, transB: transB, m: m, n: n, k: k,
@@ -117,8 +124,8 @@ func (j *gemmJob) plan(threads int) {
 	nPanels := (j.n + kern.nr - 1) / kern.nr
 	j.parts = 1
 	if threads > 1 && j.m*j.n*j.k >= parallelGemmWork {
-		// Split the dimension with more micro-panels, so the parts stay
-		// balanced.
+		// Split the larger dimension (counted in whole tiles), which
+		// gives the more even parts.
 		j.splitM = mPanels*kern.mr >= nPanels*kern.nr
 		panels := nPanels
 		if j.splitM {
