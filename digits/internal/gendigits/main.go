@@ -1,7 +1,9 @@
 // Command gendigits writes the test images of handwritten digits that
 // baeum's predict and serve tests read: PNG files made from MNIST *test*
 // images (never seen in training), at odd sizes, off-centre, in both
-// polarities and in colour, and rows of five digits like ZIP codes.
+// polarities and in colour, and rows of five digits like ZIP codes: clean
+// ones, then harder ones whose digits touch, whose strokes are broken, or
+// which are sprinkled with specks of dirt, to test segmentation.
 //
 //	go run ./digits/internal/gendigits -out digits/testdata
 //
@@ -28,6 +30,7 @@ func main() {
 	out := flag.String("out", "digits/testdata", "output folder")
 	singles := flag.Int("singles", 40, "how many single-digit images")
 	zips := flag.Int("zips", 12, "how many five-digit ZIP code images")
+	hard := flag.Int("hardzips", 8, "how many harder ZIP code images (touching digits, broken strokes, specks)")
 	seed := flag.Uint64("seed", 1998, "random seed")
 	flag.Parse()
 	_, test, err := mnist.Load("")
@@ -51,7 +54,7 @@ func main() {
 		// anywhere it fits: off-centre as a real photo would be.
 		side := int(float64(min(w, h)) * (0.5 + 0.4*rng.Float64()))
 		x0, y0 := rng.IntN(w-side+1), rng.IntN(h-side+1)
-		paint(canvas, test.Image(idx), image.Rect(x0, y0, x0+side, y0+side), ink, bg)
+		paint(canvas, test.Image(idx), image.Rect(x0, y0, x0+side, y0+side), ink)
 		name := filepath.Join(*out, "single", fmt.Sprintf("%02d_label%d.png", i, test.Labels[idx]))
 		save(name, canvas, i%3 == 0)
 	}
@@ -69,12 +72,67 @@ func main() {
 			idx := rng.IntN(test.N)
 			label = append(label, '0'+test.Labels[idx])
 			y := rng.IntN(h - cell + 1)
-			paint(canvas, test.Image(idx), image.Rect(x, y, x+cell, y+cell), ink, bg)
+			paint(canvas, test.Image(idx), image.Rect(x, y, x+cell, y+cell), ink)
 			x += cell + gap
 		}
 		name := filepath.Join(*out, "zip", fmt.Sprintf("%02d_zip%s.png", i, label))
 		save(name, canvas, i%2 == 0)
 	}
+	// The harder ZIP codes draw from a random stream of their own, so that
+	// the images above stay the same whatever is added here.
+	rng = rand.New(rand.NewPCG(*seed, 11))
+	for i := 0; i < *hard; i++ {
+		canvas, label := hardZip(rng, test, i)
+		name := filepath.Join(*out, "zip", fmt.Sprintf("%02d_zip%s.png", *zips+i, label))
+		save(name, canvas, i%2 == 0)
+	}
+}
+
+// hardZip draws a row of five digits that is hard to segment: kind i%4
+// picks digits that touch their neighbours (0), digits with a stroke
+// broken by a gap (1), specks of dirt around the digits (2), or all three
+// (3).
+func hardZip(rng *rand.Rand, test *mnist.Set, i int) (*image.RGBA, []byte) {
+	kind := i % 4
+	touch, broken, specks := kind == 0 || kind == 3, kind == 1 || kind == 3, kind == 2 || kind == 3
+	cell := 40 + rng.IntN(40)
+	h := cell + cell/3
+	w := 6*cell + cell/2
+	ink, bg := colours(rng, i)
+	canvas := image.NewRGBA(image.Rect(0, 0, w, h))
+	draw.Draw(canvas, canvas.Bounds(), image.NewUniform(bg), image.Point{}, draw.Src)
+	var label []byte
+	x := cell / 2
+	for k := 0; k < 5; k++ {
+		idx := rng.IntN(test.N)
+		label = append(label, '0'+test.Labels[idx])
+		px := append([]byte(nil), test.Image(idx)...)
+		if broken && rng.IntN(2) == 0 {
+			// Erase two rows across the middle of the digit.
+			r := 11 + rng.IntN(6)
+			clear(px[r*28 : (r+2)*28])
+		}
+		y := (h-cell)/2 + rng.IntN(cell/10+1) - cell/20
+		paint(canvas, px, image.Rect(x, y, x+cell, y+cell), ink)
+		gap := cell / 8
+		if touch && k%2 == 0 {
+			// MNIST leaves a margin of 4/28 round each digit: overlapping
+			// the cells by a third brings the strokes together.
+			gap = -cell/3 - rng.IntN(cell/8+1)
+		}
+		x += cell + gap
+	}
+	if specks {
+		for n := 8 + rng.IntN(8); n > 0; n-- {
+			sx, sy := rng.IntN(w-2), rng.IntN(h-2)
+			for dy := 0; dy < 2; dy++ {
+				for dx := 0; dx < 1+rng.IntN(2); dx++ {
+					canvas.SetRGBA(sx+dx, sy+dy, ink)
+				}
+			}
+		}
+	}
+	return canvas, label
 }
 
 // colours picks ink and background: dark on light for even i, light on
@@ -96,8 +154,8 @@ func colours(rng *rand.Rand, i int) (ink, bg color.RGBA) {
 }
 
 // paint draws an MNIST digit (ink high) scaled into r, blending ink over
-// the background by the digit's grey level.
-func paint(dst *image.RGBA, pixels []byte, r image.Rectangle, ink, bg color.RGBA) {
+// what is there by the digit's grey level.
+func paint(dst *image.RGBA, pixels []byte, r image.Rectangle, ink color.RGBA) {
 	src := image.NewGray(image.Rect(0, 0, 28, 28))
 	copy(src.Pix, pixels)
 	scaled := image.NewGray(image.Rect(0, 0, r.Dx(), r.Dy()))
@@ -109,7 +167,8 @@ func paint(dst *image.RGBA, pixels []byte, r image.Rectangle, ink, bg color.RGBA
 				continue
 			}
 			mix := func(f, b uint8) uint8 { return uint8(float64(b) + a*(float64(f)-float64(b)) + 0.5) }
-			dst.SetRGBA(r.Min.X+x, r.Min.Y+y, color.RGBA{mix(ink.R, bg.R), mix(ink.G, bg.G), mix(ink.B, bg.B), 255})
+			under := dst.RGBAAt(r.Min.X+x, r.Min.Y+y)
+			dst.SetRGBA(r.Min.X+x, r.Min.Y+y, color.RGBA{mix(ink.R, under.R), mix(ink.G, under.G), mix(ink.B, under.B), 255})
 		}
 	}
 }
