@@ -328,4 +328,3 @@ func cpuName() string {
 	}
 	return runtime.GOARCH
 }
-
