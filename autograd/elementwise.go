@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/baeum-ml/baeum/internal/kernels"
 	"github.com/baeum-ml/baeum/tensor"
 )
 
@@ -169,9 +170,14 @@ func unaryBackward(out *Value) {
 	x := out.parents[0]
 	op := tensor.UnaryOp(out.ints[0])
 	gx := x.gradBuf()
-	if gx.DType() == tensor.Float64 {
+	switch {
+	case gx.DType() == tensor.Float64:
 		unaryGrad(op, gx.F64(), out.grad.F64(), x.data.F64(), out.data.F64(), out.scalar)
-	} else {
+	case op == tensor.OpTanh:
+		kernels.TanhGrad(gx.F32(), out.grad.F32(), out.data.F32())
+	case op == tensor.OpSigmoid:
+		kernels.SigmoidGrad(gx.F32(), out.grad.F32(), out.data.F32())
+	default:
 		unaryGrad(op, gx.F32(), out.grad.F32(), x.data.F32(), out.data.F32(), float32(out.scalar))
 	}
 }

@@ -86,15 +86,46 @@ func Exp(dst, src []float32) {
 // Tanh sets dst[i] = tanh(src[i]).
 func Tanh(dst, src []float32) {
 	src = src[:len(dst)]
+	if tanhVec(dst, src) {
+		return
+	}
 	for i, v := range src {
 		dst[i] = tanh32(v)
 	}
 }
 
-// Sigmoid sets dst[i] = 1/(1+e^-src[i]).
+// Sigmoid sets dst[i] = 1/(1+e^-src[i]). Results below the smallest
+// normal float32 (for src[i] < -87.3) may be flushed towards it.
 func Sigmoid(dst, src []float32) {
 	src = src[:len(dst)]
+	if sigmoidVec(dst, src) {
+		return
+	}
 	for i, v := range src {
 		dst[i] = sigmoid32(v)
+	}
+}
+
+// TanhGrad adds to gx the gradient through y = tanh(x) given the
+// output's gradient g: gx[i] += g[i]·(1 - y[i]²).
+func TanhGrad(gx, g, y []float32) {
+	g, y = g[:len(gx)], y[:len(gx)]
+	if tanhGradVec(gx, g, y) {
+		return
+	}
+	for i := range gx {
+		gx[i] += g[i] * (1 - y[i]*y[i])
+	}
+}
+
+// SigmoidGrad adds to gx the gradient through y = σ(x):
+// gx[i] += g[i]·y[i]·(1 - y[i]).
+func SigmoidGrad(gx, g, y []float32) {
+	g, y = g[:len(gx)], y[:len(gx)]
+	if sigmoidGradVec(gx, g, y) {
+		return
+	}
+	for i := range gx {
+		gx[i] += g[i] * (y[i] - y[i]*y[i])
 	}
 }
