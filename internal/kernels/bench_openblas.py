@@ -84,6 +84,7 @@ def main():
 
         print(f"# numpy {np.__version__}, BLAS: {blas_name()}")
         print("goos: linux\ngoarch: amd64\npkg: github.com/baeum-ml/baeum/internal/kernels")
+        print(f"cpu: {cpu_name()}")
         for t in (1, 2):
             env = dict(os.environ, OPENBLAS_NUM_THREADS=str(t))
             cmd = [sys.executable, __file__, "-threads", str(t), "-count", str(args.count),
@@ -92,6 +93,18 @@ def main():
         return
     os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
     run(args.threads, args.count, args.benchtime, args.run)
+
+
+def cpu_name():
+    """The CPU model as `go test` prints it, so benchstat lines up the files."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
 
 
 def blas_name():

@@ -154,7 +154,7 @@ func BenchmarkSgemmSplit(b *testing.B) {
 			b.Run(fmt.Sprintf("%dx%dx%d/t%d", s.m, s.n, s.k, threads), func(b *testing.B) {
 				defer forceParallel()()
 				for b.Loop() {
-					sgemmBlocked(defaultKernel, threads, s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n)
+					sgemmBlocked(defaultKernel.choose(s.m, s.n), threads, s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n)
 				}
 				gflops(b, 2*float64(s.m*s.n*s.k), 0)
 			})
