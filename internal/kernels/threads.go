@@ -184,8 +184,10 @@ func (tok poolToken) help() bool {
 	}
 }
 
-// The pool: NumCPU-1 long-lived goroutines (the caller is the other one)
-// started on first use and fed tokens through a buffered channel.
+// The pool: one long-lived goroutine per CPU the process may use, less one
+// for the caller, started on first use and fed tokens through a buffered
+// channel. A job split into more chunks than that still completes: the
+// caller claims what the workers do not.
 //
 // A worker that has just finished a chunk keeps polling for the next token
 // for spinWait before it blocks. Blocking lets the operating system idle
@@ -206,7 +208,7 @@ var spinWait = 100 * time.Microsecond
 
 func startPool() {
 	poolOnce.Do(func() {
-		poolSize = max(runtime.NumCPU()-1, 1)
+		poolSize = max(min(runtime.NumCPU(), runtime.GOMAXPROCS(0))-1, 1)
 		poolTokens = make(chan poolToken, 4*poolSize)
 		for range poolSize {
 			go poolWorker()
