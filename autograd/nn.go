@@ -49,90 +49,193 @@ func (g *Graph) Linear(x, w, b *Value) *Value {
 // Conv2D returns the 2-D convolution (strictly, cross-correlation, as in
 // every deep-learning library) of a batch of images x (N, C, H, W) with
 // filters w (O, C, KH, KW), plus a bias b (O) or nil, with the given stride
-// and zero padding on every side. It unfolds each image with im2col and
-// multiplies by the filters viewed as an O×(C·KH·KW) matrix; backward
-// multiplies by the transposes and folds the columns back with col2im.
+// and zero padding on every side.
+//
+// Each image is unfolded with im2col into a C·KH·KW × OH·OW matrix, which
+// the filters, viewed as an O × C·KH·KW matrix, multiply into the O × OH·OW
+// output. Backward multiplies by the transposes: the filters' gradient is
+// g·colsᵀ summed over the images, and the input's gradient is Wᵀ·g folded
+// back with col2im. The images are shared among the kernels' workers, each
+// unfolding into a buffer of its own; the filters' gradient is summed over
+// workers in a fixed order, so results do not depend on scheduling. A
+// convolution whose window covers the whole (unpadded) image, like
+// LeNet-5's C5, is a fully connected layer and runs as one matrix product
+// over the batch.
 func (g *Graph) Conv2D(x, w, b *Value, stride, pad int) *Value {
 	g.check("conv2d", x, w, b)
 	xs, ws := x.Shape(), w.Shape()
 	if x.data.Dims() != 4 || w.data.Dims() != 4 || xs[1] != ws[1] {
 		panic(fmt.Sprintf("autograd: conv2d: input %v does not fit filters %v (want (N, C, H, W) and (O, C, KH, KW))", xs, ws))
 	}
+	if x.data.DType() != w.data.DType() {
+		panic(fmt.Sprintf("autograd: conv2d: input %v and filters %v", x.data.DType(), w.data.DType()))
+	}
 	geo := tensor.ConvGeometry(xs, ws[2], ws[3], stride, pad)
-	n, o, ckk, ohw := xs[0], ws[0], ws[1]*ws[2]*ws[3], geo.OutH()*geo.OutW()
+	n, o, oh, ow := xs[0], ws[0], geo.OutH(), geo.OutW()
 	if b != nil && (b.data.Dims() != 1 || b.Shape()[0] != o) {
 		panic(fmt.Sprintf("autograd: conv2d: bias %v does not fit filters %v", b.Shape(), ws))
 	}
-	ar := g.arena
-	cols := ar.Empty(x.data.DType(), n, ckk, ohw)
-	im2col(cols, x.data, geo)
-	out := g.result("conv2d", ar.Empty(x.data.DType(), n, o, geo.OutH(), geo.OutW()), x, w, b)
-	out3 := ar.Reshape(out.data, n, o, ohw)
-	w2 := ar.Reshape(w.data, o, ckk)
-	tensor.MatMulTo(out3, w2, cols, false, false)
-	if b != nil {
-		tensor.AddTo(out3, out3, ar.Reshape(b.data, o, 1))
-	}
-	out.saved[0] = cols
+	out := g.result("conv2d", g.arena.Empty(x.data.DType(), n, o, oh, ow), x, w, b)
 	out.ints = [8]int{stride, pad}
 	out.backward = conv2DBackward
+	var bias *tensor.Tensor
+	if b != nil {
+		bias = b.data
+	}
+	if out.data.DType() == tensor.Float64 {
+		convForward(g.arena, out.data.F64(), x.data.F64(), w.data.F64(), typed[float64](bias), n, o, geo)
+	} else {
+		convForward(g.arena, out.data.F32(), x.data.F32(), w.data.F32(), typed[float32](bias), n, o, geo)
+	}
 	return out
+}
+
+// float is the element types the kernels take.
+type float interface{ float32 | float64 }
+
+// typed returns the elements of t as []T (nil for a nil tensor).
+func typed[T float](t *tensor.Tensor) []T {
+	if t == nil {
+		return nil
+	}
+	var zero T
+	if _, ok := any(zero).(float32); ok {
+		return any(t.F32()).([]T)
+	}
+	return any(t.F64()).([]T)
+}
+
+// scratchOf returns a buffer of n elements of T from the arena.
+func scratchOf[T float](ar *tensor.Arena, n int) []T {
+	var zero T
+	if _, ok := any(zero).(float32); ok {
+		return any(ar.Empty(tensor.Float32, n).F32()).([]T)
+	}
+	return any(ar.Empty(tensor.Float64, n).F64()).([]T)
+}
+
+// fullWindow reports whether a convolution's window covers its whole
+// unpadded input, so that it is a fully connected layer.
+func fullWindow(geo kernels.ConvGeom) bool {
+	return geo.PadH == 0 && geo.PadW == 0 && geo.KH == geo.H && geo.KW == geo.W
+}
+
+// gemm dispatches a matrix product C = op(A)·op(B) + beta·C to the float32
+// or float64 kernel.
+func gemm[T float](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	switch a := any(a).(type) {
+	case []float32:
+		kernels.Sgemm(transA, transB, m, n, k, 1, a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
+	case []float64:
+		kernels.Dgemm(transA, transB, m, n, k, 1, a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
+	}
+}
+
+func convForward[T float](ar *tensor.Arena, out, x, w, bias []T, n, o int, geo kernels.ConvGeom) {
+	ckk, ohw, in := geo.C*geo.KH*geo.KW, geo.OutH()*geo.OutW(), geo.C*geo.H*geo.W
+	if fullWindow(geo) {
+		// out (N, O) = x (N, C·H·W) · Wᵀ: the im2col of each image is the image.
+		gemm(false, true, n, o, ckk, x, ckk, w, ckk, 0, out, o)
+		if bias != nil {
+			for i := 0; i < n; i++ {
+				row := out[i*o : (i+1)*o]
+				for k, v := range bias {
+					row[k] += v
+				}
+			}
+		}
+		return
+	}
+	cols := scratchOf[T](ar, kernels.Chunks(n, 1)*ckk*ohw)
+	kernels.Parallel(n, 1, func(wk, lo, hi int) {
+		col := cols[wk*ckk*ohw : (wk+1)*ckk*ohw]
+		for i := lo; i < hi; i++ {
+			kernels.Im2col(col, x[i*in:(i+1)*in], geo)
+			oi := out[i*o*ohw : (i+1)*o*ohw]
+			gemm(false, false, o, ohw, ckk, w, ckk, col, ohw, 0, oi, ohw)
+			for k, v := range bias {
+				row := oi[k*ohw : (k+1)*ohw]
+				for j := range row {
+					row[j] += v
+				}
+			}
+		}
+	})
 }
 
 func conv2DBackward(out *Value) {
 	x, w, b := out.parents[0], out.parents[1], out.parents[2]
-	ar := out.graph.arena
-	cols := out.saved[0]
 	xs, ws := x.Shape(), w.Shape()
-	n, o, ckk := xs[0], ws[0], ws[1]*ws[2]*ws[3]
-	ohw := cols.Shape()[2]
-	g3 := ar.Reshape(out.grad, n, o, ohw)
+	geo := tensor.ConvGeometry(xs, ws[2], ws[3], out.ints[0], out.ints[1])
+	var gx, gw, gb *tensor.Tensor
+	if x.requiresGrad {
+		gx = x.gradBuf()
+	}
 	if w.requiresGrad {
-		gw := ar.Reshape(w.gradBuf(), o, ckk)
-		for i := 0; i < n; i++ {
-			gi := ar.Reshape(ar.Slice(g3, i, i+1), o, ohw)
-			ci := ar.Reshape(ar.Slice(cols, i, i+1), ckk, ohw)
-			tensor.MatMulAddTo(gw, gi, ci, false, true, 1)
-		}
+		gw = w.gradBuf()
 	}
 	if b != nil && b.requiresGrad {
-		tensor.AccumulateTo(ar.Reshape(b.gradBuf(), o, 1), g3)
+		gb = b.gradBuf()
 	}
-	if x.requiresGrad {
-		gcols := ar.EmptyLike(cols)
-		tensor.MatMulTo(gcols, ar.Reshape(w.data, o, ckk), g3, true, false)
-		geo := tensor.ConvGeometry(xs, ws[2], ws[3], out.ints[0], out.ints[1])
-		col2im(x.gradBuf(), gcols, geo)
-	}
-}
-
-// im2col unfolds every image of x into cols (N, C·KH·KW, OH·OW).
-func im2col(cols, x *tensor.Tensor, geo kernels.ConvGeom) {
-	n := x.Shape()[0]
-	in, out := geo.C*geo.H*geo.W, cols.Len()/n
-	if x.DType() == tensor.Float64 {
-		for i := 0; i < n; i++ {
-			kernels.Im2col(cols.F64()[i*out:(i+1)*out], x.F64()[i*in:(i+1)*in], geo)
-		}
-		return
-	}
-	for i := 0; i < n; i++ {
-		kernels.Im2col(cols.F32()[i*out:(i+1)*out], x.F32()[i*in:(i+1)*in], geo)
+	ar := out.graph.arena
+	if out.data.DType() == tensor.Float64 {
+		convBackward(ar, typed[float64](gx), typed[float64](gw), typed[float64](gb), out.grad.F64(), x.data.F64(), w.data.F64(), xs[0], ws[0], geo)
+	} else {
+		convBackward(ar, typed[float32](gx), typed[float32](gw), typed[float32](gb), out.grad.F32(), x.data.F32(), w.data.F32(), xs[0], ws[0], geo)
 	}
 }
 
-// col2im adds the columns back onto the images of gx.
-func col2im(gx, cols *tensor.Tensor, geo kernels.ConvGeom) {
-	n := gx.Shape()[0]
-	in, out := geo.C*geo.H*geo.W, cols.Len()/n
-	if gx.DType() == tensor.Float64 {
+// convBackward adds the gradients of a convolution to gx, gw and gb (each
+// nil when not wanted) given the output's gradient gr.
+func convBackward[T float](ar *tensor.Arena, gx, gw, gb, gr, x, w []T, n, o int, geo kernels.ConvGeom) {
+	ckk, ohw, in := geo.C*geo.KH*geo.KW, geo.OutH()*geo.OutW(), geo.C*geo.H*geo.W
+	if gb != nil {
 		for i := 0; i < n; i++ {
-			kernels.Col2im(gx.F64()[i*in:(i+1)*in], cols.F64()[i*out:(i+1)*out], geo)
+			for k := 0; k < o; k++ {
+				var s T
+				for _, v := range gr[(i*o+k)*ohw : (i*o+k+1)*ohw] {
+					s += v
+				}
+				gb[k] += s
+			}
+		}
+	}
+	if fullWindow(geo) {
+		if gw != nil {
+			gemm(true, false, o, ckk, n, gr, o, x, ckk, 1, gw, ckk) // gw += grᵀ·x
+		}
+		if gx != nil {
+			gemm(false, false, n, ckk, o, gr, o, w, ckk, 1, gx, ckk) // gx += gr·W
 		}
 		return
 	}
-	for i := 0; i < n; i++ {
-		kernels.Col2im(gx.F32()[i*in:(i+1)*in], cols.F32()[i*out:(i+1)*out], geo)
+	workers := kernels.Chunks(n, 1)
+	cols := scratchOf[T](ar, workers*ckk*ohw)
+	var gws []T
+	if gw != nil {
+		gws = scratchOf[T](ar, workers*o*ckk)
+		clear(gws)
+	}
+	kernels.Parallel(n, 1, func(wk, lo, hi int) {
+		col := cols[wk*ckk*ohw : (wk+1)*ckk*ohw]
+		for i := lo; i < hi; i++ {
+			gi := gr[i*o*ohw : (i+1)*o*ohw]
+			if gw != nil {
+				kernels.Im2col(col, x[i*in:(i+1)*in], geo)
+				// gw_worker += g_i · col_iᵀ
+				gemm(false, true, o, ckk, ohw, gi, ohw, col, ohw, 1, gws[wk*o*ckk:(wk+1)*o*ckk], ckk)
+			}
+			if gx != nil {
+				// col = Wᵀ · g_i, folded back onto the image.
+				gemm(true, false, ckk, ohw, o, w, ckk, gi, ohw, 0, col, ohw)
+				kernels.Col2im(gx[i*in:(i+1)*in], col, geo)
+			}
+		}
+	})
+	for wk := 0; gw != nil && wk < workers; wk++ {
+		for j, v := range gws[wk*o*ckk : (wk+1)*o*ckk] {
+			gw[j] += v
+		}
 	}
 }
 

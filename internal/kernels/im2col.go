@@ -41,6 +41,24 @@ func Im2col[T float32 | float64](dst, src []T, g ConvGeom) {
 	if len(src) < g.C*g.H*g.W || len(dst) < g.C*g.KH*g.KW*oh*ow {
 		panic(fmt.Sprintf("kernels: Im2col buffers too small for %+v", g))
 	}
+	if g.StrideH == 1 && g.StrideW == 1 && g.PadH == 0 && g.PadW == 0 {
+		// Every row of the window's positions is a contiguous run of the
+		// image: copy runs instead of testing each pixel.
+		row := 0
+		for c := 0; c < g.C; c++ {
+			img := src[c*g.H*g.W : (c+1)*g.H*g.W]
+			for i := 0; i < g.KH; i++ {
+				for j := 0; j < g.KW; j++ {
+					out := dst[row*oh*ow : (row+1)*oh*ow]
+					for y := 0; y < oh; y++ {
+						copy(out[y*ow:(y+1)*ow], img[(y+i)*g.W+j:])
+					}
+					row++
+				}
+			}
+		}
+		return
+	}
 	row := 0
 	for c := 0; c < g.C; c++ {
 		img := src[c*g.H*g.W : (c+1)*g.H*g.W]
@@ -78,6 +96,25 @@ func Col2im[T float32 | float64](dst, col []T, g ConvGeom) {
 	oh, ow := g.OutH(), g.OutW()
 	if len(dst) < g.C*g.H*g.W || len(col) < g.C*g.KH*g.KW*oh*ow {
 		panic(fmt.Sprintf("kernels: Col2im buffers too small for %+v", g))
+	}
+	if g.StrideH == 1 && g.StrideW == 1 && g.PadH == 0 && g.PadW == 0 {
+		row := 0
+		for c := 0; c < g.C; c++ {
+			img := dst[c*g.H*g.W : (c+1)*g.H*g.W]
+			for i := 0; i < g.KH; i++ {
+				for j := 0; j < g.KW; j++ {
+					in := col[row*oh*ow : (row+1)*oh*ow]
+					for y := 0; y < oh; y++ {
+						line := img[(y+i)*g.W+j : (y+i)*g.W+j+ow]
+						for x, v := range in[y*ow : (y+1)*ow] {
+							line[x] += v
+						}
+					}
+					row++
+				}
+			}
+		}
+		return
 	}
 	row := 0
 	for c := 0; c < g.C; c++ {

@@ -16,11 +16,32 @@ func checkPool(ld, ls int, g ConvGeom) {
 	}
 }
 
+// is2x2 reports whether g is the common non-overlapping 2×2 window with
+// stride 2 and no padding, which has loops of its own.
+func is2x2(g ConvGeom) bool {
+	return g.KH == 2 && g.KW == 2 && g.StrideH == 2 && g.StrideW == 2 && g.PadH == 0 && g.PadW == 0
+}
+
 // AvgPool writes into dst (C×OutH×OutW) the mean of every KH×KW window of
 // src.
 func AvgPool[T float32 | float64](dst, src []T, g ConvGeom) {
 	checkPool(len(dst), len(src), g)
 	oh, ow := g.OutH(), g.OutW()
+	if is2x2(g) {
+		for c := 0; c < g.C; c++ {
+			img := src[c*g.H*g.W : (c+1)*g.H*g.W]
+			out := dst[c*oh*ow : (c+1)*oh*ow]
+			for y := 0; y < oh; y++ {
+				r0 := img[2*y*g.W : 2*y*g.W+2*ow]
+				r1 := img[(2*y+1)*g.W : (2*y+1)*g.W+2*ow]
+				o := out[y*ow : (y+1)*ow]
+				for x := range o {
+					o[x] = (r0[2*x] + r0[2*x+1] + r1[2*x] + r1[2*x+1]) * 0.25
+				}
+			}
+		}
+		return
+	}
 	inv := 1 / T(g.KH*g.KW)
 	for c := 0; c < g.C; c++ {
 		img := src[c*g.H*g.W : (c+1)*g.H*g.W]
@@ -51,6 +72,24 @@ func AvgPool[T float32 | float64](dst, src []T, g ConvGeom) {
 func AvgPoolBackward[T float32 | float64](gsrc, gdst []T, g ConvGeom) {
 	checkPool(len(gdst), len(gsrc), g)
 	oh, ow := g.OutH(), g.OutW()
+	if is2x2(g) {
+		for c := 0; c < g.C; c++ {
+			img := gsrc[c*g.H*g.W : (c+1)*g.H*g.W]
+			gout := gdst[c*oh*ow : (c+1)*oh*ow]
+			for y := 0; y < oh; y++ {
+				r0 := img[2*y*g.W : 2*y*g.W+2*ow]
+				r1 := img[(2*y+1)*g.W : (2*y+1)*g.W+2*ow]
+				for x, v := range gout[y*ow : (y+1)*ow] {
+					v *= 0.25
+					r0[2*x] += v
+					r0[2*x+1] += v
+					r1[2*x] += v
+					r1[2*x+1] += v
+				}
+			}
+		}
+		return
+	}
 	inv := 1 / T(g.KH*g.KW)
 	for c := 0; c < g.C; c++ {
 		img := gsrc[c*g.H*g.W : (c+1)*g.H*g.W]

@@ -1,0 +1,69 @@
+package kernels
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// im2colNaive is the definition of Im2col, pixel by pixel.
+func im2colNaive(dst, src []float64, g ConvGeom) {
+	oh, ow := g.OutH(), g.OutW()
+	for c := 0; c < g.C; c++ {
+		for i := 0; i < g.KH; i++ {
+			for j := 0; j < g.KW; j++ {
+				row := (c*g.KH+i)*g.KW + j
+				for y := 0; y < oh; y++ {
+					for x := 0; x < ow; x++ {
+						iy, ix := y*g.StrideH-g.PadH+i, x*g.StrideW-g.PadW+j
+						v := 0.0
+						if iy >= 0 && iy < g.H && ix >= 0 && ix < g.W {
+							v = src[(c*g.H+iy)*g.W+ix]
+						}
+						dst[row*oh*ow+y*ow+x] = v
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestIm2colFastAndGeneralPaths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, g := range []ConvGeom{
+		{C: 1, H: 32, W: 32, KH: 5, KW: 5, StrideH: 1, StrideW: 1},
+		{C: 6, H: 14, W: 14, KH: 5, KW: 5, StrideH: 1, StrideW: 1},
+		{C: 2, H: 7, W: 6, KH: 3, KW: 2, StrideH: 2, StrideW: 1, PadH: 1, PadW: 2},
+		{C: 3, H: 5, W: 5, KH: 3, KW: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1},
+	} {
+		src := make([]float64, g.C*g.H*g.W)
+		for i := range src {
+			src[i] = rng.NormFloat64()
+		}
+		n := g.C * g.KH * g.KW * g.OutH() * g.OutW()
+		got, want := make([]float64, n), make([]float64, n)
+		Im2col(got, src, g)
+		im2colNaive(want, src, g)
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("%+v: Im2col[%d] = %v, want %v", g, i, got[i], want[i])
+			}
+		}
+		// Col2im is the adjoint: ⟨im2col x, y⟩ = ⟨x, col2im y⟩.
+		y := make([]float64, n)
+		for i := range y {
+			y[i] = rng.NormFloat64()
+		}
+		back := make([]float64, len(src))
+		Col2im(back, y, g)
+		var lhs, rhs float64
+		for i := range y {
+			lhs += got[i] * y[i]
+		}
+		for i := range src {
+			rhs += src[i] * back[i]
+		}
+		if d := lhs - rhs; d > 1e-9 || d < -1e-9 {
+			t.Errorf("%+v: adjoint mismatch %v vs %v", g, lhs, rhs)
+		}
+	}
+}
