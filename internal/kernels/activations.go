@@ -8,8 +8,8 @@ import "math"
 // math functions one element at a time.
 
 const (
-	expHi    = 88.3762626647949   // above this expf overflows
-	expLo    = -103.972077083991  // below this it underflows to 0
+	expHi    = 88.3762626647949  // above this expf overflows
+	expLo    = -103.972077083991 // below this it underflows to 0
 	log2e    = 1.44269504088896341
 	ln2Hi    = 0.693359375
 	ln2Lo    = -2.12194440e-4
