@@ -1,0 +1,115 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/baeum-ml/baeum/checkpoint"
+	"github.com/baeum-ml/baeum/infer"
+	"github.com/baeum-ml/baeum/models"
+	"github.com/baeum-ml/baeum/serve"
+)
+
+func newServeCmd() *cobra.Command {
+	var (
+		model, addr string
+		workers     int
+		queueWait   time.Duration
+		grace       time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "serve [--model CHECKPOINT] [--addr HOST:PORT]",
+		Short: "Serve a trained model: a JSON API and a web page to draw digits on",
+		Long: `Serve a checkpoint written by baeum train over HTTP.
+
+Open the address in a browser to draw a digit, or a whole ZIP code, and watch
+the network read it as you write. The JSON API:
+
+  POST /v1/predict   a PNG or JPEG of one digit (Content-Type image/png or
+                     image/jpeg), or {"pixels": [784 numbers 0-255]} (28×28,
+                     row-major, ink high) as application/json
+                     -> {"digit": 7, "probabilities": [...], "input": [...]}
+  POST /v1/zipcode   a PNG or JPEG of several digits in a row
+                     -> {"digits": "12345", "boxes": [[x0,y0,x1,y1], ...],
+                         "confidences": [...], ...}
+  GET  /healthz      liveness
+  GET  /metrics      Prometheus metrics
+
+Errors are JSON objects {"error": "..."}. Bodies are limited to 1 MiB; when
+every worker is busy, requests get 503 with Retry-After. Ctrl-C (or SIGTERM)
+stops accepting connections and lets the requests in flight finish.
+
+  baeum serve                                  # runs/lenet5.safetensors
+  curl -H 'Content-Type: image/png' --data-binary @digit.png localhost:8080/v1/predict`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if workers < 0 {
+				return fmt.Errorf("--workers must be at least 1 (or 0 for twice the cores), got %d", workers)
+			}
+			if queueWait < 0 || grace < 0 {
+				return fmt.Errorf("--queue-wait and --grace must not be negative")
+			}
+			m, meta, err := models.FromFlag(model)
+			if err != nil {
+				return err
+			}
+			p := infer.New(m)
+			p.Meta = meta
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return fmt.Errorf("--addr %s: %w", addr, err)
+			}
+			name := modelName(model, meta)
+			h := serve.New(p, serve.Options{
+				Model:         name,
+				MaxConcurrent: workers,
+				QueueWait:     queueWait,
+				Log:           slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil)),
+			})
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "serving %s on http://%s/ (Ctrl-C to stop)\n", name, ln.Addr())
+			err = serve.Run(cmd.Context(), ln, h, grace)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(out, "stopped: every request answered")
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&model, "model", "lenet5", "checkpoint file, or a model name whose default checkpoint runs/<name>.safetensors exists (where baeum train saves it)")
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
+	cmd.Flags().IntVar(&workers, "workers", 0, "how many requests may be classified at once (0: twice the cores)")
+	cmd.Flags().DurationVar(&queueWait, "queue-wait", 250*time.Millisecond, "how long a request waits for a free worker before it gets 503")
+	cmd.Flags().DurationVar(&grace, "grace", serve.ShutdownGrace, "how long shutdown waits for requests in flight")
+	return cmd
+}
+
+// modelName describes the served model for the page, /healthz and
+// /metrics: its file, architecture and test accuracy where known.
+func modelName(flag string, meta map[string]string) string {
+	path := flag
+	if models.IsBuiltin(flag) {
+		path = "runs/" + flag + ".safetensors"
+	}
+	name := filepath.Base(path)
+	var cfg struct {
+		Name string `json:"name"`
+	}
+	var tr struct {
+		TestAccuracy float64 `json:"test_accuracy"`
+	}
+	if json.Unmarshal([]byte(meta[checkpoint.KeyModel]), &cfg) == nil && cfg.Name != "" {
+		name += " (" + cfg.Name
+		if json.Unmarshal([]byte(meta[checkpoint.KeyTraining]), &tr) == nil && tr.TestAccuracy > 0 {
+			name += fmt.Sprintf(", %.2f%% on MNIST test", 100*tr.TestAccuracy)
+		}
+		name += ")"
+	}
+	return name
+}

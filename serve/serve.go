@@ -1,0 +1,507 @@
+// Package serve puts a trained digit classifier on the web: a JSON API
+// that reads one handwritten digit or a whole ZIP code from an image, a
+// web page to draw digits on and watch the network read them, a health
+// check and Prometheus metrics.
+//
+// The API:
+//
+//	POST /v1/predict   PNG or JPEG body (one digit, any size, any colours),
+//	                   or JSON {"pixels": [784 numbers 0–255]} (28×28,
+//	                   row-major, ink high), answered with
+//	                   {"digit": 7, "probabilities": [10 numbers], "input": [784 ints]}
+//	POST /v1/zipcode   PNG or JPEG of several digits in a row, answered with
+//	                   {"digits": "12345", "boxes": [[x0,y0,x1,y1], ...],
+//	                    "confidences": [...], "probabilities": [[...], ...],
+//	                    "inputs": [[784 ints], ...]}
+//	GET  /healthz      {"status": "ok", ...}
+//	GET  /metrics      Prometheus text exposition format
+//	GET  /             the drawing page
+//
+// Every error is a JSON object {"error": "what went wrong"} with a fitting
+// status: 400 for a body that cannot be read (a corrupt image, a wrong
+// pixel count, a value outside 0–255), 413 for a body over the size limit,
+// 415 for a content type the endpoint does not take, 422 for an image with
+// no digit in it, 503 (with Retry-After) when every worker is busy.
+//
+// A Server is an http.Handler, so tests drive it with net/http/httptest;
+// Run serves it on a listener with timeouts and a graceful shutdown. The
+// model is only read, so one Predictor serves all requests at once; a
+// semaphore bounds how many run at the same time.
+package serve
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"math"
+	"net/http"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/baeum-ml/baeum/digits"
+	"github.com/baeum-ml/baeum/infer"
+)
+
+// Defaults for the zero values of Options.
+const (
+	DefaultMaxBodyBytes = 1 << 20 // 1 MiB
+	DefaultMaxPixels    = 4 << 20 // 4 megapixels, 2048×2048
+	DefaultMaxDigits    = 32
+	DefaultRetryAfter   = time.Second
+)
+
+// Options tune a Server. The zero value of each field picks a sensible
+// default.
+type Options struct {
+	// MaxBodyBytes is the largest request body accepted; a larger one is
+	// refused with 413. Zero means DefaultMaxBodyBytes (1 MiB).
+	MaxBodyBytes int64
+	// MaxPixels is the largest image accepted, in pixels (width×height),
+	// checked from the image's header before it is decoded, so that a
+	// small file cannot unpack into gigabytes. Zero means DefaultMaxPixels.
+	MaxPixels int
+	// MaxDigits is the most digits /v1/zipcode reads in one image. Zero
+	// means DefaultMaxDigits.
+	MaxDigits int
+	// MaxConcurrent bounds how many requests decode and classify at the
+	// same time. Zero means twice GOMAXPROCS.
+	MaxConcurrent int
+	// QueueWait is how long a request may wait for a free worker before
+	// it is refused with 503. Zero refuses at once.
+	QueueWait time.Duration
+	// RetryAfter is the delay suggested to refused clients in the
+	// Retry-After header. Zero means DefaultRetryAfter (1 s).
+	RetryAfter time.Duration
+	// Model names the model in /healthz, /metrics and on the page.
+	Model string
+	// Log receives internal errors (panics, 500s). Nil discards them.
+	Log *slog.Logger
+}
+
+// Server answers the API, serves the page and counts what it does. It is
+// safe for concurrent use; build one with New.
+type Server struct {
+	p       *infer.Predictor
+	opts    Options
+	sem     chan struct{}
+	metrics *metrics
+	static  http.Handler
+	files   map[string]bool
+	started time.Time
+}
+
+// New returns a Server that classifies with p.
+func New(p *infer.Predictor, opts Options) *Server {
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.MaxPixels <= 0 {
+		opts.MaxPixels = DefaultMaxPixels
+	}
+	if opts.MaxDigits <= 0 {
+		opts.MaxDigits = DefaultMaxDigits
+	}
+	if opts.MaxConcurrent <= 0 {
+		opts.MaxConcurrent = 2 * runtime.GOMAXPROCS(0)
+	}
+	if opts.RetryAfter <= 0 {
+		opts.RetryAfter = DefaultRetryAfter
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	files := map[string]bool{"/": true}
+	entries, _ := fs.ReadDir(staticFS, ".")
+	for _, e := range entries {
+		if !e.IsDir() && e.Name() != "index.html" {
+			files["/"+e.Name()] = true
+		}
+	}
+	return &Server{
+		p:       p,
+		opts:    opts,
+		sem:     make(chan struct{}, opts.MaxConcurrent),
+		metrics: newMetrics(opts.Model),
+		static:  http.FileServerFS(staticFS),
+		files:   files,
+		started: time.Now(),
+	}
+}
+
+// Endpoint labels, as they appear in /metrics.
+const (
+	epPredict = "/v1/predict"
+	epZipcode = "/v1/zipcode"
+	epHealth  = "/healthz"
+	epMetrics = "/metrics"
+	epStatic  = "static"
+	epOther   = "other"
+)
+
+// route finds the endpoint label, allowed methods and handler of a path.
+func (s *Server) route(path string) (label string, methods []string, h http.HandlerFunc) {
+	switch {
+	case path == epPredict:
+		return epPredict, []string{http.MethodPost}, s.handlePredict
+	case path == epZipcode:
+		return epZipcode, []string{http.MethodPost}, s.handleZipcode
+	case path == epHealth:
+		return epHealth, []string{http.MethodGet, http.MethodHead}, s.handleHealth
+	case path == epMetrics:
+		return epMetrics, []string{http.MethodGet, http.MethodHead}, s.handleMetrics
+	case s.files[path]:
+		return epStatic, []string{http.MethodGet, http.MethodHead}, s.handleStatic
+	}
+	return epOther, nil, func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no such endpoint: %s %s (the API is POST /v1/predict, POST /v1/zipcode, GET /healthz, GET /metrics)", r.Method, r.URL.Path)
+	}
+}
+
+// ServeHTTP routes a request, answering unknown paths and methods with
+// JSON errors, turning a panic into a 500, and counting the request and
+// its latency.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	label, methods, h := s.route(r.URL.Path)
+	rec := &statusRecorder{ResponseWriter: w}
+	s.metrics.inFlight.Add(1)
+	defer func() {
+		s.metrics.inFlight.Add(-1)
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.opts.Log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
+			if !rec.wrote {
+				writeError(rec, http.StatusInternalServerError, "internal error")
+			}
+		}
+		s.metrics.observe(label, rec.code(), time.Since(start))
+	}()
+	if methods != nil && !allowed(r.Method, methods) {
+		rec.Header().Set("Allow", strings.Join(methods, ", "))
+		writeError(rec, http.StatusMethodNotAllowed, "%s takes %s, not %s", r.URL.Path, strings.Join(methods, " or "), r.Method)
+		return
+	}
+	h(rec, r)
+}
+
+func allowed(method string, methods []string) bool {
+	for _, m := range methods {
+		if m == method {
+			return true
+		}
+	}
+	return false
+}
+
+// statusRecorder remembers the status written, for the metrics.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if !r.wrote {
+		r.status, r.wrote = http.StatusOK, true
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+func (r *statusRecorder) code() int {
+	if !r.wrote {
+		return http.StatusOK
+	}
+	return r.status
+}
+
+// apiError is an error with the HTTP status it should be answered with.
+type apiError struct {
+	status int
+	msg    string
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func errorf(status int, format string, args ...any) *apiError {
+	return &apiError{status: status, msg: fmt.Sprintf(format, args...)}
+}
+
+// fail writes err as a JSON error: with its own status if it is an
+// apiError, as 500 otherwise.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		if ae.status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(s.opts.RetryAfter.Seconds()))))
+		}
+		writeError(w, ae.status, "%s", ae.msg)
+		return
+	}
+	s.opts.Log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	writeError(w, http.StatusInternalServerError, "internal error: %v", err)
+}
+
+// errorBody is the JSON shape of every error.
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+func writeError(w http.ResponseWriter, status int, format string, args ...any) {
+	writeJSON(w, status, errorBody{Error: fmt.Sprintf(format, args...)})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b, _ = json.Marshal(errorBody{Error: "internal error: " + err.Error()})
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+// withWorker runs f holding a worker slot, waiting up to QueueWait for
+// one; it returns a 503 apiError when none frees up in time. The slot is
+// given back even if f panics.
+func (s *Server) withWorker(r *http.Request, f func() error) error {
+	if !s.acquire(r) {
+		s.metrics.rejected.Add(1)
+		return errorf(http.StatusServiceUnavailable, "the server is busy: all %d workers are in use; retry after %v", cap(s.sem), s.opts.RetryAfter)
+	}
+	defer func() { <-s.sem }()
+	return f()
+}
+
+// acquire takes a worker slot, waiting up to QueueWait (or until the
+// client goes away), and reports whether it got one.
+func (s *Server) acquire(r *http.Request) bool {
+	select {
+	case s.sem <- struct{}{}:
+		return true
+	default:
+	}
+	if s.opts.QueueWait <= 0 {
+		return false
+	}
+	t := time.NewTimer(s.opts.QueueWait)
+	defer t.Stop()
+	select {
+	case s.sem <- struct{}{}:
+		return true
+	case <-t.C:
+	case <-r.Context().Done():
+	}
+	return false
+}
+
+// PredictResponse is the answer of /v1/predict.
+type PredictResponse struct {
+	// Digit is the most probable digit.
+	Digit int `json:"digit"`
+	// Probabilities holds the probability of each digit 0–9.
+	Probabilities []float64 `json:"probabilities"`
+	// Input is the 28×28 image the model saw, row-major, 0–255, ink high.
+	Input []int `json:"input"`
+}
+
+func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request) {
+	kind, err := bodyKind(r, true)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body, err := s.readBody(w, r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var pred infer.Prediction
+	err = s.withWorker(r, func() (err error) {
+		pred, err = s.predict(kind, body)
+		return err
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, PredictResponse{Digit: pred.Digit, Probabilities: pred.Probabilities, Input: ints(pred.Input)})
+}
+
+// predict reads one digit from a JSON or image body.
+func (s *Server) predict(kind int, body []byte) (infer.Prediction, error) {
+	var px []byte
+	if kind == kindJSON {
+		var err error
+		if px, err = parsePixels(body); err != nil {
+			return infer.Prediction{}, err
+		}
+	} else {
+		img, err := decodeImage(body, s.opts.MaxPixels)
+		if err != nil {
+			return infer.Prediction{}, err
+		}
+		if px, err = digits.Prepare(img); err != nil {
+			return infer.Prediction{}, prepareError(err)
+		}
+	}
+	return s.p.PredictPixels(px)
+}
+
+// prepareError gives the status of an error from digits.
+func prepareError(err error) error {
+	if errors.Is(err, digits.ErrBlank) || errors.Is(err, digits.ErrTooManyPieces) {
+		return errorf(http.StatusUnprocessableEntity, "%v", err)
+	}
+	return errorf(http.StatusBadRequest, "%v", err)
+}
+
+// ZipcodeResponse is the answer of /v1/zipcode. Its slices hold one entry
+// per digit, left to right.
+type ZipcodeResponse struct {
+	// Digits is the digits read, as a string such as "12345".
+	Digits string `json:"digits"`
+	// Boxes holds each digit's bounding box in the image, [x0, y0, x1, y1]
+	// in pixels from the top left, x1 and y1 exclusive.
+	Boxes [][4]int `json:"boxes"`
+	// Confidences holds the probability of each digit read.
+	Confidences []float64 `json:"confidences"`
+	// Probabilities holds, for each digit, the probability of 0–9.
+	Probabilities [][]float64 `json:"probabilities"`
+	// Inputs holds the 28×28 image the model saw for each digit.
+	Inputs [][]int `json:"inputs"`
+}
+
+func (s *Server) handleZipcode(w http.ResponseWriter, r *http.Request) {
+	if _, err := bodyKind(r, false); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body, err := s.readBody(w, r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var resp ZipcodeResponse
+	err = s.withWorker(r, func() (err error) {
+		resp, err = s.zipcode(body)
+		return err
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// zipcode segments an image of a row of digits and reads each one.
+func (s *Server) zipcode(body []byte) (ZipcodeResponse, error) {
+	img, err := decodeImage(body, s.opts.MaxPixels)
+	if err != nil {
+		return ZipcodeResponse{}, err
+	}
+	glyphs, err := digits.Segment(digits.Ink(digits.Gray(img)))
+	if err != nil {
+		return ZipcodeResponse{}, prepareError(err)
+	}
+	if len(glyphs) > s.opts.MaxDigits {
+		return ZipcodeResponse{}, errorf(http.StatusUnprocessableEntity, "the image holds %d digit-sized pieces; at most %d digits are read in one image", len(glyphs), s.opts.MaxDigits)
+	}
+	batch := make([][]byte, len(glyphs))
+	for i, g := range glyphs {
+		if batch[i], err = digits.FromInk(g.Ink); err != nil {
+			return ZipcodeResponse{}, prepareError(err)
+		}
+	}
+	preds, err := s.p.PredictBatch(batch)
+	if err != nil {
+		return ZipcodeResponse{}, err
+	}
+	resp := ZipcodeResponse{
+		Boxes:         make([][4]int, len(preds)),
+		Confidences:   make([]float64, len(preds)),
+		Probabilities: make([][]float64, len(preds)),
+		Inputs:        make([][]int, len(preds)),
+	}
+	var sb strings.Builder
+	for i, p := range preds {
+		sb.WriteByte(byte('0' + p.Digit))
+		b := glyphs[i].Box
+		resp.Boxes[i] = [4]int{b.Min.X, b.Min.Y, b.Max.X, b.Max.Y}
+		resp.Confidences[i] = p.Probabilities[p.Digit]
+		resp.Probabilities[i] = p.Probabilities
+		resp.Inputs[i] = ints(p.Input)
+	}
+	resp.Digits = sb.String()
+	return resp, nil
+}
+
+func ints(px []byte) []int {
+	out := make([]int, len(px))
+	for i, v := range px {
+		out[i] = int(v)
+	}
+	return out
+}
+
+// HealthResponse is the answer of /healthz.
+type HealthResponse struct {
+	// Status is "ok" while the server answers.
+	Status string `json:"status"`
+	// Model names the model served.
+	Model string `json:"model,omitempty"`
+	// UptimeSeconds is the time since the server was built.
+	UptimeSeconds float64 `json:"uptime_seconds"`
+	// Workers is the bound on concurrent classifications, and Busy how
+	// many are running.
+	Workers int `json:"workers"`
+	Busy    int `json:"busy"`
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, HealthResponse{
+		Status:        "ok",
+		Model:         s.opts.Model,
+		UptimeSeconds: math.Round(time.Since(s.started).Seconds()*1000) / 1000,
+		Workers:       cap(s.sem),
+		Busy:          len(s.sem),
+	})
+}
+
+func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	s.metrics.write(w, len(s.sem), cap(s.sem))
+}
+
+// contentSecurityPolicy keeps the page to its own files: nothing is
+// loaded from any other host.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-cache")
+	s.static.ServeHTTP(w, r)
+}
