@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"math"
 	"strconv"
+	"strings"
 
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -201,7 +202,9 @@ func integerTicks(p *gplot.Plot, xs []float64) {
 }
 
 // LogY gives p a logarithmic y axis with ticks at 1, 2 and 5 times the
-// powers of ten. Every y value drawn on p must be positive.
+// powers of ten (only the powers of ten when the axis spans more than
+// three of them), labelled compactly (500, 2k, 1M). Every y value drawn on
+// p must be positive.
 func LogY(p *gplot.Plot) {
 	p.Y.Scale = gplot.LogScale{}
 	p.Y.Tick.Marker = gplot.TickerFunc(func(min, max float64) []gplot.Tick {
@@ -209,16 +212,34 @@ func LogY(p *gplot.Plot) {
 		if !(min > 0) || !(max > min) {
 			return ts
 		}
-		for e := math.Floor(math.Log10(min)); e <= math.Ceil(math.Log10(max)); e++ {
-			for _, m := range []float64{1, 2, 5} {
+		lo, hi := math.Floor(math.Log10(min)), math.Ceil(math.Log10(max))
+		mult := []float64{1, 2, 5}
+		if hi-lo > 3 {
+			mult = []float64{1}
+		}
+		for e := lo; e <= hi; e++ {
+			for _, m := range mult {
 				v := m * math.Pow(10, e)
 				if v >= min*0.999 && v <= max*1.001 {
-					ts = append(ts, gplot.Tick{Value: v, Label: strconv.FormatFloat(v, 'g', -1, 64)})
+					ts = append(ts, gplot.Tick{Value: v, Label: compact(v)})
 				}
 			}
 		}
 		return ts
 	})
+}
+
+// compact formats a tick value: 0.2, 50, 2k, 1M.
+func compact(v float64) string {
+	switch {
+	case v >= 1e9:
+		return strconv.FormatFloat(v/1e9, 'g', -1, 64) + "G"
+	case v >= 1e6:
+		return strconv.FormatFloat(v/1e6, 'g', -1, 64) + "M"
+	case v >= 1e3:
+		return strconv.FormatFloat(v/1e3, 'g', -1, 64) + "k"
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
 // Bars returns a bar chart of values with a name under each bar and the
@@ -266,4 +287,68 @@ func Bars(title, yLabel string, names []string, values []float64, format string)
 	p.Y.Min = 0
 	p.Y.Max = top * 1.12
 	return p, nil
+}
+
+// LogBars returns a bar chart of positive values on a logarithmic axis,
+// for counts that span orders of magnitude, with each value written above
+// its bar. colors[i] picks bar i's colour from the palette (nil: one
+// colour per bar).
+func LogBars(title, yLabel string, names []string, values []float64, colors []int) (*gplot.Plot, error) {
+	if len(names) != len(values) || len(values) == 0 || (colors != nil && len(colors) != len(values)) {
+		return nil, fmt.Errorf("plot: bar chart %q: %d names, %d values and %d colours", title, len(names), len(values), len(colors))
+	}
+	p := NewPanel(title, "", yLabel)
+	top := 1.0
+	var labels plotter.XYLabels
+	for i, v := range values {
+		if !(v >= 1) || !finite(v) {
+			return nil, fmt.Errorf("plot: bar chart %q: value %v for %q (a logarithmic axis needs values of at least 1)", title, v, names[i])
+		}
+		top = math.Max(top, v)
+		ci := i
+		if colors != nil {
+			ci = colors[i]
+		}
+		x := float64(i)
+		poly, err := plotter.NewPolygon(plotter.XYs{{X: x - 0.35, Y: 1}, {X: x + 0.35, Y: 1}, {X: x + 0.35, Y: v}, {X: x - 0.35, Y: v}})
+		if err != nil {
+			return nil, err
+		}
+		poly.Color = Color(ci)
+		poly.LineStyle.Width = 0
+		p.Add(poly)
+		labels.XYs = append(labels.XYs, plotter.XY{X: x, Y: v * 1.15})
+		labels.Labels = append(labels.Labels, thousands(int64(math.Round(v))))
+	}
+	l, err := plotter.NewLabels(labels)
+	if err != nil {
+		return nil, err
+	}
+	for i := range l.TextStyle {
+		l.TextStyle[i].XAlign = draw.XCenter
+		l.TextStyle[i].Font.Size = vg.Points(8)
+	}
+	p.Add(l)
+	p.NominalX(names...)
+	p.X.Min, p.X.Max = -0.6, float64(len(values))-0.4
+	p.X.Tick.Label.Rotation = math.Pi / 6
+	p.X.Tick.Label.XAlign = draw.XRight
+	p.X.Tick.Label.YAlign = draw.YCenter
+	p.Y.Min, p.Y.Max = 1, top*4
+	LogY(p)
+	return p, nil
+}
+
+// thousands formats n with commas between groups of three digits.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
 }
