@@ -23,6 +23,7 @@ cblas_sgemm as transposes, as the Go benchmark passes transA/transB.
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import time
@@ -50,7 +51,7 @@ def run(threads, count, benchtime, only):
 
     rng = np.random.default_rng(7)
     for name, m, n, k, ta, tb in SHAPES:
-        if only and only not in name:
+        if only and not re.search(only, name):
             continue
         a = rng.random((k, m) if ta else (m, k), dtype=np.float32)
         b = rng.random((n, k) if tb else (k, n), dtype=np.float32)
@@ -77,14 +78,16 @@ def main():
     p.add_argument("-count", type=int, default=5, help="measurements per shape")
     p.add_argument("-benchtime", type=float, default=0.2, help="seconds per measurement")
     p.add_argument("-threads", type=int, default=0, help="OpenBLAS threads (default: 1 then 2)")
-    p.add_argument("-run", default="", help="only shapes whose name contains this")
+    p.add_argument("-run", default="", help="only shapes whose name matches this regular expression")
+    p.add_argument("-header", action="store_true", help="print the header even with -threads")
     args = p.parse_args()
-    if args.threads == 0:
+    if args.threads == 0 or args.header:
         import numpy as np
 
         print(f"# numpy {np.__version__}, BLAS: {blas_name()}")
         print("goos: linux\ngoarch: amd64\npkg: github.com/baeum-ml/baeum/internal/kernels")
-        print(f"cpu: {cpu_name()}")
+        print(f"cpu: {cpu_name()}", flush=True)
+    if args.threads == 0:
         for t in (1, 2):
             env = dict(os.environ, OPENBLAS_NUM_THREADS=str(t))
             cmd = [sys.executable, __file__, "-threads", str(t), "-count", str(args.count),
