@@ -61,7 +61,7 @@ Start with:  baeum train`,
 		},
 	}
 	root.PersistentFlags().IntVar(&threads, "threads", 0, "worker threads for the numeric kernels (0: all cores)")
-	root.AddCommand(newVersionCmd(), newTrainCmd(), newEvalCmd(), newPredictCmd(), newBenchCmd(), newRegressCmd(), newServeCmd())
+	root.AddCommand(newVersionCmd(), newTrainCmd(), newEvalCmd(), newPredictCmd(), newBenchCmd(), newRegressCmd(), newServeCmd(), newExperimentCmd(), newGraphCmd(), newSummaryCmd(), newInspectCmd())
 	return root
 }
 
