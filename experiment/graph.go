@@ -28,8 +28,10 @@ type GraphResult struct {
 	Graph *plot.Graph
 	// Params lists the parameters (dotted names) the graph reaches.
 	Params []string
-	// Output is the value of the graph's output (the loss, for a step).
-	Output float64
+	// OutputName names the graph's output ("L" for a loss) and Output is
+	// its value.
+	OutputName string
+	Output     float64
 	// Grads holds d output/d v for each named one-element variable (for
 	// expressions).
 	Grads map[string]float64
@@ -65,7 +67,8 @@ func StepGraph(model string, seed uint64) (*GraphResult, error) {
 		Name: "graph-" + m.Config.Name,
 		Graph: plot.NewGraph(loss, plot.GraphOptions{Backward: true, Output: "L",
 			Title: fmt.Sprintf("One training step of %s: forward pass (top, black) and backward pass (red, dashed): ∂L/∂v for every value v", m)}),
-		Output: loss.Item(),
+		OutputName: "L",
+		Output:     loss.Item(),
 	}
 	for _, p := range m.Params() {
 		res.Params = append(res.Params, p.Name)
@@ -119,7 +122,7 @@ func Expression(src string, vars map[string]float64) (*GraphResult, error) {
 		return nil, fmt.Errorf("expression %q has %d nodes: too many to draw (at most 200)", src, p.g.Len())
 	}
 	root.SetName(out)
-	res := &GraphResult{Name: "graph-expr", Output: root.Item(), Grads: map[string]float64{}}
+	res := &GraphResult{Name: "graph-expr", OutputName: out, Output: root.Item(), Grads: map[string]float64{}}
 	if !root.RequiresGrad() {
 		return nil, fmt.Errorf("expression %q has no variable: there is nothing to differentiate", src)
 	}
