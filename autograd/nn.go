@@ -114,6 +114,18 @@ func scratchOf[T float](ar *tensor.Arena, n int) []T {
 	return any(ar.Empty(tensor.Float64, n).F64()).([]T)
 }
 
+// sum adds up a slice (float32 with the vector kernel).
+func sum[T float](x []T) T {
+	if f, ok := any(x).([]float32); ok {
+		return T(kernels.SumF32(f))
+	}
+	var s T
+	for _, v := range x {
+		s += v
+	}
+	return s
+}
+
 // fullWindow reports whether a convolution's window covers its whole
 // unpadded input, so that it is a fully connected layer.
 func fullWindow(geo kernels.ConvGeom) bool {
@@ -144,6 +156,19 @@ func convForward[T float](ar *tensor.Arena, out, x, w, bias []T, n, o int, geo k
 				}
 			}
 		}
+		return
+	}
+	if x32, ok := any(x).([]float32); ok && kernels.DirectConv(geo) {
+		// Small images: the direct kernel, with the filters repacked once.
+		wt := ar.Empty(tensor.Float32, kernels.PackedConvWeights(geo, o)).F32()
+		b8 := ar.Empty(tensor.Float32, (o+7)/8*8).F32()
+		kernels.PackConvWeights(wt, b8, any(w).([]float32), any(bias).([]float32), geo, o)
+		o32 := any(out).([]float32)
+		kernels.Parallel(n, 1, func(_, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				kernels.ConvForwardDirect(o32[i*o*ohw:(i+1)*o*ohw], x32[i*in:(i+1)*in], wt, b8, geo, o)
+			}
+		})
 		return
 	}
 	cols := scratchOf[T](ar, kernels.Chunks(n, 1)*ckk*ohw)
@@ -192,11 +217,7 @@ func convBackward[T float](ar *tensor.Arena, gx, gw, gb, gr, x, w []T, n, o int,
 	if gb != nil {
 		for i := 0; i < n; i++ {
 			for k := 0; k < o; k++ {
-				var s T
-				for _, v := range gr[(i*o+k)*ohw : (i*o+k+1)*ohw] {
-					s += v
-				}
-				gb[k] += s
+				gb[k] += sum(gr[(i*o+k)*ohw : (i*o+k+1)*ohw])
 			}
 		}
 	}
@@ -216,11 +237,24 @@ func convBackward[T float](ar *tensor.Arena, gx, gw, gb, gr, x, w []T, n, o int,
 		gws = scratchOf[T](ar, workers*o*ckk)
 		clear(gws)
 	}
+	// The direct weight-gradient kernel wins for rows of more than one
+	// vector (LeNet's C1); for shorter rows the GEMM over im2col does.
+	_, f32 := any(x).([]float32)
+	direct := f32 && kernels.DirectConv(geo) && geo.OutW() > 16
+	var wgScratch []float32
+	if direct {
+		wgScratch = ar.Empty(tensor.Float32, workers*kernels.ConvWeightGradScratch(geo, o)).F32()
+	}
 	kernels.Parallel(n, 1, func(wk, lo, hi int) {
 		col := cols[wk*ckk*ohw : (wk+1)*ckk*ohw]
 		for i := lo; i < hi; i++ {
 			gi := gr[i*o*ohw : (i+1)*o*ohw]
-			if gw != nil {
+			switch {
+			case gw != nil && direct:
+				sz := kernels.ConvWeightGradScratch(geo, o)
+				kernels.ConvWeightGradDirect(any(gws[wk*o*ckk:(wk+1)*o*ckk]).([]float32), any(x[i*in:(i+1)*in]).([]float32),
+					any(gi).([]float32), wgScratch[wk*sz:(wk+1)*sz], geo, o)
+			case gw != nil:
 				kernels.Im2col(col, x[i*in:(i+1)*in], geo)
 				// gw_worker += g_i · col_iᵀ
 				gemm(false, true, o, ckk, ohw, gi, ohw, col, ohw, 1, gws[wk*o*ckk:(wk+1)*o*ckk], ckk)

@@ -3,6 +3,7 @@ package optim
 import (
 	"fmt"
 
+	"github.com/baeum-ml/baeum/internal/kernels"
 	"github.com/baeum-ml/baeum/nn"
 	"github.com/baeum-ml/baeum/tensor"
 )
@@ -92,9 +93,13 @@ func (o *SGD) Step() {
 		}
 		first := o.steps[i] == 0
 		o.steps[i]++
-		if p.DType() == tensor.Float64 {
+		switch {
+		case p.DType() == tensor.Float64:
 			sgd(p.F64(), g.F64(), bufF64(v), lr, wd, mom, 1-damp, nest, first)
-		} else {
+		case v != nil && wd == 0 && !nest && !first:
+			// The common case, with the vector kernel.
+			kernels.SGDMomentum(p.F32(), g.F32(), v.F32(), float32(lr), float32(mom), float32(1-damp))
+		default:
 			sgd(p.F32(), g.F32(), bufF32(v), float32(lr), float32(wd), float32(mom), float32(1-damp), nest, first)
 		}
 	}

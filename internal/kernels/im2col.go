@@ -44,6 +44,10 @@ func Im2col[T float32 | float64](dst, src []T, g ConvGeom) {
 	if g.StrideH == 1 && g.StrideW == 1 && g.PadH == 0 && g.PadW == 0 {
 		// Every row of the window's positions is a contiguous run of the
 		// image: copy runs instead of testing each pixel.
+		if f32, ok := any(dst).([]float32); ok && useVecmath {
+			im2colRows(f32, any(src).([]float32), g)
+			return
+		}
 		row := 0
 		for c := 0; c < g.C; c++ {
 			img := src[c*g.H*g.W : (c+1)*g.H*g.W]
@@ -98,6 +102,10 @@ func Col2im[T float32 | float64](dst, col []T, g ConvGeom) {
 		panic(fmt.Sprintf("kernels: Col2im buffers too small for %+v", g))
 	}
 	if g.StrideH == 1 && g.StrideW == 1 && g.PadH == 0 && g.PadW == 0 {
+		if f32, ok := any(dst).([]float32); ok && useVecmath {
+			col2imRows(f32, any(col).([]float32), g)
+			return
+		}
 		row := 0
 		for c := 0; c < g.C; c++ {
 			img := dst[c*g.H*g.W : (c+1)*g.H*g.W]
@@ -137,6 +145,36 @@ func Col2im[T float32 | float64](dst, col []T, g ConvGeom) {
 					}
 				}
 				row++
+			}
+		}
+	}
+}
+
+// im2colRows is Im2col for stride 1 and no padding with the vector row
+// copier: each row of the column matrix is OutH runs of OutW pixels.
+func im2colRows(dst, src []float32, g ConvGeom) {
+	oh, ow := g.OutH(), g.OutW()
+	row := 0
+	for c := 0; c < g.C; c++ {
+		for i := 0; i < g.KH; i++ {
+			for j := 0; j < g.KW; j++ {
+				copyRowsAVX512(&dst[row*oh*ow], &src[(c*g.H+i)*g.W+j], oh, ow, g.W)
+				row++
+			}
+		}
+	}
+}
+
+// col2imRows is Col2im for stride 1 and no padding: for each channel,
+// window row i and output row y, the KW column rows that fold onto image
+// row y+i are summed in registers and added to it at once.
+func col2imRows(dst, col []float32, g ConvGeom) {
+	oh, ow := g.OutH(), g.OutW()
+	for c := 0; c < g.C; c++ {
+		for i := 0; i < g.KH; i++ {
+			base := (c*g.KH + i) * g.KW * oh * ow // column row (c, i, 0)
+			for y := 0; y < oh; y++ {
+				col2imRowAVX512(&dst[(c*g.H+y+i)*g.W], &col[base+y*ow], g.KW, ow, g.W, oh*ow)
 			}
 		}
 	}

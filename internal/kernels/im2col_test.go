@@ -27,6 +27,44 @@ func im2colNaive(dst, src []float64, g ConvGeom) {
 	}
 }
 
+// TestIm2colVectorPaths checks the float32 AVX-512 row copier against the
+// float64 loops on shapes whose widths exercise whole vectors and tails.
+func TestIm2colVectorPaths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	for _, g := range []ConvGeom{
+		{C: 1, H: 32, W: 32, KH: 5, KW: 5, StrideH: 1, StrideW: 1},
+		{C: 6, H: 14, W: 14, KH: 5, KW: 5, StrideH: 1, StrideW: 1},
+		{C: 2, H: 40, W: 37, KH: 3, KW: 4, StrideH: 1, StrideW: 1},
+		{C: 1, H: 3, W: 17, KH: 1, KW: 1, StrideH: 1, StrideW: 1},
+	} {
+		n := g.C * g.KH * g.KW * g.OutH() * g.OutW()
+		src32, src64 := make([]float32, g.C*g.H*g.W), make([]float64, g.C*g.H*g.W)
+		for i := range src32 {
+			src32[i] = float32(rng.NormFloat64())
+			src64[i] = float64(src32[i])
+		}
+		got, want := make([]float32, n), make([]float64, n)
+		Im2col(got, src32, g)
+		Im2col(want, src64, g)
+		col32, col64 := make([]float32, n), make([]float64, n)
+		for i := range got {
+			if float64(got[i]) != want[i] {
+				t.Fatalf("%+v: Im2col[%d] = %v, want %v", g, i, got[i], want[i])
+			}
+			col32[i] = float32(i%7) - 3
+			col64[i] = float64(col32[i])
+		}
+		back32, back64 := make([]float32, len(src32)), make([]float64, len(src32))
+		Col2im(back32, col32, g)
+		Col2im(back64, col64, g)
+		for i := range back32 {
+			if float64(back32[i]) != back64[i] {
+				t.Fatalf("%+v: Col2im[%d] = %v, want %v", g, i, back32[i], back64[i])
+			}
+		}
+	}
+}
+
 func TestIm2colFastAndGeneralPaths(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, g := range []ConvGeom{

@@ -28,6 +28,10 @@ func AvgPool[T float32 | float64](dst, src []T, g ConvGeom) {
 	checkPool(len(dst), len(src), g)
 	oh, ow := g.OutH(), g.OutW()
 	if is2x2(g) {
+		if f32, ok := any(dst).([]float32); ok && useVecmath && g.H%2 == 0 && g.W%2 == 0 {
+			avgPool2x2AVX512(&f32[0], &any(src).([]float32)[0], g.C, g.H, g.W)
+			return
+		}
 		for c := 0; c < g.C; c++ {
 			img := src[c*g.H*g.W : (c+1)*g.H*g.W]
 			out := dst[c*oh*ow : (c+1)*oh*ow]
@@ -73,6 +77,10 @@ func AvgPoolBackward[T float32 | float64](gsrc, gdst []T, g ConvGeom) {
 	checkPool(len(gdst), len(gsrc), g)
 	oh, ow := g.OutH(), g.OutW()
 	if is2x2(g) {
+		if f32, ok := any(gsrc).([]float32); ok && useVecmath && g.H%2 == 0 && g.W%2 == 0 {
+			avgPool2x2GradAVX512(&f32[0], &any(gdst).([]float32)[0], g.C, g.H, g.W)
+			return
+		}
 		for c := 0; c < g.C; c++ {
 			img := gsrc[c*g.H*g.W : (c+1)*g.H*g.W]
 			gout := gdst[c*oh*ow : (c+1)*oh*ow]

@@ -46,3 +46,53 @@ func TestAvgPool2x2FastPath(t *testing.T) {
 		}
 	}
 }
+
+// TestAvgPool2x2Vector compares the float32 AVX-512 loops with the float64
+// ones on widths with whole vectors and tails.
+func TestAvgPool2x2Vector(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for _, hw := range [][2]int{{28, 28}, {10, 10}, {2, 2}, {4, 34}, {6, 64}, {2, 66}} {
+		g := ConvGeom{C: 3, H: hw[0], W: hw[1], KH: 2, KW: 2, StrideH: 2, StrideW: 2}
+		n := g.C * g.H * g.W
+		src32, src64 := make([]float32, n), make([]float64, n)
+		for i := range src32 {
+			src32[i] = float32(rng.NormFloat64())
+			src64[i] = float64(src32[i])
+		}
+		m := g.C * g.OutH() * g.OutW()
+		out32, out64 := make([]float32, m+8), make([]float64, m)
+		AvgPool(out32, src32, g)
+		AvgPool(out64, src64, g)
+		for i := range out64 {
+			if d := float64(out32[i]) - out64[i]; d > 1e-6 || d < -1e-6 {
+				t.Fatalf("%v: pool[%d] = %v, want %v", hw, i, out32[i], out64[i])
+			}
+		}
+		for _, v := range out32[m:] {
+			if v != 0 {
+				t.Fatalf("%v: wrote past the output", hw)
+			}
+		}
+		g32, g64 := make([]float32, m), make([]float64, m)
+		for i := range g32 {
+			g32[i] = float32(rng.NormFloat64())
+			g64[i] = float64(g32[i])
+		}
+		back32, back64 := make([]float32, n+8), make([]float64, n)
+		for i := range back64 {
+			back32[i], back64[i] = 1, 1
+		}
+		AvgPoolBackward(back32, g32, g)
+		AvgPoolBackward(back64, g64, g)
+		for i := range back64 {
+			if d := float64(back32[i]) - back64[i]; d > 1e-6 || d < -1e-6 {
+				t.Fatalf("%v: pool grad[%d] = %v, want %v", hw, i, back32[i], back64[i])
+			}
+		}
+		for _, v := range back32[n:] {
+			if v != 0 {
+				t.Fatalf("%v: gradient written past the input", hw)
+			}
+		}
+	}
+}

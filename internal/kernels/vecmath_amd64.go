@@ -51,3 +51,30 @@ func sigmoidGradVec(gx, g, y []float32) bool {
 	sigmoidGradAVX512(&gx[0], &g[0], &y[0], len(gx))
 	return true
 }
+
+//go:noescape
+func copyRowsAVX512(dst, src *float32, rows, n, srcStride int)
+
+//go:noescape
+func col2imRowAVX512(dst, col *float32, k, ow, w, jStride int)
+
+//go:noescape
+func convFwd8x2AVX512(out, in, wt, bias *float32, a *convArgs)
+
+//go:noescape
+func convFwd8x1AVX512(out, in, wt, bias *float32, a *convArgs)
+
+//go:noescape
+func convWGrad8AVX512(res, in, gr *float32, a *convArgs)
+
+//go:noescape
+func sumAVX512(x *float32, n int) float32
+
+//go:noescape
+func avgPool2x2AVX512(dst, src *float32, planes, h, w int)
+
+//go:noescape
+func avgPool2x2GradAVX512(gsrc, gdst *float32, planes, h, w int)
+
+//go:noescape
+func sgdMomentumAVX512(p, grad, v *float32, n int, lr, mom, keep float32)

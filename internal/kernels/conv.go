@@ -1,0 +1,111 @@
+package kernels
+
+// Direct convolution for small images, the case of LeNet-5's C1 and C3:
+// stride 1, no padding, output rows of at most 32 pixels. Instead of
+// unfolding each image with im2col and multiplying matrices, an AVX-512
+// kernel computes an output row of eight channels at once, each window
+// weight broadcast into the fused multiply-adds of all eight. It touches
+// the input and the weights only, where im2col writes and re-reads a
+// matrix of C·K·K times the output's size (25 times for C1).
+//
+// Weights are repacked for it (PackConvWeights): for each group of eight
+// output channels, the C·KH·KW window positions in order, each holding the
+// eight channels' weights side by side, zero for channels past O.
+
+// convArgs is the geometry the assembly kernels read; keep in step with
+// the A_ offsets in conv_amd64.s.
+type convArgs struct {
+	cin, k, inW, inC, ow, outC, nOut, oh int
+}
+
+// DirectConv reports whether the direct kernels handle a convolution of
+// geometry g: stride 1, no padding, a square window, output rows of at
+// most 32 pixels, on a machine with AVX-512.
+func DirectConv(g ConvGeom) bool {
+	return useVecmath && g.StrideH == 1 && g.StrideW == 1 && g.PadH == 0 && g.PadW == 0 &&
+		g.KH == g.KW && g.OutW() <= 32 && g.OutW() >= 1
+}
+
+// PackedConvWeights returns the length of the packed weights of o filters
+// of geometry g.
+func PackedConvWeights(g ConvGeom, o int) int { return (o + 7) / 8 * 8 * g.C * g.KH * g.KW }
+
+// PackConvWeights writes the filters w (O×C×KH×KW) into dst in the layout
+// the direct kernels read, and the bias (nil for none) into bias8, padded
+// to a multiple of eight.
+func PackConvWeights(dst, bias8, w, bias []float32, g ConvGeom, o int) {
+	ckk := g.C * g.KH * g.KW
+	clear(dst[:PackedConvWeights(g, o)])
+	for oc := 0; oc < o; oc++ {
+		grp, lane := oc/8, oc%8
+		base := grp * ckk * 8
+		for p, v := range w[oc*ckk : (oc+1)*ckk] {
+			dst[base+p*8+lane] = v
+		}
+	}
+	clear(bias8[:(o+7)/8*8])
+	copy(bias8, bias)
+}
+
+// ConvForwardDirect writes into out (O×OH×OW) the convolution of one image
+// in (C×H×W) with packed weights and bias8 (see PackConvWeights).
+func ConvForwardDirect(out, in, wt, bias8 []float32, g ConvGeom, o int) {
+	oh, ow := g.OutH(), g.OutW()
+	ckk := g.C * g.KH * g.KW
+	if len(in) < g.C*g.H*g.W || len(out) < o*oh*ow || len(wt) < PackedConvWeights(g, o) {
+		panic("kernels: ConvForwardDirect buffers too small")
+	}
+	a := convArgs{cin: g.C, k: g.KH, inW: g.W, inC: g.H * g.W, ow: ow, outC: oh * ow, oh: oh}
+	for grp := 0; grp*8 < o; grp++ {
+		a.nOut = min(8, o-grp*8)
+		w := &wt[grp*ckk*8]
+		b := &bias8[grp*8]
+		for y := 0; y < oh; y++ {
+			dst := &out[(grp*8*oh+y)*ow]
+			if ow > 16 {
+				convFwd8x2AVX512(dst, &in[y*g.W], w, b, &a)
+			} else {
+				convFwd8x1AVX512(dst, &in[y*g.W], w, b, &a)
+			}
+		}
+	}
+}
+
+// ConvWeightGradScratch returns the scratch length ConvWeightGradDirect
+// needs.
+func ConvWeightGradScratch(g ConvGeom, o int) int {
+	return g.C*g.KH*g.KW*8 + 8*g.OutH()*g.OutW()
+}
+
+// ConvWeightGradDirect adds to gw (O×C×KH×KW) the filters' gradient for
+// one image: gw[o][c][i][j] += Σ_y Σ_x gr[o][y][x]·in[c][y+i][x+j], where
+// gr is the output's gradient (O×OH×OW).
+func ConvWeightGradDirect(gw, in, gr, scratch []float32, g ConvGeom, o int) {
+	oh, ow := g.OutH(), g.OutW()
+	ckk := g.C * g.KH * g.KW
+	k := g.KH
+	res := scratch[:ckk*8]
+	a := convArgs{cin: g.C, k: k, inW: g.W, inC: g.H * g.W, ow: ow, outC: oh * ow, oh: oh}
+	for grp := 0; grp*8 < o; grp++ {
+		n := min(8, o-grp*8)
+		src := gr[grp*8*oh*ow:]
+		if n < 8 {
+			// The kernel reads eight gradient channels; pad with zeros.
+			pad := scratch[ckk*8 : ckk*8+8*oh*ow]
+			copy(pad, src[:n*oh*ow])
+			clear(pad[n*oh*ow:])
+			src = pad
+		}
+		for c := 0; c < g.C; c++ {
+			for i := 0; i < k; i++ {
+				convWGrad8AVX512(&res[(c*k+i)*k*8], &in[(c*g.H+i)*g.W], &src[0], &a)
+			}
+		}
+		for oc := 0; oc < n; oc++ {
+			dst := gw[(grp*8+oc)*ckk : (grp*8+oc+1)*ckk]
+			for p := range dst {
+				dst[p] += res[p*8+oc]
+			}
+		}
+	}
+}

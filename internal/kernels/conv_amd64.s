@@ -1,0 +1,379 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// Direct convolution kernels for stride 1 and no padding, AVX-512. An
+// output row is at most two vectors (OW ≤ 32), and eight output channels
+// are computed at once, so the weights of one window position, stored as
+// eight consecutive floats, are broadcast from memory into the fused
+// multiply-adds of all eight channels. See conv.go for the layouts.
+
+// Arguments, a *convArgs in R8.
+#define A_CIN 0
+#define A_K 8
+#define A_INW 16
+#define A_INC 24
+#define A_OW 32
+#define A_OUTC 40
+#define A_NOUT 48
+#define A_OH 56
+
+// BIAS8 initialises accumulators with the bias of eight channels.
+#define BIAS2(o, za, zb) \
+	VBROADCASTSS (4*o)(BX), za; \
+	VMOVAPS za, zb
+
+// FMA8 adds the window position's weights times the input vectors.
+#define FMA2(o, za, zb) \
+	VFMADD231PS.BCST (4*o)(DX), Z16, za; \
+	VFMADD231PS.BCST (4*o)(DX), Z17, zb
+
+#define FMA1(o, za) \
+	VFMADD231PS.BCST (4*o)(DX), Z16, za
+
+// func convFwd8x2AVX512(out, in, wt, bias *float32, a *convArgs)
+// One output row of up to eight channels, 16 < OW ≤ 32.
+TEXT ·convFwd8x2AVX512(SB), NOSPLIT, $0-40
+	MOVQ out+0(FP), DI
+	MOVQ in+8(FP), SI
+	MOVQ wt+16(FP), DX
+	MOVQ bias+24(FP), BX
+	MOVQ a+32(FP), R8
+	MOVQ A_OW(R8), CX
+	SUBQ $16, CX
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K2
+	BIAS2(0, Z0, Z1)
+	BIAS2(1, Z2, Z3)
+	BIAS2(2, Z4, Z5)
+	BIAS2(3, Z6, Z7)
+	BIAS2(4, Z8, Z9)
+	BIAS2(5, Z10, Z11)
+	BIAS2(6, Z12, Z13)
+	BIAS2(7, Z14, Z15)
+	MOVQ A_CIN(R8), R9
+	MOVQ A_K(R8), R10
+	MOVQ A_INW(R8), R11
+	SHLQ $2, R11
+	MOVQ A_INC(R8), R12
+	SHLQ $2, R12
+f2c:
+	MOVQ SI, R13
+	MOVQ R10, R14
+f2i:
+	MOVQ R13, AX
+	MOVQ R10, R15
+f2j:
+	VMOVUPS (AX), Z16
+	VMOVUPS.Z 64(AX), K2, Z17
+	FMA2(0, Z0, Z1)
+	FMA2(1, Z2, Z3)
+	FMA2(2, Z4, Z5)
+	FMA2(3, Z6, Z7)
+	FMA2(4, Z8, Z9)
+	FMA2(5, Z10, Z11)
+	FMA2(6, Z12, Z13)
+	FMA2(7, Z14, Z15)
+	ADDQ $32, DX
+	ADDQ $4, AX
+	DECQ R15
+	JNZ  f2j
+	ADDQ R11, R13
+	DECQ R14
+	JNZ  f2i
+	ADDQ R12, SI
+	DECQ R9
+	JNZ  f2c
+	MOVQ A_OUTC(R8), R9
+	SHLQ $2, R9
+	MOVQ A_NOUT(R8), R10
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, K2, 64(DI)
+	CMPQ R10, $1
+	JLE  f2done
+	ADDQ R9, DI
+	VMOVUPS Z2, (DI)
+	VMOVUPS Z3, K2, 64(DI)
+	CMPQ R10, $2
+	JLE  f2done
+	ADDQ R9, DI
+	VMOVUPS Z4, (DI)
+	VMOVUPS Z5, K2, 64(DI)
+	CMPQ R10, $3
+	JLE  f2done
+	ADDQ R9, DI
+	VMOVUPS Z6, (DI)
+	VMOVUPS Z7, K2, 64(DI)
+	CMPQ R10, $4
+	JLE  f2done
+	ADDQ R9, DI
+	VMOVUPS Z8, (DI)
+	VMOVUPS Z9, K2, 64(DI)
+	CMPQ R10, $5
+	JLE  f2done
+	ADDQ R9, DI
+	VMOVUPS Z10, (DI)
+	VMOVUPS Z11, K2, 64(DI)
+	CMPQ R10, $6
+	JLE  f2done
+	ADDQ R9, DI
+	VMOVUPS Z12, (DI)
+	VMOVUPS Z13, K2, 64(DI)
+	CMPQ R10, $7
+	JLE  f2done
+	ADDQ R9, DI
+	VMOVUPS Z14, (DI)
+	VMOVUPS Z15, K2, 64(DI)
+f2done:
+	VZEROUPPER
+	RET
+
+// func convFwd8x1AVX512(out, in, wt, bias *float32, a *convArgs)
+// One output row of up to eight channels, OW ≤ 16.
+TEXT ·convFwd8x1AVX512(SB), NOSPLIT, $0-40
+	MOVQ out+0(FP), DI
+	MOVQ in+8(FP), SI
+	MOVQ wt+16(FP), DX
+	MOVQ bias+24(FP), BX
+	MOVQ a+32(FP), R8
+	MOVQ A_OW(R8), CX
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	VBROADCASTSS 0(BX), Z0
+	VBROADCASTSS 4(BX), Z1
+	VBROADCASTSS 8(BX), Z2
+	VBROADCASTSS 12(BX), Z3
+	VBROADCASTSS 16(BX), Z4
+	VBROADCASTSS 20(BX), Z5
+	VBROADCASTSS 24(BX), Z6
+	VBROADCASTSS 28(BX), Z7
+	MOVQ A_CIN(R8), R9
+	MOVQ A_K(R8), R10
+	MOVQ A_INW(R8), R11
+	SHLQ $2, R11
+	MOVQ A_INC(R8), R12
+	SHLQ $2, R12
+f1c:
+	MOVQ SI, R13
+	MOVQ R10, R14
+f1i:
+	MOVQ R13, AX
+	MOVQ R10, R15
+f1j:
+	VMOVUPS.Z (AX), K1, Z16
+	FMA1(0, Z0)
+	FMA1(1, Z1)
+	FMA1(2, Z2)
+	FMA1(3, Z3)
+	FMA1(4, Z4)
+	FMA1(5, Z5)
+	FMA1(6, Z6)
+	FMA1(7, Z7)
+	ADDQ $32, DX
+	ADDQ $4, AX
+	DECQ R15
+	JNZ  f1j
+	ADDQ R11, R13
+	DECQ R14
+	JNZ  f1i
+	ADDQ R12, SI
+	DECQ R9
+	JNZ  f1c
+	MOVQ A_OUTC(R8), R9
+	SHLQ $2, R9
+	MOVQ A_NOUT(R8), R10
+	VMOVUPS Z0, K1, (DI)
+	CMPQ R10, $1
+	JLE  f1done
+	ADDQ R9, DI
+	VMOVUPS Z1, K1, (DI)
+	CMPQ R10, $2
+	JLE  f1done
+	ADDQ R9, DI
+	VMOVUPS Z2, K1, (DI)
+	CMPQ R10, $3
+	JLE  f1done
+	ADDQ R9, DI
+	VMOVUPS Z3, K1, (DI)
+	CMPQ R10, $4
+	JLE  f1done
+	ADDQ R9, DI
+	VMOVUPS Z4, K1, (DI)
+	CMPQ R10, $5
+	JLE  f1done
+	ADDQ R9, DI
+	VMOVUPS Z5, K1, (DI)
+	CMPQ R10, $6
+	JLE  f1done
+	ADDQ R9, DI
+	VMOVUPS Z6, K1, (DI)
+	CMPQ R10, $7
+	JLE  f1done
+	ADDQ R9, DI
+	VMOVUPS Z7, K1, (DI)
+f1done:
+	VZEROUPPER
+	RET
+
+// GFMA adds one input vector times channel o's gradient row (at R14 plus
+// the channel's offset) into accumulator z, under mask k.
+#define GFMA(off, z, k) \
+	VFMADD231PS off, Z16, k, z
+
+// REDUCE8 sums the lanes of Z0–Z7 and stores the eight sums at (DI).
+#define REDUCE8 \
+	VEXTRACTF64X4 $1, Z0, Y8; \
+	VADDPS Y8, Y0, Y0; \
+	VEXTRACTF64X4 $1, Z1, Y9; \
+	VADDPS Y9, Y1, Y1; \
+	VEXTRACTF64X4 $1, Z2, Y10; \
+	VADDPS Y10, Y2, Y2; \
+	VEXTRACTF64X4 $1, Z3, Y11; \
+	VADDPS Y11, Y3, Y3; \
+	VEXTRACTF64X4 $1, Z4, Y12; \
+	VADDPS Y12, Y4, Y4; \
+	VEXTRACTF64X4 $1, Z5, Y13; \
+	VADDPS Y13, Y5, Y5; \
+	VEXTRACTF64X4 $1, Z6, Y14; \
+	VADDPS Y14, Y6, Y6; \
+	VEXTRACTF64X4 $1, Z7, Y15; \
+	VADDPS Y15, Y7, Y7; \
+	VHADDPS Y1, Y0, Y0; \
+	VHADDPS Y3, Y2, Y2; \
+	VHADDPS Y5, Y4, Y4; \
+	VHADDPS Y7, Y6, Y6; \
+	VHADDPS Y2, Y0, Y0; \
+	VHADDPS Y6, Y4, Y4; \
+	VEXTRACTF128 $1, Y0, X1; \
+	VADDPS X1, X0, X0; \
+	VEXTRACTF128 $1, Y4, X5; \
+	VADDPS X5, X4, X4; \
+	VMOVUPS X0, (DI); \
+	VMOVUPS X4, 16(DI)
+
+// func convWGrad8AVX512(res, in, gr *float32, a *convArgs)
+// For one input channel and window row (in points at its first pixel, the
+// row's start) and each window column j < K, the sums over output pixels
+// of g[o][y][x]·in[y][x+j] for eight output channels o, stored at
+// res[8j:8j+8]. Up to two vectors per row (OW ≤ 32); channels past nOut
+// must have readable (e.g. duplicated) gradient rows — their sums are
+// ignored by the caller.
+TEXT ·convWGrad8AVX512(SB), NOSPLIT, $0-32
+	MOVQ res+0(FP), DI
+	MOVQ in+8(FP), SI
+	MOVQ gr+16(FP), DX
+	MOVQ a+24(FP), R8
+	// K1 and K2 mask the first and second vector of a row.
+	MOVQ A_OW(R8), CX
+	CMPQ CX, $16
+	JLE  wgOne
+	MOVL $0xffff, AX
+	KMOVW AX, K1
+	SUBQ $16, CX
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K2
+	JMP  wgMasks
+wgOne:
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	KXORW K2, K2, K2
+wgMasks:
+	// Channel offsets in bytes: R9 = gs, R10 = 3gs, R11 = 5gs, R12 = 7gs.
+	MOVQ A_OUTC(R8), R9
+	SHLQ $2, R9
+	LEAQ (R9)(R9*2), R10
+	LEAQ (R9)(R9*4), R11
+	LEAQ (R10)(R9*4), R12
+	MOVQ A_INW(R8), R13
+	SHLQ $2, R13
+	MOVQ A_OW(R8), BX
+	SHLQ $2, BX
+	MOVQ A_K(R8), CX
+	MOVQ A_OW(R8), AX
+	CMPQ AX, $16
+	JLE  wgJ1
+wgJ:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ SI, AX
+	MOVQ DX, R14
+	MOVQ A_OH(R8), R15
+wgY:
+	VMOVUPS.Z (AX), K1, Z16
+	GFMA((R14), Z0, K1)
+	GFMA((R14)(R9*1), Z1, K1)
+	GFMA((R14)(R9*2), Z2, K1)
+	GFMA((R14)(R10*1), Z3, K1)
+	GFMA((R14)(R9*4), Z4, K1)
+	GFMA((R14)(R11*1), Z5, K1)
+	GFMA((R14)(R10*2), Z6, K1)
+	GFMA((R14)(R12*1), Z7, K1)
+	VMOVUPS.Z 64(AX), K2, Z16
+	GFMA(64(R14), Z0, K2)
+	GFMA(64(R14)(R9*1), Z1, K2)
+	GFMA(64(R14)(R9*2), Z2, K2)
+	GFMA(64(R14)(R10*1), Z3, K2)
+	GFMA(64(R14)(R9*4), Z4, K2)
+	GFMA(64(R14)(R11*1), Z5, K2)
+	GFMA(64(R14)(R10*2), Z6, K2)
+	GFMA(64(R14)(R12*1), Z7, K2)
+	ADDQ R13, AX
+	ADDQ BX, R14
+	DECQ R15
+	JNZ  wgY
+	REDUCE8
+	ADDQ $32, DI
+	ADDQ $4, SI
+	DECQ CX
+	JNZ  wgJ
+	VZEROUPPER
+	RET
+
+	// The same for rows of one vector (OW ≤ 16).
+wgJ1:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ SI, AX
+	MOVQ DX, R14
+	MOVQ A_OH(R8), R15
+wgY1:
+	VMOVUPS.Z (AX), K1, Z16
+	GFMA((R14), Z0, K1)
+	GFMA((R14)(R9*1), Z1, K1)
+	GFMA((R14)(R9*2), Z2, K1)
+	GFMA((R14)(R10*1), Z3, K1)
+	GFMA((R14)(R9*4), Z4, K1)
+	GFMA((R14)(R11*1), Z5, K1)
+	GFMA((R14)(R10*2), Z6, K1)
+	GFMA((R14)(R12*1), Z7, K1)
+	ADDQ R13, AX
+	ADDQ BX, R14
+	DECQ R15
+	JNZ  wgY1
+	REDUCE8
+	ADDQ $32, DI
+	ADDQ $4, SI
+	DECQ CX
+	JNZ  wgJ1
+	VZEROUPPER
+	RET

@@ -1,0 +1,119 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// convNaive is the definition of a stride-1, unpadded convolution.
+func convNaive(out, in, w, bias []float64, g ConvGeom, o int) {
+	oh, ow := g.OutH(), g.OutW()
+	for oc := 0; oc < o; oc++ {
+		for y := 0; y < oh; y++ {
+			for x := 0; x < ow; x++ {
+				s := 0.0
+				if bias != nil {
+					s = bias[oc]
+				}
+				for c := 0; c < g.C; c++ {
+					for i := 0; i < g.KH; i++ {
+						for j := 0; j < g.KW; j++ {
+							s += w[((oc*g.C+c)*g.KH+i)*g.KW+j] * in[(c*g.H+y+i)*g.W+x+j]
+						}
+					}
+				}
+				out[(oc*oh+y)*ow+x] = s
+			}
+		}
+	}
+}
+
+func TestDirectConv(t *testing.T) {
+	if !useVecmath {
+		t.Skip("no AVX-512")
+	}
+	rng := rand.New(rand.NewPCG(5, 5))
+	for _, tc := range []struct {
+		g ConvGeom
+		o int
+	}{
+		{ConvGeom{C: 1, H: 32, W: 32, KH: 5, KW: 5, StrideH: 1, StrideW: 1}, 6},  // LeNet C1
+		{ConvGeom{C: 6, H: 14, W: 14, KH: 5, KW: 5, StrideH: 1, StrideW: 1}, 16}, // LeNet C3
+		{ConvGeom{C: 3, H: 9, W: 20, KH: 3, KW: 3, StrideH: 1, StrideW: 1}, 11},  // OW 18: two vectors, 11 channels
+		{ConvGeom{C: 2, H: 5, W: 5, KH: 1, KW: 1, StrideH: 1, StrideW: 1}, 3},    // 1×1
+		{ConvGeom{C: 4, H: 34, W: 34, KH: 3, KW: 3, StrideH: 1, StrideW: 1}, 8},  // OW 32 exactly
+		{ConvGeom{C: 1, H: 18, W: 18, KH: 3, KW: 3, StrideH: 1, StrideW: 1}, 17}, // OW 16 exactly
+	} {
+		g, o := tc.g, tc.o
+		if !DirectConv(g) {
+			t.Fatalf("%+v not handled", g)
+		}
+		ckk := g.C * g.KH * g.KW
+		in32, w32, b32 := make([]float32, g.C*g.H*g.W), make([]float32, o*ckk), make([]float32, o)
+		in64, w64, b64 := make([]float64, len(in32)), make([]float64, len(w32)), make([]float64, o)
+		for i := range in32 {
+			in32[i] = float32(rng.NormFloat64())
+			in64[i] = float64(in32[i])
+		}
+		for i := range w32 {
+			w32[i] = float32(rng.NormFloat64())
+			w64[i] = float64(w32[i])
+		}
+		for i := range b32 {
+			b32[i] = float32(rng.NormFloat64())
+			b64[i] = float64(b32[i])
+		}
+		oh, ow := g.OutH(), g.OutW()
+		wt := make([]float32, PackedConvWeights(g, o))
+		bias8 := make([]float32, (o+7)/8*8)
+		PackConvWeights(wt, bias8, w32, b32, g, o)
+		// Guard values after the output catch stores past its end.
+		out := make([]float32, o*oh*ow+16)
+		for i := range out {
+			out[i] = 12345
+		}
+		ConvForwardDirect(out, in32, wt, bias8, g, o)
+		want := make([]float64, o*oh*ow)
+		convNaive(want, in64, w64, b64, g, o)
+		for i, v := range want {
+			if math.Abs(float64(out[i])-v) > 1e-4*(1+math.Abs(v)) {
+				t.Fatalf("%+v o=%d: forward[%d] = %v, want %v", g, o, i, out[i], v)
+			}
+		}
+		for _, v := range out[len(want):] {
+			if v != 12345 {
+				t.Fatalf("%+v o=%d: wrote past the output", g, o)
+			}
+		}
+		// Weight gradient against the definition, accumulated onto ones.
+		gr32, gr64 := make([]float32, o*oh*ow), make([]float64, o*oh*ow)
+		for i := range gr32 {
+			gr32[i] = float32(rng.NormFloat64())
+			gr64[i] = float64(gr32[i])
+		}
+		gw := make([]float32, o*ckk)
+		for i := range gw {
+			gw[i] = 1
+		}
+		ConvWeightGradDirect(gw, in32, gr32, make([]float32, ConvWeightGradScratch(g, o)), g, o)
+		for oc := 0; oc < o; oc++ {
+			for c := 0; c < g.C; c++ {
+				for i := 0; i < g.KH; i++ {
+					for j := 0; j < g.KW; j++ {
+						s := 1.0
+						for y := 0; y < oh; y++ {
+							for x := 0; x < ow; x++ {
+								s += gr64[(oc*oh+y)*ow+x] * in64[(c*g.H+y+i)*g.W+x+j]
+							}
+						}
+						got := gw[((oc*g.C+c)*g.KH+i)*g.KW+j]
+						if math.Abs(float64(got)-s) > 1e-4*(1+math.Abs(s)) {
+							t.Fatalf("%+v o=%d: weight grad [%d %d %d %d] = %v, want %v", g, o, oc, c, i, j, got, s)
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,315 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// Small AVX-512 loops: a sum, 2×2 average pooling forward and backward,
+// and the SGD-with-momentum update.
+
+// Lane indices for pooling: even and odd lanes of a 32-lane pair, and each
+// of lanes 0–7 (8–15) twice.
+DATA poolidx<>+0(SB)/4, $0
+DATA poolidx<>+4(SB)/4, $2
+DATA poolidx<>+8(SB)/4, $4
+DATA poolidx<>+12(SB)/4, $6
+DATA poolidx<>+16(SB)/4, $8
+DATA poolidx<>+20(SB)/4, $10
+DATA poolidx<>+24(SB)/4, $12
+DATA poolidx<>+28(SB)/4, $14
+DATA poolidx<>+32(SB)/4, $16
+DATA poolidx<>+36(SB)/4, $18
+DATA poolidx<>+40(SB)/4, $20
+DATA poolidx<>+44(SB)/4, $22
+DATA poolidx<>+48(SB)/4, $24
+DATA poolidx<>+52(SB)/4, $26
+DATA poolidx<>+56(SB)/4, $28
+DATA poolidx<>+60(SB)/4, $30
+DATA poolidx<>+64(SB)/4, $0
+DATA poolidx<>+68(SB)/4, $0
+DATA poolidx<>+72(SB)/4, $1
+DATA poolidx<>+76(SB)/4, $1
+DATA poolidx<>+80(SB)/4, $2
+DATA poolidx<>+84(SB)/4, $2
+DATA poolidx<>+88(SB)/4, $3
+DATA poolidx<>+92(SB)/4, $3
+DATA poolidx<>+96(SB)/4, $4
+DATA poolidx<>+100(SB)/4, $4
+DATA poolidx<>+104(SB)/4, $5
+DATA poolidx<>+108(SB)/4, $5
+DATA poolidx<>+112(SB)/4, $6
+DATA poolidx<>+116(SB)/4, $6
+DATA poolidx<>+120(SB)/4, $7
+DATA poolidx<>+124(SB)/4, $7
+DATA poolidx<>+128(SB)/4, $0x3e800000 // 0.25
+DATA poolidx<>+132(SB)/4, $1
+GLOBL poolidx<>(SB), RODATA|NOPTR, $136
+
+// func sumAVX512(x *float32, n int) float32
+TEXT ·sumAVX512(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+sum64:
+	CMPQ CX, $64
+	JLT  sum16
+	VADDPS (SI), Z0, Z0
+	VADDPS 64(SI), Z1, Z1
+	VADDPS 128(SI), Z2, Z2
+	VADDPS 192(SI), Z3, Z3
+	ADDQ $256, SI
+	SUBQ $64, CX
+	JMP  sum64
+sum16:
+	CMPQ CX, $16
+	JLT  sumTail
+	VADDPS (SI), Z0, Z0
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP  sum16
+sumTail:
+	TESTQ CX, CX
+	JZ    sumReduce
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	VMOVUPS.Z (SI), K1, Z4
+	VADDPS Z4, Z1, Z1
+sumReduce:
+	VADDPS Z1, Z0, Z0
+	VADDPS Z3, Z2, Z2
+	VADDPS Z2, Z0, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPS Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	MOVSS X0, ret+16(FP)
+	VZEROUPPER
+	RET
+
+// func avgPool2x2AVX512(dst, src *float32, planes, h, w int)
+// dst (planes × h/2 × w/2) = means of the 2×2 blocks of src (planes × h × w).
+TEXT ·avgPool2x2AVX512(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ planes+16(FP), R8
+	MOVQ h+24(FP), R9
+	MOVQ w+32(FP), R10
+	VMOVUPS poolidx<>+0(SB), Z20     // even lanes
+	VPBROADCASTD poolidx<>+132(SB), Z21
+	VPADDD Z21, Z20, Z21              // odd lanes
+	VBROADCASTSS poolidx<>+128(SB), Z22
+	SHRQ $1, R9                        // output rows per plane
+	MOVQ R10, R11
+	SHLQ $2, R11                       // input row bytes
+	MOVQ R10, R12
+	SHRQ $1, R12                       // output row length
+	IMULQ R9, R8                       // output rows in all
+prow:
+	TESTQ R8, R8
+	JZ    pdone
+	MOVQ SI, AX                        // input row 2y
+	LEAQ (SI)(R11*1), BX               // input row 2y+1
+	MOVQ R12, CX                       // outputs left in the row
+pchunk:
+	TESTQ CX, CX
+	JZ    pnext
+	// K1: output lanes, K2/K3: input lanes of the two halves.
+	MOVQ CX, DX
+	CMPQ DX, $16
+	JLE  pmask
+	MOVQ $16, DX
+pmask:
+	MOVQ DX, R13
+	MOVL $1, R14
+	MOVQ R13, R15
+	SHLQ $1, R15                       // input lanes 2·outputs
+	CMPQ R15, $16
+	JLE  plow
+	MOVL $0xffff, R14
+	KMOVW R14, K2
+	SUBQ $16, R15
+	MOVQ R15, R13
+	MOVL $1, R14
+	XCHGQ R13, CX
+	SHLL CX, R14
+	XCHGQ R13, CX
+	DECL R14
+	KMOVW R14, K3
+	JMP  pload
+plow:
+	MOVQ R15, R13
+	XCHGQ R13, CX
+	SHLL CX, R14
+	XCHGQ R13, CX
+	DECL R14
+	KMOVW R14, K2
+	KXORW K3, K3, K3
+pload:
+	MOVL $1, R14
+	XCHGQ DX, CX
+	SHLL CX, R14
+	XCHGQ DX, CX
+	DECL R14
+	KMOVW R14, K1
+	VMOVUPS.Z (AX), K2, Z0
+	VMOVUPS.Z 64(AX), K3, Z1
+	VADDPS.Z (BX), Z0, K2, Z0
+	VADDPS.Z 64(BX), Z1, K3, Z1
+	VMOVAPS Z20, Z2
+	VPERMI2PS Z1, Z0, Z2
+	VMOVAPS Z21, Z3
+	VPERMI2PS Z1, Z0, Z3
+	VADDPS Z3, Z2, Z2
+	VMULPS Z22, Z2, Z2
+	VMOVUPS Z2, K1, (DI)
+	LEAQ (DI)(DX*4), DI
+	ADDQ $128, AX
+	ADDQ $128, BX
+	SUBQ DX, CX
+	JMP  pchunk
+pnext:
+	LEAQ (SI)(R11*2), SI
+	DECQ R8
+	JMP  prow
+pdone:
+	VZEROUPPER
+	RET
+
+// func avgPool2x2GradAVX512(gsrc, gdst *float32, planes, h, w int)
+// gsrc (planes × h × w) += each 2×2 block's gradient from gdst, divided by 4.
+TEXT ·avgPool2x2GradAVX512(SB), NOSPLIT, $0-40
+	MOVQ gsrc+0(FP), DI
+	MOVQ gdst+8(FP), SI
+	MOVQ planes+16(FP), R8
+	MOVQ h+24(FP), R9
+	MOVQ w+32(FP), R10
+	VMOVUPS poolidx<>+64(SB), Z20     // lanes 0,0,1,1,…,7,7
+	VPBROADCASTD poolidx<>+132(SB), Z21
+	VPSLLD $3, Z21, Z21               // 8
+	VPADDD Z21, Z20, Z21              // lanes 8,8,…,15,15
+	VBROADCASTSS poolidx<>+128(SB), Z22
+	SHRQ $1, R9
+	MOVQ R10, R11
+	SHLQ $2, R11
+	MOVQ R10, R12
+	SHRQ $1, R12
+	IMULQ R9, R8
+grow:
+	TESTQ R8, R8
+	JZ    gdone
+	MOVQ DI, AX
+	LEAQ (DI)(R11*1), BX
+	MOVQ R12, CX
+gchunk:
+	TESTQ CX, CX
+	JZ    gnext
+	MOVQ CX, DX
+	CMPQ DX, $16
+	JLE  gmask
+	MOVQ $16, DX
+gmask:
+	MOVQ DX, R15
+	SHLQ $1, R15
+	CMPQ R15, $16
+	JLE  glow
+	MOVL $0xffff, R14
+	KMOVW R14, K2
+	SUBQ $16, R15
+	MOVL $1, R14
+	XCHGQ R15, CX
+	SHLL CX, R14
+	XCHGQ R15, CX
+	DECL R14
+	KMOVW R14, K3
+	JMP  gload
+glow:
+	MOVL $1, R14
+	XCHGQ R15, CX
+	SHLL CX, R14
+	XCHGQ R15, CX
+	DECL R14
+	KMOVW R14, K2
+	KXORW K3, K3, K3
+gload:
+	MOVL $1, R14
+	XCHGQ DX, CX
+	SHLL CX, R14
+	XCHGQ DX, CX
+	DECL R14
+	KMOVW R14, K1
+	VMOVUPS.Z (SI), K1, Z0
+	VMULPS Z22, Z0, Z0
+	VPERMPS Z0, Z20, Z1                // lanes 0–7 doubled
+	VPERMPS Z0, Z21, Z2                // lanes 8–15 doubled
+	VMOVUPS.Z (AX), K2, Z3
+	VADDPS Z1, Z3, Z3
+	VMOVUPS Z3, K2, (AX)
+	VMOVUPS.Z 64(AX), K3, Z4
+	VADDPS Z2, Z4, Z4
+	VMOVUPS Z4, K3, 64(AX)
+	VMOVUPS.Z (BX), K2, Z3
+	VADDPS Z1, Z3, Z3
+	VMOVUPS Z3, K2, (BX)
+	VMOVUPS.Z 64(BX), K3, Z4
+	VADDPS Z2, Z4, Z4
+	VMOVUPS Z4, K3, 64(BX)
+	LEAQ (SI)(DX*4), SI
+	ADDQ $128, AX
+	ADDQ $128, BX
+	SUBQ DX, CX
+	JMP  gchunk
+gnext:
+	LEAQ (DI)(R11*2), DI
+	DECQ R8
+	JMP  grow
+gdone:
+	VZEROUPPER
+	RET
+
+// func sgdMomentumAVX512(p, grad, v *float32, n int, lr, mom, keep float32)
+// v = mom·v + keep·g; p -= lr·v.
+TEXT ·sgdMomentumAVX512(SB), NOSPLIT, $0-44
+	MOVQ p+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ v+16(FP), DX
+	MOVQ n+24(FP), CX
+	VBROADCASTSS lr+32(FP), Z20
+	VBROADCASTSS mom+36(FP), Z21
+	VBROADCASTSS keep+40(FP), Z22
+sgdLoop:
+	CMPQ CX, $16
+	JLT  sgdTail
+	VMULPS (SI), Z22, Z0
+	VFMADD231PS (DX), Z21, Z0
+	VMOVUPS Z0, (DX)
+	VMOVUPS (DI), Z1
+	VFNMADD231PS Z0, Z20, Z1
+	VMOVUPS Z1, (DI)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, DX
+	SUBQ $16, CX
+	JMP  sgdLoop
+sgdTail:
+	TESTQ CX, CX
+	JZ    sgdDone
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	VMOVUPS.Z (SI), K1, Z0
+	VMULPS Z22, Z0, Z0
+	VMOVUPS.Z (DX), K1, Z2
+	VFMADD231PS Z2, Z21, Z0
+	VMOVUPS Z0, K1, (DX)
+	VMOVUPS.Z (DI), K1, Z1
+	VFNMADD231PS Z0, Z20, Z1
+	VMOVUPS Z1, K1, (DI)
+sgdDone:
+	VZEROUPPER
+	RET
