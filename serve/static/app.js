@@ -55,6 +55,7 @@
       if (b.tagName === "BUTTON") b.setAttribute("aria-selected", String(b.dataset.mode === m));
     }
     pad.dataset.mode = m;
+    document.body.dataset.mode = m;
     canvas.width = overlay.width = cfg.w;
     canvas.height = overlay.height = cfg.h;
     hint.textContent = cfg.hint;
