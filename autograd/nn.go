@@ -286,45 +286,45 @@ func (g *Graph) pool(op string, x *Value, k, stride int) *Value {
 	g.check(op, x)
 	xs := x.Shape()
 	geo := tensor.ConvGeometry(xs, k, k, stride, 0)
-	geo.C = xs[0] * xs[1] // the batch's channels are pooled alike
 	out := g.result(op, g.arena.Empty(x.data.DType(), xs[0], xs[1], geo.OutH(), geo.OutW()), x)
-	avg := op == "avgpool2d"
-	if x.data.DType() == tensor.Float64 {
-		if avg {
-			kernels.AvgPool(out.data.F64(), x.data.F64(), geo)
-		} else {
-			kernels.MaxPool(out.data.F64(), x.data.F64(), geo)
-		}
-	} else {
-		if avg {
-			kernels.AvgPool(out.data.F32(), x.data.F32(), geo)
-		} else {
-			kernels.MaxPool(out.data.F32(), x.data.F32(), geo)
-		}
-	}
+	poolPlanes(op == "avgpool2d", false, out.data, nil, x.data, geo, xs[0]*xs[1])
 	out.ints = [8]int{k, stride}
 	out.backward = func(out *Value) {
 		x := out.parents[0]
 		xs := x.Shape()
 		geo := tensor.ConvGeometry(xs, out.ints[0], out.ints[0], out.ints[1], 0)
-		geo.C = xs[0] * xs[1]
-		gx := x.gradBuf()
-		avg := out.op == "avgpool2d"
-		if gx.DType() == tensor.Float64 {
-			if avg {
-				kernels.AvgPoolBackward(gx.F64(), out.grad.F64(), geo)
-			} else {
-				kernels.MaxPoolBackward(gx.F64(), out.grad.F64(), x.data.F64(), geo)
-			}
-			return
-		}
-		if avg {
-			kernels.AvgPoolBackward(gx.F32(), out.grad.F32(), geo)
-		} else {
-			kernels.MaxPoolBackward(gx.F32(), out.grad.F32(), x.data.F32(), geo)
-		}
+		poolPlanes(out.op == "avgpool2d", true, out.grad, x.gradBuf(), x.data, geo, xs[0]*xs[1])
 	}
 	return out
+}
+
+// poolPlanes runs average or max pooling, forward (into y) or backward
+// (from y's gradient into gx), over all planes (images × channels), split
+// among the kernels' workers.
+func poolPlanes(avg, backward bool, y, gx, x *tensor.Tensor, geo kernels.ConvGeom, planes int) {
+	in, out := geo.H*geo.W, geo.OutH()*geo.OutW()
+	kernels.Parallel(planes, 8, func(_, lo, hi int) {
+		geo := geo
+		geo.C = hi - lo
+		if x.DType() == tensor.Float64 {
+			poolRange(avg, backward, y.F64()[lo*out:hi*out], typed[float64](gx), x.F64()[lo*in:hi*in], geo, lo*in, hi*in)
+		} else {
+			poolRange(avg, backward, y.F32()[lo*out:hi*out], typed[float32](gx), x.F32()[lo*in:hi*in], geo, lo*in, hi*in)
+		}
+	})
+}
+
+func poolRange[T float](avg, backward bool, y, gx, x []T, geo kernels.ConvGeom, lo, hi int) {
+	switch {
+	case !backward && avg:
+		kernels.AvgPool(y, x, geo)
+	case !backward:
+		kernels.MaxPool(y, x, geo)
+	case avg:
+		kernels.AvgPoolBackward(gx[lo:hi], y, geo)
+	default:
+		kernels.MaxPoolBackward(gx[lo:hi], y, x, geo)
+	}
 }
 
 // Dropout multiplies x by mask, which holds 0 for dropped elements and

@@ -83,9 +83,33 @@ func Exp(dst, src []float32) {
 	}
 }
 
+// parallelGrain is the slice length from which the element-wise kernels
+// split the work among the kernels' workers.
+const parallelGrain = 1 << 15
+
+// splitElementwise runs f over [0, n) in parallel chunks when n is large
+// and reports whether it did; chunk boundaries are multiples of 16 so that
+// vector lanes line up the same way whatever the split.
+func splitElementwise(n int, f func(lo, hi int)) bool {
+	if n < 2*parallelGrain || Threads() < 2 {
+		return false
+	}
+	Parallel(n/16, parallelGrain/16, func(_, lo, hi int) {
+		lo, hi = lo*16, hi*16
+		if hi == n/16*16 {
+			hi = n
+		}
+		f(lo, hi)
+	})
+	return true
+}
+
 // Tanh sets dst[i] = tanh(src[i]).
 func Tanh(dst, src []float32) {
 	src = src[:len(dst)]
+	if splitElementwise(len(dst), func(lo, hi int) { Tanh(dst[lo:hi], src[lo:hi]) }) {
+		return
+	}
 	if tanhVec(dst, src) {
 		return
 	}
@@ -98,6 +122,9 @@ func Tanh(dst, src []float32) {
 // normal float32 (for src[i] < -87.3) may be flushed towards it.
 func Sigmoid(dst, src []float32) {
 	src = src[:len(dst)]
+	if splitElementwise(len(dst), func(lo, hi int) { Sigmoid(dst[lo:hi], src[lo:hi]) }) {
+		return
+	}
 	if sigmoidVec(dst, src) {
 		return
 	}
@@ -110,6 +137,9 @@ func Sigmoid(dst, src []float32) {
 // output's gradient g: gx[i] += g[i]·(1 - y[i]²).
 func TanhGrad(gx, g, y []float32) {
 	g, y = g[:len(gx)], y[:len(gx)]
+	if splitElementwise(len(gx), func(lo, hi int) { TanhGrad(gx[lo:hi], g[lo:hi], y[lo:hi]) }) {
+		return
+	}
 	if tanhGradVec(gx, g, y) {
 		return
 	}
@@ -122,6 +152,9 @@ func TanhGrad(gx, g, y []float32) {
 // gx[i] += g[i]·y[i]·(1 - y[i]).
 func SigmoidGrad(gx, g, y []float32) {
 	g, y = g[:len(gx)], y[:len(gx)]
+	if splitElementwise(len(gx), func(lo, hi int) { SigmoidGrad(gx[lo:hi], g[lo:hi], y[lo:hi]) }) {
+		return
+	}
 	if sigmoidGradVec(gx, g, y) {
 		return
 	}
