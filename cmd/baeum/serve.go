@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -54,6 +55,11 @@ stops accepting connections and lets the requests in flight finish.
 			}
 			if queueWait < 0 || grace < 0 {
 				return fmt.Errorf("--queue-wait and --grace must not be negative")
+			}
+			if !models.IsBuiltin(model) {
+				if _, err := os.Stat(model); err != nil {
+					return fmt.Errorf("--model %s: no such checkpoint file (baeum train saves one to runs/lenet5.safetensors)", model)
+				}
 			}
 			m, meta, err := models.FromFlag(model)
 			if err != nil {
