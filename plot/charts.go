@@ -91,6 +91,7 @@ type lineAndPoint struct {
 	s *plotter.Scatter
 }
 
+// Thumbnail draws the legend entry: a line with a dot on it.
 func (t lineAndPoint) Thumbnail(c *draw.Canvas) { t.l.Thumbnail(c); t.s.Thumbnail(c) }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
