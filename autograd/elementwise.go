@@ -177,6 +177,8 @@ func unaryBackward(out *Value) {
 		kernels.TanhGrad(gx.F32(), out.grad.F32(), out.data.F32())
 	case op == tensor.OpSigmoid:
 		kernels.SigmoidGrad(gx.F32(), out.grad.F32(), out.data.F32())
+	case op == tensor.OpReLU:
+		kernels.ReLUGrad(gx.F32(), out.grad.F32(), x.data.F32())
 	default:
 		unaryGrad(op, gx.F32(), out.grad.F32(), x.data.F32(), out.data.F32(), float32(out.scalar))
 	}

@@ -12,6 +12,7 @@ import (
 	"iter"
 	"math/rand/v2"
 
+	"github.com/baeum-ml/baeum/internal/kernels"
 	"github.com/baeum-ml/baeum/tensor"
 )
 
@@ -50,7 +51,8 @@ type Images struct {
 	labels []uint8
 	h, w   int
 	tf     Transform
-	lut    [256]float32 // pixel value → normalised number
+	scale  float32 // pixel value v becomes v·scale + offset
+	offset float32
 }
 
 // NewImages wraps n images of h×w bytes (row-major, one after another) and
@@ -66,10 +68,8 @@ func NewImages(pixels []byte, labels []uint8, h, w int, tf Transform) (*Images, 
 	if tf.Std == 0 {
 		tf.Std = 1
 	}
-	d := &Images{pixels: pixels, labels: labels, h: h, w: w, tf: tf}
-	for v := range d.lut {
-		d.lut[v] = float32((float64(v)/255 - tf.Mean) / tf.Std)
-	}
+	d := &Images{pixels: pixels, labels: labels, h: h, w: w, tf: tf,
+		scale: float32(1 / (255 * tf.Std)), offset: float32(-tf.Mean / tf.Std)}
 	return d, nil
 }
 
@@ -92,18 +92,15 @@ func (d *Images) Load(i int, dst []float32) int {
 		panic(fmt.Sprintf("data: Load needs a buffer of %d numbers, got %d", (d.h+2*p)*ow, len(dst)))
 	}
 	img := d.pixels[i*d.h*d.w : (i+1)*d.h*d.w]
-	if p > 0 {
-		bg := d.lut[0]
-		for j := range dst {
-			dst[j] = bg
-		}
+	if p == 0 {
+		kernels.BytesToF32(dst, img, d.scale, d.offset)
+		return int(d.labels[i])
+	}
+	for j := range dst {
+		dst[j] = d.offset // the background, pixel value 0
 	}
 	for y := 0; y < d.h; y++ {
-		row := dst[(y+p)*ow+p : (y+p)*ow+p+d.w]
-		src := img[y*d.w : (y+1)*d.w]
-		for x, v := range src {
-			row[x] = d.lut[v]
-		}
+		kernels.BytesToF32(dst[(y+p)*ow+p:(y+p)*ow+p+d.w], img[y*d.w:(y+1)*d.w], d.scale, d.offset)
 	}
 	return int(d.labels[i])
 }

@@ -224,6 +224,8 @@ func UnaryTo(op UnaryOp, dst, x *Tensor, p float64) {
 		kernels.Tanh(dst.f32, x.f32)
 	case OpSigmoid:
 		kernels.Sigmoid(dst.f32, x.f32)
+	case OpReLU:
+		kernels.ReLU(dst.f32, x.f32)
 	default:
 		unaryLoop(op, dst.f32, x.f32, float32(p))
 	}

@@ -26,3 +26,47 @@ func SGDMomentum(p, g, v []float32, lr, mom, keep float32) {
 		p[i] -= lr * v[i]
 	}
 }
+
+// ReLU sets dst[i] = max(src[i], 0).
+func ReLU(dst, src []float32) {
+	src = src[:len(dst)]
+	if useVecmath && len(dst) > 0 {
+		reluAVX512(&dst[0], &src[0], len(dst))
+		return
+	}
+	for i, v := range src {
+		if v > 0 {
+			dst[i] = v
+		} else {
+			dst[i] = 0
+		}
+	}
+}
+
+// ReLUGrad adds to gx the gradient through ReLU: gx[i] += g[i] where
+// x[i] > 0.
+func ReLUGrad(gx, g, x []float32) {
+	g, x = g[:len(gx)], x[:len(gx)]
+	if useVecmath && len(gx) > 0 {
+		reluGradAVX512(&gx[0], &g[0], &x[0], len(gx))
+		return
+	}
+	for i, v := range x {
+		if v > 0 {
+			gx[i] += g[i]
+		}
+	}
+}
+
+// BytesToF32 converts bytes to floats: dst[i] = float32(src[i])·scale +
+// offset, as when normalising 8-bit pixels.
+func BytesToF32(dst []float32, src []byte, scale, offset float32) {
+	src = src[:len(dst)]
+	if useVecmath && len(dst) > 0 {
+		bytesToF32AVX512(&dst[0], &src[0], len(dst), scale, offset)
+		return
+	}
+	for i, v := range src {
+		dst[i] = float32(v)*scale + offset
+	}
+}

@@ -313,3 +313,105 @@ sgdTail:
 sgdDone:
 	VZEROUPPER
 	RET
+
+// func reluAVX512(dst, src *float32, n int)
+// dst = max(src, 0); NaN stays NaN.
+TEXT ·reluAVX512(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	VXORPS Z31, Z31, Z31
+reluLoop:
+	CMPQ CX, $16
+	JLT  reluTail
+	VMOVUPS (SI), Z0
+	VMAXPS Z0, Z31, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  reluLoop
+reluTail:
+	TESTQ CX, CX
+	JZ    reluDone
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	VMOVUPS.Z (SI), K1, Z0
+	VMAXPS Z0, Z31, Z0
+	VMOVUPS Z0, K1, (DI)
+reluDone:
+	VZEROUPPER
+	RET
+
+// func reluGradAVX512(gx, gr, x *float32, n int)
+// gx += gr where x > 0.
+TEXT ·reluGradAVX512(SB), NOSPLIT, $0-32
+	MOVQ gx+0(FP), DI
+	MOVQ gr+8(FP), SI
+	MOVQ x+16(FP), DX
+	MOVQ n+24(FP), CX
+	VXORPS Z31, Z31, Z31
+rgLoop:
+	CMPQ CX, $16
+	JLT  rgTail
+	VMOVUPS (DX), Z0
+	VCMPPS $0x1e, Z31, Z0, K1 // x > 0 (GT_OQ)
+	VMOVUPS (DI), Z1
+	VADDPS (SI), Z1, K1, Z1
+	VMOVUPS Z1, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	ADDQ $64, DX
+	SUBQ $16, CX
+	JMP  rgLoop
+rgTail:
+	TESTQ CX, CX
+	JZ    rgDone
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K2
+	VMOVUPS.Z (DX), K2, Z0
+	VCMPPS $0x1e, Z31, Z0, K2, K1
+	VMOVUPS.Z (DI), K2, Z1
+	VADDPS (SI), Z1, K1, Z1
+	VMOVUPS Z1, K2, (DI)
+rgDone:
+	VZEROUPPER
+	RET
+
+// func bytesToF32AVX512(dst *float32, src *byte, n int, scale, offset float32)
+// dst = float32(src)·scale + offset.
+TEXT ·bytesToF32AVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS scale+24(FP), Z20
+	VBROADCASTSS offset+28(FP), Z21
+btLoop:
+	CMPQ CX, $16
+	JLT  btTail
+	VPMOVZXBD (SI), Z0
+	VCVTDQ2PS Z0, Z0
+	VFMADD213PS Z21, Z20, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $16, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  btLoop
+btTail:
+	TESTQ CX, CX
+	JZ    btDone
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	VPMOVZXBD.Z (SI), K1, Z0
+	VCVTDQ2PS Z0, Z0
+	VFMADD213PS Z21, Z20, Z0
+	VMOVUPS Z0, K1, (DI)
+btDone:
+	VZEROUPPER
+	RET

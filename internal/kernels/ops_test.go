@@ -33,3 +33,59 @@ func TestSumAndSGD(t *testing.T) {
 		}
 	}
 }
+
+func TestReLU(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for _, n := range []int{0, 1, 15, 16, 17, 100} {
+		x, gr, gx := make([]float32, n), make([]float32, n), make([]float32, n)
+		for i := range x {
+			x[i], gr[i], gx[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64()), float32(rng.NormFloat64())
+		}
+		if n > 3 {
+			x[3] = 0
+		}
+		if n > 5 {
+			x[5] = float32(math.NaN())
+		}
+		y := make([]float32, n)
+		ReLU(y, x)
+		g0 := append([]float32(nil), gx...)
+		ReLUGrad(gx, gr, x)
+		for i := range x {
+			want, wg := x[i], g0[i]+gr[i]
+			if x[i] <= 0 {
+				want, wg = 0, g0[i]
+			}
+			if i == 5 {
+				if y[i] == y[i] || gx[i] != g0[i] {
+					t.Fatalf("relu(NaN) = %v, grad %v; want NaN and no gradient", y[i], gx[i])
+				}
+				continue
+			}
+			if y[i] != want || gx[i] != wg {
+				t.Fatalf("n=%d [%d]: relu %v grad %v, want %v %v", n, i, y[i], gx[i], want, wg)
+			}
+		}
+	}
+}
+
+func TestBytesToF32(t *testing.T) {
+	for _, n := range []int{0, 1, 15, 16, 17, 784} {
+		src := make([]byte, n)
+		for i := range src {
+			src[i] = byte(i * 37)
+		}
+		dst := make([]float32, n+4)
+		BytesToF32(dst[:n], src, 0.5, -3)
+		for i := range src {
+			if want := float32(src[i])*0.5 - 3; dst[i] != want {
+				t.Fatalf("n=%d [%d] = %v, want %v", n, i, dst[i], want)
+			}
+		}
+		for _, v := range dst[n:] {
+			if v != 0 {
+				t.Fatal("wrote past the end")
+			}
+		}
+	}
+}

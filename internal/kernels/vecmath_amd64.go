@@ -78,3 +78,12 @@ func avgPool2x2GradAVX512(gsrc, gdst *float32, planes, h, w int)
 
 //go:noescape
 func sgdMomentumAVX512(p, grad, v *float32, n int, lr, mom, keep float32)
+
+//go:noescape
+func reluAVX512(dst, src *float32, n int)
+
+//go:noescape
+func reluGradAVX512(gx, gr, x *float32, n int)
+
+//go:noescape
+func bytesToF32AVX512(dst *float32, src *byte, n int, scale, offset float32)

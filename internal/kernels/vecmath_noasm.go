@@ -26,3 +26,9 @@ func avgPool2x2AVX512(dst, src *float32, planes, h, w int) { panic("unreachable"
 func avgPool2x2GradAVX512(gsrc, gdst *float32, planes, h, w int) { panic("unreachable") }
 
 func sgdMomentumAVX512(p, grad, v *float32, n int, lr, mom, keep float32) { panic("unreachable") }
+
+func reluAVX512(dst, src *float32, n int) { panic("unreachable") }
+
+func reluGradAVX512(gx, gr, x *float32, n int) { panic("unreachable") }
+
+func bytesToF32AVX512(dst *float32, src *byte, n int, scale, offset float32) { panic("unreachable") }
