@@ -2,9 +2,12 @@ package digits
 
 import (
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
+	"image/draw"
 	_ "image/png"
+	"log"
 	"os"
 	"path/filepath"
 	"strings"
@@ -255,4 +258,30 @@ func FuzzSegment(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Segment cuts a row of digits into glyphs, left to right; FromInk then
+// makes each one an MNIST image.
+func ExampleSegment() {
+	// Three strokes: a 1, a 1 broken in two, and a bar far to the right.
+	ink := image.NewGray(image.Rect(0, 0, 120, 40))
+	for _, r := range []image.Rectangle{
+		image.Rect(10, 5, 14, 35),
+		image.Rect(50, 5, 54, 18), image.Rect(50, 21, 54, 35),
+		image.Rect(90, 5, 94, 35),
+	} {
+		draw.Draw(ink, r, image.White, image.Point{}, draw.Src)
+	}
+	glyphs, err := Segment(ink)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, g := range glyphs {
+		px, err := FromInk(g.Ink)
+		fmt.Println(g.Box, len(px), err)
+	}
+	// Output:
+	// (10,5)-(14,35) 784 <nil>
+	// (50,5)-(54,35) 784 <nil>
+	// (90,5)-(94,35) 784 <nil>
 }

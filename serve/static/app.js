@@ -11,7 +11,8 @@
     zip: { w: 720, h: 220, line: 14, endpoint: "v1/zipcode", hint: "Write a ZIP code here, e.g. 12345", label: "ZIP code",
       tip: "Leave a little space between digits. The page sends your drawing to <code>POST /v1/zipcode</code>, which cuts it into digits." },
   };
-  const DEBOUNCE_MS = 180;
+  const DEBOUNCE_MS = 180;  // send this long after the pen stops...
+  const MAX_WAIT_MS = 450;  // ...or this long after the last send while it moves
   const INK = "#1b1b2f";
 
   const $ = (id) => document.getElementById(id);
@@ -36,6 +37,8 @@
   let sentVersion = -1;   // the version last sent
   let inFlight = null;    // AbortController of the request under way
   let timer = 0;
+  let lastSend = 0;       // performance.now() of the last request
+  let retryAt = 0;        // not before this, after a 503
 
   // Probability bars, one row per digit.
   const barRows = [];
@@ -146,12 +149,13 @@
     version++;
     pad.classList.add("inked");
     octx.clearRect(0, 0, overlay.width, overlay.height);
-    schedule(DEBOUNCE_MS);
+    // Debounced, but never silent for long while the pen keeps moving.
+    schedule(Math.max(0, Math.min(DEBOUNCE_MS, lastSend + MAX_WAIT_MS - performance.now())));
   }
 
   function schedule(ms) {
     clearTimeout(timer);
-    timer = setTimeout(send, ms);
+    timer = setTimeout(send, Math.max(ms, retryAt - performance.now()));
   }
 
   // Talking to the server: one request at a time; a change made while one
@@ -166,6 +170,7 @@
     sentVersion = v;
     prediction.dataset.state = "busy";
     const t0 = performance.now();
+    lastSend = t0;
     canvas.toBlob(async (blob) => {
       try {
         const resp = await fetch(MODES[m].endpoint, {
@@ -177,6 +182,14 @@
         const body = await resp.json().catch(() => ({ error: `HTTP ${resp.status}` }));
         if (ctrl.signal.aborted || m !== mode) return;
         const ms = Math.round(performance.now() - t0);
+        if (resp.status === 503) {
+          // Busy: try again when the server suggests.
+          const after = Number(resp.headers.get("Retry-After")) || 1;
+          statusLine.textContent = `the server is busy; retrying in ${after} s`;
+          sentVersion = -1;
+          retryAt = performance.now() + 1000 * after;
+          return;
+        }
         if (!resp.ok) {
           showError(resp.status, body.error || `HTTP ${resp.status}`);
         } else if (m === "digit") {
