@@ -56,10 +56,13 @@ stops accepting connections and lets the requests in flight finish.
 			if queueWait < 0 || grace < 0 {
 				return fmt.Errorf("--queue-wait and --grace must not be negative")
 			}
-			if !models.IsBuiltin(model) {
-				if _, err := os.Stat(model); err != nil {
-					return fmt.Errorf("--model %s: no such checkpoint file (baeum train saves one to runs/lenet5.safetensors)", model)
+			if models.IsBuiltin(model) {
+				def := "runs/" + model + ".safetensors"
+				if _, err := os.Stat(def); err != nil {
+					return fmt.Errorf("no trained %s model yet: %s does not exist. Train one first (baeum train --model %s saves it there), or give a checkpoint with --model PATH", model, def, model)
 				}
+			} else if _, err := os.Stat(model); err != nil {
+				return fmt.Errorf("--model %s: no such checkpoint file (baeum train saves one to runs/lenet5.safetensors)", model)
 			}
 			m, meta, err := models.FromFlag(model)
 			if err != nil {

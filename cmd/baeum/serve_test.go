@@ -124,9 +124,10 @@ func TestServeCommandErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no trained model yet", []string{"serve"}, "train it first (baeum train --model lenet5 saves runs/lenet5.safetensors)"},
+		{"no trained model yet", []string{"serve"}, "no trained lenet5 model yet: runs/lenet5.safetensors does not exist. Train one first (baeum train --model lenet5 saves it there)"},
 		{"missing checkpoint", []string{"serve", "--model", "nope.safetensors"}, "--model nope.safetensors: no such checkpoint file"},
 		{"bad address", []string{"serve", "--model", model, "--addr", "127.0.0.1:99999"}, "--addr 127.0.0.1:99999"},
+		{"untrained architecture", []string{"serve", "--model", "mlp"}, "no trained mlp model yet"},
 		{"negative workers", []string{"serve", "--workers", "-1"}, "--workers must be at least 1"},
 		{"stray argument", []string{"serve", "extra"}, "unknown command"},
 	}
