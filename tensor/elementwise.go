@@ -264,7 +264,7 @@ func unaryLoop[T Float](op UnaryOp, dst, x []T, p T) {
 		}
 	case OpReLU:
 		for i, v := range x {
-			if v > 0 {
+			if v > 0 || v != v { // NaN stays NaN, as in PyTorch
 				dst[i] = v
 			} else {
 				dst[i] = 0

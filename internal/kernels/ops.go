@@ -27,7 +27,7 @@ func SGDMomentum(p, g, v []float32, lr, mom, keep float32) {
 	}
 }
 
-// ReLU sets dst[i] = max(src[i], 0).
+// ReLU sets dst[i] = max(src[i], 0); NaN stays NaN.
 func ReLU(dst, src []float32) {
 	src = src[:len(dst)]
 	if useVecmath && len(dst) > 0 {
@@ -35,7 +35,7 @@ func ReLU(dst, src []float32) {
 		return
 	}
 	for i, v := range src {
-		if v > 0 {
+		if v > 0 || v != v { // NaN stays NaN
 			dst[i] = v
 		} else {
 			dst[i] = 0
