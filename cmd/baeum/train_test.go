@@ -2,9 +2,9 @@ package main
 
 import (
 	"bytes"
-	"image/png"
 	"context"
 	"encoding/json"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
