@@ -81,13 +81,14 @@ func Segment(ink *image.Gray) ([]Glyph, error) {
 		largest = max(largest, c.area)
 	}
 	var kept []*piece
-	for _, c := range comps {
-		if float64(c.area) >= speckFrac*float64(largest) {
-			kept = append(kept, c)
+	for i, c := range comps {
+		if float64(c.area) < speckFrac*float64(largest) {
+			continue
 		}
-	}
-	if len(kept) > maxPieces {
-		return nil, fmt.Errorf("%w (%d)", ErrTooManyPieces, len(kept))
+		if len(kept) == maxPieces {
+			return nil, fmt.Errorf("%w (over %d)", ErrTooManyPieces, maxPieces)
+		}
+		kept = append(kept, &piece{box: c.box, area: c.area, labels: []int32{int32(i + 1)}, x0: 0, x1: w})
 	}
 	groups := mergeOverlapping(kept)
 	// Skip dashes.
@@ -132,7 +133,7 @@ func Segment(ink *image.Gray) ([]Glyph, error) {
 // or above segInk, by two passes with union-find. labels holds one label
 // per pixel (row-major over the bounds, 0 for background); comps[i] is the
 // component labelled i+1.
-func components(ink *image.Gray) ([]int32, []*piece) {
+func components(ink *image.Gray) ([]int32, []component) {
 	b := ink.Bounds()
 	w, h := b.Dx(), b.Dy()
 	labels := make([]int32, w*h)
@@ -191,7 +192,7 @@ func components(ink *image.Gray) ([]int32, []*piece) {
 	}
 	// Second pass: flatten labels to consecutive component numbers.
 	number := make([]int32, len(parent))
-	var comps []*piece
+	var comps []component
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			l := labels[y*w+x]
@@ -200,20 +201,25 @@ func components(ink *image.Gray) ([]int32, []*piece) {
 			}
 			r := find(l)
 			if number[r] == 0 {
-				comps = append(comps, &piece{box: image.Rect(x, y, x+1, y+1), labels: []int32{int32(len(comps) + 1)}})
+				comps = append(comps, component{box: image.Rect(x, y, x+1, y+1)})
 				number[r] = int32(len(comps))
 			}
 			n := number[r]
 			labels[y*w+x] = n
-			c := comps[n-1]
+			c := &comps[n-1]
 			c.area++
-			c.box = c.box.Union(image.Rect(x, y, x+1, y+1))
+			c.box.Min.X, c.box.Max.X = min(c.box.Min.X, x), max(c.box.Max.X, x+1)
+			c.box.Max.Y = y + 1
 		}
 	}
-	for _, c := range comps {
-		c.x0, c.x1 = 0, w
-	}
 	return labels, comps
+}
+
+// component is a connected component's bounding box and size in pixels,
+// kept small because noise can make a million of them.
+type component struct {
+	box  image.Rectangle
+	area int
 }
 
 // mergeOverlapping merges pieces that overlap horizontally into groups,
