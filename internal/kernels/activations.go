@@ -87,29 +87,40 @@ func Exp(dst, src []float32) {
 // split the work among the kernels' workers.
 const parallelGrain = 1 << 15
 
-// splitElementwise runs f over [0, n) in parallel chunks when n is large
-// and reports whether it did; chunk boundaries are multiples of 16 so that
-// vector lanes line up the same way whatever the split.
-func splitElementwise(n int, f func(lo, hi int)) bool {
+// splits reports how many blocks of 16 elements Parallel shares out for a
+// slice of n elements, or 0 when n is too small to be worth splitting.
+// Chunk boundaries are multiples of 16 so that vector lanes line up the
+// same way whatever the split.
+func splits(n int) int {
 	if n < 2*parallelGrain || Threads() < 2 {
-		return false
+		return 0
 	}
-	Parallel(n/16, parallelGrain/16, func(_, lo, hi int) {
-		lo, hi = lo*16, hi*16
-		if hi == n/16*16 {
-			hi = n
-		}
-		f(lo, hi)
-	})
-	return true
+	return n / 16
+}
+
+// span turns a chunk [lo, hi) of 16-element blocks into element indices,
+// the last chunk taking the remainder.
+func span(lo, hi, blocks, n int) (int, int) {
+	if hi == blocks {
+		return lo * 16, n
+	}
+	return lo * 16, hi * 16
 }
 
 // Tanh sets dst[i] = tanh(src[i]).
 func Tanh(dst, src []float32) {
 	src = src[:len(dst)]
-	if splitElementwise(len(dst), func(lo, hi int) { Tanh(dst[lo:hi], src[lo:hi]) }) {
+	if b := splits(len(dst)); b > 0 {
+		Parallel(b, parallelGrain/16, func(_, lo, hi int) {
+			lo, hi = span(lo, hi, b, len(dst))
+			tanhSerial(dst[lo:hi], src[lo:hi])
+		})
 		return
 	}
+	tanhSerial(dst, src)
+}
+
+func tanhSerial(dst, src []float32) {
 	if tanhVec(dst, src) {
 		return
 	}
@@ -122,9 +133,17 @@ func Tanh(dst, src []float32) {
 // normal float32 (for src[i] < -87.3) may be flushed towards it.
 func Sigmoid(dst, src []float32) {
 	src = src[:len(dst)]
-	if splitElementwise(len(dst), func(lo, hi int) { Sigmoid(dst[lo:hi], src[lo:hi]) }) {
+	if b := splits(len(dst)); b > 0 {
+		Parallel(b, parallelGrain/16, func(_, lo, hi int) {
+			lo, hi = span(lo, hi, b, len(dst))
+			sigmoidSerial(dst[lo:hi], src[lo:hi])
+		})
 		return
 	}
+	sigmoidSerial(dst, src)
+}
+
+func sigmoidSerial(dst, src []float32) {
 	if sigmoidVec(dst, src) {
 		return
 	}
@@ -137,9 +156,17 @@ func Sigmoid(dst, src []float32) {
 // output's gradient g: gx[i] += g[i]·(1 - y[i]²).
 func TanhGrad(gx, g, y []float32) {
 	g, y = g[:len(gx)], y[:len(gx)]
-	if splitElementwise(len(gx), func(lo, hi int) { TanhGrad(gx[lo:hi], g[lo:hi], y[lo:hi]) }) {
+	if b := splits(len(gx)); b > 0 {
+		Parallel(b, parallelGrain/16, func(_, lo, hi int) {
+			lo, hi = span(lo, hi, b, len(gx))
+			tanhGradSerial(gx[lo:hi], g[lo:hi], y[lo:hi])
+		})
 		return
 	}
+	tanhGradSerial(gx, g, y)
+}
+
+func tanhGradSerial(gx, g, y []float32) {
 	if tanhGradVec(gx, g, y) {
 		return
 	}
@@ -152,9 +179,17 @@ func TanhGrad(gx, g, y []float32) {
 // gx[i] += g[i]·y[i]·(1 - y[i]).
 func SigmoidGrad(gx, g, y []float32) {
 	g, y = g[:len(gx)], y[:len(gx)]
-	if splitElementwise(len(gx), func(lo, hi int) { SigmoidGrad(gx[lo:hi], g[lo:hi], y[lo:hi]) }) {
+	if b := splits(len(gx)); b > 0 {
+		Parallel(b, parallelGrain/16, func(_, lo, hi int) {
+			lo, hi = span(lo, hi, b, len(gx))
+			sigmoidGradSerial(gx[lo:hi], g[lo:hi], y[lo:hi])
+		})
 		return
 	}
+	sigmoidGradSerial(gx, g, y)
+}
+
+func sigmoidGradSerial(gx, g, y []float32) {
 	if sigmoidGradVec(gx, g, y) {
 		return
 	}
