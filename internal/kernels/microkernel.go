@@ -33,14 +33,16 @@ type microKernel struct {
 	// the columns of B packed per block (a multiple of nr).
 	kc, mc, nc int
 
-	// packT and packN pack one micro-panel of A or B (see packPanelT and
-	// packPanelN); they default to the portable Go versions.
+	// packT and packN pack one micro-panel of A or B: the portable
+	// packPanelT and packPanelN, or assembly twins that match them.
 	packT func(dst []float32, w int, src []float32, off, ld, rows, k int, ptrs *[16]*float32)
 	packN func(dst []float32, w int, src []float32, off, ld, cols, k int)
 }
 
-// kernelGo is the portable micro-kernel: a 4×4 tile of scalar accumulators,
-// which fits the 16 floating-point registers of amd64 (32 on arm64).
+// kernelGo is the portable micro-kernel: a 4×4 tile of scalar accumulators.
+// With the operands that is 24 values, which fit the 32 floating-point
+// registers of arm64 and most other targets; amd64 (in purego builds) has
+// 16 and spills, at about 5 GFLOP/s.
 var kernelGo = &microKernel{
 	name: "go4x4", mr: 4, nr: 4, edges: false, fn: sgemmKernelGo4x4,
 	kc: 256, mc: 128, nc: 2048,
