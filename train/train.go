@@ -19,6 +19,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/baeum-ml/baeum/autograd"
@@ -201,10 +202,10 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, val, test data.Dataset, aft
 		progress.done()
 		st := EpochStats{Epoch: epoch, TrainLoss: lossSum / float64(seen), TrainAccuracy: float64(correct) / float64(seen), LR: t.Opt.LR()}
 		if val != nil && val.Len() > 0 {
-			st.ValLoss, st.ValAccuracy = Evaluate(t.Model, val, 500)
+			st.ValLoss, st.ValAccuracy = Evaluate(t.Model, val, 250)
 		}
 		if test != nil && test.Len() > 0 {
-			st.TestLoss, st.TestAccuracy = Evaluate(t.Model, test, 500)
+			st.TestLoss, st.TestAccuracy = Evaluate(t.Model, test, 250)
 		}
 		st.Seconds = time.Since(start).Seconds()
 		t.History = append(t.History, st)
@@ -337,6 +338,10 @@ func label(ds data.Dataset, i int) int {
 	return ds.Load(i, make([]float32, tensor.Numel(ds.Shape())))
 }
 
+// evalGraphs recycles inference graphs, and the memory of their arenas,
+// from one evaluation to the next.
+var evalGraphs = sync.Pool{New: func() any { return autograd.NewInferenceGraph() }}
+
 // Predict returns, for every example of ds, the predicted class and the
 // cross-entropy loss of its label. Batches are spread over goroutines,
 // each with its own inference graph; the model is only read.
@@ -355,8 +360,9 @@ func Predict(model nn.Module, ds data.Dataset, batch int) (preds []int, losses [
 	for w := 0; w < workers; w++ {
 		go func() {
 			defer func() { done <- struct{}{} }()
-			g := autograd.NewInferenceGraph()
-			x := tensor.New(tensor.Float32, append([]int{batch}, ds.Shape()...)...)
+			g := evalGraphs.Get().(*autograd.Graph)
+			defer evalGraphs.Put(g)
+			x := g.Arena().Empty(tensor.Float32, append([]int{batch}, ds.Shape()...)...)
 			labels := make([]int, batch)
 			for b := range next {
 				lo, hi := b*batch, min((b+1)*batch, n)
@@ -382,6 +388,7 @@ func Predict(model nn.Module, ds data.Dataset, batch int) (preds []int, losses [
 					losses[i] = m + math.Log(s) - float64(row[labels[i-lo]])
 				}
 				g.Reset()
+				x = g.Arena().Empty(tensor.Float32, append([]int{batch}, ds.Shape()...)...)
 			}
 		}()
 	}
