@@ -76,6 +76,12 @@ their ratio and each process's peak resident memory. Each configuration runs
 			}
 			script := ""
 			if useTorch {
+				// The PyTorch side reads the same MNIST files.
+				dir, err := mnist.Dir(dataDir)
+				if err != nil {
+					return err
+				}
+				os.Setenv(mnist.EnvDir, dir)
 				f, err := os.CreateTemp("", "baeum-torch-bench-*.py")
 				if err != nil {
 					return err
