@@ -478,7 +478,7 @@ func (g *Graph) softmax(op string, x *Value, axis int) *Value {
 		panic(fmt.Sprintf("autograd: %s axis out of range for shape %v", op, x.Shape()))
 	}
 	out := g.result(op, g.arena.EmptyLike(x.data), x)
-	outer, n, inner := split(x.Shape(), axis)
+	outer, n, inner := tensor.SplitAxis(x.Shape(), axis)
 	logOut := op == "log_softmax"
 	if x.data.DType() == tensor.Float64 {
 		softmaxRows(out.data.F64(), x.data.F64(), outer, n, inner, logOut)
@@ -488,7 +488,7 @@ func (g *Graph) softmax(op string, x *Value, axis int) *Value {
 	out.ints[0] = axis
 	out.backward = func(out *Value) {
 		x := out.parents[0]
-		outer, n, inner := split(x.Shape(), out.ints[0])
+		outer, n, inner := tensor.SplitAxis(x.Shape(), out.ints[0])
 		gx := x.gradBuf()
 		logOut := out.op == "log_softmax"
 		if gx.DType() == tensor.Float64 {

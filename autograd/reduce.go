@@ -113,7 +113,7 @@ func (g *Graph) Max(x *Value, axis int) *Value {
 	out.ints[0] = axis
 	out.backward = func(out *Value) {
 		x := out.parents[0]
-		outer, n, inner := split(x.Shape(), out.ints[0])
+		outer, n, inner := tensor.SplitAxis(x.Shape(), out.ints[0])
 		gx := x.gradBuf()
 		for o := 0; o < outer; o++ {
 			for i := 0; i < inner; i++ {
@@ -128,16 +128,4 @@ func (g *Graph) Max(x *Value, axis int) *Value {
 		}
 	}
 	return out
-}
-
-// split views shape as (outer, shape[axis], inner).
-func split(shape []int, axis int) (outer, n, inner int) {
-	outer, inner = 1, 1
-	for _, d := range shape[:axis] {
-		outer *= d
-	}
-	for _, d := range shape[axis+1:] {
-		inner *= d
-	}
-	return outer, shape[axis], inner
 }

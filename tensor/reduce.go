@@ -174,7 +174,7 @@ func ArgMax(x *Tensor, axis int) []int {
 	if axis < 0 || axis >= len(x.shape) {
 		panic(fmt.Sprintf("tensor: ArgMax axis %d out of range for shape %v", axis, x.shape))
 	}
-	outer, n, inner := splitAxis(x.shape, axis)
+	outer, n, inner := SplitAxis(x.shape, axis)
 	out := make([]int, outer*inner)
 	for o := 0; o < outer; o++ {
 		for i := 0; i < inner; i++ {
@@ -191,8 +191,10 @@ func ArgMax(x *Tensor, axis int) []int {
 	return out
 }
 
-// splitAxis views shape as (outer, shape[axis], inner).
-func splitAxis(shape []int, axis int) (outer, n, inner int) {
+// SplitAxis views shape as (outer, shape[axis], inner): the product of the
+// dimensions before axis, the axis itself and the product after it, the
+// three loops an operation along one axis of a row-major tensor runs.
+func SplitAxis(shape []int, axis int) (outer, n, inner int) {
 	outer, inner = 1, 1
 	for _, d := range shape[:axis] {
 		outer *= d

@@ -125,7 +125,7 @@ func Concat(axis int, ts ...*Tensor) *Tensor {
 		shape[axis] += t.shape[axis]
 	}
 	dst := New(first.dtype, shape...)
-	outer, _, inner := splitAxis(shape, axis)
+	outer, _, inner := SplitAxis(shape, axis)
 	off := 0
 	for o := 0; o < outer; o++ {
 		for _, t := range ts {
@@ -157,7 +157,7 @@ func Split(x *Tensor, axis int, sizes ...int) []*Tensor {
 	if total != x.shape[axis] {
 		panic(fmt.Sprintf("tensor: Split sizes %v do not add up to dimension %d of shape %v", sizes, axis, x.shape))
 	}
-	outer, _, inner := splitAxis(x.shape, axis)
+	outer, _, inner := SplitAxis(x.shape, axis)
 	out := make([]*Tensor, len(sizes))
 	for k, s := range sizes {
 		shape := append([]int(nil), x.shape...)
