@@ -84,7 +84,11 @@ cases.append(case("conv2d_lenet_c1", nn.Conv2d(1, 6, 5), torch.randn(2, 1, 12, 1
                   config={"in": 1, "out": 6, "k": 5, "stride": 1, "pad": 0}))
 cases.append(case("conv2d_lenet_c3", nn.Conv2d(6, 16, 5), torch.randn(2, 6, 9, 9), kind="conv2d",
                   config={"in": 6, "out": 16, "k": 5, "stride": 1, "pad": 0}))
+# Output rows wider than 16 pixels take the direct weight-gradient kernel.
+cases.append(case("conv2d_wide_rows", nn.Conv2d(1, 6, 3), torch.randn(2, 1, 20, 20), kind="conv2d",
+                  config={"in": 1, "out": 6, "k": 3, "stride": 1, "pad": 0}))
 cases.append(case("avgpool_2_2", nn.AvgPool2d(2, 2), torch.randn(2, 3, 6, 6), kind="avgpool", config={"k": 2, "stride": 2}))
+cases.append(case("avgpool_2_2_wide", nn.AvgPool2d(2, 2), torch.randn(2, 3, 28, 28), kind="avgpool", config={"k": 2, "stride": 2}))
 cases.append(case("avgpool_3_2", nn.AvgPool2d(3, 2), torch.randn(2, 3, 7, 7), kind="avgpool", config={"k": 3, "stride": 2}))
 cases.append(case("maxpool_2_2", nn.MaxPool2d(2, 2), torch.randn(2, 3, 6, 6), kind="maxpool", config={"k": 2, "stride": 2}))
 cases.append(case("maxpool_3_1", nn.MaxPool2d(3, 1), torch.randn(2, 3, 6, 6), kind="maxpool", config={"k": 3, "stride": 1}))
