@@ -118,6 +118,8 @@ type Trainer struct {
 
 	trainSeconds float64 // time in timed training steps
 	trainImages  int     // images in timed training steps
+	allSeconds   float64 // time in all training steps, warm-up included
+	allImages    int
 }
 
 // NewTrainer prepares a run of cfg for model over a training set of n
@@ -189,10 +191,13 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, val, test data.Dataset, aft
 			lossSum += l * float64(len(labels))
 			seen += len(labels)
 			step++
+			el := time.Since(stepStart).Seconds()
 			if t.Epoch > 0 || step > cfg.Warmup {
-				t.trainSeconds += time.Since(stepStart).Seconds()
+				t.trainSeconds += el
 				t.trainImages += len(labels)
 			}
+			t.allSeconds += el
+			t.allImages += len(labels)
 			progress.update(step, lossSum/float64(seen), float64(correct)/float64(seen))
 			if ctx.Err() != nil {
 				progress.done()
@@ -241,12 +246,16 @@ func (t *Trainer) SetStale(n int) { t.stale = n }
 // ImagesPerSecond returns the training throughput: images over the time
 // spent in training steps (batch preparation, forward, backward and
 // update; evaluation excluded), leaving out the warm-up batches of the
-// first epoch.
+// first epoch — unless the run was so short that nothing came after them,
+// when every step counts.
 func (t *Trainer) ImagesPerSecond() float64 {
-	if t.trainSeconds == 0 {
-		return 0
+	switch {
+	case t.trainSeconds > 0:
+		return float64(t.trainImages) / t.trainSeconds
+	case t.allSeconds > 0:
+		return float64(t.allImages) / t.allSeconds
 	}
-	return float64(t.trainImages) / t.trainSeconds
+	return 0
 }
 
 // RestoreBest copies the best epoch's weights back into the model.
