@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -15,6 +16,7 @@ import (
 	"github.com/baeum-ml/baeum/checkpoint"
 	"github.com/baeum-ml/baeum/data"
 	"github.com/baeum-ml/baeum/data/mnist"
+	"github.com/baeum-ml/baeum/internal/atomicfile"
 	"github.com/baeum-ml/baeum/internal/kernels"
 	"github.com/baeum-ml/baeum/models"
 	"github.com/baeum-ml/baeum/nn"
@@ -300,40 +302,17 @@ func loadMNIST(dir string, tf data.Transform) (trainSet, test *data.Images, err 
 	return trainSet, test, nil
 }
 
-// writeJSONFile writes v, indented, to path atomically: a temporary file in the
-// same folder, synced, then renamed over path.
+// writeJSONFile writes v, indented, to path atomically (see
+// internal/atomicfile), creating its folder if needed.
 func writeJSONFile(path string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, append(b, '\n'))
-}
-
-func writeFileAtomic(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	return atomicfile.WriteAll(path, func(w io.Writer) error {
+		_, err := w.Write(append(b, '\n'))
 		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	if _, err = f.Write(b); err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
+	})
 }
 
 // isTerminal reports whether f is a character device (a terminal).
