@@ -323,10 +323,10 @@ func countCorrect(logits *tensor.Tensor, labels []int) int {
 // on ds, in inference mode, batch examples at a time, spread over the
 // kernels' worker count.
 func Evaluate(model nn.Module, ds data.Dataset, batch int) (loss, accuracy float64) {
-	preds, losses := Predict(model, ds, batch)
+	preds, labels, losses := Predict(model, ds, batch)
 	correct := 0
 	for i, p := range preds {
-		if p == label(ds, i) {
+		if p == labels[i] {
 			correct++
 		}
 	}
@@ -338,25 +338,16 @@ func Evaluate(model nn.Module, ds data.Dataset, batch int) (loss, accuracy float
 	return s / n, float64(correct) / n
 }
 
-// label returns example i's label (loading it if the dataset has no
-// cheaper way).
-func label(ds data.Dataset, i int) int {
-	if l, ok := ds.(interface{ Label(int) int }); ok {
-		return l.Label(i)
-	}
-	return ds.Load(i, make([]float32, tensor.Numel(ds.Shape())))
-}
-
 // evalGraphs recycles inference graphs, and the memory of their arenas,
 // from one evaluation to the next.
 var evalGraphs = sync.Pool{New: func() any { return autograd.NewInferenceGraph() }}
 
-// Predict returns, for every example of ds, the predicted class and the
-// cross-entropy loss of its label. Batches are spread over goroutines,
-// each with its own inference graph; the model is only read.
-func Predict(model nn.Module, ds data.Dataset, batch int) (preds []int, losses []float64) {
+// Predict returns, for every example of ds, the predicted class, the true
+// label and the cross-entropy loss of that label. Batches are spread over
+// goroutines, each with its own inference graph; the model is only read.
+func Predict(model nn.Module, ds data.Dataset, batch int) (preds, labels []int, losses []float64) {
 	n := ds.Len()
-	preds, losses = make([]int, n), make([]float64, n)
+	preds, labels, losses = make([]int, n), make([]int, n), make([]float64, n)
 	nb := (n + batch - 1) / batch
 	workers := min(max(kernels.Threads(), 1), nb, runtime.GOMAXPROCS(0))
 	per := tensor.Numel(ds.Shape())
@@ -372,12 +363,11 @@ func Predict(model nn.Module, ds data.Dataset, batch int) (preds []int, losses [
 			g := evalGraphs.Get().(*autograd.Graph)
 			defer evalGraphs.Put(g)
 			x := g.Arena().Empty(tensor.Float32, append([]int{batch}, ds.Shape()...)...)
-			labels := make([]int, batch)
 			for b := range next {
 				lo, hi := b*batch, min((b+1)*batch, n)
 				xb := x.Slice(0, hi-lo)
 				for i := lo; i < hi; i++ {
-					labels[i-lo] = ds.Load(i, xb.F32()[(i-lo)*per:(i-lo+1)*per])
+					labels[i] = ds.Load(i, xb.F32()[(i-lo)*per:(i-lo+1)*per])
 				}
 				logits := model.Forward(g, g.Input(xb))
 				c := logits.Shape()[1]
@@ -394,7 +384,7 @@ func Predict(model nn.Module, ds data.Dataset, batch int) (preds []int, losses [
 						s += math.Exp(float64(v) - m)
 					}
 					preds[i] = bi
-					losses[i] = m + math.Log(s) - float64(row[labels[i-lo]])
+					losses[i] = m + math.Log(s) - float64(row[labels[i]])
 				}
 				g.Reset()
 				x = g.Arena().Empty(tensor.Float32, append([]int{batch}, ds.Shape()...)...)
@@ -404,5 +394,5 @@ func Predict(model nn.Module, ds data.Dataset, batch int) (preds []int, losses [
 	for w := 0; w < workers; w++ {
 		<-done
 	}
-	return preds, losses
+	return preds, labels, losses
 }

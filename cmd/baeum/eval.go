@@ -36,12 +36,10 @@ precision and recall.`,
 			if err != nil {
 				return err
 			}
-			preds, losses := train.Predict(m, test, 500)
-			truth := make([]int, test.Len())
+			preds, truth, losses := train.Predict(m, test, 500)
 			var loss float64
-			for i := range truth {
-				truth[i] = test.Label(i)
-				loss += losses[i]
+			for _, l := range losses {
+				loss += l
 			}
 			classes := []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
 			cm, err := regression.NewConfusionMatrix(truth, preds, classes)
