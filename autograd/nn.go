@@ -231,7 +231,6 @@ func convBackward[T float](ar *tensor.Arena, gx, gw, gb, gr, x, w []T, n, o int,
 		return
 	}
 	workers := kernels.Chunks(n, 1)
-	cols := scratchOf[T](ar, workers*ckk*ohw)
 	var gws []T
 	if gw != nil {
 		gws = scratchOf[T](ar, workers*o*ckk)
@@ -242,11 +241,20 @@ func convBackward[T float](ar *tensor.Arena, gx, gw, gb, gr, x, w []T, n, o int,
 	_, f32 := any(x).([]float32)
 	direct := f32 && kernels.DirectConv(geo) && geo.OutW() > 16
 	var wgScratch []float32
-	if direct {
+	if direct && gw != nil {
 		wgScratch = ar.Empty(tensor.Float32, workers*kernels.ConvWeightGradScratch(geo, o)).F32()
 	}
+	// Column buffers serve the im2col weight gradient and the input's
+	// gradient; the direct kernel needs none.
+	var cols []T
+	if (gw != nil && !direct) || gx != nil {
+		cols = scratchOf[T](ar, workers*ckk*ohw)
+	}
 	kernels.Parallel(n, 1, func(wk, lo, hi int) {
-		col := cols[wk*ckk*ohw : (wk+1)*ckk*ohw]
+		var col []T
+		if cols != nil {
+			col = cols[wk*ckk*ohw : (wk+1)*ckk*ohw]
+		}
 		for i := lo; i < hi; i++ {
 			gi := gr[i*o*ohw : (i+1)*o*ohw]
 			switch {
