@@ -10,12 +10,10 @@ package tensor
 // code written against an arena also works without one. An Arena is not
 // safe for concurrent use; give each goroutine its own.
 type Arena struct {
-	free    map[arenaKey][]*Tensor // data tensors returned by Reset, by type and length
-	used    []*Tensor              // data tensors handed out since Reset
-	views   []*Tensor              // view headers, reused from the start after Reset
-	nviews  int
-	ints    []int // scratch ints, see Ints
-	intsOff int
+	free   map[arenaKey][]*Tensor // data tensors returned by Reset, by type and length
+	used   []*Tensor              // data tensors handed out since Reset
+	views  []*Tensor              // view headers, reused from the start after Reset
+	nviews int
 }
 
 type arenaKey struct {
@@ -77,22 +75,6 @@ func (a *Arena) Slice(t *Tensor, lo, hi int) *Tensor {
 	return v
 }
 
-// Ints returns a zeroed scratch slice of n ints valid until Reset.
-func (a *Arena) Ints(n int) []int {
-	if a == nil {
-		return make([]int, n)
-	}
-	if a.intsOff+n > len(a.ints) {
-		// Grow; slices handed out earlier keep the old backing array.
-		a.ints = make([]int, max(2*len(a.ints), a.intsOff+n, 64))
-		a.intsOff = 0
-	}
-	s := a.ints[a.intsOff : a.intsOff+n : a.intsOff+n]
-	a.intsOff += n
-	clear(s)
-	return s
-}
-
 func (a *Arena) view() *Tensor {
 	if a == nil {
 		return &Tensor{}
@@ -118,23 +100,4 @@ func (a *Arena) Reset() {
 	}
 	a.used = a.used[:0]
 	a.nviews = 0
-	a.intsOff = 0
-}
-
-// Footprint reports how many bytes of tensor data the arena holds, in use
-// and free.
-func (a *Arena) Footprint() int {
-	if a == nil {
-		return 0
-	}
-	n := 0
-	for _, t := range a.used {
-		n += t.Len() * t.dtype.Size()
-	}
-	for _, list := range a.free {
-		for _, t := range list {
-			n += t.Len() * t.dtype.Size()
-		}
-	}
-	return n
 }

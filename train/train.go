@@ -237,12 +237,6 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, val, test data.Dataset, aft
 	return "completed", nil
 }
 
-// Stale reports how many epochs have passed since the best one.
-func (t *Trainer) Stale() int { return t.stale }
-
-// SetStale restores the early-stopping counter when resuming.
-func (t *Trainer) SetStale(n int) { t.stale = n }
-
 // ImagesPerSecond returns the training throughput: images over the time
 // spent in training steps (batch preparation, forward, backward and
 // update; evaluation excluded), leaving out the warm-up batches of the
