@@ -197,39 +197,7 @@ func Pad(x *Tensor, value float64, pads ...[2]int) *Tensor {
 		shape[i] = d + full[i][0] + full[i][1]
 	}
 	dst := Full(x.dtype, value, shape...)
-	if x.Len() == 0 {
-		return dst
-	}
-	// Copy x row by row (its last dimension) into place.
-	n := len(x.shape)
-	if n == 0 {
-		dst.CopyFrom(x)
-		return dst
-	}
-	var idx [MaxDims]int
-	inner := x.shape[n-1]
-	for src := 0; src < x.Len(); src += inner {
-		off := 0
-		for i := 0; i < n; i++ {
-			c := full[i][0]
-			if i < n-1 {
-				c += idx[i]
-			}
-			off = off*shape[i] + c
-		}
-		if x.dtype == Float64 {
-			copy(dst.f64[off:off+inner], x.f64[src:src+inner])
-		} else {
-			copy(dst.f32[off:off+inner], x.f32[src:src+inner])
-		}
-		for i := n - 2; i >= 0; i-- {
-			idx[i]++
-			if idx[i] < x.shape[i] {
-				break
-			}
-			idx[i] = 0
-		}
-	}
+	copyInterior(dst, x, full, true)
 	return dst
 }
 
@@ -251,35 +219,54 @@ func Crop(x *Tensor, pads ...[2]int) *Tensor {
 		}
 	}
 	dst := New(x.dtype, shape...)
-	if dst.Len() == 0 || n == 0 {
-		if n == 0 {
-			dst.CopyFrom(x)
+	copyInterior(x, dst, full, false)
+	return dst
+}
+
+// copyInterior copies between small and the interior of big, the region
+// that starts border[i][0] elements into each dimension i and has small's
+// shape: into big when toBig, out of it otherwise. It walks small's rows
+// (its last dimension), one copy each.
+func copyInterior(big, small *Tensor, border [][2]int, toBig bool) {
+	n := len(small.shape)
+	if small.Len() == 0 {
+		return
+	}
+	if n == 0 {
+		if toBig {
+			big.CopyFrom(small)
+		} else {
+			small.CopyFrom(big)
 		}
-		return dst
+		return
 	}
 	var idx [MaxDims]int
-	inner := shape[n-1]
-	for o := 0; o < dst.Len(); o += inner {
-		off := 0
+	inner := small.shape[n-1]
+	for s := 0; s < small.Len(); s += inner {
+		b := 0
 		for i := 0; i < n; i++ {
-			c := full[i][0]
+			c := border[i][0]
 			if i < n-1 {
 				c += idx[i]
 			}
-			off = off*x.shape[i] + c
+			b = b*big.shape[i] + c
 		}
-		if x.dtype == Float64 {
-			copy(dst.f64[o:o+inner], x.f64[off:off+inner])
-		} else {
-			copy(dst.f32[o:o+inner], x.f32[off:off+inner])
+		switch {
+		case toBig && big.dtype == Float64:
+			copy(big.f64[b:b+inner], small.f64[s:s+inner])
+		case toBig:
+			copy(big.f32[b:b+inner], small.f32[s:s+inner])
+		case big.dtype == Float64:
+			copy(small.f64[s:s+inner], big.f64[b:b+inner])
+		default:
+			copy(small.f32[s:s+inner], big.f32[b:b+inner])
 		}
 		for i := n - 2; i >= 0; i-- {
 			idx[i]++
-			if idx[i] < shape[i] {
+			if idx[i] < small.shape[i] {
 				break
 			}
 			idx[i] = 0
 		}
 	}
-	return dst
 }

@@ -230,6 +230,9 @@ func TestShapeOps(t *testing.T) {
 	if !Equal(pd, want) {
 		t.Errorf("Pad = %v, want %v", pd, want)
 	}
+	if back := Crop(pd, [2]int{1, 0}, [2]int{0, 2}); !Equal(back, img) {
+		t.Errorf("Crop(Pad(x)) = %v, want %v", back, img)
+	}
 }
 
 func TestMatMul(t *testing.T) {
