@@ -124,6 +124,8 @@ func TestPrepareErrors(t *testing.T) {
 	}
 }
 
+// TestGeneratedImagesDecode checks that the committed test images are
+// there, decode, and hold ink that Prepare finds.
 func TestGeneratedImagesDecode(t *testing.T) {
 	for _, dir := range []string{"testdata/single", "testdata/zip"} {
 		entries, err := os.ReadDir(dir)
@@ -132,6 +134,23 @@ func TestGeneratedImagesDecode(t *testing.T) {
 		}
 		if len(entries) < 10 {
 			t.Fatalf("%s holds %d images", dir, len(entries))
+		}
+		for _, e := range entries {
+			f, err := os.Open(dir + "/" + e.Name())
+			if err != nil {
+				t.Fatal(err)
+			}
+			img, _, err := image.Decode(f)
+			f.Close()
+			if err != nil {
+				t.Fatalf("%s: %v", e.Name(), err)
+			}
+			if b := img.Bounds(); b.Dx() < 40 || b.Dy() < 40 || b.Dx() > 600 {
+				t.Errorf("%s is %v", e.Name(), b)
+			}
+			if _, err := Prepare(img); err != nil {
+				t.Errorf("%s: %v", e.Name(), err)
+			}
 		}
 	}
 }
