@@ -12,7 +12,6 @@ import (
 	"iter"
 	"math/rand/v2"
 
-	"github.com/baeum-ml/baeum/internal/kernels"
 	"github.com/baeum-ml/baeum/tensor"
 )
 
@@ -93,14 +92,14 @@ func (d *Images) Load(i int, dst []float32) int {
 	}
 	img := d.pixels[i*d.h*d.w : (i+1)*d.h*d.w]
 	if p == 0 {
-		kernels.BytesToF32(dst, img, d.scale, d.offset)
+		tensor.BytesToFloat32(dst, img, d.scale, d.offset)
 		return int(d.labels[i])
 	}
 	for j := range dst {
 		dst[j] = d.offset // the background, pixel value 0
 	}
 	for y := 0; y < d.h; y++ {
-		kernels.BytesToF32(dst[(y+p)*ow+p:(y+p)*ow+p+d.w], img[y*d.w:(y+1)*d.w], d.scale, d.offset)
+		tensor.BytesToFloat32(dst[(y+p)*ow+p:(y+p)*ow+p+d.w], img[y*d.w:(y+1)*d.w], d.scale, d.offset)
 	}
 	return int(d.labels[i])
 }

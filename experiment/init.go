@@ -170,9 +170,7 @@ func ActivationStats(cfg ActivationConfig) (*Activations, error) {
 			for range cfg.Layers {
 				w := tensor.New(tensor.Float64, cfg.Units, cfg.Units)
 				s.Fill(rng, w)
-				for _, v := range w.F64() {
-					wsq += v * v
-				}
+				wsq += tensor.Dot(w, w)
 				z := g.Linear(x, autograd.NewConst("weight", w), nil)
 				switch act {
 				case "sigmoid":
@@ -182,7 +180,7 @@ func ActivationStats(cfg ActivationConfig) (*Activations, error) {
 				case "relu":
 					x = g.ReLU(z)
 				}
-				outs = append(outs, slices.Clone(x.Data().F64()))
+				outs = append(outs, x.Data().Float64s()) // a copy, for the statistics
 			}
 			run.WeightStd = math.Sqrt(wsq / float64(cfg.Layers*cfg.Units*cfg.Units))
 			run.Layers = layerStats(act, outs, cfg.Bins)
@@ -418,19 +416,11 @@ func Symmetry(cfg SymmetryConfig) (*SymmetryResult, error) {
 	rng := tensor.NewRNG(cfg.Seed)
 	x := tensor.RandNormal(rng, tensor.Float64, 0, 1, cfg.Examples, cfg.Inputs)
 	teacher := tensor.RandNormal(rng, tensor.Float64, 0, 1, cfg.Classes, cfg.Inputs)
-	labels := make([]int, cfg.Examples)
-	for i := range labels {
-		best := math.Inf(-1)
-		for k := 0; k < cfg.Classes; k++ {
-			s := 0.0
-			for j := 0; j < cfg.Inputs; j++ {
-				s += x.At(i, j) * teacher.At(k, j)
-			}
-			if s > best {
-				best, labels[i] = s, k
-			}
-		}
-	}
+	// Each example's label is the class whose teacher row it has the
+	// largest dot product with.
+	scores := tensor.New(tensor.Float64, cfg.Examples, cfg.Classes)
+	tensor.MatMulTo(scores, x, teacher, false, true)
+	labels := tensor.ArgMaxRows(nil, scores)
 	res := &SymmetryResult{Config: cfg}
 	for _, init := range []string{"constant", "random"} {
 		w1 := tensor.New(tensor.Float64, cfg.Hidden, cfg.Inputs)
@@ -465,10 +455,7 @@ func Symmetry(cfg SymmetryConfig) (*SymmetryResult, error) {
 			run.Loss = append(run.Loss, loss.Item())
 			loss.Backward()
 			for _, v := range p { // plain gradient descent
-				d, gr := v.Data().F64(), v.Grad().F64()
-				for i := range d {
-					d[i] -= cfg.LR * gr[i]
-				}
+				v.Data().AddScaled(-cfg.LR, v.Grad())
 			}
 			g.Reset()
 		}
@@ -476,7 +463,7 @@ func Symmetry(cfg SymmetryConfig) (*SymmetryResult, error) {
 		run.Accuracy = accuracy(logits.Data(), labels)
 		g.Reset()
 		for h := 0; h < cfg.Hidden; h++ {
-			run.W1 = append(run.W1, slices.Clone(w1.F64()[h*cfg.Inputs:(h+1)*cfg.Inputs]))
+			run.W1 = append(run.W1, w1.Index(h).Float64s())
 		}
 		if init == "constant" {
 			res.Constant = run
@@ -489,30 +476,17 @@ func Symmetry(cfg SymmetryConfig) (*SymmetryResult, error) {
 
 // rowSpread returns the largest |w[i][k] - w[j][k]| over pairs of rows.
 func rowSpread(w *tensor.Tensor) float64 {
-	rows, cols := w.Dim(0), w.Dim(1)
-	s := 0.0
-	for k := 0; k < cols; k++ {
-		lo, hi := math.Inf(1), math.Inf(-1)
-		for r := 0; r < rows; r++ {
-			v := w.At(r, k)
-			lo, hi = math.Min(lo, v), math.Max(hi, v)
-		}
-		s = math.Max(s, hi-lo)
-	}
-	return s
+	hi := tensor.Max(w, 0)             // the largest weight of each column
+	lo := tensor.Max(tensor.Neg(w), 0) // minus the smallest
+	return math.Max(0, tensor.Max(tensor.Add(hi, lo)).Item())
 }
 
+// accuracy returns the share of the rows of logits whose largest score is
+// at their label.
 func accuracy(logits *tensor.Tensor, labels []int) float64 {
-	c := logits.Dim(1)
 	right := 0
-	for i, l := range labels {
-		best := 0
-		for k := 1; k < c; k++ {
-			if logits.At(i, k) > logits.At(i, best) {
-				best = k
-			}
-		}
-		if best == l {
+	for i, p := range tensor.ArgMaxRows(nil, logits) {
+		if p == labels[i] {
 			right++
 		}
 	}

@@ -7,7 +7,6 @@ package infer
 import (
 	"fmt"
 	"image"
-	"math"
 	"sync"
 
 	"github.com/baeum-ml/baeum/autograd"
@@ -119,27 +118,15 @@ func (p *Predictor) PredictBatch(images [][]byte) ([]Prediction, error) {
 		p.graphs.Put(g)
 	}()
 	logits := p.Model.Forward(g, g.Input(x)).Data()
-	c := logits.Shape()[1]
+	// The probabilities are reported in float64, computed by the same
+	// softmax that training's loss uses.
+	probs := tensor.New(tensor.Float64, logits.Shape()...)
+	probs.CopyFrom(logits)
+	tensor.SoftmaxTo(probs, probs, 1)
+	best := tensor.ArgMaxRows(nil, probs)
 	out := make([]Prediction, len(images))
 	for i := range images {
-		probs := make([]float64, c)
-		m := math.Inf(-1)
-		for k := 0; k < c; k++ {
-			m = math.Max(m, logits.Flat(i*c+k))
-		}
-		var s float64
-		for k := 0; k < c; k++ {
-			probs[k] = math.Exp(logits.Flat(i*c+k) - m)
-			s += probs[k]
-		}
-		best := 0
-		for k := range probs {
-			probs[k] /= s
-			if probs[k] > probs[best] {
-				best = k
-			}
-		}
-		out[i] = Prediction{Digit: best, Probabilities: probs, Input: images[i]}
+		out[i] = Prediction{Digit: best[i], Probabilities: probs.Index(i).Float64s(), Input: images[i]}
 	}
 	return out, nil
 }

@@ -1,8 +1,6 @@
 package optim
 
 import (
-	"math"
-
 	"github.com/baeum-ml/baeum/nn"
 	"github.com/baeum-ml/baeum/tensor"
 )
@@ -73,6 +71,7 @@ func (o *AdaGrad) Config() AdaGradConfig {
 // Step updates every parameter that has a gradient.
 func (o *AdaGrad) Step() {
 	c := o.cfg
+	h := tensor.AdaGradHyper{LR: o.lr, LRDecay: c.LRDecay, WeightDecay: c.WeightDecay, Eps: c.Eps}
 	for i := range o.params {
 		p, g := o.grad(i)
 		if p == nil {
@@ -80,31 +79,10 @@ func (o *AdaGrad) Step() {
 		}
 		s := o.buf(0, i, p, c.InitialAccumulatorValue)
 		o.steps[i]++
-		clr := o.lr / (1 + float64(o.steps[i]-1)*c.LRDecay)
-		if p.DType() == tensor.Float64 {
-			adagrad(p.F64(), g.F64(), s.F64(), -clr, c.WeightDecay, c.Eps)
-		} else {
-			adagrad(p.F32(), g.F32(), s.F32(), float32(-clr), float32(c.WeightDecay), float32(c.Eps))
-		}
+		h.Step = o.steps[i]
+		tensor.AdaGradUpdate(p, g, s, h)
 	}
 }
-
-// adagrad is AdaGrad's update of one parameter p with gradient g and sum
-// of squares s; step is -η/(1+(t-1)δ).
-func adagrad[T tensor.Float](p, g, s []T, step, wd, eps T) {
-	g, s = g[:len(p)], s[:len(p)]
-	for i, d := range g {
-		if wd != 0 {
-			d += wd * p[i]
-		}
-		s[i] += d * d
-		p[i] += step * d / (sqrt(s[i]) + eps)
-	}
-}
-
-// sqrt is the square root in the type of x. For float32 the float64
-// square root rounded to float32 is the correctly rounded float32 result.
-func sqrt[T tensor.Float](x T) T { return T(math.Sqrt(float64(x))) }
 
 // State returns a copy of the optimizer's state.
 func (o *AdaGrad) State() State {

@@ -2,7 +2,6 @@ package optim
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/baeum-ml/baeum/nn"
 	"github.com/baeum-ml/baeum/tensor"
@@ -116,10 +115,8 @@ func (c AdamConfig) active() []bool { return []bool{true, true, c.AMSGrad} }
 // Step updates every parameter that has a gradient.
 func (o *Adam) Step() {
 	c := o.cfg
-	decay, l2 := 1.0, c.WeightDecay // AdamW multiplies θ by decay; Adam adds l2·θ to g
-	if o.Decoupled() {
-		decay, l2 = 1-o.lr*c.WeightDecay, 0
-	}
+	h := tensor.AdamHyper{LR: o.lr, Beta1: c.Beta1, Beta2: c.Beta2, Eps: c.Eps,
+		WeightDecay: c.WeightDecay, Decoupled: o.Decoupled()}
 	for i := range o.params {
 		p, g := o.grad(i)
 		if p == nil {
@@ -132,43 +129,8 @@ func (o *Adam) Step() {
 			vmax = o.buf(2, i, p, 0)
 		}
 		o.steps[i]++
-		t := float64(o.steps[i])
-		bc1 := 1 - math.Pow(c.Beta1, t)
-		bc2 := 1 - math.Pow(c.Beta2, t)
-		step := -o.lr / bc1
-		bc2sqrt := math.Sqrt(bc2)
-		if p.DType() == tensor.Float64 {
-			adam(p.F64(), g.F64(), m.F64(), v.F64(), bufF64(vmax),
-				c.Beta1, 1-c.Beta1, c.Beta2, 1-c.Beta2, step, bc2sqrt, c.Eps, l2, decay)
-		} else {
-			adam(p.F32(), g.F32(), m.F32(), v.F32(), bufF32(vmax),
-				float32(c.Beta1), float32(1-c.Beta1), float32(c.Beta2), float32(1-c.Beta2),
-				float32(step), float32(bc2sqrt), float32(c.Eps), float32(l2), float32(decay))
-		}
-	}
-}
-
-// adam is Adam's update of one parameter p with gradient g, moments m and
-// v, and largest second moment vmax (nil without AMSGrad). keep1 and keep2
-// are 1-β₁ and 1-β₂, step is -η/(1-β₁ᵗ) and bc2sqrt is √(1-β₂ᵗ); l2 is
-// Adam's weight decay, decay AdamW's factor 1-ηλ.
-func adam[T tensor.Float](p, g, m, v, vmax []T, beta1, keep1, beta2, keep2, step, bc2sqrt, eps, l2, decay T) {
-	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
-	for i, d := range g {
-		if l2 != 0 {
-			d += l2 * p[i]
-		}
-		if decay != 1 {
-			p[i] *= decay
-		}
-		m[i] = m[i]*beta1 + keep1*d
-		v[i] = v[i]*beta2 + keep2*d*d
-		den := v[i]
-		if vmax != nil {
-			den = max(vmax[i], den)
-			vmax[i] = den
-		}
-		p[i] += step * m[i] / (sqrt(den)/bc2sqrt + eps)
+		h.Step = o.steps[i]
+		tensor.AdamUpdate(p, g, m, v, vmax, h)
 	}
 }
 

@@ -36,12 +36,7 @@ func ClipGradNormP(params []nn.Param, maxNorm, normType float64) float64 {
 		if g == nil {
 			continue
 		}
-		var n float64
-		if g.DType() == tensor.Float64 {
-			n = pnorm(g.F64(), normType)
-		} else {
-			n = pnorm(g.F32(), normType)
-		}
+		n := tensor.Norm(g, normType)
 		switch {
 		case inf:
 			total = max(total, n)
@@ -62,7 +57,6 @@ func ClipGradNormP(params []nn.Param, maxNorm, normType float64) float64 {
 	}
 	coef := maxNorm / (total + 1e-6)
 	if !(coef >= 1) { // PyTorch multiplies by min(coef, 1); a NaN coef spreads
-
 		for _, p := range params {
 			if g := p.Value.Grad(); g != nil {
 				g.Scale(coef)
@@ -70,32 +64,6 @@ func ClipGradNormP(params []nn.Param, maxNorm, normType float64) float64 {
 		}
 	}
 	return total
-}
-
-// pnorm returns the p-norm of x, accumulated in float64.
-func pnorm[T tensor.Float](x []T, p float64) float64 {
-	s := 0.0
-	switch {
-	case math.IsInf(p, 1):
-		for _, v := range x {
-			s = max(s, math.Abs(float64(v)))
-		}
-		return s
-	case p == 2:
-		for _, v := range x {
-			s += float64(v) * float64(v)
-		}
-		return math.Sqrt(s)
-	case p == 1:
-		for _, v := range x {
-			s += math.Abs(float64(v))
-		}
-		return s
-	}
-	for _, v := range x {
-		s += math.Pow(math.Abs(float64(v)), p)
-	}
-	return math.Pow(s, 1/p)
 }
 
 // ClipGradValue clamps every gradient element of params into
@@ -106,19 +74,8 @@ func ClipGradValue(params []nn.Param, clip float64) {
 		panic(fmt.Sprintf("optim: ClipGradValue: clip value %v must be >= 0", clip))
 	}
 	for _, p := range params {
-		g := p.Value.Grad()
-		switch {
-		case g == nil:
-		case g.DType() == tensor.Float64:
-			clamp(g.F64(), clip)
-		default:
-			clamp(g.F32(), float32(clip))
+		if g := p.Value.Grad(); g != nil {
+			tensor.ClampTo(g, g, -clip, clip)
 		}
-	}
-}
-
-func clamp[T tensor.Float](x []T, c T) {
-	for i, v := range x {
-		x[i] = min(max(v, -c), c)
 	}
 }

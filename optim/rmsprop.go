@@ -79,6 +79,7 @@ func (c RMSPropConfig) active() []bool { return []bool{true, c.Momentum > 0, c.C
 // Step updates every parameter that has a gradient.
 func (o *RMSProp) Step() {
 	c := o.cfg
+	h := tensor.RMSPropHyper{LR: o.lr, Alpha: c.Alpha, Eps: c.Eps, WeightDecay: c.WeightDecay, Momentum: c.Momentum}
 	for i := range o.params {
 		p, g := o.grad(i)
 		if p == nil {
@@ -93,39 +94,7 @@ func (o *RMSProp) Step() {
 			a = o.buf(2, i, p, 0)
 		}
 		o.steps[i]++
-		if p.DType() == tensor.Float64 {
-			rmsprop(p.F64(), g.F64(), s.F64(), bufF64(v), bufF64(a), o.lr, c.Alpha, 1-c.Alpha, c.Eps, c.WeightDecay, c.Momentum)
-		} else {
-			rmsprop(p.F32(), g.F32(), s.F32(), bufF32(v), bufF32(a), float32(o.lr), float32(c.Alpha), float32(1-c.Alpha),
-				float32(c.Eps), float32(c.WeightDecay), float32(c.Momentum))
-		}
-	}
-}
-
-// rmsprop is RMSProp's update of one parameter p with gradient g, mean
-// square s, velocity v (nil without momentum) and mean gradient a (nil
-// unless centered); keep is 1-α.
-func rmsprop[T tensor.Float](p, g, s, v, a []T, lr, alpha, keep, eps, wd, mom T) {
-	g, s = g[:len(p)], s[:len(p)]
-	for i, d := range g {
-		if wd != 0 {
-			d += wd * p[i]
-		}
-		s[i] = s[i]*alpha + keep*d*d
-		var r T
-		if a != nil {
-			a[i] = a[i]*alpha + keep*d
-			r = sqrt(s[i] - a[i]*a[i])
-		} else {
-			r = sqrt(s[i])
-		}
-		r += eps
-		if v != nil {
-			v[i] = v[i]*mom + d/r
-			p[i] -= lr * v[i]
-		} else {
-			p[i] += -lr * d / r
-		}
+		tensor.RMSPropUpdate(p, g, s, v, a, h)
 	}
 }
 

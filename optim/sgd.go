@@ -3,7 +3,6 @@ package optim
 import (
 	"fmt"
 
-	"github.com/baeum-ml/baeum/internal/kernels"
 	"github.com/baeum-ml/baeum/nn"
 	"github.com/baeum-ml/baeum/tensor"
 )
@@ -81,61 +80,20 @@ func (o *SGD) Config() SGDConfig {
 
 // Step updates every parameter that has a gradient.
 func (o *SGD) Step() {
-	lr, wd, mom, damp, nest := o.lr, o.cfg.WeightDecay, o.cfg.Momentum, o.cfg.Dampening, o.cfg.Nesterov
+	h := tensor.SGDHyper{LR: o.lr, Momentum: o.cfg.Momentum, Dampening: o.cfg.Dampening,
+		WeightDecay: o.cfg.WeightDecay, Nesterov: o.cfg.Nesterov}
 	for i := range o.params {
 		p, g := o.grad(i)
 		if p == nil {
 			continue
 		}
 		var v *tensor.Tensor
-		if mom != 0 {
+		if h.Momentum != 0 {
 			v = o.buf(0, i, p, 0)
 		}
-		first := o.steps[i] == 0
 		o.steps[i]++
-		switch {
-		case p.DType() == tensor.Float64:
-			sgd(p.F64(), g.F64(), bufF64(v), lr, wd, mom, 1-damp, nest, first)
-		case v != nil && wd == 0 && !nest && !first:
-			// The common case, with the vector kernel.
-			kernels.SGDMomentum(p.F32(), g.F32(), v.F32(), float32(lr), float32(mom), float32(1-damp))
-		default:
-			sgd(p.F32(), g.F32(), bufF32(v), float32(lr), float32(wd), float32(mom), float32(1-damp), nest, first)
-		}
-	}
-}
-
-// sgd is SGD's update of one parameter p with gradient g and velocity v
-// (nil without momentum); keep is 1-τ, the share of the gradient that
-// enters the velocity. Scalars are computed in float64 and rounded to the
-// parameter's type once, as PyTorch does.
-func sgd[T tensor.Float](p, g, v []T, lr, wd, mom, keep T, nesterov, first bool) {
-	g = g[:len(p)]
-	if v == nil {
-		for i, d := range g {
-			if wd != 0 {
-				d += wd * p[i]
-			}
-			p[i] -= lr * d
-		}
-		return
-	}
-	v = v[:len(p)]
-	for i, d := range g {
-		if wd != 0 {
-			d += wd * p[i]
-		}
-		if first {
-			v[i] = d
-		} else {
-			v[i] = v[i]*mom + keep*d
-		}
-		if nesterov {
-			d += mom * v[i]
-		} else {
-			d = v[i]
-		}
-		p[i] -= lr * d
+		h.Step = o.steps[i]
+		tensor.SGDUpdate(p, g, v, h)
 	}
 }
 
@@ -169,18 +127,4 @@ func (o *SGD) LoadState(s State) error {
 	o.cfg, o.lr = c, c.LR
 	o.load(s, active)
 	return nil
-}
-
-func bufF64(t *tensor.Tensor) []float64 {
-	if t == nil {
-		return nil
-	}
-	return t.F64()
-}
-
-func bufF32(t *tensor.Tensor) []float32 {
-	if t == nil {
-		return nil
-	}
-	return t.F32()
 }

@@ -128,11 +128,9 @@ func FitGD(d *Design, model string, opts GDOptions) (*GDFit, error) {
 			g.Reset()
 			return nil, fmt.Errorf("regression: gradient descent diverged at step %d (loss %v); lower the learning rate %g or standardise the predictors", step, fit.Loss, opts.LR)
 		}
-		worst := 0.0
+		worst := 0.0 // the gradient's largest component
 		for _, pr := range params {
-			for _, v := range pr.Value.Grad().F64() {
-				worst = math.Max(worst, math.Abs(v))
-			}
+			worst = math.Max(worst, tensor.Norm(pr.Value.Grad(), math.Inf(1)))
 		}
 		g.Reset()
 		if worst < opts.Tol {
@@ -143,10 +141,10 @@ func FitGD(d *Design, model string, opts GDOptions) (*GDFit, error) {
 	}
 	fit.Names = append([]string(nil), d.Names...)
 	if d.Intercept {
-		fit.Coefficients = append(fit.Coefficients, layer.Bias.Data().F64()[0])
+		fit.Coefficients = append(fit.Coefficients, layer.Bias.Data().Item())
 	}
 	if k > 0 {
-		fit.Coefficients = append(fit.Coefficients, layer.Weight.Data().F64()[:k]...)
+		fit.Coefficients = append(fit.Coefficients, layer.Weight.Data().Float64s()...)
 	}
 	return fit, nil
 }

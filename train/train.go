@@ -24,7 +24,6 @@ import (
 
 	"github.com/baeum-ml/baeum/autograd"
 	"github.com/baeum-ml/baeum/data"
-	"github.com/baeum-ml/baeum/internal/kernels"
 	"github.com/baeum-ml/baeum/nn"
 	"github.com/baeum-ml/baeum/optim"
 	"github.com/baeum-ml/baeum/tensor"
@@ -172,6 +171,7 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, val, test data.Dataset, aft
 		start := time.Now()
 		epoch := t.Epoch + 1
 		var lossSum float64
+		var preds []int // the arg-max of each batch's rows, reused
 		correct, seen, step := 0, 0, 0
 		progress := newProgress(cfg.Log, cfg.Progress, epoch, cfg.Epochs, loader.Len())
 		for x, labels := range loader.Epoch() {
@@ -186,7 +186,8 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, val, test data.Dataset, aft
 			loss.Backward()
 			t.Opt.Step()
 			t.Sched.Step()
-			correct += countCorrect(logits.Data(), labels)
+			preds = tensor.ArgMaxRows(preds, logits.Data())
+			correct += countEqual(preds, labels)
 			g.Reset()
 			lossSum += l * float64(len(labels))
 			seen += len(labels)
@@ -296,17 +297,11 @@ func snapshot(dst, src []*tensor.Tensor) []*tensor.Tensor {
 	return dst
 }
 
-func countCorrect(logits *tensor.Tensor, labels []int) int {
-	c := logits.Shape()[1]
+// countEqual returns how many predictions equal their labels.
+func countEqual(preds, labels []int) int {
 	n := 0
-	for i, l := range labels {
-		best, bi := math.Inf(-1), 0
-		for k := 0; k < c; k++ {
-			if v := logits.Flat(i*c + k); v > best {
-				best, bi = v, k
-			}
-		}
-		if bi == l {
+	for i, p := range preds {
+		if p == labels[i] {
 			n++
 		}
 	}
@@ -314,16 +309,11 @@ func countCorrect(logits *tensor.Tensor, labels []int) int {
 }
 
 // Evaluate returns the mean cross-entropy loss and the accuracy of model
-// on ds, in inference mode, batch examples at a time, spread over the
-// kernels' worker count.
+// on ds, in inference mode, batch examples at a time, spread over
+// tensor.Threads() workers.
 func Evaluate(model nn.Module, ds data.Dataset, batch int) (loss, accuracy float64) {
 	preds, labels, losses := Predict(model, ds, batch)
-	correct := 0
-	for i, p := range preds {
-		if p == labels[i] {
-			correct++
-		}
-	}
+	correct := countEqual(preds, labels)
 	var s float64
 	for _, l := range losses {
 		s += l
@@ -343,7 +333,7 @@ func Predict(model nn.Module, ds data.Dataset, batch int) (preds, labels []int, 
 	n := ds.Len()
 	preds, labels, losses = make([]int, n), make([]int, n), make([]float64, n)
 	nb := (n + batch - 1) / batch
-	workers := min(max(kernels.Threads(), 1), nb, runtime.GOMAXPROCS(0))
+	workers := min(max(tensor.Threads(), 1), nb, runtime.GOMAXPROCS(0))
 	per := tensor.Numel(ds.Shape())
 	next := make(chan int, nb)
 	for b := 0; b < nb; b++ {
@@ -363,23 +353,10 @@ func Predict(model nn.Module, ds data.Dataset, batch int) (preds, labels []int, 
 				for i := lo; i < hi; i++ {
 					labels[i] = ds.Load(i, xb.F32()[(i-lo)*per:(i-lo+1)*per])
 				}
-				logits := model.Forward(g, g.Input(xb))
-				c := logits.Shape()[1]
-				for i := lo; i < hi; i++ {
-					row := logits.Data().F32()[(i-lo)*c : (i-lo+1)*c]
-					m, bi := math.Inf(-1), 0
-					for k, v := range row {
-						if float64(v) > m {
-							m, bi = float64(v), k
-						}
-					}
-					var s float64
-					for _, v := range row {
-						s += math.Exp(float64(v) - m)
-					}
-					preds[i] = bi
-					losses[i] = m + math.Log(s) - float64(row[labels[i]])
-				}
+				logits := model.Forward(g, g.Input(xb)).Data()
+				// Each batch writes its own range of the results.
+				tensor.ArgMaxRows(preds[lo:hi:hi], logits)
+				tensor.CrossEntropyRows(losses[lo:hi:hi], logits, labels[lo:hi])
 				g.Reset()
 				x = g.Arena().Empty(tensor.Float32, append([]int{batch}, ds.Shape()...)...)
 			}
