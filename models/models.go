@@ -48,6 +48,12 @@ func (m *Model) InputShape() []int {
 	return []int{1, side, side}
 }
 
+// Children presents the network as the model's one child, named "" so
+// that it adds nothing to parameter names: nn.Buffers, nn.Summarize and
+// every other walk of the module tree see through the Model to its
+// layers, just as the Params it gets from the network do.
+func (m *Model) Children() []nn.Named { return []nn.Named{{Name: "", Module: m.Module}} }
+
 // String describes the model.
 func (m *Model) String() string {
 	s := m.Config.Name

@@ -51,14 +51,52 @@ func TestModels(t *testing.T) {
 	}
 }
 
-func TestLeNetLayerShapes(t *testing.T) {
+// TestSummaryThroughModel summarises a *Model, which wraps its network:
+// the table must be the network's, row for row, exactly as it has always
+// been printed.
+func TestSummaryThroughModel(t *testing.T) {
 	m, _ := New(tensor.NewRNG(1), Config{Name: "lenet5"})
 	s := nn.Summarize(m, 2, 1, 32, 32)
 	want := map[string][]int{"c1": {2, 6, 28, 28}, "s2": {2, 6, 14, 14}, "c3": {2, 16, 10, 10}, "s4": {2, 16, 5, 5}, "c5": {2, 120, 1, 1}, "f6": {2, 84}, "output": {2, 10}}
 	for _, r := range s.Rows {
-		if w, ok := want[r.Name]; ok && !tensor.EqualShapes(w, r.Output) {
-			t.Errorf("%s output %v, want %v", r.Name, r.Output, w)
+		if w, ok := want[r.Name]; ok {
+			if !tensor.EqualShapes(w, r.Output) {
+				t.Errorf("%s output %v, want %v", r.Name, r.Output, w)
+			}
+			delete(want, r.Name)
 		}
+	}
+	if len(s.Rows) != 12 || len(want) > 0 {
+		t.Errorf("%d rows, lacking %v", len(s.Rows), want)
+	}
+	const lenet = `Input: (1, 1, 32, 32)
+─────────────────────────────────────────────────────────────────────────────
+Layer    Type                                  Output shape           Params
+─────────────────────────────────────────────────────────────────────────────
+c1       Conv2D(1→6, 5×5, stride 1, pad 0)     (1, 6, 28, 28)            156
+c1_act   Tanh                                  (1, 6, 28, 28)              0
+s2       AvgPool2D(2×2, stride 2)              (1, 6, 14, 14)              0
+c3       Conv2D(6→16, 5×5, stride 1, pad 0)    (1, 16, 10, 10)         2,416
+c3_act   Tanh                                  (1, 16, 10, 10)             0
+s4       AvgPool2D(2×2, stride 2)              (1, 16, 5, 5)               0
+c5       Conv2D(16→120, 5×5, stride 1, pad 0)  (1, 120, 1, 1)         48,120
+c5_act   Tanh                                  (1, 120, 1, 1)              0
+flatten  Flatten                               (1, 120)                    0
+f6       Linear(120→84)                        (1, 84)                10,164
+f6_act   Tanh                                  (1, 84)                     0
+output   Linear(84→10)                         (1, 10)                   850
+─────────────────────────────────────────────────────────────────────────────
+Total params: 61,706
+Trainable params: 61,706
+Non-trainable params: 0
+`
+	if got := nn.Summarize(m, 1, 1, 32, 32).String(); got != lenet {
+		t.Errorf("LeNet-5 summary\n%s\nwant\n%s", got, lenet)
+	}
+	var paths []string
+	nn.Walk(m, func(path string, _ nn.Module) { paths = append(paths, path) })
+	if got := strings.Join(paths, ","); got != ",,c1,c1_act,s2,c3,c3_act,s4,c5,c5_act,flatten,f6,f6_act,output" {
+		t.Errorf("walk of a Model: %s", got)
 	}
 }
 

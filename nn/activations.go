@@ -7,7 +7,9 @@ import (
 )
 
 // The activation functions, as modules without parameters. Each is one
-// graph operation.
+// graph operation, and the hidden-layer ones register themselves by name
+// for Activation (see RegisterActivation): a new activation is one file
+// with its type, its methods and an init function that registers it.
 
 // Sigmoid is the logistic function 1/(1+e⁻ˣ). It squashes to (0, 1) and
 // saturates for large |x|, where its gradient vanishes.
@@ -103,21 +105,10 @@ func (a Softmax) String() string { return fmt.Sprintf("Softmax(axis %d)", a.Axis
 // String names the function.
 func (a LogSoftmax) String() string { return fmt.Sprintf("LogSoftmax(axis %d)", a.Axis) }
 
-// Activation returns the activation module for a name: sigmoid, tanh,
-// relu, leaky_relu (slope 0.01), elu (alpha 1) or identity (nil module
-// means none).
-func Activation(name string) (Module, error) {
-	switch name {
-	case "sigmoid":
-		return Sigmoid{}, nil
-	case "tanh":
-		return Tanh{}, nil
-	case "relu":
-		return ReLU{}, nil
-	case "leaky_relu", "leakyrelu":
-		return LeakyReLU{Slope: 0.01}, nil
-	case "elu":
-		return ELU{Alpha: 1}, nil
-	}
-	return nil, fmt.Errorf("unknown activation %q (want sigmoid, tanh, relu, leaky_relu or elu)", name)
+func init() {
+	RegisterActivation(ActivationSpec{Name: "sigmoid", New: func() Module { return Sigmoid{} }, Gain: "sigmoid"})
+	RegisterActivation(ActivationSpec{Name: "tanh", New: func() Module { return Tanh{} }, Gain: "tanh"})
+	RegisterActivation(ActivationSpec{Name: "relu", New: func() Module { return ReLU{} }, Gain: "relu"})
+	RegisterActivation(ActivationSpec{Name: "leaky_relu", Aliases: []string{"leakyrelu"}, New: func() Module { return LeakyReLU{Slope: 0.01} }, Gain: "leaky_relu"})
+	RegisterActivation(ActivationSpec{Name: "elu", New: func() Module { return ELU{Alpha: 1} }})
 }

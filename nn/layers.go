@@ -37,16 +37,18 @@ func (l *Linear) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value {
 	return g.Linear(x, l.Weight, l.Bias)
 }
 
-// Params returns weight and, if present, bias.
+// Params returns weight (a Weight) and, if present, bias (a Bias).
 func (l *Linear) Params() []Param { return weightBias(l.Weight, l.Bias) }
 
 // String describes the layer.
 func (l *Linear) String() string { return fmt.Sprintf("Linear(%d→%d)", l.In, l.Out) }
 
+// weightBias lists a layer's weight and, if present, its bias, with
+// their roles.
 func weightBias(w, b *autograd.Value) []Param {
-	ps := []Param{{"weight", w}}
+	ps := []Param{{Name: "weight", Value: w, Role: Weight}}
 	if b != nil {
-		ps = append(ps, Param{"bias", b})
+		ps = append(ps, Param{Name: "bias", Value: b, Role: Bias})
 	}
 	return ps
 }
@@ -81,7 +83,7 @@ func (c *Conv2D) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value {
 	return g.Conv2D(x, c.Weight, c.Bias, c.Stride, c.Pad)
 }
 
-// Params returns weight and, if present, bias.
+// Params returns weight (a Weight) and, if present, bias (a Bias).
 func (c *Conv2D) Params() []Param { return weightBias(c.Weight, c.Bias) }
 
 // String describes the layer.
@@ -211,8 +213,10 @@ func (b *BatchNorm) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Valu
 	return g.BatchNorm(x, b.Weight, b.Bias, &b.State, g.Training)
 }
 
-// Params returns γ (weight) and β (bias).
-func (b *BatchNorm) Params() []Param { return weightBias(b.Weight, b.Bias) }
+// Params returns γ (weight, a Scale) and β (bias, a Shift).
+func (b *BatchNorm) Params() []Param {
+	return []Param{{Name: "weight", Value: b.Weight, Role: Scale}, {Name: "bias", Value: b.Bias, Role: Shift}}
+}
 
 // Buffers returns the running statistics and the batch count.
 func (b *BatchNorm) Buffers() []Buffer {

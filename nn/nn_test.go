@@ -176,12 +176,50 @@ func TestSequentialNamesMustBeUnique(t *testing.T) {
 }
 
 func TestActivationByName(t *testing.T) {
-	for _, name := range []string{"sigmoid", "tanh", "relu", "leaky_relu", "elu"} {
-		if _, err := Activation(name); err != nil {
-			t.Error(err)
+	tests := []struct {
+		name, module, gain string
+	}{
+		{"sigmoid", "Sigmoid", "sigmoid"},
+		{"tanh", "Tanh", "tanh"},
+		{"relu", "ReLU", "relu"},
+		{"leaky_relu", "LeakyReLU(0.01)", "leaky_relu"},
+		{"leakyrelu", "LeakyReLU(0.01)", "leaky_relu"},
+		{"elu", "ELU(1)", ""},
+	}
+	for _, tt := range tests {
+		m, err := Activation(tt.name)
+		if err != nil || fmt.Sprint(m) != tt.module {
+			t.Errorf("Activation(%q) = %v, %v; want %s", tt.name, m, err, tt.module)
+		}
+		if spec, ok := LookupActivation(tt.name); !ok || spec.Gain != tt.gain {
+			t.Errorf("LookupActivation(%q) gain %q, %v; want %q", tt.name, spec.Gain, ok, tt.gain)
 		}
 	}
-	if _, err := Activation("swish"); err == nil || !strings.Contains(err.Error(), "swish") {
+	if got := strings.Join(ActivationNames()[:5], " "); got != "sigmoid tanh relu leaky_relu elu" {
+		t.Errorf("built-in activations %s", got)
+	}
+	if _, err := Activation("swish"); err == nil || !strings.Contains(err.Error(), "swish") || !strings.Contains(err.Error(), "relu, leaky_relu, elu") {
 		t.Errorf("unknown activation error %v", err)
+	}
+}
+
+func TestRegisterActivationRefusesMistakes(t *testing.T) {
+	for _, spec := range []ActivationSpec{
+		{Name: "relu", New: func() Module { return ReLU{} }},
+		{Name: "fresh", Aliases: []string{"leakyrelu"}, New: func() Module { return ReLU{} }},
+		{Name: "nameless"},
+		{New: func() Module { return ReLU{} }},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("RegisterActivation(%+v) accepted", spec)
+				}
+			}()
+			RegisterActivation(spec)
+		}()
+	}
+	if _, ok := LookupActivation("fresh"); ok {
+		t.Error("a refused registration left its name behind")
 	}
 }

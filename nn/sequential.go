@@ -11,70 +11,73 @@ import (
 // the one before. Parameter names are the child's name, a dot and the
 // child's own parameter name ("c1.weight"), as in a PyTorch module with
 // named submodules.
+//
+// Sequential is also a MultiModule: ForwardN passes a slice of values
+// from child to child (see CallN), so a chain can start with Parallel,
+// fork with Branches or end in a join.
 type Sequential struct {
 	children []Named
 }
 
 // NewSequential returns a Sequential of named children. Names must be
-// unique and non-empty; the parameters' values are renamed to their dotted
-// names so that graph drawings show them.
+// unique and non-empty, without dots; the parameters' values are renamed
+// to their dotted names so that graph drawings show them.
 func NewSequential(children ...Named) *Sequential {
-	seen := map[string]bool{}
-	for _, c := range children {
-		if c.Name == "" || strings.Contains(c.Name, ".") || seen[c.Name] {
-			panic(fmt.Sprintf("nn: Sequential child name %q is empty, dotted or repeated", c.Name))
-		}
-		seen[c.Name] = true
-	}
+	checkChildren("Sequential", children)
 	s := &Sequential{children: children}
-	for _, p := range s.Params() {
-		p.Value.SetName(p.Name)
-	}
+	nameValues(s)
 	return s
 }
 
 // Sequence returns a Sequential whose children are named "0", "1", …,
 // like torch.nn.Sequential without names.
 func Sequence(mods ...Module) *Sequential {
+	return NewSequential(numbered(mods)...)
+}
+
+// numbered names modules "0", "1", ….
+func numbered(mods []Module) []Named {
 	named := make([]Named, len(mods))
 	for i, m := range mods {
 		named[i] = Named{Name: fmt.Sprint(i), Module: m}
 	}
-	return NewSequential(named...)
+	return named
 }
 
 // Forward runs the children in order.
 func (s *Sequential) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value {
 	for _, c := range s.children {
-		x = c.Module.Forward(g, x)
+		x = Call(g, c.Name, c.Module, x)
 	}
 	return x
 }
 
-// Params lists every child's parameters with dotted names.
-func (s *Sequential) Params() []Param {
-	var out []Param
+// ForwardN runs the children in order on a slice of values: each child
+// gets every output of the one before.
+func (s *Sequential) ForwardN(g *autograd.Graph, xs []*autograd.Value) []*autograd.Value {
 	for _, c := range s.children {
-		for _, p := range c.Module.Params() {
-			out = append(out, Param{Name: c.Name + "." + p.Name, Value: p.Value})
-		}
+		xs = CallN(g, c.Name, c.Module, xs)
 	}
-	return out
+	return xs
 }
+
+// Params lists every child's parameters with dotted names.
+func (s *Sequential) Params() []Param { return Params(s) }
 
 // Children returns the named children.
 func (s *Sequential) Children() []Named { return s.children }
 
 // String lists the children.
-func (s *Sequential) String() string {
+func (s *Sequential) String() string { return "Sequential(" + listChildren(s.children) + ")" }
+
+// listChildren formats children as "name: module, …".
+func listChildren(children []Named) string {
 	var b strings.Builder
-	b.WriteString("Sequential(")
-	for i, c := range s.children {
+	for i, c := range children {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		fmt.Fprintf(&b, "%s: %v", c.Name, c.Module)
 	}
-	b.WriteString(")")
 	return b.String()
 }

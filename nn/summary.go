@@ -2,24 +2,41 @@ package nn
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/baeum-ml/baeum/autograd"
 	"github.com/baeum-ml/baeum/tensor"
 )
 
-// SummaryRow describes one layer of a model: its name, what it is, the
-// shape of its output (batch dimension first) and its parameter count.
+// SummaryRow describes one module of a model: its dotted name, what it
+// is, the shape of its output (batch dimension first) and its parameter
+// count.
 type SummaryRow struct {
-	Name   string
-	Layer  string
-	Output []int
+	Name  string
+	Layer string
+	// Output is the shape of the module's output, or of its first output
+	// when it gives several (Outputs lists them all).
+	Output  []int
+	Outputs [][]int
+	// Params counts the parameters the row stands for. A leaf's row
+	// counts all of its own; a group's row counts only those its module
+	// owns directly, since its children have rows of their own. So the
+	// rows' counts add up to the model's total.
 	Params int
+	// Group reports a row whose module's children have rows of their own
+	// below it (a residual block, branches, a nested Sequential).
+	Group bool
 }
 
 // Summary is a model's layer table, like Keras's model.summary().
 type Summary struct {
+	// Input is the shape of the model's input, or of its first input;
+	// Inputs lists them all.
 	Input     []int
+	Inputs    [][]int
 	Rows      []SummaryRow
 	Total     int // every parameter
 	Trainable int // parameters that training updates (all of them in baeum)
@@ -27,17 +44,56 @@ type Summary struct {
 }
 
 // Summarize runs one inference pass of m on a zero input of the given
-// shape (batch dimension first) and records each layer's output shape and
-// parameter count. Containers are expanded into their children.
+// shape (batch dimension first) and records a row for every module that a
+// container runs through Call or CallN, in the order the modules start:
+// its dotted name, its output shape and its parameter count. A
+// container's row comes before its children's rows and counts only the
+// parameters it owns directly. The model itself has no row, unless it is
+// a single leaf: then it has one, with an empty name.
 func Summarize(m Module, input ...int) *Summary {
-	s := &Summary{Input: append([]int(nil), input...)}
+	return summarize(m, [][]int{input}, false)
+}
+
+// SummarizeN is Summarize for a model of several inputs, one shape each;
+// it runs m through CallN.
+func SummarizeN(m Module, inputs ...[]int) *Summary {
+	return summarize(m, inputs, true)
+}
+
+func summarize(m Module, inputs [][]int, multi bool) *Summary {
+	s := &Summary{}
+	for _, in := range inputs {
+		s.Inputs = append(s.Inputs, append([]int(nil), in...))
+	}
+	if len(s.Inputs) > 0 {
+		s.Input = s.Inputs[0]
+	}
 	g := autograd.NewInferenceGraph()
 	dtype := tensor.Float32
-	if ps := m.Params(); len(ps) > 0 {
+	if ps := Params(m); len(ps) > 0 {
 		dtype = ps[0].Value.Data().DType()
 	}
-	x := g.Input(tensor.New(dtype, input...))
-	s.walk(g, "", m, x)
+	xs := make([]*autograd.Value, len(inputs))
+	for i, in := range inputs {
+		xs[i] = g.Input(tensor.New(dtype, in...))
+	}
+	r := &recorder{s: s}
+	recorders.Store(g, r)
+	recording.Add(1)
+	defer func() {
+		recording.Add(-1)
+		recorders.Delete(g)
+	}()
+	var ys []*autograd.Value
+	if multi {
+		ys = forwardN(g, "model", m, xs)
+	} else {
+		ys = []*autograd.Value{m.Forward(g, xs[0])}
+	}
+	if len(s.Rows) == 0 { // a leaf, or a container that does not use Call
+		s.Rows = append(s.Rows, SummaryRow{})
+		r.exit(0, m, ys...)
+	}
 	s.Total = CountParams(m)
 	s.Trainable = s.Total
 	for _, b := range Buffers(m) {
@@ -46,37 +102,122 @@ func Summarize(m Module, input ...int) *Summary {
 	return s
 }
 
-func (s *Summary) walk(g *autograd.Graph, prefix string, m Module, x *autograd.Value) *autograd.Value {
-	if c, ok := m.(Container); ok {
-		for _, ch := range c.Children() {
-			x = s.walk(g, prefix+ch.Name+".", ch.Module, x)
-		}
-		return x
+// The summary's hook: Call and CallN look up the graph they run on here,
+// and record module boundaries when Summarize put a recorder for it.
+var (
+	recording atomic.Int32 // summaries in progress; zero makes Call skip the map
+	recorders sync.Map     // *autograd.Graph → *recorder
+)
+
+func recorderOf(g *autograd.Graph) *recorder {
+	if recording.Load() == 0 {
+		return nil
 	}
-	y := m.Forward(g, x)
-	s.Rows = append(s.Rows, SummaryRow{
-		Name:   strings.TrimSuffix(prefix, "."),
-		Layer:  fmt.Sprint(m),
-		Output: append([]int(nil), y.Shape()...),
-		Params: CountParams(m),
-	})
-	return y
+	r, _ := recorders.Load(g)
+	rec, _ := r.(*recorder)
+	return rec
 }
 
-// String formats the table.
+// recorder builds a summary's rows as modules start and finish; a graph
+// runs on one goroutine, so it needs no lock.
+type recorder struct {
+	s    *Summary
+	path []string
+}
+
+// enter opens the row of child name and returns its index, or -1 for a
+// transparent child (named "").
+func (r *recorder) enter(name string) int {
+	if name == "" {
+		return -1
+	}
+	r.path = append(r.path, name)
+	r.s.Rows = append(r.s.Rows, SummaryRow{Name: strings.Join(r.path, ".")})
+	return len(r.s.Rows) - 1
+}
+
+// exit fills row i in for module m and its outputs ys.
+func (r *recorder) exit(i int, m Module, ys ...*autograd.Value) {
+	if i < 0 {
+		return
+	}
+	if len(r.path) > 0 {
+		r.path = r.path[:len(r.path)-1]
+	}
+	row := &r.s.Rows[i]
+	for _, y := range ys {
+		row.Outputs = append(row.Outputs, append([]int(nil), y.Shape()...))
+	}
+	if len(row.Outputs) > 0 {
+		row.Output = row.Outputs[0]
+	}
+	if i == len(r.s.Rows)-1 { // nothing inside got a row: this row stands for all of m
+		row.Layer = fmt.Sprint(m)
+		row.Params = CountParams(m)
+		return
+	}
+	row.Group = true
+	row.Layer = typeName(m)
+	for _, p := range ownParams(m) {
+		row.Params += p.Value.Data().Len()
+	}
+}
+
+// typeName names a group's row by its type ("Residual"): its children's
+// rows describe the rest.
+func typeName(m Module) string {
+	t := reflect.TypeOf(m)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Name() == "" {
+		return t.String()
+	}
+	return t.Name()
+}
+
+// String formats the table. A group's row shows its parameter count as
+// "--" when its module owns none directly.
 func (s *Summary) String() string {
 	var b strings.Builder
-	nameW, layerW := len("Layer"), len("Type")
-	for _, r := range s.Rows {
+	nameW, layerW, shapeW := len("Layer"), len("Type"), 18
+	outs := make([]string, len(s.Rows))
+	for i, r := range s.Rows {
 		nameW = max(nameW, len([]rune(r.Name)))
 		layerW = max(layerW, len([]rune(r.Layer)))
+		shapes := r.Outputs
+		if len(shapes) == 0 {
+			shapes = [][]int{r.Output}
+		}
+		parts := make([]string, len(shapes))
+		for k, sh := range shapes {
+			parts[k] = shapeString(sh)
+		}
+		outs[i] = strings.Join(parts, ", ")
+		shapeW = max(shapeW, len(outs[i]))
 	}
-	line := strings.Repeat("─", nameW+layerW+34)
-	fmt.Fprintf(&b, "Input: %s\n%s\n", shapeString(s.Input), line)
-	fmt.Fprintf(&b, "%-*s  %-*s  %-18s %10s\n", nameW, "Layer", layerW, "Type", "Output shape", "Params")
+	line := strings.Repeat("─", nameW+layerW+shapeW+16)
+	ins := s.Inputs
+	if len(ins) == 0 {
+		ins = [][]int{s.Input}
+	}
+	label := "Input"
+	if len(ins) > 1 {
+		label = "Inputs"
+	}
+	parts := make([]string, len(ins))
+	for k, sh := range ins {
+		parts[k] = shapeString(sh)
+	}
+	fmt.Fprintf(&b, "%s: %s\n%s\n", label, strings.Join(parts, ", "), line)
+	fmt.Fprintf(&b, "%-*s  %-*s  %-*s %10s\n", nameW, "Layer", layerW, "Type", shapeW, "Output shape", "Params")
 	b.WriteString(line + "\n")
-	for _, r := range s.Rows {
-		fmt.Fprintf(&b, "%-*s  %-*s  %-18s %10s\n", nameW, r.Name, layerW, r.Layer, shapeString(r.Output), Thousands(r.Params))
+	for i, r := range s.Rows {
+		params := Thousands(r.Params)
+		if r.Group && r.Params == 0 {
+			params = "--"
+		}
+		fmt.Fprintf(&b, "%-*s  %-*s  %-*s %10s\n", nameW, r.Name, layerW, r.Layer, shapeW, outs[i], params)
 	}
 	b.WriteString(line + "\n")
 	fmt.Fprintf(&b, "Total params: %s\nTrainable params: %s\nNon-trainable params: %s\n", Thousands(s.Total), Thousands(s.Trainable), Thousands(s.Total-s.Trainable))

@@ -25,6 +25,13 @@
 //
 // Every function draws from an explicit random source and fills the
 // tensor in place, with the formulas of PyTorch's torch.nn.init.
+//
+// Apply starts a whole model with one scheme. It does not guess from a
+// parameter's name what the parameter is: each layer gives its parameters
+// a role (nn.Weight, nn.RecurrentWeight, nn.Bias, nn.Scale, nn.Shift,
+// nn.Other), and Apply draws weights, zeroes biases and shifts and sets
+// scales to one accordingly — so a recurrent layer's weight_hh_l0 is
+// treated as the weight it is.
 package initializers
 
 import (
@@ -51,23 +58,36 @@ func Fans(shape []int) (fanIn, fanOut int) {
 	return shape[1] * field, shape[0] * field
 }
 
+// DefaultNegativeSlope is leaky_relu's slope when Gain is given no
+// parameter: PyTorch's default, 0.01.
+const DefaultNegativeSlope = 0.01
+
 // Gain returns the recommended scale of the standard deviation for a
-// nonlinearity, as torch.nn.init.calculate_gain: 1 for linear, identity,
-// conv and sigmoid; 5/3 for tanh; √2 for relu; √(2/(1+slope²)) for
-// leaky_relu (slope = param, default 0.01); 3/4 for selu.
-func Gain(nonlinearity string, param float64) (float64, error) {
+// nonlinearity, as torch.nn.init.calculate_gain(nonlinearity, param): 1
+// for linear, identity, the convolutions and sigmoid; 5/3 for tanh; √2 for
+// relu; √(2/(1+slope²)) for leaky_relu; 3/4 for selu.
+//
+// param is optional, as in PyTorch: leaky_relu's negative slope is param
+// when it is given — Gain("leaky_relu", 0) is a slope of 0, the gain of
+// relu, √2 — and DefaultNegativeSlope when it is not, Gain("leaky_relu").
+// The other nonlinearities ignore it. More than one param panics.
+func Gain(nonlinearity string, param ...float64) (float64, error) {
+	if len(param) > 1 {
+		panic(fmt.Sprintf("initializers: Gain(%q) takes at most one parameter, got %v", nonlinearity, param))
+	}
 	switch strings.ToLower(nonlinearity) {
-	case "linear", "identity", "conv1d", "conv2d", "sigmoid", "":
+	case "linear", "identity", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "sigmoid", "":
 		return 1, nil
 	case "tanh":
 		return 5.0 / 3, nil
 	case "relu":
 		return math.Sqrt2, nil
 	case "leaky_relu":
-		if param == 0 {
-			param = 0.01
+		slope := DefaultNegativeSlope
+		if len(param) == 1 {
+			slope = param[0]
 		}
-		return math.Sqrt(2 / (1 + param*param)), nil
+		return math.Sqrt(2 / (1 + slope*slope)), nil
 	case "selu":
 		return 0.75, nil
 	}
@@ -162,15 +182,23 @@ const (
 // Schemes lists the valid scheme names.
 var Schemes = []Scheme{Default, Xavier, He, LeCun, Normal1}
 
-// Apply re-initialises every weight of m (parameters whose name ends in
-// "weight" and that have at least two dimensions) with the scheme, using
-// the gain of the given nonlinearity, and sets biases to zero. Batch
-// normalisation weights (one dimension) are left at 1.
+// Apply re-initialises every parameter of m by its role (nn.Role), in
+// the order of nn.Params:
+//
+//   - weights (nn.Weight, nn.RecurrentWeight) are drawn from the scheme —
+//     Xavier and He with the gain of nonlinearity (see Gain);
+//   - biases (nn.Bias) and shifts (nn.Shift, batch normalisation's β)
+//     are set to 0, and scales (nn.Scale, its γ) to 1;
+//   - parameters whose role is nn.Other keep their values.
+//
+// The default scheme changes nothing. nonlinearity is a name that Gain
+// knows or that an activation is registered under in nn (leakyrelu is
+// leaky_relu, with its default slope); only Xavier and He use it. An
+// unknown scheme, or an unknown nonlinearity for a scheme that needs one,
+// is an error and changes nothing. A parameter without a role, or a
+// weight of fewer than two dimensions, is a mistake of the layer that owns
+// it, and Apply panics naming it.
 func Apply(rng *rand.Rand, m nn.Module, scheme Scheme, nonlinearity string) error {
-	gain, err := Gain(nonlinearity, 0)
-	if err != nil {
-		return err
-	}
 	switch scheme {
 	case Default, Xavier, He, LeCun, Normal1:
 	default:
@@ -179,12 +207,35 @@ func Apply(rng *rand.Rand, m nn.Module, scheme Scheme, nonlinearity string) erro
 	if scheme == Default {
 		return nil
 	}
-	for _, p := range m.Params() {
+	gain := 1.0
+	if scheme == Xavier || scheme == He {
+		if spec, ok := nn.LookupActivation(nonlinearity); ok && spec.Gain != "" {
+			nonlinearity = spec.Gain
+		}
+		var err error
+		if gain, err = Gain(nonlinearity); err != nil {
+			return err
+		}
+	}
+	params := nn.Params(m)
+	for _, p := range params {
+		switch p.Role {
+		case nn.NoRole:
+			panic(fmt.Sprintf("initializers: parameter %q (shape %v) has no role: its layer must set Param.Role", p.Name, p.Value.Shape()))
+		case nn.Weight, nn.RecurrentWeight:
+			if p.Value.Data().Dims() < 2 {
+				panic(fmt.Sprintf("initializers: %s %q has shape %v; a weight needs at least two dimensions (out, in, …)", p.Role, p.Name, p.Value.Shape()))
+			}
+		}
+	}
+	for _, p := range params {
 		t := p.Value.Data()
-		switch {
-		case strings.HasSuffix(p.Name, "bias") && t.Dims() == 1:
+		switch p.Role {
+		case nn.Bias, nn.Shift:
 			Zeros(t)
-		case strings.HasSuffix(p.Name, "weight") && t.Dims() >= 2:
+		case nn.Scale:
+			Constant(t, 1)
+		case nn.Weight, nn.RecurrentWeight:
 			switch scheme {
 			case Xavier:
 				XavierUniform(rng, t, gain)

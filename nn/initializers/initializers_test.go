@@ -1,7 +1,11 @@
 package initializers
 
 import (
+	"encoding/binary"
+	"fmt"
+	"hash/fnv"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/baeum-ml/baeum/autograd"
@@ -81,14 +85,38 @@ func TestSampleStatistics(t *testing.T) {
 }
 
 func TestGain(t *testing.T) {
-	for name, want := range map[string]float64{"linear": 1, "sigmoid": 1, "tanh": 5.0 / 3, "relu": math.Sqrt2, "leaky_relu": math.Sqrt(2 / (1 + 1e-4))} {
-		if got, err := Gain(name, 0); err != nil || math.Abs(got-want) > 1e-12 {
-			t.Errorf("Gain(%s) = %v, %v; want %v", name, got, err, want)
+	// want: torch.nn.init.calculate_gain(nonlinearity, *param) in PyTorch.
+	tests := []struct {
+		nonlinearity string
+		param        []float64
+		want         float64
+	}{
+		{"linear", nil, 1},
+		{"conv2d", nil, 1},
+		{"sigmoid", nil, 1},
+		{"tanh", nil, 5.0 / 3},
+		{"relu", nil, 1.4142135623730951},
+		{"relu", []float64{0.3}, 1.4142135623730951}, // relu has no parameter
+		{"leaky_relu", []float64{0}, 1.4142135623730951},
+		{"leaky_relu", nil, 1.4141428569978354},
+		{"leaky_relu", []float64{0.01}, 1.4141428569978354},
+		{"leaky_relu", []float64{0.2}, 1.3867504905630728},
+		{"selu", nil, 0.75},
+	}
+	for _, tt := range tests {
+		if got, err := Gain(tt.nonlinearity, tt.param...); err != nil || got != tt.want {
+			t.Errorf("Gain(%s, %v) = %v, %v; want %v", tt.nonlinearity, tt.param, got, err, tt.want)
 		}
 	}
-	if _, err := Gain("swish", 0); err == nil {
+	if _, err := Gain("swish"); err == nil {
 		t.Error("unknown nonlinearity accepted")
 	}
+	defer func() {
+		if recover() == nil {
+			t.Error("two parameters accepted")
+		}
+	}()
+	Gain("leaky_relu", 0.1, 0.2)
 }
 
 // trainSteps runs plain gradient descent on a 2-layer tanh network for a
@@ -166,5 +194,177 @@ func TestApply(t *testing.T) {
 	}
 	if err := Apply(tensor.NewRNG(5), net, "glorot", "relu"); err == nil {
 		t.Error("unknown scheme accepted")
+	}
+}
+
+// leaf is a layer of one parameter with a given role and shape.
+type leaf struct{ p nn.Param }
+
+func (l leaf) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value { return x }
+func (l leaf) Params() []nn.Param                                           { return []nn.Param{l.p} }
+
+func newLeaf(name string, role nn.Role, v float64, shape ...int) leaf {
+	t := tensor.New(tensor.Float64, shape...)
+	t.Fill(v)
+	return leaf{nn.Param{Name: name, Value: autograd.NewParam(name, t), Role: role}}
+}
+
+// TestApplyByRole checks that Apply treats each parameter by its role,
+// whatever its name: an LSTM-style weight_hh_l0 is a weight too.
+func TestApplyByRole(t *testing.T) {
+	bn := nn.NewBatchNorm1d(3)
+	bn.Weight.Data().Fill(5)
+	bn.Bias.Data().Fill(5)
+	net := nn.NewSequential(
+		nn.Named{Name: "rnn", Module: nn.NewSequential(
+			nn.Named{Name: "ih", Module: newLeaf("weight_ih_l0", nn.Weight, 7, 8, 4)},
+			nn.Named{Name: "hh", Module: newLeaf("weight_hh_l0", nn.RecurrentWeight, 7, 8, 2)},
+			nn.Named{Name: "b", Module: newLeaf("bias_ih_l0", nn.Bias, 7, 8)},
+		)},
+		nn.Named{Name: "bn", Module: bn},
+		nn.Named{Name: "temperature", Module: newLeaf("t", nn.Other, 7, 2)},
+	)
+	if err := Apply(tensor.NewRNG(1), net, Xavier, "leaky_relu"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		fixed float64 // the value every element must have, or NaN for drawn weights
+	}{
+		{"rnn.ih.weight_ih_l0", math.NaN()},
+		{"rnn.hh.weight_hh_l0", math.NaN()},
+		{"rnn.b.bias_ih_l0", 0},
+		{"bn.weight", 1},
+		{"bn.bias", 0},
+		{"temperature.t", 7},
+	}
+	params := map[string]*tensor.Tensor{}
+	for _, p := range net.Params() {
+		params[p.Name] = p.Value.Data()
+	}
+	for _, tt := range tests {
+		w, ok := params[tt.name]
+		if !ok {
+			t.Errorf("no parameter %s", tt.name)
+			continue
+		}
+		mean, std, maxAbs := stats(w)
+		if math.IsNaN(tt.fixed) {
+			if bound := math.Sqrt(2/(1+1e-4)) * math.Sqrt(6/float64(w.Shape()[0]+w.Shape()[1])); std == 0 || maxAbs > bound {
+				t.Errorf("%s: std %v, max |w| %v; want a Xavier draw within %v", tt.name, std, maxAbs, bound)
+			}
+		} else if std != 0 || mean != tt.fixed {
+			t.Errorf("%s: mean %v, std %v; want every element %v", tt.name, mean, std, tt.fixed)
+		}
+	}
+}
+
+func TestApplyRefusesLayerMistakes(t *testing.T) {
+	for _, tt := range []struct {
+		m    nn.Module
+		want string
+	}{
+		{nn.NewSequential(nn.Named{Name: "x", Module: newLeaf("w", nn.NoRole, 0, 2, 2)}), `"x.w" (shape [2 2]) has no role`},
+		{nn.NewSequential(nn.Named{Name: "x", Module: newLeaf("w", nn.Weight, 0, 2)}), `weight "x.w" has shape [2]`},
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), tt.want) {
+					t.Errorf("panic %v, want one mentioning %s", r, tt.want)
+				}
+			}()
+			Apply(tensor.NewRNG(1), tt.m, He, "relu")
+		}()
+	}
+}
+
+// TestApplyNames checks how Apply reads its nonlinearity: an activation's
+// registered alias means the same gain as its name, and a scheme without
+// a gain does not need one.
+func TestApplyNames(t *testing.T) {
+	draw := func(scheme Scheme, nonlinearity string) (*tensor.Tensor, error) {
+		net := twoLayer(9)
+		err := Apply(tensor.NewRNG(10), net, scheme, nonlinearity)
+		return net.Params()[0].Value.Data(), err
+	}
+	a, errA := draw(He, "leaky_relu")
+	b, errB := draw(He, "leakyrelu")
+	if errA != nil || errB != nil || a.Flat(0) != b.Flat(0) {
+		t.Errorf("leaky_relu and leakyrelu: %v, %v; %v vs %v", errA, errB, a.Flat(0), b.Flat(0))
+	}
+	if _, err := draw(LeCun, "elu"); err != nil {
+		t.Errorf("LeCun with elu: %v", err)
+	}
+	if _, err := draw(He, "elu"); err == nil || !strings.Contains(err.Error(), "elu") {
+		t.Errorf("He with elu, which has no gain: %v", err)
+	}
+}
+
+// TestApplyDrawsAsBefore pins every parameter, bit for bit, of LeNet-5 and
+// the MLP built and initialised as models.New and the train command do:
+// the hashes were made before Apply dispatched on roles, so a change in
+// which numbers are drawn, or in what order, fails here.
+func TestApplyDrawsAsBefore(t *testing.T) {
+	tests := []struct {
+		model, scheme, act, hash string
+	}{
+		{"lenet5", "default", "tanh", "ed416b5b40a8a4a8"},
+		{"lenet5", "xavier", "tanh", "d96551717c01bd51"},
+		{"lenet5", "xavier", "relu", "593daff2482956ba"},
+		{"lenet5", "xavier", "leaky_relu", "e1dc65b9697f3fa7"},
+		{"lenet5", "he", "tanh", "bbad6a288a77807d"},
+		{"lenet5", "he", "relu", "011cce5a3c357ac8"},
+		{"lenet5", "he", "leaky_relu", "af8c5fa4c6d7d2a3"},
+		{"lenet5", "lecun", "tanh", "47c14168c7d0405b"},
+		{"lenet5", "normal", "tanh", "915f98ba91c4a046"},
+		{"mlp", "default", "relu", "0c07d21db97e30b2"},
+		{"mlp", "xavier", "tanh", "096822f1833e7f71"},
+		{"mlp", "xavier", "relu", "75502afde8e079f3"},
+		{"mlp", "xavier", "leaky_relu", "759f20fe976acb93"},
+		{"mlp", "he", "tanh", "9e4df008c907038c"},
+		{"mlp", "he", "relu", "c4ac780b601b3aab"},
+		{"mlp", "he", "leaky_relu", "44efdcc3fc5b1552"},
+		{"mlp", "lecun", "relu", "3e39f1540a80cfc0"},
+		{"mlp", "normal", "relu", "8f8101bde5ba0fa3"},
+	}
+	for _, tt := range tests {
+		rng := tensor.NewRNG(42)
+		act, err := nn.Activation(tt.act)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m *nn.Sequential
+		if tt.model == "lenet5" { // as models.LeNet5
+			m = nn.NewSequential(
+				nn.Named{Name: "c1", Module: nn.NewConv2D(rng, 1, 6, 5, 1, 0)}, nn.Named{Name: "c1_act", Module: act},
+				nn.Named{Name: "s2", Module: nn.AvgPool2D{K: 2, Stride: 2}},
+				nn.Named{Name: "c3", Module: nn.NewConv2D(rng, 6, 16, 5, 1, 0)}, nn.Named{Name: "c3_act", Module: act},
+				nn.Named{Name: "s4", Module: nn.AvgPool2D{K: 2, Stride: 2}},
+				nn.Named{Name: "c5", Module: nn.NewConv2D(rng, 16, 120, 5, 1, 0)}, nn.Named{Name: "c5_act", Module: act},
+				nn.Named{Name: "flatten", Module: nn.Flatten{}},
+				nn.Named{Name: "f6", Module: nn.NewLinear(rng, 120, 84)}, nn.Named{Name: "f6_act", Module: act},
+				nn.Named{Name: "output", Module: nn.NewLinear(rng, 84, 10)},
+			)
+		} else { // as models.MLP with the default hidden sizes
+			m = nn.NewSequential(
+				nn.Named{Name: "fc1", Module: nn.NewLinear(rng, 784, 256)}, nn.Named{Name: "fc1_act", Module: act},
+				nn.Named{Name: "fc2", Module: nn.NewLinear(rng, 256, 128)}, nn.Named{Name: "fc2_act", Module: act},
+				nn.Named{Name: "output", Module: nn.NewLinear(rng, 128, 10)},
+			)
+		}
+		if err := Apply(rng, m, Scheme(tt.scheme), tt.act); err != nil {
+			t.Fatal(err)
+		}
+		h := fnv.New64a()
+		for _, p := range m.Params() {
+			h.Write([]byte(p.Name))
+			d := p.Value.Data()
+			for i := 0; i < d.Len(); i++ {
+				h.Write(binary.LittleEndian.AppendUint32(nil, math.Float32bits(float32(d.Flat(i)))))
+			}
+		}
+		if got := fmt.Sprintf("%016x", h.Sum64()); got != tt.hash {
+			t.Errorf("%s, %s, %s: parameters hash to %s, want %s", tt.model, tt.scheme, tt.act, got, tt.hash)
+		}
 	}
 }

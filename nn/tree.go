@@ -1,0 +1,153 @@
+package nn
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/baeum-ml/baeum/tensor"
+)
+
+// Walk calls fn for m and every module inside it, each parent before its
+// children and the children in the order of Children, with the module's
+// dotted path from m: "" for m itself, "block.body" for child "body" of
+// child "block". A child named "" shares its parent's path. Walk is how
+// Params, Buffers and everything built on them see a model; it panics if
+// a container lists a nil child.
+func Walk(m Module, fn func(path string, m Module)) {
+	fn("", m)
+	walkChildren("", m, fn)
+}
+
+func walkChildren(path string, m Module, fn func(string, Module)) {
+	c, ok := m.(Container)
+	if !ok {
+		return
+	}
+	for _, ch := range c.Children() {
+		if ch.Module == nil {
+			panic(fmt.Sprintf("nn: child %q of %T at %q is nil", ch.Name, m, path))
+		}
+		p := joinPath(path, ch.Name)
+		fn(p, ch.Module)
+		walkChildren(p, ch.Module, fn)
+	}
+}
+
+// joinPath appends name to a dotted path; an empty part adds nothing.
+func joinPath(path, name string) string {
+	switch {
+	case path == "":
+		return name
+	case name == "":
+		return path
+	}
+	return path + "." + name
+}
+
+// ownParams returns the parameters m holds itself, with local names: a
+// ParamOwner's LocalParams, nothing for another container (its Params is
+// the walk of its children), and a leaf's Params.
+func ownParams(m Module) []Param {
+	if o, ok := m.(ParamOwner); ok {
+		return o.LocalParams()
+	}
+	if _, ok := m.(Container); ok {
+		return nil
+	}
+	return m.Params()
+}
+
+// Params lists the parameters of m and of every module inside it, in the
+// order of Walk, each named by its module's path and its local name
+// ("c1.weight"). Containers implement their Params method as a call to
+// it. It panics if two parameters get the same name.
+func Params(m Module) []Param {
+	var out []Param
+	Walk(m, func(path string, m Module) {
+		for _, p := range ownParams(m) {
+			p.Name = joinPath(path, p.Name)
+			out = append(out, p)
+		}
+	})
+	checkUnique("parameter", len(out), func(i int) string { return out[i].Name })
+	return out
+}
+
+// Buffers lists the buffers of m and of every module inside it, in the
+// order of Walk, with dotted names as Params has them
+// ("bn.running_mean"). It panics if two buffers get the same name.
+func Buffers(m Module) []Buffer {
+	var out []Buffer
+	Walk(m, func(path string, m Module) {
+		if b, ok := m.(Buffered); ok {
+			for _, buf := range b.Buffers() {
+				buf.Name = joinPath(path, buf.Name)
+				out = append(out, buf)
+			}
+		}
+	})
+	checkUnique("buffer", len(out), func(i int) string { return out[i].Name })
+	return out
+}
+
+func checkUnique(what string, n int, name func(int) string) {
+	seen := make(map[string]bool, n)
+	for i := range n {
+		s := name(i)
+		if seen[s] {
+			panic(fmt.Sprintf("nn: two %ss are named %q: give the modules that hold them different names", what, s))
+		}
+		seen[s] = true
+	}
+}
+
+// CountParams returns the number of trainable numbers in m.
+func CountParams(m Module) int {
+	n := 0
+	for _, p := range Params(m) {
+		n += p.Value.Data().Len()
+	}
+	return n
+}
+
+// ZeroGrad zeroes the gradients of every parameter of m.
+func ZeroGrad(m Module) {
+	for _, p := range Params(m) {
+		p.Value.ZeroGrad()
+	}
+}
+
+// Convert changes every parameter and buffer of m to dtype, as PyTorch's
+// .double() or .float() do (gradient checks run models in float64).
+func Convert(m Module, dtype tensor.DType) {
+	for _, p := range Params(m) {
+		p.Value.SetData(p.Value.Data().To(dtype))
+	}
+	for _, b := range Buffers(m) {
+		b.Tensor.Convert(dtype) // in place: the module holds the same tensor
+	}
+}
+
+// nameValues gives every parameter value of m its dotted name, so that
+// graph drawings show it. Container constructors call it; an enclosing
+// container's constructor renames them again with longer paths.
+func nameValues(m Module) {
+	for _, p := range Params(m) {
+		p.Value.SetName(p.Name)
+	}
+}
+
+// checkChildren panics unless every child has a non-nil module and a
+// unique, non-empty name without dots.
+func checkChildren(kind string, children []Named) {
+	seen := map[string]bool{}
+	for _, c := range children {
+		if c.Name == "" || strings.Contains(c.Name, ".") || seen[c.Name] {
+			panic(fmt.Sprintf("nn: %s child name %q is empty, dotted or repeated", kind, c.Name))
+		}
+		if c.Module == nil {
+			panic(fmt.Sprintf("nn: %s child %q is nil", kind, c.Name))
+		}
+		seen[c.Name] = true
+	}
+}
