@@ -25,6 +25,27 @@ type Schedule interface {
 	LR(base float64, t int) float64
 }
 
+// Chainable is implemented by schedules that can update a learning rate
+// they did not set themselves, as PyTorch's schedulers do in their
+// "chainable form" (get_lr): Chain needs it, and a Scheduler steps such a
+// schedule with Update, exactly as PyTorch steps its scheduler. Every
+// schedule of this package implements it.
+//
+// Applied alone, starting from the base rate, Update follows LR:
+// Update(base, base, 0) is LR(base, 0) and Update(base, LR(base, t-1), t)
+// is LR(base, t), up to rounding. In a Chain the rate it is given has been
+// changed by the other schedules too, and for a schedule that does not just
+// scale the rate (Cosine with a non-zero EtaMin, or past TMax) the result
+// is not the product of closed forms.
+type Chainable interface {
+	Schedule
+	// Update returns the learning rate after the schedule's own change at
+	// step t >= 0, given the rate lr in effect just before it and the
+	// base rate. Step 0 is the change PyTorch makes when a scheduler is
+	// created.
+	Update(base, lr float64, t int) float64
+}
+
 // Validator is implemented by schedules whose fields can be out of range.
 // NewScheduler calls it.
 type Validator interface {
@@ -37,6 +58,9 @@ type Constant struct{}
 // LR returns base.
 func (Constant) LR(base float64, t int) float64 { return base }
 
+// Update returns lr unchanged.
+func (Constant) Update(base, lr float64, t int) float64 { return lr }
+
 // StepDecay multiplies the learning rate by Gamma every StepSize steps:
 // η_t = η·γ^⌊t/StepSize⌋, PyTorch's StepLR.
 type StepDecay struct {
@@ -47,6 +71,14 @@ type StepDecay struct {
 // LR returns base·Gamma^⌊t/StepSize⌋.
 func (s StepDecay) LR(base float64, t int) float64 {
 	return base * math.Pow(s.Gamma, float64(t/s.StepSize))
+}
+
+// Update multiplies lr by Gamma at every multiple t > 0 of StepSize.
+func (s StepDecay) Update(base, lr float64, t int) float64 {
+	if t == 0 || t%s.StepSize != 0 {
+		return lr
+	}
+	return lr * s.Gamma
 }
 
 // Validate reports an error unless StepSize > 0 and Gamma >= 0.
@@ -66,6 +98,14 @@ type Exponential struct {
 // LR returns base·Gamma^t.
 func (s Exponential) LR(base float64, t int) float64 { return base * math.Pow(s.Gamma, float64(t)) }
 
+// Update multiplies lr by Gamma at every step t > 0.
+func (s Exponential) Update(base, lr float64, t int) float64 {
+	if t == 0 {
+		return lr
+	}
+	return lr * s.Gamma
+}
+
 // Validate reports an error unless Gamma >= 0.
 func (s Exponential) Validate() error { return checkGamma("Exponential", s.Gamma) }
 
@@ -84,6 +124,13 @@ func checkGamma(name string, g float64) error {
 // Past TMax it follows the cosine back up, as PyTorch does; schedule
 // training to stop at TMax, or follow Cosine with another schedule in a
 // Sequential.
+//
+// In a Chain, Cosine moves the rate it is given along the cosine as
+// PyTorch's recursive form does: each step scales its distance from EtaMin
+// by the ratio of successive cosine factors, and at the step after each
+// trough (t = TMax+1, 3·TMax+1, ...), where that ratio is undefined, it
+// adds (η - η_min)·(1 - cos(π/T_max))/2 of the base rate η, which restarts
+// the rise from whatever rate the chain holds.
 type Cosine struct {
 	TMax   int
 	EtaMin float64
@@ -92,6 +139,19 @@ type Cosine struct {
 // LR returns the annealed learning rate at step t.
 func (s Cosine) LR(base float64, t int) float64 {
 	return s.EtaMin + (base-s.EtaMin)*(1+math.Cos(math.Pi*float64(t)/float64(s.TMax)))/2
+}
+
+// Update moves lr one step along the cosine, as CosineAnnealingLR.get_lr
+// does (the expressions and their order are PyTorch's).
+func (s Cosine) Update(base, lr float64, t int) float64 {
+	T := float64(s.TMax)
+	switch {
+	case t == 0:
+		return lr
+	case (t-1-s.TMax)%(2*s.TMax) == 0: // leaving a trough
+		return lr + (base-s.EtaMin)*(1-math.Cos(math.Pi/T))/2
+	}
+	return (1+math.Cos(math.Pi*float64(t)/T))/(1+math.Cos(math.Pi*float64(t-1)/T))*(lr-s.EtaMin) + s.EtaMin
 }
 
 // Validate reports an error unless TMax > 0 and EtaMin >= 0.
@@ -120,6 +180,24 @@ func (s Linear) LR(base float64, t int) float64 {
 	return base * (s.StartFactor + (s.EndFactor-s.StartFactor)*float64(min(s.Iters, t))/float64(s.Iters))
 }
 
+// Update scales lr by StartFactor at step 0 and by the ratio of successive
+// factors up to step Iters, as LinearLR.get_lr does. Where the previous
+// factor is 0 (StartFactor 0, at step 1; PyTorch divides by zero there) it
+// returns LR(base, t).
+func (s Linear) Update(base, lr float64, t int) float64 {
+	switch {
+	case t == 0:
+		return lr * s.StartFactor
+	case t > s.Iters:
+		return lr
+	}
+	d := float64(s.Iters)*s.StartFactor + float64(t-1)*(s.EndFactor-s.StartFactor)
+	if d == 0 {
+		return s.LR(base, t)
+	}
+	return lr * (1 + (s.EndFactor-s.StartFactor)/d)
+}
+
 // Validate reports an error unless both factors lie in [0, 1] and Iters > 0.
 func (s Linear) Validate() error {
 	for _, f := range []float64{s.StartFactor, s.EndFactor} {
@@ -144,10 +222,35 @@ type Sequential struct {
 
 // LR returns the learning rate of the schedule in effect at step t.
 func (s Sequential) LR(base float64, t int) float64 {
-	k, start := 0, 0
+	k, start := s.at(t)
+	return s.Schedules[k].LR(base, t-start)
+}
+
+// at returns the index of the schedule in effect at step t and the step
+// at which it started.
+func (s Sequential) at(t int) (k, start int) {
 	for k < len(s.Milestones) && t >= s.Milestones[k] {
 		start = s.Milestones[k]
 		k++
+	}
+	return k, start
+}
+
+// Update does what SequentialLR.step does: at step 0 it resets the rate to
+// the base rate and lets the first schedule change it; at a milestone it
+// sets the next schedule's closed-form rate LR(base, 0); between
+// milestones the schedule in effect updates lr (a schedule that is not
+// Chainable sets its LR instead).
+func (s Sequential) Update(base, lr float64, t int) float64 {
+	k, start := s.at(t)
+	switch {
+	case t == 0:
+		lr = base
+	case k > 0 && t == start:
+		return s.Schedules[k].LR(base, 0)
+	}
+	if c, ok := s.Schedules[k].(Chainable); ok {
+		return c.Update(base, lr, t-start)
 	}
 	return s.Schedules[k].LR(base, t-start)
 }
@@ -167,24 +270,58 @@ func (s Sequential) Validate() error {
 	return validateAll("Sequential", s.Schedules)
 }
 
-// Chain applies its schedules one on top of the other, each taking the
-// previous one's learning rate as its base, at the same step t, like
-// PyTorch's ChainedScheduler. For schedules that multiply the learning rate
-// by a factor (all but Cosine with a non-zero EtaMin) the result is the
-// product of their factors: Chain{Linear{...}, Exponential{...}} warms up
-// while it decays.
+// Chain applies its schedules one on top of the other, as PyTorch's
+// ChainedScheduler does: at every step each schedule in turn updates the
+// learning rate the one before it left (see Chainable). For schedules that
+// multiply the learning rate by a factor the result is the product of
+// their factors: Chain{Linear{...}, Exponential{...}} warms up while it
+// decays. Cosine is not such a factor when EtaMin is non-zero, nor past
+// TMax: it restarts its rise from each trough, where the factors of the
+// other schedules so far are lost (as in PyTorch). Every schedule of a
+// chain must be Chainable.
 type Chain []Schedule
 
-// LR returns the learning rate of the chained schedules at step t.
-func (c Chain) LR(base float64, t int) float64 {
+// LR returns the learning rate of the chained schedules at step t, by
+// replaying their updates from step 0 (a Scheduler takes one update per
+// step instead).
+func (c Chain) LR(base float64, t int) float64 { return replay(c, base, t) }
+
+// Update lets every schedule of the chain update lr in turn.
+func (c Chain) Update(base, lr float64, t int) float64 {
 	for _, s := range c {
-		base = s.LR(base, t)
+		lr = s.(Chainable).Update(base, lr, t)
 	}
-	return base
+	return lr
 }
 
-// Validate reports an error unless every schedule in the chain is valid.
-func (c Chain) Validate() error { return validateAll("Chain", c) }
+// Validate reports an error unless every schedule in the chain is valid
+// and Chainable.
+func (c Chain) Validate() error {
+	if err := validateAll("Chain", c); err != nil {
+		return err
+	}
+	for i, s := range c {
+		if _, ok := s.(Chainable); !ok {
+			return fmt.Errorf("optim: Chain: schedule %d (%T) is not Chainable: it has no Update method", i, s)
+		}
+	}
+	return nil
+}
+
+// replay returns the rate of s at step t from base rate base: for a
+// Chainable schedule by t+1 updates from the base rate, as PyTorch's
+// scheduler reaches it, and otherwise by LR.
+func replay(s Schedule, base float64, t int) float64 {
+	c, ok := s.(Chainable)
+	if !ok {
+		return s.LR(base, t)
+	}
+	lr := c.Update(base, base, 0)
+	for i := 1; i <= t; i++ {
+		lr = c.Update(base, lr, i)
+	}
+	return lr
+}
 
 func validateAll(name string, ss []Schedule) error {
 	for i, s := range ss {
@@ -210,32 +347,40 @@ func validateAll(name string, ss []Schedule) error {
 //		opt.Step()
 //		sched.Step()
 //	}
+//
+// A Chainable schedule (every schedule of this package) is stepped as
+// PyTorch steps its scheduler, by one Update per step; others by LR.
 type Scheduler struct {
 	opt   Optimizer
 	sched Schedule
 	base  float64
 	t     int
+	lr    float64 // the rate at step t
 }
 
 // NewScheduler returns a scheduler at position 0 that takes the
 // optimizer's current learning rate as the base rate and sets the rate to
-// s.LR(base, 0). It returns an error if s is nil or reports itself invalid
-// (see Validator).
+// that of step 0 (s.LR(base, 0)). It returns an error if s is nil or
+// reports itself invalid (see Validator).
 func NewScheduler(opt Optimizer, s Schedule) (*Scheduler, error) {
 	if err := validateAll("NewScheduler", []Schedule{s}); err != nil {
 		return nil, err
 	}
 	sc := &Scheduler{opt: opt, sched: s, base: opt.LR()}
-	sc.apply()
+	sc.lr = replay(s, sc.base, 0)
+	sc.opt.SetLR(sc.lr)
 	return sc, nil
 }
-
-func (s *Scheduler) apply() { s.opt.SetLR(s.sched.LR(s.base, s.t)) }
 
 // Step advances the schedule by one and sets the optimizer's learning rate.
 func (s *Scheduler) Step() {
 	s.t++
-	s.apply()
+	if c, ok := s.sched.(Chainable); ok {
+		s.lr = c.Update(s.base, s.lr, s.t)
+	} else {
+		s.lr = s.sched.LR(s.base, s.t)
+	}
+	s.opt.SetLR(s.lr)
 }
 
 // Steps returns how many times Step has been called (PyTorch's
@@ -243,7 +388,7 @@ func (s *Scheduler) Step() {
 func (s *Scheduler) Steps() int { return s.t }
 
 // LR returns the learning rate the scheduler last set.
-func (s *Scheduler) LR() float64 { return s.sched.LR(s.base, s.t) }
+func (s *Scheduler) LR() float64 { return s.lr }
 
 // BaseLR returns the base learning rate the schedule scales.
 func (s *Scheduler) BaseLR() float64 { return s.base }
@@ -271,10 +416,11 @@ func (s *Scheduler) LoadState(st SchedulerState) error {
 	if err := checkLR("scheduler state", st.BaseLR); err != nil {
 		return err
 	}
-	if lr := s.sched.LR(st.BaseLR, st.Steps); !(lr >= 0) {
+	lr := replay(s.sched, st.BaseLR, st.Steps)
+	if !(lr >= 0) {
 		return fmt.Errorf("optim: scheduler state: learning rate at step %d would be %v", st.Steps, lr)
 	}
-	s.t, s.base = st.Steps, st.BaseLR
-	s.apply()
+	s.t, s.base, s.lr = st.Steps, st.BaseLR, lr
+	s.opt.SetLR(lr)
 	return nil
 }

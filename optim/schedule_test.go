@@ -25,12 +25,49 @@ func TestScheduleValues(t *testing.T) {
 			Milestones: []int{2},
 		}, []float64{0.5, 0.75, 1, 0.5, 0, 0.5}},
 		{optim.Chain{optim.Linear{StartFactor: 0.5, EndFactor: 1, Iters: 1}, optim.Exponential{Gamma: 0.5}}, []float64{0.5, 0.5, 0.25}},
+		// Past its trough the cosine restarts from the base rate, dropping
+		// the exponential's factor so far (PyTorch's ChainedScheduler); the
+		// product of closed forms would give 0.0625 and 0.0625 at t = 3, 4.
+		{optim.Chain{optim.Cosine{TMax: 2}, optim.Exponential{Gamma: 0.5}}, []float64{1, 0.25, 0, 0.25, 0.25}},
+		// A Linear from factor 0 steps from a zero rate (where PyTorch's
+		// LinearLR divides by zero) by its closed form.
+		{optim.Linear{StartFactor: 0, EndFactor: 1, Iters: 4}, []float64{0, 0.25, 0.5, 0.75, 1, 1}},
 	}
+	pr := newProblem(specs(t), tensor.Float64)
 	for _, tc := range tests {
+		opt := mustOpt(t, variants[0].make, pr.params)
+		opt.SetLR(1)
+		sch := mustSched(t, opt, tc.s)
 		for step, want := range tc.want {
 			if got := tc.s.LR(1, step); math.Abs(got-want) > 1e-15 {
 				t.Errorf("%#v.LR(1, %d) = %v, want %v", tc.s, step, got, want)
 			}
+			if step > 0 {
+				sch.Step()
+			}
+			if got := opt.LR(); math.Abs(got-want) > 1e-15 {
+				t.Errorf("%#v: Scheduler at step %d: rate %v, want %v", tc.s, step, got, want)
+			}
+		}
+	}
+}
+
+// closedOnly is a schedule with LR alone, which a Scheduler steps by LR
+// and a Chain refuses.
+type closedOnly struct{}
+
+func (closedOnly) LR(base float64, t int) float64 { return base / float64(t+1) }
+
+func TestScheduleNotChainable(t *testing.T) {
+	pr := newProblem(specs(t), tensor.Float64)
+	opt := mustOpt(t, variants[0].make, pr.params)
+	sch := mustSched(t, opt, optim.Sequential{Schedules: []optim.Schedule{optim.Exponential{Gamma: 0.5}, closedOnly{}}, Milestones: []int{2}})
+	for step, want := range []float64{1, 0.5, 1, 0.5, 1.0 / 3} {
+		if step > 0 {
+			sch.Step()
+		}
+		if got := opt.LR() / sch.BaseLR(); math.Abs(got-want) > 1e-15 {
+			t.Errorf("step %d: rate %v×base, want %v×base", step, got, want)
 		}
 	}
 }
@@ -54,6 +91,7 @@ func TestScheduleValidate(t *testing.T) {
 		{optim.Sequential{Schedules: []optim.Schedule{optim.Constant{}, optim.Cosine{}}, Milestones: []int{3}},
 			"Sequential: schedule 1: optim: Cosine: TMax 0"},
 		{optim.Chain{optim.Constant{}, nil}, "Chain: schedule 1 is nil"},
+		{optim.Chain{optim.Constant{}, closedOnly{}}, "Chain: schedule 1 (optim_test.closedOnly) is not Chainable"},
 	}
 	pr := newProblem(specs(t), tensor.Float32)
 	for _, tc := range tests {

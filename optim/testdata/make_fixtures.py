@@ -13,7 +13,11 @@ It writes, beside this script,
                    learning-rate scheduler, run on a fixed problem in
                    float32 and float64: the learning rate and all parameters
                    after each step, and the optimizer state at the end.
-  schedules.json   the learning rates PyTorch's schedulers produce.
+  schedules.json   the learning rates PyTorch's schedulers produce, each
+                   case for "steps" steps (15 unless given): among them
+                   ChainedSchedulers holding a CosineAnnealingLR, followed
+                   to 3*T_max steps and beyond, where the cosine has risen
+                   from its trough and fallen again.
   clip.json        clip_grad_norm_ and clip_grad_value_ on fixed gradients.
 
 The problem: four parameters with fixed values; the gradient of each is
@@ -186,19 +190,50 @@ SCHEDULES = [
 ]
 
 
+# Schedules followed for more steps: (steps, schedule). In a
+# ChainedScheduler every scheduler's step() applies its recursive
+# ("chainable") form to the rate the others left, so a chain holding a
+# cosine is not the product of closed forms: the cosine restarts from each
+# trough (t = T_max+1, 3*T_max+1, ...) by adding a fixed amount of the base
+# rate, and an eta_min > 0 is not a factor at all.
+LONG_SCHEDULES = [
+    (14, dict(kind="cosine", t_max=4, eta_min=0.05)),
+    (17, dict(kind="chain", schedules=[
+        dict(kind="cosine", t_max=5, eta_min=0.0),
+        dict(kind="exponential", gamma=0.9)])),
+    (17, dict(kind="chain", schedules=[
+        dict(kind="exponential", gamma=0.9),
+        dict(kind="cosine", t_max=5, eta_min=0.0)])),
+    (14, dict(kind="chain", schedules=[
+        dict(kind="linear", start_factor=0.5, end_factor=1.0, total_iters=4),
+        dict(kind="cosine", t_max=4, eta_min=0.01)])),
+    (11, dict(kind="chain", schedules=[
+        dict(kind="cosine", t_max=3, eta_min=0.02),
+        dict(kind="step", step_size=2, gamma=0.5)])),
+    (20, dict(kind="chain", schedules=[
+        dict(kind="cosine", t_max=6, eta_min=0.001),
+        dict(kind="cosine", t_max=4, eta_min=0.0)])),
+    (17, dict(kind="chain", schedules=[
+        dict(kind="exponential", gamma=0.95),
+        dict(kind="sequential", milestones=[3], schedules=[
+            dict(kind="linear", start_factor=0.2, end_factor=1.0, total_iters=3),
+            dict(kind="cosine", t_max=4, eta_min=0.01)])])),
+]
+
+
 def schedules(steps=15, base=0.1):
     out = []
-    for s in SCHEDULES:
+    for n, s in [(steps, s) for s in SCHEDULES] + LONG_SCHEDULES:
         p = torch.zeros(1, requires_grad=True)
         opt = torch.optim.SGD([p], lr=base)
         sch = make_scheduler(opt, s)
         lrs = []
-        for _ in range(steps):
+        for _ in range(n):
             lrs.append(opt.param_groups[0]["lr"])
             opt.step()
             sch.step()
         lrs.append(opt.param_groups[0]["lr"])
-        out.append(dict(schedule=s, base=base, lr=lrs))
+        out.append(dict(schedule=s, base=base, steps=n, lr=lrs))
     return dict(torch=torch.__version__, cases=out)
 
 
