@@ -153,14 +153,7 @@ func (d Dropout) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value {
 		panic("nn: Dropout in training needs a random source: set Graph.RNG")
 	}
 	mask := g.Arena().EmptyLike(x.Data())
-	keep := 1 / (1 - d.P)
-	for i := 0; i < mask.Len(); i++ {
-		if g.RNG.Float64() < d.P {
-			mask.SetFlat(i, 0)
-		} else {
-			mask.SetFlat(i, keep)
-		}
-	}
+	tensor.DropoutMask(g.RNG, mask, d.P)
 	return g.Dropout(x, mask)
 }
 
