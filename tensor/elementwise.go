@@ -12,15 +12,15 @@ type BinaryOp uint8
 
 // The element-wise binary operations.
 const (
-	OpAdd BinaryOp = iota // a + b
-	OpSub                 // a - b
-	OpMul                 // a · b
-	OpDiv                 // a / b
-	OpPow                 // a ** b
-	OpMax                 // max(a, b); NaN if either is NaN
-	OpMin                 // min(a, b); NaN if either is NaN
-	OpPowDBase            // ∂(aᵇ)/∂a = b·aᵇ⁻¹, and 0 where b = 0 (as PyTorch)
-	OpPowDExp             // ∂(aᵇ)/∂b = aᵇ·ln a, and 0 where a = 0 and b ≥ 0 (as PyTorch)
+	OpAdd      BinaryOp = iota // a + b
+	OpSub                      // a - b
+	OpMul                      // a · b
+	OpDiv                      // a / b
+	OpPow                      // a ** b
+	OpMax                      // max(a, b); NaN if either is NaN
+	OpMin                      // min(a, b); NaN if either is NaN
+	OpPowDBase                 // ∂(aᵇ)/∂a = b·aᵇ⁻¹, and 0 where b = 0 (as PyTorch)
+	OpPowDExp                  // ∂(aᵇ)/∂b = aᵇ·ln a, and 0 where a = 0 and b ≥ 0 (as PyTorch)
 )
 
 var binaryNames = [...]string{"add", "sub", "mul", "div", "pow", "maximum", "minimum", "pow_dbase", "pow_dexp"}
