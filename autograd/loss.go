@@ -38,7 +38,7 @@ func (r *reduced) scalar(c Ctx, dtype tensor.DType, total float64, count int) *t
 		total /= float64(count)
 	}
 	out := c.Arena().Empty(dtype)
-	out.SetFlat(0, total)
+	out.Fill(total)
 	return out
 }
 

@@ -199,7 +199,7 @@ func (b *BatchNorm) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Valu
 		panic(fmt.Sprintf("nn: %v expects %d-D input, got shape %v", b, b.Dims, x.Shape()))
 	}
 	if g.Training {
-		b.Batches.SetFlat(0, b.Batches.Flat(0)+1)
+		tensor.UnaryTo(tensor.OpAddScalar, b.Batches, b.Batches, 1)
 	}
 	return g.BatchNorm(x, b.Weight, b.Bias, &b.State, g.Training)
 }
