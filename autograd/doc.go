@@ -18,9 +18,15 @@
 //     derivative and adds the result to the gradients of its inputs. A value
 //     used twice receives the sum of both contributions.
 //
-// Each operation's forward and backward code sit side by side in this
-// package, in the style of micrograd: the forward function builds the
-// result, and a small function beside it pushes the gradient back.
+// Every operation is an Op: a small type whose Forward computes the result
+// and saves on the op value what the derivative needs, and whose Backward,
+// right beside it, pushes the gradient back — micrograd's closure, spelled
+// as a type so that its saved state has names and a warm step allocates
+// nothing. Graph.Apply records an op; the methods of Graph (Add, Linear,
+// Conv2D, CrossEntropy, …) are Apply with the library's own ops, and code
+// outside this package adds operations the same way (see Op, and
+// examples/customop for an activation, a fused layer and an optimizer
+// defined outside the library).
 //
 //	g := autograd.NewGraph()
 //	w := autograd.NewParam("w", tensor.FromFloat64([]float64{2}))

@@ -1,270 +1,195 @@
 package autograd
 
 import (
-	"fmt"
-	"math"
-
-	"github.com/baeum-ml/baeum/internal/kernels"
 	"github.com/baeum-ml/baeum/tensor"
 )
 
-// binary builds the node for an element-wise binary operation with
-// broadcasting.
-func (g *Graph) binary(op tensor.BinaryOp, a, b *Value, backward func(*Value)) *Value {
-	g.check(op.String(), a, b)
+// The element-wise operations. Each binary one is a small type whose
+// Backward sits right under its constructor; they share the forward pass,
+// which broadcasts the operands' shapes. They carry no state of their own,
+// so one value of each serves every call.
+
+// binary is the forward pass shared by the element-wise operations of two
+// operands.
+type binary struct{ op tensor.BinaryOp }
+
+// Name returns the operation's name ("add", "mul", …).
+func (b binary) Name() string { return b.op.String() }
+
+// Forward computes op(a, b) with broadcasting.
+func (b binary) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
 	var buf [tensor.MaxDims]int
-	shape := tensor.AppendBroadcastShape(buf[:0], a.Shape(), b.Shape())
-	out := g.result(op.String(), g.arena.Empty(a.data.DType(), shape...), a, b)
-	tensor.BinaryTo(op, out.data, a.data, b.data)
-	out.backward = backward
+	out := c.Arena().Empty(in[0].DType(), tensor.AppendBroadcastShape(buf[:0], in[0].Shape(), in[1].Shape())...)
+	tensor.BinaryTo(b.op, out, in[0], in[1])
 	return out
 }
 
 // accumulate adds the gradient contribution grad (shaped like the
-// operation's output) to v's gradient, summing over the axes along which v
-// was broadcast.
-func accumulate(v *Value, grad *tensor.Tensor) {
-	if v.requiresGrad {
-		tensor.AccumulateTo(v.gradBuf(), grad)
+// operation's output) into gx, summing over the axes along which the input
+// was broadcast. A nil gx (no gradient wanted) is skipped.
+func accumulate(gx, grad *tensor.Tensor) {
+	if gx != nil {
+		tensor.AccumulateTo(gx, grad)
 	}
 }
 
-// scratch returns an uninitialised tensor shaped like out, for a backward
-// function's temporary results.
-func scratch(out *Value) *tensor.Tensor { return out.graph.arena.EmptyLike(out.data) }
+type addOp struct{ binary }
 
 // Add returns a + b, broadcasting the shapes. d(a+b)/da = d(a+b)/db = 1.
-func (g *Graph) Add(a, b *Value) *Value {
-	return g.binary(tensor.OpAdd, a, b, func(out *Value) {
-		accumulate(out.parents[0], out.grad)
-		accumulate(out.parents[1], out.grad)
-	})
+func (g *Graph) Add(a, b *Value) *Value { return g.Apply(&addV, a, b) }
+
+var addV = addOp{binary{tensor.OpAdd}}
+
+func (addOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
+	accumulate(gin[0], gout)
+	accumulate(gin[1], gout)
 }
 
+type subOp struct{ binary }
+
 // Sub returns a - b, broadcasting the shapes.
-func (g *Graph) Sub(a, b *Value) *Value {
-	return g.binary(tensor.OpSub, a, b, func(out *Value) {
-		accumulate(out.parents[0], out.grad)
-		if b := out.parents[1]; b.requiresGrad {
-			t := scratch(out)
-			tensor.UnaryTo(tensor.OpNeg, t, out.grad, 0)
-			accumulate(b, t)
-		}
-	})
+func (g *Graph) Sub(a, b *Value) *Value { return g.Apply(&subV, a, b) }
+
+var subV = subOp{binary{tensor.OpSub}}
+
+func (subOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
+	accumulate(gin[0], gout)
+	if gin[1] != nil {
+		t := c.Arena().EmptyLike(gout)
+		tensor.UnaryTo(tensor.OpNeg, t, gout, 0)
+		accumulate(gin[1], t)
+	}
 }
+
+type mulOp struct{ binary }
 
 // Mul returns the element-wise product a·b, broadcasting the shapes.
 // d(ab)/da = b and d(ab)/db = a.
-func (g *Graph) Mul(a, b *Value) *Value {
-	return g.binary(tensor.OpMul, a, b, func(out *Value) {
-		a, b := out.parents[0], out.parents[1]
-		t := scratch(out)
-		if a.requiresGrad {
-			tensor.MulTo(t, out.grad, b.data)
-			accumulate(a, t)
-		}
-		if b.requiresGrad {
-			tensor.MulTo(t, out.grad, a.data)
-			accumulate(b, t)
-		}
-	})
+func (g *Graph) Mul(a, b *Value) *Value { return g.Apply(&mulV, a, b) }
+
+var mulV = mulOp{binary{tensor.OpMul}}
+
+func (mulOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
+	t := c.Arena().EmptyLike(gout)
+	if gin[0] != nil {
+		tensor.MulTo(t, gout, c.Input(1))
+		accumulate(gin[0], t)
+	}
+	if gin[1] != nil {
+		tensor.MulTo(t, gout, c.Input(0))
+		accumulate(gin[1], t)
+	}
 }
+
+type divOp struct{ binary }
 
 // Div returns a / b element-wise, broadcasting the shapes. d(a/b)/da = 1/b
 // and d(a/b)/db = -a/b² = -(a/b)/b.
-func (g *Graph) Div(a, b *Value) *Value {
-	return g.binary(tensor.OpDiv, a, b, func(out *Value) {
-		a, b := out.parents[0], out.parents[1]
-		t := scratch(out)
-		if a.requiresGrad {
-			tensor.DivTo(t, out.grad, b.data)
-			accumulate(a, t)
-		}
-		if b.requiresGrad {
-			tensor.MulTo(t, out.grad, out.data)
-			tensor.DivTo(t, t, b.data)
-			tensor.UnaryTo(tensor.OpNeg, t, t, 0)
-			accumulate(b, t)
-		}
-	})
+func (g *Graph) Div(a, b *Value) *Value { return g.Apply(&divV, a, b) }
+
+var divV = divOp{binary{tensor.OpDiv}}
+
+func (divOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
+	b := c.Input(1)
+	t := c.Arena().EmptyLike(gout)
+	if gin[0] != nil {
+		tensor.DivTo(t, gout, b)
+		accumulate(gin[0], t)
+	}
+	if gin[1] != nil {
+		tensor.MulTo(t, gout, c.Output())
+		tensor.DivTo(t, t, b)
+		tensor.UnaryTo(tensor.OpNeg, t, t, 0)
+		accumulate(gin[1], t)
+	}
 }
+
+type powOp struct{ binary }
 
 // Pow returns a raised to the power b element-wise, broadcasting the
-// shapes. d(aᵇ)/da = b·aᵇ⁻¹ and d(aᵇ)/db = aᵇ·ln a (defined for a > 0).
-func (g *Graph) Pow(a, b *Value) *Value {
-	return g.binary(tensor.OpPow, a, b, func(out *Value) {
-		a, b := out.parents[0], out.parents[1]
-		t := scratch(out)
-		if a.requiresGrad {
-			// b·aᵇ⁻¹ = b·out/a, written without dividing by a (which may be 0).
-			tensor.AddTo(t, b.data, zerosLike(out)) // b broadcast to the output shape
-			tensor.UnaryTo(tensor.OpAddScalar, t, t, -1)
-			tensor.BinaryTo(tensor.OpPow, t, a.data, t)
-			tensor.MulTo(t, t, b.data)
-			tensor.MulTo(t, t, out.grad)
-			accumulate(a, t)
-		}
-		if b.requiresGrad {
-			tensor.AddTo(t, a.data, zerosLike(out)) // broadcast a to the output shape
-			tensor.UnaryTo(tensor.OpLog, t, t, 0)
-			tensor.MulTo(t, t, out.data)
-			tensor.MulTo(t, t, out.grad)
-			accumulate(b, t)
-		}
-	})
+// shapes. d(aᵇ)/da = b·aᵇ⁻¹ (0 where b = 0) and d(aᵇ)/db = aᵇ·ln a (0 where
+// a = 0 and b ≥ 0), the conventions of PyTorch, which keep a zero base from
+// turning gradients into NaN.
+func (g *Graph) Pow(a, b *Value) *Value { return g.Apply(&powV, a, b) }
+
+var powV = powOp{binary{tensor.OpPow}}
+
+func (powOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
+	a, b := c.Input(0), c.Input(1)
+	t := c.Arena().EmptyLike(gout)
+	if gin[0] != nil {
+		tensor.BinaryTo(tensor.OpPowDBase, t, a, b)
+		tensor.MulTo(t, t, gout)
+		accumulate(gin[0], t)
+	}
+	if gin[1] != nil {
+		tensor.BinaryTo(tensor.OpPowDExp, t, a, b)
+		tensor.MulTo(t, t, gout)
+		accumulate(gin[1], t)
+	}
 }
 
-func zerosLike(out *Value) *tensor.Tensor { return out.graph.arena.ZerosLike(out.data) }
+// minmaxOp is Maximum (sign 1) or Minimum (sign -1).
+type minmaxOp struct {
+	binary
+	sign float64
+}
 
 // Maximum returns the element-wise maximum of a and b with broadcasting.
 // The gradient goes to the larger operand, split equally on ties.
-func (g *Graph) Maximum(a, b *Value) *Value {
-	return g.binary(tensor.OpMax, a, b, func(out *Value) { minmaxBackward(out, 1) })
-}
+func (g *Graph) Maximum(a, b *Value) *Value { return g.Apply(&maximumV, a, b) }
 
 // Minimum returns the element-wise minimum of a and b with broadcasting.
 // The gradient goes to the smaller operand, split equally on ties.
-func (g *Graph) Minimum(a, b *Value) *Value {
-	return g.binary(tensor.OpMin, a, b, func(out *Value) { minmaxBackward(out, -1) })
-}
+func (g *Graph) Minimum(a, b *Value) *Value { return g.Apply(&minimumV, a, b) }
 
-// minmaxBackward routes the gradient of max (sign 1) or min (sign -1).
-func minmaxBackward(out *Value, sign float64) {
-	a, b := out.parents[0], out.parents[1]
-	for k, v := range []*Value{a, b} {
-		if !v.requiresGrad {
+var (
+	maximumV = minmaxOp{binary{tensor.OpMax}, 1}
+	minimumV = minmaxOp{binary{tensor.OpMin}, -1}
+)
+
+func (op *minmaxOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
+	for k := range 2 {
+		if gin[k] == nil {
 			continue
 		}
-		other := b
-		if k == 1 {
-			other = a
-		}
+		v, other := c.Input(k), c.Input(1-k)
 		// weight = 1 where v wins, ½ on a tie, 0 where it loses.
-		t := scratch(out)
-		tensor.BinaryTo(tensor.OpSub, t, v.data, other.data)
-		tensor.UnaryTo(tensor.OpMulScalar, t, t, sign)
+		t := c.Arena().EmptyLike(gout)
+		tensor.BinaryTo(tensor.OpSub, t, v, other)
+		tensor.UnaryTo(tensor.OpMulScalar, t, t, op.sign)
 		tensor.UnaryTo(tensor.OpSign, t, t, 0)
 		tensor.UnaryTo(tensor.OpAddScalar, t, t, 1)
 		tensor.UnaryTo(tensor.OpMulScalar, t, t, 0.5)
-		tensor.MulTo(t, t, out.grad)
-		accumulate(v, t)
+		tensor.MulTo(t, t, gout)
+		accumulate(gin[k], t)
 	}
 }
 
-// unary builds the node for an element-wise operation of one operand with
-// parameter p; its backward is the shared unaryBackward, which knows every
-// operation's derivative.
-func (g *Graph) unary(op tensor.UnaryOp, x *Value, p float64) *Value {
-	g.check(op.String(), x)
-	out := g.result(op.String(), g.arena.EmptyLike(x.data), x)
-	tensor.UnaryTo(op, out.data, x.data, p)
-	out.ints[0], out.scalar = int(op), p
-	out.backward = unaryBackward
+// unaryOp is every element-wise operation of one operand: the forward
+// function and its derivative live side by side in package tensor
+// (tensor.UnaryTo and tensor.UnaryGradTo), keyed by the same code.
+type unaryOp struct {
+	op tensor.UnaryOp
+	p  float64 // the operation's parameter (a slope, a power), if any
+}
+
+func (u *unaryOp) Name() string { return u.op.String() }
+
+func (u *unaryOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
+	out := c.Arena().EmptyLike(in[0])
+	tensor.UnaryTo(u.op, out, in[0], u.p)
 	return out
 }
 
-// unaryBackward adds grad·f'(x) to the input's gradient, where the
-// derivative f' is written in terms of the input x, the output y = f(x) and
-// the parameter p, whichever is cheapest.
-func unaryBackward(out *Value) {
-	x := out.parents[0]
-	op := tensor.UnaryOp(out.ints[0])
-	gx := x.gradBuf()
-	switch {
-	case gx.DType() == tensor.Float64:
-		unaryGrad(op, gx.F64(), out.grad.F64(), x.data.F64(), out.data.F64(), out.scalar)
-	case op == tensor.OpTanh:
-		kernels.TanhGrad(gx.F32(), out.grad.F32(), out.data.F32())
-	case op == tensor.OpSigmoid:
-		kernels.SigmoidGrad(gx.F32(), out.grad.F32(), out.data.F32())
-	case op == tensor.OpReLU:
-		kernels.ReLUGrad(gx.F32(), out.grad.F32(), x.data.F32())
-	default:
-		unaryGrad(op, gx.F32(), out.grad.F32(), x.data.F32(), out.data.F32(), float32(out.scalar))
-	}
+func (u *unaryOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
+	tensor.UnaryGradTo(u.op, gin[0], gout, c.Input(0), c.Output(), u.p)
 }
 
-func unaryGrad[T tensor.Float](op tensor.UnaryOp, gx, g, x, y []T, p T) {
-	g, x, y = g[:len(gx)], x[:len(gx)], y[:len(gx)]
-	switch op {
-	case tensor.OpNeg:
-		for i := range gx {
-			gx[i] -= g[i]
-		}
-	case tensor.OpExp:
-		for i := range gx {
-			gx[i] += g[i] * y[i]
-		}
-	case tensor.OpLog:
-		for i := range gx {
-			gx[i] += g[i] / x[i]
-		}
-	case tensor.OpSqrt:
-		for i := range gx {
-			gx[i] += g[i] * 0.5 / y[i]
-		}
-	case tensor.OpAbs:
-		for i := range gx {
-			switch {
-			case x[i] > 0:
-				gx[i] += g[i]
-			case x[i] < 0:
-				gx[i] -= g[i]
-			}
-		}
-	case tensor.OpTanh:
-		for i := range gx {
-			gx[i] += g[i] * (1 - y[i]*y[i])
-		}
-	case tensor.OpSigmoid:
-		for i := range gx {
-			gx[i] += g[i] * y[i] * (1 - y[i])
-		}
-	case tensor.OpReLU:
-		for i := range gx {
-			if x[i] > 0 {
-				gx[i] += g[i]
-			}
-		}
-	case tensor.OpSquare:
-		for i := range gx {
-			gx[i] += 2 * g[i] * x[i]
-		}
-	case tensor.OpPowScalar:
-		for i := range gx {
-			gx[i] += g[i] * p * T(math.Pow(float64(x[i]), float64(p-1)))
-		}
-	case tensor.OpAddScalar:
-		for i := range gx {
-			gx[i] += g[i]
-		}
-	case tensor.OpMulScalar:
-		for i := range gx {
-			gx[i] += g[i] * p
-		}
-	case tensor.OpLeakyReLU:
-		for i := range gx {
-			if x[i] > 0 {
-				gx[i] += g[i]
-			} else {
-				gx[i] += g[i] * p
-			}
-		}
-	case tensor.OpELU:
-		for i := range gx {
-			if x[i] > 0 {
-				gx[i] += g[i]
-			} else {
-				gx[i] += g[i] * (y[i] + p) // d/dx p(eˣ-1) = p·eˣ = y + p
-			}
-		}
-	case tensor.OpRecip:
-		for i := range gx {
-			gx[i] -= g[i] * y[i] * y[i]
-		}
-	default:
-		panic(fmt.Sprintf("autograd: %v has no derivative", op))
-	}
+func (g *Graph) unary(op tensor.UnaryOp, x *Value, p float64) *Value {
+	u := NewOp[unaryOp](g)
+	u.op, u.p = op, p
+	return g.Apply(u, x)
 }
 
 // Neg returns -x.
@@ -285,7 +210,8 @@ func (g *Graph) Abs(x *Value) *Value { return g.unary(tensor.OpAbs, x, 0) }
 // Square returns x² element-wise.
 func (g *Graph) Square(x *Value) *Value { return g.unary(tensor.OpSquare, x, 0) }
 
-// PowScalar returns xᵖ element-wise for a constant p.
+// PowScalar returns xᵖ element-wise for a constant p; its derivative is
+// p·xᵖ⁻¹, and 0 for p = 0 (as in PyTorch), even at x = 0.
 func (g *Graph) PowScalar(x *Value, p float64) *Value { return g.unary(tensor.OpPowScalar, x, p) }
 
 // AddScalar returns x + c.
@@ -304,6 +230,7 @@ func (g *Graph) Tanh(x *Value) *Value { return g.unary(tensor.OpTanh, x, 0) }
 func (g *Graph) Sigmoid(x *Value) *Value { return g.unary(tensor.OpSigmoid, x, 0) }
 
 // ReLU returns max(x, 0); its derivative is 1 where x > 0 and 0 elsewhere.
+// NaN stays NaN and passes its gradient through, as in PyTorch.
 func (g *Graph) ReLU(x *Value) *Value { return g.unary(tensor.OpReLU, x, 0) }
 
 // LeakyReLU returns x where x > 0 and slope·x elsewhere.
@@ -311,5 +238,6 @@ func (g *Graph) LeakyReLU(x *Value, slope float64) *Value {
 	return g.unary(tensor.OpLeakyReLU, x, slope)
 }
 
-// ELU returns x where x > 0 and alpha·(eˣ-1) elsewhere.
+// ELU returns x where x > 0 and alpha·(eˣ-1) elsewhere; its derivative
+// there is alpha·eˣ.
 func (g *Graph) ELU(x *Value, alpha float64) *Value { return g.unary(tensor.OpELU, x, alpha) }

@@ -3,6 +3,7 @@ package autograd
 import (
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"sync/atomic"
 
 	"github.com/baeum-ml/baeum/tensor"
@@ -17,18 +18,15 @@ type Value struct {
 	requiresGrad bool
 	name         string
 
-	graph    *Graph // nil for parameters
-	op       string
-	parents  []*Value
-	backward func(out *Value) // pushes out.grad to the parents' gradients
+	graph   *Graph // nil for parameters
+	op      Op     // nil for leaves
+	kind    string // what a leaf is: "param", "input", "const", "var" or "detach"
+	parents []*Value
+	ins     []*tensor.Tensor // the inputs' tensors, as Forward saw them
 
-	// State that an operation's forward pass saves for its backward pass.
-	saved  [3]*tensor.Tensor
-	ints   [8]int
-	scalar float64
-	labels []int
-
-	parentBuf [3]*Value
+	parentBuf [4]*Value
+	inBuf     [4]*tensor.Tensor
+	ginBuf    [4]*tensor.Tensor
 	mark      uint64 // topological-sort visit stamp
 }
 
@@ -36,13 +34,13 @@ type Value struct {
 // gradients and belongs to no graph, so it outlives every step. Its
 // gradient is allocated on first use and accumulates until ZeroGrad.
 func NewParam(name string, t *tensor.Tensor) *Value {
-	return &Value{data: t, requiresGrad: true, name: name, op: "param"}
+	return &Value{data: t, requiresGrad: true, name: name, kind: "param"}
 }
 
 // NewConst returns a leaf value that belongs to no graph and does not
 // require gradients, such as a BatchNorm running statistic.
 func NewConst(name string, t *tensor.Tensor) *Value {
-	return &Value{data: t, name: name, op: "const"}
+	return &Value{data: t, name: name, kind: "const"}
 }
 
 // SetData replaces the tensor of a leaf that belongs to no graph (a
@@ -76,8 +74,13 @@ func (v *Value) Name() string { return v.name }
 func (v *Value) SetName(name string) *Value { v.name = name; return v }
 
 // Op returns the name of the operation that produced the value: "param",
-// "input", "const" or "var" for leaves.
-func (v *Value) Op() string { return v.op }
+// "input", "const", "var" or "detach" for leaves.
+func (v *Value) Op() string {
+	if v.op != nil {
+		return v.op.Name()
+	}
+	return v.kind
+}
 
 // Parents returns the values this one was computed from (none for leaves
 // and for values computed without gradient tracking). An optional input
@@ -106,7 +109,7 @@ func (v *Value) SetGrad(t *tensor.Tensor) {
 
 // String describes the value: name, operation and shape.
 func (v *Value) String() string {
-	return fmt.Sprintf("%s(%s %v)", v.op, v.name, v.data.Shape())
+	return fmt.Sprintf("%s(%s %v)", v.Op(), v.name, v.data.Shape())
 }
 
 // gradBuf returns v's gradient, making a zero one first if v has none.
@@ -131,6 +134,7 @@ type Graph struct {
 	used   int
 	noGrad bool
 	order  []*Value
+	slabs  map[reflect.Type]slabber // recycled op values, by type (NewOp)
 
 	// RNG is the source of randomness for stochastic operations such as
 	// dropout. It is nil until set.
@@ -173,6 +177,9 @@ func (g *Graph) Reset() {
 		*v = Value{}
 	}
 	g.used = 0
+	for _, s := range g.slabs {
+		s.reset()
+	}
 	g.arena.Reset()
 }
 
@@ -193,7 +200,7 @@ func (g *Graph) node() *Value {
 // Input wraps t as a leaf that does not require gradients (data, labels).
 func (g *Graph) Input(t *tensor.Tensor) *Value {
 	v := g.node()
-	v.data, v.op = t, "input"
+	v.data, v.kind = t, "input"
 	return v
 }
 
@@ -201,7 +208,7 @@ func (g *Graph) Input(t *tensor.Tensor) *Value {
 // Reset; its gradient comes from the graph's arena.
 func (g *Graph) Var(t *tensor.Tensor) *Value {
 	v := g.node()
-	v.data, v.op, v.requiresGrad = t, "var", !g.noGrad
+	v.data, v.kind, v.requiresGrad = t, "var", !g.noGrad
 	return v
 }
 
@@ -213,43 +220,8 @@ func (v *Value) Detach() *Value {
 		return NewConst(v.name, v.data)
 	}
 	d := g.node()
-	d.data, d.op, d.name = v.data, "detach", v.name
+	d.data, d.kind, d.name = v.data, "detach", v.name
 	return d
-}
-
-// result makes the output node of an operation on the given inputs. It
-// requires gradients when any input does and tracking is on; only then are
-// the inputs recorded as its parents.
-func (g *Graph) result(op string, data *tensor.Tensor, inputs ...*Value) *Value {
-	out := g.node()
-	out.data, out.op = data, op
-	if g.noGrad {
-		return out
-	}
-	for _, in := range inputs {
-		if in != nil && in.requiresGrad {
-			out.requiresGrad = true
-		}
-	}
-	if out.requiresGrad {
-		if len(inputs) <= len(out.parentBuf) {
-			out.parents = out.parentBuf[:copy(out.parentBuf[:], inputs)]
-		} else {
-			out.parents = append([]*Value(nil), inputs...)
-		}
-	}
-	return out
-}
-
-// check panics if an operand of the operation belongs to a graph other
-// than g. Operands that belong to no graph (parameters, constants) may be
-// used in any graph.
-func (g *Graph) check(op string, inputs ...*Value) {
-	for _, in := range inputs {
-		if in != nil && in.graph != nil && in.graph != g {
-			panic("autograd: " + op + ": operand belongs to a different graph")
-		}
-	}
 }
 
 // epoch numbers topological sorts, so that a node's mark tells whether the
@@ -268,16 +240,35 @@ func (v *Value) Backward() {
 	}
 	g := v.graph
 	if g == nil {
-		return // a parameter on its own: nothing to propagate
+		gv := v.gradBuf() // a parameter on its own: dv/dv = 1
+		tensor.UnaryTo(tensor.OpAddScalar, gv, gv, 1)
+		return
 	}
 	order := g.topoSort(v)
 	v.gradBuf().Fill(1) // dv/dv = 1
 	for i := len(order) - 1; i >= 0; i-- {
-		n := order[i]
-		if n.backward != nil && n.grad != nil {
-			n.backward(n)
+		if n := order[i]; n.op != nil && n.grad != nil {
+			n.backward()
 		}
 	}
+}
+
+// backward hands the node's gradient to its op, with the gradient buffers
+// of the inputs that need one.
+func (v *Value) backward() {
+	var gin []*tensor.Tensor
+	if len(v.parents) <= len(v.ginBuf) {
+		gin = v.ginBuf[:len(v.parents)]
+	} else {
+		gin = make([]*tensor.Tensor, len(v.parents))
+	}
+	for i, p := range v.parents {
+		gin[i] = nil
+		if p != nil && p.requiresGrad {
+			gin[i] = p.gradBuf()
+		}
+	}
+	v.op.Backward(Ctx{v}, v.grad, gin)
 }
 
 // topoSort returns the nodes that v depends on through values requiring

@@ -1,7 +1,6 @@
 package autograd
 
 import (
-	"bytes"
 	"math"
 	"runtime"
 	"strings"
@@ -143,32 +142,6 @@ func TestForwardValues(t *testing.T) {
 	}
 }
 
-func TestWriteDOT(t *testing.T) {
-	w := NewParam("w", tensor.Ones(tensor.Float64, 3, 2))
-	g := NewGraph()
-	x := g.Input(tensor.Ones(tensor.Float64, 4, 2)).SetName("x")
-	loss := g.Mean(g.Tanh(g.Linear(x, w, nil)))
-	loss.Backward()
-	var buf bytes.Buffer
-	if err := WriteDOT(&buf, loss); err != nil {
-		t.Fatal(err)
-	}
-	dot := buf.String()
-	for _, want := range []string{"digraph", `w\nparam\n(3×2)`, `x\ninput\n(4×2)`, "linear", "tanh", "mul_scalar", "scalar", "->"} {
-		if !strings.Contains(dot, want) {
-			t.Errorf("DOT lacks %q:\n%s", want, dot)
-		}
-	}
-	// 6 nodes: x, w, linear, tanh, sum, mul_scalar; 5 edges.
-	if n := strings.Count(dot, "->"); n != 5 {
-		t.Errorf("%d edges, want 5:\n%s", n, dot)
-	}
-}
-
-// TestSteadyStateStepAllocatesNothing runs a small training step many
-// times; after the first, the graph's arena and node pool serve every
-// request, so no tensor data is allocated. What remains are a few small
-// closures handed to the kernels' worker pool.
 func TestSteadyStateStepAllocatesNothing(t *testing.T) {
 	rng := tensor.NewRNG(1)
 	w1 := NewParam("w1", tensor.RandNormal(rng, tensor.Float32, 0, 0.1, 16, 8))

@@ -41,6 +41,14 @@ func maskedShape(buf []int, shape []int, mask int, keep bool) []int {
 	return buf
 }
 
+// sumOp sums over the axes in a bit mask.
+type sumOp struct {
+	mask int
+	keep bool
+}
+
+func (*sumOp) Name() string { return "sum" }
+
 // Sum adds up x's elements over the given axes, which disappear from the
 // shape; with no axes it returns the scalar total. The gradient of a sum
 // is 1 for every term, so backward broadcasts the output gradient back.
@@ -50,25 +58,29 @@ func (g *Graph) Sum(x *Value, axes ...int) *Value { return g.sum(x, false, axes)
 func (g *Graph) SumKeepDims(x *Value, axes ...int) *Value { return g.sum(x, true, axes) }
 
 func (g *Graph) sum(x *Value, keep bool, axes []int) *Value {
-	g.check("sum", x)
-	mask := axisMask("sum", x.Shape(), axes)
+	op := NewOp[sumOp](g)
+	op.mask, op.keep = axisMask("sum", x.Shape(), axes), keep
+	return g.Apply(op, x)
+}
+
+func (op *sumOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
+	x := in[0]
 	var kb, ob [tensor.MaxDims]int
-	kshape := maskedShape(kb[:], x.Shape(), mask, true)
-	data := g.arena.Empty(x.data.DType(), kshape...)
-	tensor.SumTo(data, x.data)
-	if !keep {
-		data = g.arena.Reshape(data, maskedShape(ob[:], x.Shape(), mask, false)...)
+	data := c.Arena().Empty(x.DType(), maskedShape(kb[:], x.Shape(), op.mask, true)...)
+	tensor.SumTo(data, x)
+	if !op.keep {
+		data = c.Arena().Reshape(data, maskedShape(ob[:], x.Shape(), op.mask, false)...)
 	}
-	out := g.result("sum", data, x)
-	out.ints[0] = mask
-	out.backward = func(out *Value) {
-		x := out.parents[0]
-		var kb [tensor.MaxDims]int
-		grad := out.graph.arena.Reshape(out.grad, maskedShape(kb[:], x.Shape(), out.ints[0], true)...)
-		gx := x.gradBuf()
-		tensor.AddTo(gx, gx, grad)
+	return data
+}
+
+func (op *sumOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
+	if gin[0] == nil {
+		return
 	}
-	return out
+	var kb [tensor.MaxDims]int
+	grad := c.Arena().Reshape(gout, maskedShape(kb[:], c.Input(0).Shape(), op.mask, true)...)
+	tensor.AddTo(gin[0], gin[0], grad)
 }
 
 // Mean averages x over the given axes (all when none are given): a sum
@@ -95,37 +107,36 @@ func (g *Graph) Variance(x *Value, ddof int, axes ...int) *Value {
 	return g.MulScalar(s, 1/float64(n-ddof))
 }
 
+// maxOp is the maximum along one axis.
+type maxOp struct{ axis int }
+
+func (*maxOp) Name() string { return "max" }
+
 // Max returns the largest element along axis, which disappears from the
 // shape. The gradient flows only to the first maximal element of each
-// slice, as in PyTorch's max(dim).
+// slice, as in PyTorch's max(dim); a slice holding NaN has NaN as its
+// maximum, and its gradient goes to the NaN.
 func (g *Graph) Max(x *Value, axis int) *Value {
-	g.check("max", x)
-	shape := x.Shape()
 	if axis < 0 {
-		axis += len(shape)
+		axis += x.data.Dims()
 	}
-	mask := axisMask("max", shape, []int{axis})
+	axisMask("max", x.Shape(), []int{axis})
+	op := NewOp[maxOp](g)
+	op.axis = axis
+	return g.Apply(op, x)
+}
+
+func (op *maxOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
+	x := in[0]
+	mask := 1 << op.axis
 	var kb, ob [tensor.MaxDims]int
-	data := g.arena.Empty(x.data.DType(), maskedShape(kb[:], shape, mask, true)...)
-	tensor.MaxTo(data, x.data)
-	data = g.arena.Reshape(data, maskedShape(ob[:], shape, mask, false)...)
-	out := g.result("max", data, x)
-	out.ints[0] = axis
-	out.backward = func(out *Value) {
-		x := out.parents[0]
-		outer, n, inner := tensor.SplitAxis(x.Shape(), out.ints[0])
-		gx := x.gradBuf()
-		for o := 0; o < outer; o++ {
-			for i := 0; i < inner; i++ {
-				m := out.data.Flat(o*inner + i)
-				for k := 0; k < n; k++ {
-					if j := (o*n+k)*inner + i; x.data.Flat(j) == m {
-						gx.SetFlat(j, gx.Flat(j)+out.grad.Flat(o*inner+i))
-						break
-					}
-				}
-			}
-		}
+	data := c.Arena().Empty(x.DType(), maskedShape(kb[:], x.Shape(), mask, true)...)
+	tensor.MaxTo(data, x)
+	return c.Arena().Reshape(data, maskedShape(ob[:], x.Shape(), mask, false)...)
+}
+
+func (op *maxOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
+	if gin[0] != nil {
+		tensor.MaxBackward(gin[0], gout, c.Input(0), c.Output(), op.axis)
 	}
-	return out
 }

@@ -7,17 +7,33 @@ import (
 	"github.com/baeum-ml/baeum/tensor"
 )
 
+// reshapeOp views its input with another shape.
+type reshapeOp struct {
+	shape [tensor.MaxDims]int
+	dims  int
+}
+
+func (*reshapeOp) Name() string { return "reshape" }
+
 // Reshape returns a view of x with a new shape (one dimension may be -1).
 // The gradient is reshaped back.
 func (g *Graph) Reshape(x *Value, shape ...int) *Value {
-	g.check("reshape", x)
-	out := g.result("reshape", g.arena.Reshape(x.data, shape...), x)
-	out.backward = func(out *Value) {
-		x := out.parents[0]
-		gx := x.gradBuf()
-		gx.AddScaled(1, out.grad) // same elements in the same order
+	if len(shape) > tensor.MaxDims {
+		panic(fmt.Sprintf("autograd: reshape to %v: more than %d dimensions", slices.Clone(shape), tensor.MaxDims))
 	}
-	return out
+	op := NewOp[reshapeOp](g)
+	op.dims = copy(op.shape[:], shape)
+	return g.Apply(op, x)
+}
+
+func (op *reshapeOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
+	return c.Arena().Reshape(in[0], op.shape[:op.dims]...)
+}
+
+func (*reshapeOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
+	if gin[0] != nil {
+		gin[0].AddScaled(1, gout) // same elements in the same order
+	}
 }
 
 // Flatten reshapes x to (x.Shape()[0], everything else), the step between
@@ -26,36 +42,54 @@ func (g *Graph) Flatten(x *Value) *Value {
 	return g.Reshape(x, x.Shape()[0], -1)
 }
 
+// permuteOp reorders axes.
+type permuteOp struct {
+	axes [tensor.MaxDims]int
+	dims int
+}
+
+func (*permuteOp) Name() string { return "permute" }
+
 // Permute reorders x's axes (dimension i of the result is dimension
 // axes[i] of x). The gradient is permuted back.
 func (g *Graph) Permute(x *Value, axes ...int) *Value {
-	g.check("permute", x)
 	if len(axes) != x.data.Dims() {
 		panic(fmt.Sprintf("autograd: permute %v of shape %v", slices.Clone(axes), x.Shape()))
 	}
-	var sb [tensor.MaxDims]int
-	shape := sb[:len(axes)]
+	op := NewOp[permuteOp](g)
 	for i, a := range axes {
 		if a < 0 || a >= len(axes) {
 			panic(fmt.Sprintf("autograd: permute %v of shape %v", slices.Clone(axes), x.Shape()))
 		}
+		op.axes[i] = a
+	}
+	op.dims = len(axes)
+	return g.Apply(op, x)
+}
+
+func (op *permuteOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
+	x := in[0]
+	var sb [tensor.MaxDims]int
+	shape := sb[:op.dims]
+	for i, a := range op.axes[:op.dims] {
 		shape[i] = x.Shape()[a]
 	}
-	out := g.result("permute", g.arena.Empty(x.data.DType(), shape...), x)
-	tensor.PermuteTo(out.data, x.data, axes...)
-	copy(out.ints[:], axes)
-	out.backward = func(out *Value) {
-		x := out.parents[0]
-		n := x.data.Dims()
-		var inv [tensor.MaxDims]int
-		for i := 0; i < n; i++ {
-			inv[out.ints[i]] = i
-		}
-		t := out.graph.arena.EmptyLike(x.data)
-		tensor.PermuteTo(t, out.grad, inv[:n]...)
-		x.gradBuf().AddScaled(1, t)
-	}
+	out := c.Arena().Empty(x.DType(), shape...)
+	tensor.PermuteTo(out, x, op.axes[:op.dims]...)
 	return out
+}
+
+func (op *permuteOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
+	if gin[0] == nil {
+		return
+	}
+	var inv [tensor.MaxDims]int
+	for i, a := range op.axes[:op.dims] {
+		inv[a] = i
+	}
+	t := c.Arena().EmptyLike(gin[0])
+	tensor.PermuteTo(t, gout, inv[:op.dims]...)
+	gin[0].AddScaled(1, t)
 }
 
 // Transpose swaps the two axes of a matrix.
@@ -66,47 +100,72 @@ func (g *Graph) Transpose(x *Value) *Value {
 	return g.Permute(x, 1, 0)
 }
 
+// sliceOp takes rows lo:hi of the leading axis.
+type sliceOp struct{ lo, hi int }
+
+func (*sliceOp) Name() string { return "slice" }
+
 // Slice returns x[lo:hi] along the leading axis, a view (a sub-batch).
 // Its gradient lands in the matching rows of x's gradient.
 func (g *Graph) Slice(x *Value, lo, hi int) *Value {
-	g.check("slice", x)
-	out := g.result("slice", g.arena.Slice(x.data, lo, hi), x)
-	out.ints[0], out.ints[1] = lo, hi
-	out.backward = func(out *Value) {
-		x := out.parents[0]
-		rows := out.graph.arena.Slice(x.gradBuf(), out.ints[0], out.ints[1])
-		rows.AddScaled(1, out.grad)
-	}
-	return out
+	op := NewOp[sliceOp](g)
+	op.lo, op.hi = lo, hi
+	return g.Apply(op, x)
 }
+
+func (op *sliceOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
+	return c.Arena().Slice(in[0], op.lo, op.hi)
+}
+
+func (op *sliceOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
+	if gin[0] != nil {
+		c.Arena().Slice(gin[0], op.lo, op.hi).AddScaled(1, gout)
+	}
+}
+
+// concatOp joins its inputs along an axis.
+type concatOp struct{ axis int }
+
+func (*concatOp) Name() string { return "concat" }
 
 // Concat joins values along axis. Each input gets its own part of the
 // gradient back.
 func (g *Graph) Concat(axis int, xs ...*Value) *Value {
-	g.check("concat", xs...)
-	ts := make([]*tensor.Tensor, len(xs))
-	for i, x := range xs {
-		ts[i] = x.data
+	if len(xs) == 0 {
+		panic("autograd: concat of nothing")
 	}
-	out := g.result("concat", tensor.Concat(axis, ts...), xs...)
 	if axis < 0 {
 		axis += xs[0].data.Dims()
 	}
-	out.ints[0] = axis
-	out.backward = func(out *Value) {
-		axis := out.ints[0]
-		sizes := make([]int, len(out.parents))
-		for i, p := range out.parents {
-			sizes[i] = p.Shape()[axis]
-		}
-		for i, part := range tensor.Split(out.grad, axis, sizes...) {
-			if p := out.parents[i]; p.requiresGrad {
-				p.gradBuf().AddScaled(1, part)
-			}
+	op := NewOp[concatOp](g)
+	op.axis = axis
+	return g.Apply(op, xs...)
+}
+
+func (op *concatOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
+	return tensor.Concat(op.axis, in...)
+}
+
+func (op *concatOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
+	sizes := make([]int, len(gin))
+	for i := range gin {
+		sizes[i] = c.Input(i).Shape()[op.axis]
+	}
+	for i, part := range tensor.Split(gout, op.axis, sizes...) {
+		if gin[i] != nil {
+			gin[i].AddScaled(1, part)
 		}
 	}
-	return out
 }
+
+// padOp surrounds its input with a constant border.
+type padOp struct {
+	value float64
+	pads  [4][2]int
+	n     int
+}
+
+func (*padOp) Name() string { return "pad" }
 
 // Pad surrounds x with a border of a constant value: pads[i] = {before,
 // after} for each of up to four trailing dimensions. The gradient is the
@@ -115,54 +174,59 @@ func (g *Graph) Pad(x *Value, value float64, pads ...[2]int) *Value {
 	if len(pads) > 4 {
 		panic(fmt.Sprintf("autograd: Pad of more than four dimensions: %v", pads))
 	}
-	g.check("pad", x)
-	out := g.result("pad", tensor.Pad(x.data, value, pads...), x)
-	out.scalar = float64(len(pads))
-	for i, p := range pads {
-		out.ints[2*i], out.ints[2*i+1] = p[0], p[1]
-	}
-	out.backward = func(out *Value) {
-		n := int(out.scalar)
-		pads := make([][2]int, n)
-		for i := range pads {
-			pads[i] = [2]int{out.ints[2*i], out.ints[2*i+1]}
-		}
-		out.parents[0].gradBuf().AddScaled(1, tensor.Crop(out.grad, pads...))
-	}
-	return out
+	op := NewOp[padOp](g)
+	op.value, op.n = value, copy(op.pads[:], pads)
+	return g.Apply(op, x)
 }
+
+func (op *padOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
+	return tensor.Pad(in[0], op.value, op.pads[:op.n]...)
+}
+
+func (op *padOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
+	if gin[0] != nil {
+		gin[0].AddScaled(1, tensor.Crop(gout, op.pads[:op.n]...))
+	}
+}
+
+// matmulOp is the (batched) matrix product.
+type matmulOp struct{}
+
+var matmulV matmulOp
+
+func (matmulOp) Name() string { return "matmul" }
 
 // MatMul returns the matrix product a·b of 2-D values, or the batched
 // product when either is 3-D (see tensor.MatMul). The gradients are
 // g·bᵀ for a and aᵀ·g for b, summed over the batch for a shared operand.
-func (g *Graph) MatMul(a, b *Value) *Value {
-	g.check("matmul", a, b)
+func (g *Graph) MatMul(a, b *Value) *Value { return g.Apply(matmulV, a, b) }
+
+func (matmulOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
+	a, b := in[0], in[1]
 	var sb [3]int
 	shape := append(sb[:0], tensor.MatMulShape(a.Shape(), b.Shape(), false, false)...)
-	out := g.result("matmul", g.arena.Empty(a.data.DType(), shape...), a, b)
-	tensor.MatMulTo(out.data, a.data, b.data, false, false)
-	out.backward = func(out *Value) {
-		a, b, gr := out.parents[0], out.parents[1], out.grad
-		ar := out.graph.arena
-		if a.requiresGrad {
-			ga := a.gradBuf()
-			if a.data.Dims() == 2 && b.data.Dims() == 3 {
-				for i := 0; i < b.Shape()[0]; i++ {
-					tensor.MatMulAddTo(ga, ar.Slice(gr, i, i+1).Reshape(gr.Shape()[1:]...), ar.Slice(b.data, i, i+1).Reshape(b.Shape()[1:]...), false, true, 1)
-				}
-			} else {
-				tensor.MatMulAddTo(ga, gr, b.data, false, true, 1)
+	out := c.Arena().Empty(a.DType(), shape...)
+	tensor.MatMulTo(out, a, b, false, false)
+	return out
+}
+
+func (matmulOp) Backward(c Ctx, gr *tensor.Tensor, gin []*tensor.Tensor) {
+	a, b, ar := c.Input(0), c.Input(1), c.Arena()
+	if ga := gin[0]; ga != nil {
+		if a.Dims() == 2 && b.Dims() == 3 {
+			for i := 0; i < b.Shape()[0]; i++ {
+				tensor.MatMulAddTo(ga, ar.Slice(gr, i, i+1).Reshape(gr.Shape()[1:]...), ar.Slice(b, i, i+1).Reshape(b.Shape()[1:]...), false, true, 1)
 			}
-		}
-		if b.requiresGrad {
-			gb := b.gradBuf()
-			if a.data.Dims() == 3 && b.data.Dims() == 2 {
-				m := a.Shape()[0] * a.Shape()[1]
-				tensor.MatMulAddTo(gb, ar.Reshape(a.data, m, -1), ar.Reshape(gr, m, -1), true, false, 1)
-			} else {
-				tensor.MatMulAddTo(gb, a.data, gr, true, false, 1)
-			}
+		} else {
+			tensor.MatMulAddTo(ga, gr, b, false, true, 1)
 		}
 	}
-	return out
+	if gb := gin[1]; gb != nil {
+		if a.Dims() == 3 && b.Dims() == 2 {
+			m := a.Shape()[0] * a.Shape()[1]
+			tensor.MatMulAddTo(gb, ar.Reshape(a, m, -1), ar.Reshape(gr, m, -1), true, false, 1)
+		} else {
+			tensor.MatMulAddTo(gb, a, gr, true, false, 1)
+		}
+	}
 }

@@ -155,14 +155,7 @@ func (d Dropout) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value {
 		panic("nn: Dropout in training needs a random source: set Graph.RNG")
 	}
 	mask := g.Arena().EmptyLike(x.Data())
-	keep := 1 / (1 - d.P)
-	for i := 0; i < mask.Len(); i++ {
-		if g.RNG.Float64() < d.P {
-			mask.SetFlat(i, 0)
-		} else {
-			mask.SetFlat(i, keep)
-		}
-	}
+	tensor.DropoutMask(g.RNG, mask, d.P)
 	return g.Dropout(x, mask)
 }
 
@@ -208,7 +201,7 @@ func (b *BatchNorm) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Valu
 		panic(fmt.Sprintf("nn: %v expects %d-D input, got shape %v", b, b.Dims, x.Shape()))
 	}
 	if g.Training {
-		b.Batches.SetFlat(0, b.Batches.Flat(0)+1)
+		tensor.UnaryTo(tensor.OpAddScalar, b.Batches, b.Batches, 1)
 	}
 	return g.BatchNorm(x, b.Weight, b.Bias, &b.State, g.Training)
 }

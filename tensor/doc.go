@@ -16,6 +16,29 @@
 // batch) and takes them all back with Reset, so a training loop that runs
 // thousands of steps allocates its scratch memory only once.
 //
+// # The backend seam
+//
+// Package tensor is the only package that calls the numeric kernels
+// (internal/kernels: the GEMM, the direct convolutions, pooling, the
+// vectorised element-wise loops); a test in internal/archtest fails when
+// any other package imports them. Everything above — autograd's
+// operations, the layers, the losses, the optimizers — asks tensor for
+// whole operations: BinaryTo and UnaryTo with UnaryGradTo (each element-wise
+// function beside its derivative), SumTo, MaxTo and AccumulateTo,
+// MatMulAddTo, Conv2DTo and Conv2DBackward (which choose between one
+// matrix product, a direct kernel and im2col with GEMM, pack the weights
+// and split the batch among workers), Pool2DTo and Pool2DBackward,
+// BatchNormTo and BatchNormBackward, SoftmaxTo and the cross-entropy rows,
+// the losses' sums and gradients, and the optimizers' fused updates.
+//
+// A second backend, such as a GPU through purego-loaded CUDA, would plug in
+// here and only here. It must provide device storage behind Tensor (today
+// the f32/f64 host slices), an Arena that recycles device memory per step,
+// and the operations listed above; F32, F64, Flat and SetFlat would become
+// explicit copies to and from the host, which the rest of the module uses
+// only at its I/O edges (loading data, checkpoints, pictures — the
+// allowlist in internal/archtest names each file).
+//
 // Errors of the programmer, such as adding tensors whose shapes do not
 // broadcast, panic with a message naming both shapes, like an out-of-range
 // slice index does. Functions that read data from outside the program

@@ -12,16 +12,18 @@ type BinaryOp uint8
 
 // The element-wise binary operations.
 const (
-	OpAdd BinaryOp = iota // a + b
-	OpSub                 // a - b
-	OpMul                 // a · b
-	OpDiv                 // a / b
-	OpPow                 // a ** b
-	OpMax                 // max(a, b); NaN if either is NaN
-	OpMin                 // min(a, b); NaN if either is NaN
+	OpAdd      BinaryOp = iota // a + b
+	OpSub                      // a - b
+	OpMul                      // a · b
+	OpDiv                      // a / b
+	OpPow                      // a ** b
+	OpMax                      // max(a, b); NaN if either is NaN
+	OpMin                      // min(a, b); NaN if either is NaN
+	OpPowDBase                 // ∂(aᵇ)/∂a = b·aᵇ⁻¹, and 0 where b = 0 (as PyTorch)
+	OpPowDExp                  // ∂(aᵇ)/∂b = aᵇ·ln a, and 0 where a = 0 and b ≥ 0 (as PyTorch)
 )
 
-var binaryNames = [...]string{"add", "sub", "mul", "div", "pow", "maximum", "minimum"}
+var binaryNames = [...]string{"add", "sub", "mul", "div", "pow", "maximum", "minimum", "pow_dbase", "pow_dexp"}
 
 // String returns the operation's name.
 func (op BinaryOp) String() string { return binaryNames[op] }
@@ -120,6 +122,14 @@ func binaryRow[T Float](op BinaryOp, dst, a, b []T, sa, sb int) {
 			r = T(fmax(float64(x), float64(y)))
 		case OpMin:
 			r = T(-fmax(-float64(x), -float64(y)))
+		case OpPowDBase:
+			if y != 0 {
+				r = y * T(math.Pow(float64(x), float64(y-1)))
+			}
+		case OpPowDExp:
+			if x != 0 || y < 0 {
+				r = T(math.Pow(float64(x), float64(y)) * math.Log(float64(x)))
+			}
 		}
 		dst[i] = r
 	}
@@ -327,6 +337,121 @@ func unaryLoop[T Float](op UnaryOp, dst, x []T, p T) {
 		}
 	default:
 		panic(fmt.Sprintf("tensor: unknown unary op %d", op))
+	}
+}
+
+// UnaryGradTo adds g·f'(x) to gx, the gradient that flows back through the
+// element-wise operation f = op with parameter p, given its input x, its
+// output y = f(x) and the gradient g of its output; each derivative is
+// written in terms of x, y and p, whichever is cheapest and most accurate.
+// gx, g, x and y have the same number of elements and dtype. A nil gx does
+// nothing.
+func UnaryGradTo(op UnaryOp, gx, g, x, y *Tensor, p float64) {
+	if gx == nil {
+		return
+	}
+	for _, t := range [...]*Tensor{g, x, y} {
+		if t.dtype != gx.dtype || t.Len() != gx.Len() {
+			panic(fmt.Sprintf("tensor: %v gradient: %v %v does not match %v %v", op, t.dtype, t.shape, gx.dtype, gx.shape))
+		}
+	}
+	switch {
+	case gx.dtype == Float64:
+		unaryGrad(op, gx.f64, g.f64, x.f64, y.f64, p)
+	case op == OpTanh:
+		kernels.TanhGrad(gx.f32, g.f32, y.f32)
+	case op == OpSigmoid:
+		kernels.SigmoidGrad(gx.f32, g.f32, y.f32)
+	case op == OpReLU:
+		kernels.ReLUGrad(gx.f32, g.f32, y.f32)
+	default:
+		unaryGrad(op, gx.f32, g.f32, x.f32, y.f32, float32(p))
+	}
+}
+
+func unaryGrad[T Float](op UnaryOp, gx, g, x, y []T, p T) {
+	g, x, y = g[:len(gx)], x[:len(gx)], y[:len(gx)]
+	switch op {
+	case OpNeg:
+		for i := range gx {
+			gx[i] -= g[i]
+		}
+	case OpExp:
+		for i := range gx {
+			gx[i] += g[i] * y[i]
+		}
+	case OpLog:
+		for i := range gx {
+			gx[i] += g[i] / x[i]
+		}
+	case OpSqrt:
+		for i := range gx {
+			gx[i] += g[i] * 0.5 / y[i]
+		}
+	case OpAbs:
+		for i := range gx {
+			switch {
+			case x[i] > 0:
+				gx[i] += g[i]
+			case x[i] < 0:
+				gx[i] -= g[i]
+			}
+		}
+	case OpTanh:
+		for i := range gx {
+			gx[i] += g[i] * (1 - y[i]*y[i])
+		}
+	case OpSigmoid:
+		for i := range gx {
+			gx[i] += g[i] * y[i] * (1 - y[i])
+		}
+	case OpReLU:
+		for i := range gx {
+			if !(y[i] <= 0) { // passes NaN's gradient, as PyTorch
+				gx[i] += g[i]
+			}
+		}
+	case OpSquare:
+		for i := range gx {
+			gx[i] += 2 * g[i] * x[i]
+		}
+	case OpPowScalar:
+		if p == 0 {
+			return // xᵖ is constant: no gradient, even at x = 0
+		}
+		for i := range gx {
+			gx[i] += g[i] * p * T(math.Pow(float64(x[i]), float64(p-1)))
+		}
+	case OpAddScalar:
+		for i := range gx {
+			gx[i] += g[i]
+		}
+	case OpMulScalar:
+		for i := range gx {
+			gx[i] += g[i] * p
+		}
+	case OpLeakyReLU:
+		for i := range gx {
+			if x[i] > 0 {
+				gx[i] += g[i]
+			} else {
+				gx[i] += g[i] * p
+			}
+		}
+	case OpELU:
+		for i := range gx {
+			if x[i] <= 0 {
+				gx[i] += g[i] * p * T(math.Exp(float64(x[i]))) // d/dx p(eˣ-1) = p·eˣ
+			} else {
+				gx[i] += g[i] // also for NaN, as PyTorch
+			}
+		}
+	case OpRecip:
+		for i := range gx {
+			gx[i] -= g[i] * y[i] * y[i]
+		}
+	default:
+		panic(fmt.Sprintf("tensor: %v has no derivative", op))
 	}
 }
 

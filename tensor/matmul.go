@@ -118,7 +118,7 @@ func gemm(dst, a, b *Tensor, od, oa, ob int, transA, transB bool, m, n, k, lda, 
 // kh×kw window with the given stride and zero padding: the result has shape
 // (N, C·kh·kw, OH·OW); see kernels.Im2col for the layout.
 func Im2col(x *Tensor, kh, kw, stride, pad int) *Tensor {
-	g := ConvGeometry(x.shape, kh, kw, stride, pad)
+	g := convGeom(x.shape, kh, kw, stride, pad)
 	n := x.shape[0]
 	dst := New(x.dtype, n, g.C*g.KH*g.KW, g.OutH()*g.OutW())
 	in, out := g.C*g.H*g.W, g.C*g.KH*g.KW*g.OutH()*g.OutW()
@@ -136,7 +136,7 @@ func Im2col(x *Tensor, kh, kw, stride, pad int) *Tensor {
 // NCHW shape, summing entries that map to the same pixel: the adjoint of
 // Im2col.
 func Col2im(cols *Tensor, shape []int, kh, kw, stride, pad int) *Tensor {
-	g := ConvGeometry(shape, kh, kw, stride, pad)
+	g := convGeom(shape, kh, kw, stride, pad)
 	n := shape[0]
 	want := []int{n, g.C * g.KH * g.KW, g.OutH() * g.OutW()}
 	if !EqualShapes(cols.shape, want) {
@@ -152,16 +152,4 @@ func Col2im(cols *Tensor, shape []int, kh, kw, stride, pad int) *Tensor {
 		}
 	}
 	return dst
-}
-
-// ConvGeometry returns the geometry of a square-strided, square-padded
-// kh×kw window over images of NCHW shape, panicking with the shape when it
-// is not 4-D or the window does not fit.
-func ConvGeometry(shape []int, kh, kw, stride, pad int) kernels.ConvGeom {
-	if len(shape) != 4 {
-		panic(fmt.Sprintf("tensor: images must be NCHW (4-D), got shape %v", shape))
-	}
-	g := kernels.ConvGeom{C: shape[1], H: shape[2], W: shape[3], KH: kh, KW: kw, StrideH: stride, StrideW: stride, PadH: pad, PadW: pad}
-	g.Validate()
-	return g
 }

@@ -230,3 +230,35 @@ func AllClose(a, b *Tensor, rtol, atol float64) bool {
 	}
 	return true
 }
+
+// MaxBackward adds the gradient of a maximum along axis to gx: for every
+// position of the other axes, gout's element goes to the element of x that
+// equals the maximum y (x's shape without axis) — the first one on ties,
+// and the first NaN when the maximum is NaN — and nothing goes elsewhere.
+func MaxBackward(gx, gout, x, y *Tensor, axis int) {
+	axis = checkAxis("max gradient", x, axis)
+	checkSameLayout("max gradient", gx, x)
+	if gout.Len() != y.Len() || gout.dtype != x.dtype || y.dtype != x.dtype {
+		panic(fmt.Sprintf("tensor: max gradient: output %v %v, its gradient %v %v", y.dtype, y.shape, gout.dtype, gout.shape))
+	}
+	outer, n, inner := SplitAxis(x.shape, axis)
+	if x.dtype == Float64 {
+		maxGrad(gx.f64, gout.f64, x.f64, y.f64, outer, n, inner)
+	} else {
+		maxGrad(gx.f32, gout.f32, x.f32, y.f32, outer, n, inner)
+	}
+}
+
+func maxGrad[T Float](gx, g, x, y []T, outer, n, inner int) {
+	for o := 0; o < outer; o++ {
+		for i := 0; i < inner; i++ {
+			m := y[o*inner+i]
+			for k := 0; k < n; k++ {
+				if j := (o*n+k)*inner + i; x[j] == m || (m != m && x[j] != x[j]) {
+					gx[j] += g[o*inner+i]
+					break
+				}
+			}
+		}
+	}
+}

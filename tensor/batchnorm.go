@@ -1,0 +1,152 @@
+package tensor
+
+import (
+	"fmt"
+	"math"
+)
+
+// BatchNormStats is the state batch normalisation keeps between calls: the
+// running statistics it updates in training and uses in inference.
+type BatchNormStats struct {
+	RunningMean, RunningVar *Tensor // per channel
+	Momentum, Eps           float64
+}
+
+// BatchNormTo normalises x (N, C) or (N, C, H, W) per channel and applies
+// the affine map gamma·x̂ + beta, writing the result into y and the
+// normalised input x̂ into xhat (both x's shape) and 1/√(σ²+ε) into invstd
+// (C), which is what the backward pass needs. In training it uses the
+// batch's mean and biased variance and updates st's running statistics with
+// its momentum, the running variance from the unbiased batch variance, as
+// PyTorch does; in inference it uses the running statistics.
+func BatchNormTo(y, xhat, invstd, x, gamma, beta *Tensor, st *BatchNormStats, training bool) {
+	if len(x.shape) != 2 && len(x.shape) != 4 {
+		panic(fmt.Sprintf("tensor: batchnorm needs (N, C) or (N, C, H, W), got %v", x.shape))
+	}
+	c := x.shape[1]
+	for _, t := range [...]*Tensor{gamma, beta, st.RunningMean, st.RunningVar, invstd} {
+		if t.Len() != c {
+			panic(fmt.Sprintf("tensor: batchnorm of input %v needs %d-element parameters, got %v", x.shape, c, t.shape))
+		}
+	}
+	checkSameLayout("batchnorm", y, x)
+	checkSameLayout("batchnorm", xhat, x)
+	n := x.shape[0]
+	inner := x.Len() / max(n*c, 1)
+	if training && n*inner < 2 {
+		panic(fmt.Sprintf("tensor: batchnorm in training needs more than one value per channel, input %v", x.shape))
+	}
+	for ch := 0; ch < c; ch++ {
+		var mean, variance float64
+		if training {
+			if x.dtype == Float64 {
+				mean, variance = channelStats(x.f64, n, c, inner, ch)
+			} else {
+				mean, variance = channelStats(x.f32, n, c, inner, ch)
+			}
+			m, mom := float64(n*inner), st.Momentum
+			st.RunningMean.SetFlat(ch, (1-mom)*st.RunningMean.Flat(ch)+mom*mean)
+			st.RunningVar.SetFlat(ch, (1-mom)*st.RunningVar.Flat(ch)+mom*variance*m/(m-1))
+		} else {
+			mean, variance = st.RunningMean.Flat(ch), st.RunningVar.Flat(ch)
+		}
+		is := 1 / math.Sqrt(variance+st.Eps)
+		invstd.SetFlat(ch, is)
+		ga, be := gamma.Flat(ch), beta.Flat(ch)
+		if x.dtype == Float64 {
+			normalizeChannel(y.f64, xhat.f64, x.f64, n, c, inner, ch, mean, is, ga, be)
+		} else {
+			normalizeChannel(y.f32, xhat.f32, x.f32, n, c, inner, ch, mean, is, ga, be)
+		}
+	}
+}
+
+// channelStats returns the mean and biased variance of channel ch.
+func channelStats[T Float](x []T, n, c, inner, ch int) (mean, variance float64) {
+	for i := 0; i < n; i++ {
+		for _, v := range x[(i*c+ch)*inner : (i*c+ch+1)*inner] {
+			mean += float64(v)
+		}
+	}
+	m := float64(n * inner)
+	mean /= m
+	for i := 0; i < n; i++ {
+		for _, v := range x[(i*c+ch)*inner : (i*c+ch+1)*inner] {
+			d := float64(v) - mean
+			variance += d * d
+		}
+	}
+	return mean, variance / m
+}
+
+func normalizeChannel[T Float](y, xhat, x []T, n, c, inner, ch int, mean, is, ga, be float64) {
+	for i := 0; i < n; i++ {
+		lo, hi := (i*c+ch)*inner, (i*c+ch+1)*inner
+		for k, v := range x[lo:hi] {
+			h := (float64(v) - mean) * is
+			xhat[lo+k] = T(h)
+			y[lo+k] = T(ga*h + be)
+		}
+	}
+}
+
+// BatchNormBackward adds to gx, ggamma and gbeta (each nil when not wanted)
+// the gradients of BatchNormTo given gout, the gradient of its output, and
+// the xhat and invstd it saved. In training the batch statistics depend on
+// x too: dx = γ/σ · (g - mean(g) - x̂·mean(g·x̂)); in inference dx = γ/σ · g.
+func BatchNormBackward(gx, ggamma, gbeta, gout, xhat, invstd, gamma *Tensor, training bool) {
+	checkSameLayout("batchnorm gradient", gout, xhat)
+	if gx != nil {
+		checkSameLayout("batchnorm gradient", gx, xhat)
+	}
+	n, c := xhat.shape[0], xhat.shape[1]
+	inner := xhat.Len() / max(n*c, 1)
+	m := float64(n * inner)
+	for ch := 0; ch < c; ch++ {
+		var sg, sgx float64 // Σ g and Σ g·x̂ over the channel
+		if xhat.dtype == Float64 {
+			sg, sgx = channelGradSums(gout.f64, xhat.f64, n, c, inner, ch)
+		} else {
+			sg, sgx = channelGradSums(gout.f32, xhat.f32, n, c, inner, ch)
+		}
+		if ggamma != nil {
+			ggamma.SetFlat(ch, ggamma.Flat(ch)+sgx)
+		}
+		if gbeta != nil {
+			gbeta.SetFlat(ch, gbeta.Flat(ch)+sg)
+		}
+		if gx == nil {
+			continue
+		}
+		scale := gamma.Flat(ch) * invstd.Flat(ch)
+		if xhat.dtype == Float64 {
+			channelInputGrad(gx.f64, gout.f64, xhat.f64, n, c, inner, ch, scale, sg, sgx, m, training)
+		} else {
+			channelInputGrad(gx.f32, gout.f32, xhat.f32, n, c, inner, ch, scale, sg, sgx, m, training)
+		}
+	}
+}
+
+func channelGradSums[T Float](g, xhat []T, n, c, inner, ch int) (sg, sgx float64) {
+	for i := 0; i < n; i++ {
+		lo, hi := (i*c+ch)*inner, (i*c+ch+1)*inner
+		for k, v := range g[lo:hi] {
+			sg += float64(v)
+			sgx += float64(v) * float64(xhat[lo+k])
+		}
+	}
+	return sg, sgx
+}
+
+func channelInputGrad[T Float](gx, g, xhat []T, n, c, inner, ch int, scale, sg, sgx, m float64, training bool) {
+	for i := 0; i < n; i++ {
+		lo, hi := (i*c+ch)*inner, (i*c+ch+1)*inner
+		for k, v := range g[lo:hi] {
+			d := float64(v)
+			if training {
+				d = d - sg/m - float64(xhat[lo+k])*sgx/m
+			}
+			gx[lo+k] = T(float64(gx[lo+k]) + scale*d)
+		}
+	}
+}
