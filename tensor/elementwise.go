@@ -440,10 +440,10 @@ func unaryGrad[T Float](op UnaryOp, gx, g, x, y []T, p T) {
 		}
 	case OpELU:
 		for i := range gx {
-			if x[i] <= 0 {
-				gx[i] += g[i] * p * T(math.Exp(float64(x[i]))) // d/dx p(eˣ-1) = p·eˣ
+			if x[i] > 0 {
+				gx[i] += g[i]
 			} else {
-				gx[i] += g[i] // also for NaN, as PyTorch
+				gx[i] += g[i] * p * T(math.Exp(float64(x[i]))) // d/dx p(eˣ-1) = p·eˣ; NaN stays NaN
 			}
 		}
 	case OpRecip:
