@@ -14,6 +14,7 @@ import (
 	"github.com/baeum-ml/baeum/data"
 	"github.com/baeum-ml/baeum/data/mnist"
 	"github.com/baeum-ml/baeum/internal/safetensors"
+	"github.com/baeum-ml/baeum/internal/statedict"
 	"github.com/baeum-ml/baeum/models"
 	"github.com/baeum-ml/baeum/nn"
 	"github.com/baeum-ml/baeum/tensor"
@@ -127,7 +128,7 @@ func TestLoadRejectsMismatches(t *testing.T) {
 		t.Errorf("wrong shape: %v", err)
 	}
 	// A NaN weight.
-	tensors := checkpoint.Tensors(mlp)
+	tensors := statedict.Tensors(mlp)
 	tensors[0].Data[0], tensors[0].Data[1], tensors[0].Data[2], tensors[0].Data[3] = 0, 0, 0xc0, 0x7f
 	npath := filepath.Join(dir, "nan.safetensors")
 	if err := safetensors.WriteFile(npath, tensors, nil); err != nil {
@@ -139,13 +140,17 @@ func TestLoadRejectsMismatches(t *testing.T) {
 	// Truncated file: an error naming the file, never a panic.
 	raw, _ := os.ReadFile(path)
 	tpath := filepath.Join(dir, "truncated.safetensors")
-	os.WriteFile(tpath, raw[:len(raw)-100], 0o644)
+	if err := os.WriteFile(tpath, raw[:len(raw)-100], 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, _, err := models.Load(tpath); err == nil || !strings.Contains(err.Error(), tpath) {
 		t.Errorf("truncated file: %v", err)
 	}
 	// A file without baeum's model metadata.
 	plain := filepath.Join(dir, "plain.safetensors")
-	checkpoint.Save(plain, mlp, nil)
+	if err := checkpoint.Save(plain, mlp, nil); err != nil {
+		t.Fatal(err)
+	}
 	if _, _, err := models.Load(plain); err == nil || !strings.Contains(err.Error(), "baeum.model") {
 		t.Errorf("no model metadata: %v", err)
 	}

@@ -3,8 +3,6 @@ package models
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"strings"
 
 	"github.com/baeum-ml/baeum/checkpoint"
 	"github.com/baeum-ml/baeum/tensor"
@@ -59,23 +57,4 @@ func IsBuiltin(name string) bool {
 		}
 	}
 	return false
-}
-
-// FromFlag resolves a --model value that must name trained weights: a
-// checkpoint path. A bare architecture name gets an error that says how to
-// get weights for it.
-func FromFlag(value string) (*Model, map[string]string, error) {
-	if IsBuiltin(value) {
-		def := "runs/" + value + ".safetensors"
-		if _, err := os.Stat(def); err == nil {
-			return Load(def)
-		}
-		return nil, nil, fmt.Errorf("--model %s names an architecture, not trained weights: train it first (baeum train --model %s saves %s) or give a checkpoint path", value, value, def)
-	}
-	if !strings.HasSuffix(value, ".safetensors") {
-		if _, err := os.Stat(value); err != nil {
-			return nil, nil, fmt.Errorf("--model %q is neither a built-in model (%s) nor an existing checkpoint file", value, strings.Join(Names, ", "))
-		}
-	}
-	return Load(value)
 }

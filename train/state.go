@@ -9,6 +9,7 @@ import (
 
 	"github.com/baeum-ml/baeum/checkpoint"
 	"github.com/baeum-ml/baeum/internal/safetensors"
+	"github.com/baeum-ml/baeum/internal/statedict"
 	"github.com/baeum-ml/baeum/nn"
 	"github.com/baeum-ml/baeum/optim"
 	"github.com/baeum-ml/baeum/tensor"
@@ -56,7 +57,7 @@ func (t *Trainer) SaveState(path string, meta map[string]string) error {
 		return err
 	}
 	var tensors []safetensors.Tensor
-	for _, mt := range checkpoint.Tensors(t.Model) {
+	for _, mt := range statedict.Tensors(t.Model) {
 		mt.Name = "model." + mt.Name
 		tensors = append(tensors, mt)
 	}
@@ -212,7 +213,7 @@ func (t *Trainer) LoadState(path string) error {
 		_ = t.Opt.LoadState(before)
 		return bad("%v", err)
 	}
-	if err := checkpoint.Apply(model, t.Model); err != nil {
+	if err := statedict.Apply(model, t.Model); err != nil {
 		_ = t.Opt.LoadState(before)
 		return bad("model weights: %v", err)
 	}

@@ -19,7 +19,6 @@ import (
 	"github.com/baeum-ml/baeum/bench"
 	"github.com/baeum-ml/baeum/data"
 	"github.com/baeum-ml/baeum/data/mnist"
-	"github.com/baeum-ml/baeum/internal/kernels"
 	"github.com/baeum-ml/baeum/models"
 	"github.com/baeum-ml/baeum/nn"
 	"github.com/baeum-ml/baeum/tensor"
@@ -74,28 +73,24 @@ their ratio and each process's peak resident memory. Each configuration runs
 					fmt.Fprintf(cmd.ErrOrStderr(), "PyTorch not found (%s cannot import torch): measuring baeum only\n", python)
 				}
 			}
-			script := ""
+			var script, mnistDir string
 			if useTorch {
 				// The PyTorch side reads the same MNIST files.
 				dir, err := mnist.Dir(dataDir)
 				if err != nil {
 					return err
 				}
-				os.Setenv(mnist.EnvDir, dir)
-				f, err := os.CreateTemp("", "baeum-torch-bench-*.py")
-				if err != nil {
+				mnistDir = dir
+				if script, err = writeTorchScript(); err != nil {
 					return err
 				}
-				defer os.Remove(f.Name())
-				f.Write(bench.TorchScript)
-				f.Close()
-				script = f.Name()
+				defer os.Remove(script)
 			}
 			self, err := os.Executable()
 			if err != nil {
 				return err
 			}
-			threads := kernels.Threads()
+			threads := tensor.Threads()
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "baeum bench: %s, %d threads, %s, %s\n", cpuName(), threads, runtime.Version(), time.Now().Format("2006-01-02"))
 			var rows []benchRow
@@ -104,13 +99,15 @@ their ratio and each process's peak resident memory. Each configuration runs
 				for r := 0; r < runs; r++ {
 					row.Baeum = append(row.Baeum, runChild(self, c, threads, dataDir, opts))
 					if useTorch {
-						row.Torch = append(row.Torch, runTorch(python, script, c, threads, opts))
+						row.Torch = append(row.Torch, runTorch(python, script, mnistDir, c, threads, opts))
 					}
 				}
 				fmt.Fprintf(cmd.ErrOrStderr(), "  %v: baeum %.0f img/s%s\n", c, median(row.Baeum, ips), torchNote(row.Torch))
 				rows = append(rows, row)
 			}
-			printBenchTable(out, rows, useTorch, runs)
+			if err := printBenchTable(out, rows, useTorch, runs); err != nil {
+				return err
+			}
 			if jsonOut != "" {
 				return writeJSONFile(jsonOut, map[string]any{"cpu": cpuName(), "threads": threads, "runs": runs, "go": runtime.Version(), "rows": rows})
 			}
@@ -163,9 +160,27 @@ func torchNote(rs []bench.Result) string {
 	return ", PyTorch failed: " + rs[0].Error
 }
 
+// writeTorchScript writes the PyTorch side of the benchmark to a new
+// temporary file and returns its name; the caller removes it.
+func writeTorchScript() (string, error) {
+	f, err := os.CreateTemp("", "baeum-torch-bench-*.py")
+	if err != nil {
+		return "", fmt.Errorf("creating the PyTorch script: %w", err)
+	}
+	_, err = f.Write(bench.TorchScript)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("writing the PyTorch script: %w", err)
+	}
+	return f.Name(), nil
+}
+
 // printBenchTable writes the medians as a table with the ratio of baeum's
 // throughput to PyTorch's.
-func printBenchTable(w io.Writer, rows []benchRow, torch bool, runs int) {
+func printBenchTable(w io.Writer, rows []benchRow, torch bool, runs int) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "model\tmode\tbatch\tbaeum img/s\t")
 	if torch {
@@ -193,7 +208,9 @@ func printBenchTable(w io.Writer, rows []benchRow, torch bool, runs int) {
 		}
 		fmt.Fprintln(tw)
 	}
-	tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
 	fmt.Fprintf(w, "medians of %d runs", runs)
 	if torch {
 		for _, r := range rows {
@@ -217,6 +234,7 @@ func printBenchTable(w io.Writer, rows []benchRow, torch bool, runs int) {
 			}
 		}
 	}
+	return nil
 }
 
 // num formats a throughput with thousands separators.
@@ -256,7 +274,7 @@ func benchChild(cmd *cobra.Command, spec, dataDir string, opts bench.Options) er
 		return err
 	}
 	v, err := bench.Run(c, ds, opts)
-	res := bench.Result{ImagesPerSec: v, Threads: kernels.Threads(), PeakRSSMB: peakRSSMB()}
+	res := bench.Result{ImagesPerSec: v, Threads: tensor.Threads(), PeakRSSMB: peakRSSMB()}
 	if err != nil {
 		res.Error = err.Error()
 	}
@@ -281,7 +299,9 @@ func runChild(self string, c bench.Case, threads int, dataDir string, opts bench
 	return runJSON(exec.Command(self, args...))
 }
 
-func runTorch(python, script string, c bench.Case, threads int, opts bench.Options) bench.Result {
+// runTorch measures one configuration in PyTorch, reading MNIST from
+// mnistDir.
+func runTorch(python, script, mnistDir string, c bench.Case, threads int, opts bench.Options) bench.Result {
 	args := []string{script, "--model", c.Model, "--mode", c.Mode, "--batch", fmt.Sprint(c.Batch), "--threads", fmt.Sprint(threads), "--warmup", fmt.Sprint(opts.Warmup)}
 	if opts.Steps > 0 {
 		args = append(args, "--steps", fmt.Sprint(opts.Steps))
@@ -289,7 +309,7 @@ func runTorch(python, script string, c bench.Case, threads int, opts bench.Optio
 		args = append(args, "--steps", "200")
 	}
 	cmd := exec.Command(python, args...)
-	cmd.Env = append(os.Environ(), fmt.Sprintf("OMP_NUM_THREADS=%d", threads))
+	cmd.Env = append(os.Environ(), fmt.Sprintf("OMP_NUM_THREADS=%d", threads), mnist.EnvDir+"="+mnistDir)
 	if dir := "/usr/lib/x86_64-linux-gnu/openblas-openmp"; dirExists(dir) {
 		cmd.Env = append(cmd.Env, "LD_LIBRARY_PATH="+dir)
 	} else {

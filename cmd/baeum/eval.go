@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/baeum-ml/baeum/infer"
-	"github.com/baeum-ml/baeum/models"
 	"github.com/baeum-ml/baeum/regression"
 	"github.com/baeum-ml/baeum/train"
 )
@@ -28,7 +27,7 @@ accuracy, the confusion matrix (true digits down the side) and each digit's
 precision and recall.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			m, _, err := models.FromFlag(model)
+			m, _, err := loadModelFlag(model)
 			if err != nil {
 				return err
 			}
@@ -106,7 +105,7 @@ keeping its aspect ratio and centred by its centre of mass in 28×28 — and the
 most probable digits are printed with their probabilities.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			m, meta, err := models.FromFlag(model)
+			m, meta, err := loadModelFlag(model)
 			if err != nil {
 				return err
 			}
@@ -166,10 +165,9 @@ func predictFile(p *infer.Predictor, path string) (infer.Prediction, error) {
 		return infer.Prediction{}, err
 	}
 	defer f.Close()
-	img, format, err := image.Decode(f)
+	img, _, err := image.Decode(f)
 	if err != nil {
 		return infer.Prediction{}, fmt.Errorf("not a PNG or JPEG image: %v", err)
 	}
-	_ = format
 	return p.PredictImage(img)
 }

@@ -212,7 +212,9 @@ func TestInspectCommand(t *testing.T) {
 func TestPictureCommandErrors(t *testing.T) {
 	const ckpt = "../../testdata/lenet5-2epochs.safetensors"
 	bad := filepath.Join(t.TempDir(), "bad.png")
-	os.WriteFile(bad, []byte("not a picture"), 0o644)
+	if err := os.WriteFile(bad, []byte("not a picture"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		args []string
 		want string

@@ -14,7 +14,6 @@ import (
 	"github.com/baeum-ml/baeum/data/mnist"
 	"github.com/baeum-ml/baeum/digits"
 	"github.com/baeum-ml/baeum/experiment"
-	"github.com/baeum-ml/baeum/models"
 )
 
 func newInspectCmd() *cobra.Command {
@@ -41,7 +40,7 @@ inspect-<model>-<digit>.png and .svg.
 			if imagePath != "" && cmd.Flags().Changed("index") {
 				return fmt.Errorf("give --index or --image, not both")
 			}
-			m, _, err := models.FromFlag(model)
+			m, _, err := loadModelFlag(model)
 			if err != nil {
 				return err
 			}

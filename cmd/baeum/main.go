@@ -22,7 +22,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/baeum-ml/baeum/internal/kernels"
+	"github.com/baeum-ml/baeum/tensor"
 )
 
 // Version is baeum's version, reported by `baeum version` and recorded in
@@ -42,7 +42,7 @@ func (e *exitError) Unwrap() error { return e.err }
 func newRootCmd() *cobra.Command {
 	var threads int
 	var cpuProfile string
-	var stopProfile func()
+	var stopProfile func() error
 	root := &cobra.Command{
 		Use:   "baeum",
 		Short: "Deep learning from first principles, in Go",
@@ -58,7 +58,7 @@ Start with:  baeum train`,
 				return fmt.Errorf("--threads must be at least 1 (or 0 for all cores), got %d", threads)
 			}
 			if threads > 0 {
-				kernels.SetThreads(threads)
+				tensor.SetThreads(threads)
 			}
 			if cpuProfile != "" {
 				f, err := os.Create(cpuProfile)
@@ -69,14 +69,21 @@ Start with:  baeum train`,
 					f.Close()
 					return fmt.Errorf("--cpuprofile: %w", err)
 				}
-				stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
+				stopProfile = func() error {
+					pprof.StopCPUProfile()
+					if err := f.Close(); err != nil {
+						return fmt.Errorf("--cpuprofile: %w", err)
+					}
+					return nil
+				}
 			}
 			return nil
 		},
-		PersistentPostRun: func(cmd *cobra.Command, args []string) {
+		PersistentPostRunE: func(cmd *cobra.Command, args []string) error {
 			if stopProfile != nil {
-				stopProfile()
+				return stopProfile()
 			}
+			return nil
 		},
 	}
 	root.PersistentFlags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile to this file (read it with go tool pprof)")
@@ -91,7 +98,7 @@ func newVersionCmd() *cobra.Command {
 		Short: "Print baeum's version and build information",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fmt.Fprintf(cmd.OutOrStdout(), "baeum %s (%s, %s/%s, %d threads)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH, kernels.Threads())
+			fmt.Fprintf(cmd.OutOrStdout(), "baeum %s (%s, %s/%s, %d threads)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH, tensor.Threads())
 			if bi, ok := debug.ReadBuildInfo(); ok {
 				for _, s := range bi.Settings {
 					if s.Key == "vcs.revision" || s.Key == "vcs.modified" {

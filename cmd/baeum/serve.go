@@ -57,14 +57,14 @@ stops accepting connections and lets the requests in flight finish.
 				return fmt.Errorf("--queue-wait and --grace must not be negative")
 			}
 			if models.IsBuiltin(model) {
-				def := "runs/" + model + ".safetensors"
+				def := defaultCheckpoint(model)
 				if _, err := os.Stat(def); err != nil {
 					return fmt.Errorf("no trained %s model yet: %s does not exist. Train one first (baeum train --model %s saves it there), or give a checkpoint with --model PATH", model, def, model)
 				}
 			} else if _, err := os.Stat(model); err != nil {
-				return fmt.Errorf("--model %s: no such checkpoint file (baeum train saves one to runs/lenet5.safetensors)", model)
+				return fmt.Errorf("--model %s: no such checkpoint file (baeum train saves one to %s)", model, defaultCheckpoint("lenet5"))
 			}
-			m, meta, err := models.FromFlag(model)
+			m, meta, err := loadModelFlag(model)
 			if err != nil {
 				return err
 			}
@@ -104,7 +104,7 @@ stops accepting connections and lets the requests in flight finish.
 func modelName(flag string, meta map[string]string) string {
 	path := flag
 	if models.IsBuiltin(flag) {
-		path = "runs/" + flag + ".safetensors"
+		path = defaultCheckpoint(flag)
 	}
 	name := filepath.Base(path)
 	var cfg struct {

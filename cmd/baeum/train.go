@@ -17,7 +17,6 @@ import (
 	"github.com/baeum-ml/baeum/data"
 	"github.com/baeum-ml/baeum/data/mnist"
 	"github.com/baeum-ml/baeum/internal/atomicfile"
-	"github.com/baeum-ml/baeum/internal/kernels"
 	"github.com/baeum-ml/baeum/models"
 	"github.com/baeum-ml/baeum/nn"
 	"github.com/baeum-ml/baeum/nn/initializers"
@@ -121,7 +120,7 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		cfg.Hidden = h
 	}
 	if o.out == "" {
-		o.out = filepath.Join("runs", o.model+".safetensors")
+		o.out = defaultCheckpoint(o.model)
 	}
 	if o.plot != "" {
 		if _, err := plot.FormatOf(o.plot); err != nil {
@@ -224,7 +223,7 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		return nil
 	}
 	fmt.Fprintf(out, "training %v: %s parameters, %d training / %d validation / %d test images, %s lr %g (%s), batch %d, %d threads\n",
-		model, nn.Thousands(nn.CountParams(model)), fit.Len(), val.Len(), test.Len(), tr.Cfg.Optimizer, tr.Cfg.LR, tr.Cfg.Schedule, tr.Cfg.Batch, kernels.Threads())
+		model, nn.Thousands(nn.CountParams(model)), fit.Len(), val.Len(), test.Len(), tr.Cfg.Optimizer, tr.Cfg.LR, tr.Cfg.Schedule, tr.Cfg.Batch, tensor.Threads())
 	stopped, fitErr := tr.Fit(cmd.Context(), fit, val, test, afterEpoch)
 	if errors.Is(fitErr, errStopAfter) {
 		stopped, fitErr = fmt.Sprintf("stopped after epoch %d (--stop-after)", tr.Epoch), nil
@@ -232,7 +231,7 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 	rep := Report{
 		Model: model.Config.Name, ModelConfig: model.Config, Parameters: nn.CountParams(model),
 		Epochs: o.epochs, EpochsRun: tr.Epoch, Optimizer: tr.Cfg.Optimizer, LR: tr.Cfg.LR, Schedule: tr.Cfg.Schedule,
-		Batch: tr.Cfg.Batch, Seed: o.seed, Init: o.init, Threads: kernels.Threads(),
+		Batch: tr.Cfg.Batch, Seed: o.seed, Init: o.init, Threads: tensor.Threads(),
 		TrainExamples: fit.Len(), ValExamples: val.Len(), TestExamples: test.Len(),
 		History: tr.History, BestEpoch: tr.BestEpoch, TrainImagesPerSec: tr.ImagesPerSecond(),
 		Stopped: stopped, GoVersion: runtime.Version(), Version: Version,

@@ -167,7 +167,9 @@ func TestEvalAndPredict(t *testing.T) {
 		t.Errorf("predict --json: %v\n%s", err, out)
 	}
 	bad := filepath.Join(t.TempDir(), "bad.png")
-	os.WriteFile(bad, []byte("not an image"), 0o644)
+	if err := os.WriteFile(bad, []byte("not an image"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if out, err := run(t, "predict", "--model", ckpt, bad); err == nil || !strings.Contains(out, "not a PNG or JPEG") {
 		t.Errorf("bad image: %v\n%s", err, out)
 	}

@@ -120,10 +120,17 @@ func Tanh(dst, src []float32) {
 	tanhSerial(dst, src)
 }
 
+// tanhSerial is Tanh on one goroutine.
 func tanhSerial(dst, src []float32) {
-	if tanhVec(dst, src) {
+	if useAVX512 && len(dst) > 0 {
+		tanhAVX512(&dst[0], &src[0], len(dst))
 		return
 	}
+	tanhGo(dst, src)
+}
+
+// tanhGo is the Go twin of tanhAVX512.
+func tanhGo(dst, src []float32) {
 	for i, v := range src {
 		dst[i] = tanh32(v)
 	}
@@ -143,10 +150,17 @@ func Sigmoid(dst, src []float32) {
 	sigmoidSerial(dst, src)
 }
 
+// sigmoidSerial is Sigmoid on one goroutine.
 func sigmoidSerial(dst, src []float32) {
-	if sigmoidVec(dst, src) {
+	if useAVX512 && len(dst) > 0 {
+		sigmoidAVX512(&dst[0], &src[0], len(dst))
 		return
 	}
+	sigmoidGo(dst, src)
+}
+
+// sigmoidGo is the Go twin of sigmoidAVX512.
+func sigmoidGo(dst, src []float32) {
 	for i, v := range src {
 		dst[i] = sigmoid32(v)
 	}
@@ -166,10 +180,17 @@ func TanhGrad(gx, g, y []float32) {
 	tanhGradSerial(gx, g, y)
 }
 
+// tanhGradSerial is TanhGrad on one goroutine.
 func tanhGradSerial(gx, g, y []float32) {
-	if tanhGradVec(gx, g, y) {
+	if useAVX512 && len(gx) > 0 {
+		tanhGradAVX512(&gx[0], &g[0], &y[0], len(gx))
 		return
 	}
+	tanhGradGo(gx, g, y)
+}
+
+// tanhGradGo is the Go twin of tanhGradAVX512.
+func tanhGradGo(gx, g, y []float32) {
 	for i := range gx {
 		gx[i] += g[i] * (1 - y[i]*y[i])
 	}
@@ -189,10 +210,17 @@ func SigmoidGrad(gx, g, y []float32) {
 	sigmoidGradSerial(gx, g, y)
 }
 
+// sigmoidGradSerial is SigmoidGrad on one goroutine.
 func sigmoidGradSerial(gx, g, y []float32) {
-	if sigmoidGradVec(gx, g, y) {
+	if useAVX512 && len(gx) > 0 {
+		sigmoidGradAVX512(&gx[0], &g[0], &y[0], len(gx))
 		return
 	}
+	sigmoidGradGo(gx, g, y)
+}
+
+// sigmoidGradGo is the Go twin of sigmoidGradAVX512.
+func sigmoidGradGo(gx, g, y []float32) {
 	for i := range gx {
 		gx[i] += g[i] * (y[i] - y[i]*y[i])
 	}

@@ -17,19 +17,7 @@ func ulps(got float32, exact float64) float64 {
 	return math.Abs(float64(got)-exact) / spacing
 }
 
-func TestActivationAccuracy(t *testing.T) {
-	for _, vec := range []bool{false, true} {
-		if vec && !useVecmath {
-			continue
-		}
-		t.Run(map[bool]string{false: "portable", true: "vector"}[vec], func(t *testing.T) {
-			saved := useVecmath
-			useVecmath = vec
-			defer func() { useVecmath = saved }()
-			testActivationAccuracy(t)
-		})
-	}
-}
+func TestActivationAccuracy(t *testing.T) { forEachImpl(t, testActivationAccuracy) }
 
 func testActivationAccuracy(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -71,7 +59,9 @@ func testActivationAccuracy(t *testing.T) {
 	}
 }
 
-func TestActivationGrads(t *testing.T) {
+func TestActivationGrads(t *testing.T) { forEachImpl(t, testActivationGrads) }
+
+func testActivationGrads(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, n := range []int{0, 1, 15, 16, 17, 100, 1000} {
 		g, y, gx := make([]float32, n), make([]float32, n), make([]float32, n)

@@ -1,5 +1,7 @@
 package kernels
 
+import "fmt"
+
 // Direct convolution for small images, the case of LeNet-5's C1 and C3:
 // stride 1, no padding, output rows of at most 32 pixels. Instead of
 // unfolding each image with im2col and multiplying matrices, an AVX-512
@@ -11,6 +13,11 @@ package kernels
 // Weights are repacked for it (PackConvWeights): for each group of eight
 // output channels, the C·KH·KW window positions in order, each holding the
 // eight channels' weights side by side, zero for channels past O.
+//
+// The kernels have Go twins (convFwd8Go, convWGrad8Go), which compute the
+// same sums in plain loops. They are the reference the assembly is tested
+// against and what ConvForwardDirect and ConvWeightGradDirect run without
+// AVX-512, where DirectConv says no because im2col and GEMM are faster.
 
 // convArgs is the geometry the assembly kernels read; keep in step with
 // the A_ offsets in conv_amd64.s.
@@ -18,11 +25,16 @@ type convArgs struct {
 	cin, k, inW, inC, ow, outC, nOut, oh int
 }
 
-// DirectConv reports whether the direct kernels handle a convolution of
-// geometry g: stride 1, no padding, a square window, output rows of at
-// most 32 pixels, on a machine with AVX-512.
+// DirectConv reports whether the direct kernels are the way to compute a
+// convolution of geometry g: stride 1, no padding, a square window, output
+// rows of at most 32 pixels, on a machine with AVX-512.
 func DirectConv(g ConvGeom) bool {
-	return useVecmath && g.StrideH == 1 && g.StrideW == 1 && g.PadH == 0 && g.PadW == 0 &&
+	return useAVX512 && directGeom(g)
+}
+
+// directGeom reports whether g has the shape the direct kernels take.
+func directGeom(g ConvGeom) bool {
+	return g.StrideH == 1 && g.StrideW == 1 && g.PadH == 0 && g.PadW == 0 &&
 		g.KH == g.KW && g.OutW() <= 32 && g.OutW() >= 1
 }
 
@@ -48,24 +60,66 @@ func PackConvWeights(dst, bias8, w, bias []float32, g ConvGeom, o int) {
 }
 
 // ConvForwardDirect writes into out (O×OH×OW) the convolution of one image
-// in (C×H×W) with packed weights and bias8 (see PackConvWeights).
+// in (C×H×W) with packed weights and bias8 (see PackConvWeights). The
+// geometry must be one DirectConv accepts, but for the machine: without
+// AVX-512 the Go twin of the kernels computes the same result.
 func ConvForwardDirect(out, in, wt, bias8 []float32, g ConvGeom, o int) {
+	checkDirect("ConvForwardDirect", g)
 	oh, ow := g.OutH(), g.OutW()
 	ckk := g.C * g.KH * g.KW
-	if len(in) < g.C*g.H*g.W || len(out) < o*oh*ow || len(wt) < PackedConvWeights(g, o) {
+	if len(in) < g.C*g.H*g.W || len(out) < o*oh*ow || len(wt) < PackedConvWeights(g, o) || len(bias8) < (o+7)/8*8 {
 		panic("kernels: ConvForwardDirect buffers too small")
 	}
 	a := convArgs{cin: g.C, k: g.KH, inW: g.W, inC: g.H * g.W, ow: ow, outC: oh * ow, oh: oh}
 	for grp := 0; grp*8 < o; grp++ {
 		a.nOut = min(8, o-grp*8)
-		w := &wt[grp*ckk*8]
-		b := &bias8[grp*8]
+		w, b := wt[grp*ckk*8:(grp+1)*ckk*8], bias8[grp*8:grp*8+8]
 		for y := 0; y < oh; y++ {
-			dst := &out[(grp*8*oh+y)*ow]
-			if ow > 16 {
-				convFwd8x2AVX512(dst, &in[y*g.W], w, b, &a)
-			} else {
-				convFwd8x1AVX512(dst, &in[y*g.W], w, b, &a)
+			dst := out[(grp*8*oh+y)*ow:]
+			if useAVX512 {
+				if ow > 16 {
+					convFwd8x2AVX512(&dst[0], &in[y*g.W], &w[0], &b[0], &a)
+				} else {
+					convFwd8x1AVX512(&dst[0], &in[y*g.W], &w[0], &b[0], &a)
+				}
+				continue
+			}
+			convFwd8Go(dst, in[y*g.W:], w, b, &a)
+		}
+	}
+}
+
+// checkDirect panics unless g is a geometry the direct kernels take.
+func checkDirect(fn string, g ConvGeom) {
+	g.Validate()
+	if !directGeom(g) {
+		panic(fmt.Sprintf("kernels: %s needs stride 1, no padding, a square window and output rows of 1 to 32 pixels, not %+v", fn, g))
+	}
+}
+
+// convFwd8Go is the Go twin of convFwd8x1AVX512 and convFwd8x2AVX512: one
+// output row of a.nOut ≤ 8 channels. out holds the row of the first
+// channel, the others following a.outC apart; in holds the input from the
+// row's first pixel on; wt and bias hold the group's packed weights and
+// eight biases. Each output starts from its bias and adds the window's
+// products in the order of the packed weights, as the kernels do.
+func convFwd8Go(out, in, wt, bias []float32, a *convArgs) {
+	for o := 0; o < a.nOut; o++ {
+		row := out[o*a.outC : o*a.outC+a.ow]
+		for x := range row {
+			row[x] = bias[o]
+		}
+		p := 0 // window position (c, i, j)
+		for c := 0; c < a.cin; c++ {
+			for i := 0; i < a.k; i++ {
+				line := in[c*a.inC+i*a.inW:]
+				for j := 0; j < a.k; j++ {
+					w := wt[p*8+o]
+					for x, v := range line[j : j+a.ow] {
+						row[x] += w * v
+					}
+					p++
+				}
 			}
 		}
 	}
@@ -79,8 +133,10 @@ func ConvWeightGradScratch(g ConvGeom, o int) int {
 
 // ConvWeightGradDirect adds to gw (O×C×KH×KW) the filters' gradient for
 // one image: gw[o][c][i][j] += Σ_y Σ_x gr[o][y][x]·in[c][y+i][x+j], where
-// gr is the output's gradient (O×OH×OW).
+// gr is the output's gradient (O×OH×OW). As for ConvForwardDirect, the
+// geometry must be one DirectConv accepts, but for the machine.
 func ConvWeightGradDirect(gw, in, gr, scratch []float32, g ConvGeom, o int) {
+	checkDirect("ConvWeightGradDirect", g)
 	oh, ow := g.OutH(), g.OutW()
 	ckk := g.C * g.KH * g.KW
 	k := g.KH
@@ -98,7 +154,12 @@ func ConvWeightGradDirect(gw, in, gr, scratch []float32, g ConvGeom, o int) {
 		}
 		for c := 0; c < g.C; c++ {
 			for i := 0; i < k; i++ {
-				convWGrad8AVX512(&res[(c*k+i)*k*8], &in[(c*g.H+i)*g.W], &src[0], &a)
+				r, row := res[(c*k+i)*k*8:(c*k+i+1)*k*8], in[(c*g.H+i)*g.W:]
+				if useAVX512 {
+					convWGrad8AVX512(&r[0], &row[0], &src[0], &a)
+					continue
+				}
+				convWGrad8Go(r, row, src, &a)
 			}
 		}
 		for oc := 0; oc < n; oc++ {
@@ -106,6 +167,25 @@ func ConvWeightGradDirect(gw, in, gr, scratch []float32, g ConvGeom, o int) {
 			for p := range dst {
 				dst[p] += res[p*8+oc]
 			}
+		}
+	}
+}
+
+// convWGrad8Go is the Go twin of convWGrad8AVX512: for one input channel
+// and window row (in holds the input from the row's first pixel on) and
+// each window column j < a.k, res[8j+o] = Σ_y Σ_x gr[o][y][x]·in[y][x+j]
+// for the eight output channels o whose gradients gr holds, a.outC apart.
+func convWGrad8Go(res, in, gr []float32, a *convArgs) {
+	for j := 0; j < a.k; j++ {
+		for o := 0; o < 8; o++ {
+			g := gr[o*a.outC : o*a.outC+a.oh*a.ow]
+			var s float32
+			for y := 0; y < a.oh; y++ {
+				for x, v := range in[y*a.inW+j : y*a.inW+j+a.ow] {
+					s += g[y*a.ow+x] * v
+				}
+			}
+			res[8*j+o] = s
 		}
 	}
 }

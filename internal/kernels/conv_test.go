@@ -29,10 +29,11 @@ func convNaive(out, in, w, bias []float64, g ConvGeom, o int) {
 	}
 }
 
-func TestDirectConv(t *testing.T) {
-	if !useVecmath {
-		t.Skip("no AVX-512")
-	}
+// TestDirectConv checks the direct convolution kernels, assembly and Go
+// twin, against the definition.
+func TestDirectConv(t *testing.T) { forEachImpl(t, testDirectConv) }
+
+func testDirectConv(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 5))
 	for _, tc := range []struct {
 		g ConvGeom
@@ -46,8 +47,8 @@ func TestDirectConv(t *testing.T) {
 		{ConvGeom{C: 1, H: 18, W: 18, KH: 3, KW: 3, StrideH: 1, StrideW: 1}, 17}, // OW 16 exactly
 	} {
 		g, o := tc.g, tc.o
-		if !DirectConv(g) {
-			t.Fatalf("%+v not handled", g)
+		if DirectConv(g) != useAVX512 {
+			t.Fatalf("DirectConv(%+v) = %v with useAVX512 %v", g, DirectConv(g), useAVX512)
 		}
 		ckk := g.C * g.KH * g.KW
 		in32, w32, b32 := make([]float32, g.C*g.H*g.W), make([]float32, o*ckk), make([]float32, o)
@@ -115,5 +116,30 @@ func TestDirectConv(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestDirectConvGeometry checks that the direct kernels refuse the
+// geometries they do not handle, on every machine.
+func TestDirectConvGeometry(t *testing.T) {
+	for _, g := range []ConvGeom{
+		{C: 1, H: 8, W: 8, KH: 3, KW: 3, StrideH: 2, StrideW: 2},
+		{C: 1, H: 8, W: 8, KH: 3, KW: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1},
+		{C: 1, H: 8, W: 8, KH: 3, KW: 2, StrideH: 1, StrideW: 1},
+		{C: 1, H: 8, W: 40, KH: 3, KW: 3, StrideH: 1, StrideW: 1}, // OW 38
+	} {
+		if DirectConv(g) {
+			t.Errorf("DirectConv(%+v) = true", g)
+		}
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("ConvForwardDirect(%+v) did not panic", g)
+				}
+			}()
+			out := make([]float32, g.OutH()*g.OutW())
+			wt := make([]float32, PackedConvWeights(g, 1))
+			ConvForwardDirect(out, make([]float32, g.H*g.W), wt, make([]float32, 8), g, 1)
+		}()
 	}
 }

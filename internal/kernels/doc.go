@@ -20,7 +20,7 @@
 // (./asmgen, run by go generate): AVX-512 tiles of 14×32 and 6×64 (with
 // narrower siblings for the last columns) where the CPU has AVX-512F,
 // otherwise a 6×16 AVX2+FMA tile, chosen at run time. Other architectures,
-// and builds with the purego tag, use a 4×4 micro-kernel in Go.
+// and builds with the purego or noasm tag, use a 4×4 micro-kernel in Go.
 //
 // Large products are split over Threads() workers in disjoint blocks of C
 // cut at tile boundaries; each element of C is computed by one worker with
@@ -35,4 +35,23 @@
 //
 // bench_openblas.py times numpy+OpenBLAS at the shapes of BenchmarkSgemm,
 // for comparison on the same machine.
+//
+// # Assembly and Go twins
+//
+// The other hot loops (activations, pooling, im2col's row copies, direct
+// convolution, the SGD update) have AVX-512 assembly and a Go twin that
+// computes the same thing, in gonum's manner: stubs_amd64.go declares the
+// assembly, and stubs_noasm.go, built on other architectures and with the
+// purego or noasm tag, holds Go functions of the same names that run the
+// twins. Every such kernel chooses the same way:
+//
+//	if useAVX512 && len(x) > 0 {
+//		kernelAVX512(&x[0], len(x))
+//		return
+//	}
+//	kernelGo(x)
+//
+// useAVX512 is set from the CPU at start-up, so an amd64 machine without
+// AVX-512 runs the Go twins too. The tests run every kernel both ways and
+// compare the two with each other or with a float64 reference.
 package kernels

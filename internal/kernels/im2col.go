@@ -44,19 +44,15 @@ func Im2col[T float32 | float64](dst, src []T, g ConvGeom) {
 	if g.StrideH == 1 && g.StrideW == 1 && g.PadH == 0 && g.PadW == 0 {
 		// Every row of the window's positions is a contiguous run of the
 		// image: copy runs instead of testing each pixel.
-		if f32, ok := any(dst).([]float32); ok && useVecmath {
-			im2colRows(f32, any(src).([]float32), g)
+		if f32, ok := any(dst).([]float32); ok && useAVX512 {
+			im2colRowsAVX512(f32, any(src).([]float32), g)
 			return
 		}
 		row := 0
 		for c := 0; c < g.C; c++ {
-			img := src[c*g.H*g.W : (c+1)*g.H*g.W]
 			for i := 0; i < g.KH; i++ {
 				for j := 0; j < g.KW; j++ {
-					out := dst[row*oh*ow : (row+1)*oh*ow]
-					for y := 0; y < oh; y++ {
-						copy(out[y*ow:(y+1)*ow], img[(y+i)*g.W+j:])
-					}
+					copyRows(dst[row*oh*ow:(row+1)*oh*ow], src[(c*g.H+i)*g.W+j:], oh, ow, g.W)
 					row++
 				}
 			}
@@ -102,23 +98,15 @@ func Col2im[T float32 | float64](dst, col []T, g ConvGeom) {
 		panic(fmt.Sprintf("kernels: Col2im buffers too small for %+v", g))
 	}
 	if g.StrideH == 1 && g.StrideW == 1 && g.PadH == 0 && g.PadW == 0 {
-		if f32, ok := any(dst).([]float32); ok && useVecmath {
-			col2imRows(f32, any(col).([]float32), g)
+		if f32, ok := any(dst).([]float32); ok && useAVX512 {
+			col2imRowsAVX512(f32, any(col).([]float32), g)
 			return
 		}
-		row := 0
 		for c := 0; c < g.C; c++ {
-			img := dst[c*g.H*g.W : (c+1)*g.H*g.W]
 			for i := 0; i < g.KH; i++ {
-				for j := 0; j < g.KW; j++ {
-					in := col[row*oh*ow : (row+1)*oh*ow]
-					for y := 0; y < oh; y++ {
-						line := img[(y+i)*g.W+j : (y+i)*g.W+j+ow]
-						for x, v := range in[y*ow : (y+1)*ow] {
-							line[x] += v
-						}
-					}
-					row++
+				base := (c*g.KH + i) * g.KW * oh * ow // column row (c, i, 0)
+				for y := 0; y < oh; y++ {
+					col2imRow(dst[(c*g.H+y+i)*g.W:(c*g.H+y+i+1)*g.W], col[base+y*ow:], g.KW, ow, oh*ow)
 				}
 			}
 		}
@@ -150,9 +138,31 @@ func Col2im[T float32 | float64](dst, col []T, g ConvGeom) {
 	}
 }
 
-// im2colRows is Im2col for stride 1 and no padding with the vector row
-// copier: each row of the column matrix is OutH runs of OutW pixels.
-func im2colRows(dst, src []float32, g ConvGeom) {
+// copyRows copies rows runs of n elements, srcStride apart in src, one
+// after the other into dst: dst[r·n + x] = src[r·srcStride + x]. It is the
+// Go twin of copyRowsAVX512.
+func copyRows[T float32 | float64](dst, src []T, rows, n, srcStride int) {
+	for r := 0; r < rows; r++ {
+		copy(dst[r*n:(r+1)*n], src[r*srcStride:r*srcStride+n])
+	}
+}
+
+// col2imRow adds onto one image row dst the k rows of a column matrix that
+// fold onto it, each n long, jStride apart in col and shifted right by its
+// index j: dst[x+j] += col[j·jStride + x] for j < k, x < n. It is the Go
+// twin of col2imRowAVX512 and adds in the same order.
+func col2imRow[T float32 | float64](dst, col []T, k, n, jStride int) {
+	for j := 0; j < k; j++ {
+		line := dst[j : j+n]
+		for x, v := range col[j*jStride : j*jStride+n] {
+			line[x] += v
+		}
+	}
+}
+
+// im2colRowsAVX512 is Im2col for stride 1 and no padding with the vector
+// row copier: each row of the column matrix is OutH runs of OutW pixels.
+func im2colRowsAVX512(dst, src []float32, g ConvGeom) {
 	oh, ow := g.OutH(), g.OutW()
 	row := 0
 	for c := 0; c < g.C; c++ {
@@ -165,10 +175,10 @@ func im2colRows(dst, src []float32, g ConvGeom) {
 	}
 }
 
-// col2imRows is Col2im for stride 1 and no padding: for each channel,
-// window row i and output row y, the KW column rows that fold onto image
-// row y+i are summed in registers and added to it at once.
-func col2imRows(dst, col []float32, g ConvGeom) {
+// col2imRowsAVX512 is Col2im for stride 1 and no padding: for each
+// channel, window row i and output row y, the KW column rows that fold
+// onto image row y+i are summed in registers and added to it at once.
+func col2imRowsAVX512(dst, col []float32, g ConvGeom) {
 	oh, ow := g.OutH(), g.OutW()
 	for c := 0; c < g.C; c++ {
 		for i := 0; i < g.KH; i++ {

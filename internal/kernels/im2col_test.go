@@ -27,9 +27,12 @@ func im2colNaive(dst, src []float64, g ConvGeom) {
 	}
 }
 
-// TestIm2colVectorPaths checks the float32 AVX-512 row copier against the
-// float64 loops on shapes whose widths exercise whole vectors and tails.
-func TestIm2colVectorPaths(t *testing.T) {
+// TestIm2colVectorPaths checks the float32 paths (the AVX-512 row kernels
+// or their Go twins) against the float64 loops on shapes whose widths
+// exercise whole vectors and tails.
+func TestIm2colVectorPaths(t *testing.T) { forEachImpl(t, testIm2colVectorPaths) }
+
+func testIm2colVectorPaths(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 3))
 	for _, g := range []ConvGeom{
 		{C: 1, H: 32, W: 32, KH: 5, KW: 5, StrideH: 1, StrideW: 1},

@@ -1,26 +1,64 @@
 package kernels
 
-// SumF32 returns the sum of x, accumulated in float32 in sixteen lanes
-// (so in a different order from a plain loop).
+// SumF32 returns the sum of x, accumulated in float32 in four times
+// sixteen lanes, so in a different order from a plain loop but in the same
+// order, and to the same bits, with or without AVX-512.
 func SumF32(x []float32) float32 {
-	if useVecmath && len(x) > 0 {
+	if useAVX512 && len(x) > 0 {
 		return sumAVX512(&x[0], len(x))
 	}
-	var s float32
-	for _, v := range x {
-		s += v
+	return sumGo(x)
+}
+
+// sumGo is the Go twin of sumAVX512, in the same order: four accumulators
+// of sixteen lanes take 64 elements at a time, the first takes what is
+// left in blocks of 16 and the second the last partial block; then the
+// accumulators are added pairwise, and the lanes halved three times and
+// added pairwise.
+func sumGo(x []float32) float32 {
+	var acc [4][16]float32
+	for ; len(x) >= 64; x = x[64:] {
+		for l := range 16 {
+			acc[0][l] += x[l]
+			acc[1][l] += x[16+l]
+			acc[2][l] += x[32+l]
+			acc[3][l] += x[48+l]
+		}
 	}
-	return s
+	for ; len(x) >= 16; x = x[16:] {
+		for l := range 16 {
+			acc[0][l] += x[l]
+		}
+	}
+	for l, v := range x {
+		acc[1][l] += v
+	}
+	var s [16]float32
+	for l := range s {
+		s[l] = (acc[0][l] + acc[1][l]) + (acc[2][l] + acc[3][l])
+	}
+	for l := range 8 {
+		s[l] += s[l+8]
+	}
+	for l := range 4 {
+		s[l] += s[l+4]
+	}
+	return (s[0] + s[1]) + (s[2] + s[3])
 }
 
 // SGDMomentum applies one step of SGD with momentum to float32 slices:
 // v = mom·v + keep·g, then p -= lr·v.
 func SGDMomentum(p, g, v []float32, lr, mom, keep float32) {
 	g, v = g[:len(p)], v[:len(p)]
-	if useVecmath && len(p) > 0 {
+	if useAVX512 && len(p) > 0 {
 		sgdMomentumAVX512(&p[0], &g[0], &v[0], len(p), lr, mom, keep)
 		return
 	}
+	sgdMomentumGo(p, g, v, lr, mom, keep)
+}
+
+// sgdMomentumGo is the Go twin of sgdMomentumAVX512.
+func sgdMomentumGo(p, g, v []float32, lr, mom, keep float32) {
 	for i := range p {
 		v[i] = mom*v[i] + keep*g[i]
 		p[i] -= lr * v[i]
@@ -30,10 +68,15 @@ func SGDMomentum(p, g, v []float32, lr, mom, keep float32) {
 // ReLU sets dst[i] = max(src[i], 0); NaN stays NaN.
 func ReLU(dst, src []float32) {
 	src = src[:len(dst)]
-	if useVecmath && len(dst) > 0 {
+	if useAVX512 && len(dst) > 0 {
 		reluAVX512(&dst[0], &src[0], len(dst))
 		return
 	}
+	reluGo(dst, src)
+}
+
+// reluGo is the Go twin of reluAVX512.
+func reluGo(dst, src []float32) {
 	for i, v := range src {
 		if v > 0 || v != v { // NaN stays NaN
 			dst[i] = v
@@ -44,15 +87,21 @@ func ReLU(dst, src []float32) {
 }
 
 // ReLUGrad adds to gx the gradient through ReLU: gx[i] += g[i] where
-// x[i] > 0.
+// x[i] > 0 or x[i] is NaN (PyTorch passes a NaN's gradient through). x may
+// be ReLU's input or its output, which agree on both conditions.
 func ReLUGrad(gx, g, x []float32) {
 	g, x = g[:len(gx)], x[:len(gx)]
-	if useVecmath && len(gx) > 0 {
+	if useAVX512 && len(gx) > 0 {
 		reluGradAVX512(&gx[0], &g[0], &x[0], len(gx))
 		return
 	}
+	reluGradGo(gx, g, x)
+}
+
+// reluGradGo is the Go twin of reluGradAVX512.
+func reluGradGo(gx, g, x []float32) {
 	for i, v := range x {
-		if v > 0 {
+		if !(v <= 0) {
 			gx[i] += g[i]
 		}
 	}
@@ -62,10 +111,15 @@ func ReLUGrad(gx, g, x []float32) {
 // offset, as when normalising 8-bit pixels.
 func BytesToF32(dst []float32, src []byte, scale, offset float32) {
 	src = src[:len(dst)]
-	if useVecmath && len(dst) > 0 {
+	if useAVX512 && len(dst) > 0 {
 		bytesToF32AVX512(&dst[0], &src[0], len(dst), scale, offset)
 		return
 	}
+	bytesToF32Go(dst, src, scale, offset)
+}
+
+// bytesToF32Go is the Go twin of bytesToF32AVX512.
+func bytesToF32Go(dst []float32, src []byte, scale, offset float32) {
 	for i, v := range src {
 		dst[i] = float32(v)*scale + offset
 	}

@@ -1,4 +1,4 @@
-//go:build amd64 && !purego
+//go:build amd64 && !purego && !noasm
 
 #include "textflag.h"
 
@@ -346,7 +346,7 @@ reluDone:
 	RET
 
 // func reluGradAVX512(gx, gr, x *float32, n int)
-// gx += gr where x > 0.
+// gx += gr where x > 0 or x is NaN.
 TEXT ·reluGradAVX512(SB), NOSPLIT, $0-32
 	MOVQ gx+0(FP), DI
 	MOVQ gr+8(FP), SI
@@ -357,7 +357,7 @@ rgLoop:
 	CMPQ CX, $16
 	JLT  rgTail
 	VMOVUPS (DX), Z0
-	VCMPPS $0x1e, Z31, Z0, K1 // x > 0 (GT_OQ)
+	VCMPPS $0x16, Z31, Z0, K1 // !(x <= 0): x > 0 or NaN (NLE_UQ)
 	VMOVUPS (DI), Z1
 	VADDPS (SI), Z1, K1, Z1
 	VMOVUPS Z1, (DI)
@@ -374,7 +374,7 @@ rgTail:
 	DECL AX
 	KMOVW AX, K2
 	VMOVUPS.Z (DX), K2, Z0
-	VCMPPS $0x1e, Z31, Z0, K2, K1
+	VCMPPS $0x16, Z31, Z0, K2, K1
 	VMOVUPS.Z (DI), K2, Z1
 	VADDPS (SI), Z1, K1, Z1
 	VMOVUPS Z1, K2, (DI)

@@ -28,7 +28,7 @@ func AvgPool[T float32 | float64](dst, src []T, g ConvGeom) {
 	checkPool(len(dst), len(src), g)
 	oh, ow := g.OutH(), g.OutW()
 	if is2x2(g) {
-		if f32, ok := any(dst).([]float32); ok && useVecmath && g.H%2 == 0 && g.W%2 == 0 {
+		if f32, ok := any(dst).([]float32); ok && useAVX512 && g.H%2 == 0 && g.W%2 == 0 {
 			avgPool2x2AVX512(&f32[0], &any(src).([]float32)[0], g.C, g.H, g.W)
 			return
 		}
@@ -77,7 +77,7 @@ func AvgPoolBackward[T float32 | float64](gsrc, gdst []T, g ConvGeom) {
 	checkPool(len(gdst), len(gsrc), g)
 	oh, ow := g.OutH(), g.OutW()
 	if is2x2(g) {
-		if f32, ok := any(gsrc).([]float32); ok && useVecmath && g.H%2 == 0 && g.W%2 == 0 {
+		if f32, ok := any(gsrc).([]float32); ok && useAVX512 && g.H%2 == 0 && g.W%2 == 0 {
 			avgPool2x2GradAVX512(&f32[0], &any(gdst).([]float32)[0], g.C, g.H, g.W)
 			return
 		}
@@ -121,7 +121,8 @@ func AvgPoolBackward[T float32 | float64](gsrc, gdst []T, g ConvGeom) {
 	}
 }
 
-// MaxPool writes into dst the largest element of every window of src.
+// MaxPool writes into dst the largest element of every window of src, or
+// NaN for a window that holds NaN, as in PyTorch.
 func MaxPool[T float32 | float64](dst, src []T, g ConvGeom) {
 	checkPool(len(dst), len(src), g)
 	oh, ow := g.OutH(), g.OutW()
@@ -136,9 +137,11 @@ func MaxPool[T float32 | float64](dst, src []T, g ConvGeom) {
 	}
 }
 
-// maxIndex returns the offset within one channel of the first largest
-// element of the window at output position (y, x); NaN wins, as in
-// PyTorch.
+// maxIndex returns the offset within one channel of the element that max
+// pooling picks from the window at output position (y, x), as PyTorch's
+// CPU kernel does: the first largest element, or, if the window holds NaN,
+// the last NaN (in row-major order), since a NaN replaces the best so far
+// and nothing but a NaN replaces a NaN.
 func maxIndex[T float32 | float64](img []T, g ConvGeom, y, x int) int {
 	best, bi := T(math.Inf(-1)), -1
 	for i := 0; i < g.KH; i++ {
@@ -151,11 +154,8 @@ func maxIndex[T float32 | float64](img []T, g ConvGeom, y, x int) int {
 			if ix < 0 || ix >= g.W {
 				continue
 			}
-			if v := img[iy*g.W+ix]; v > best || bi < 0 || v != v {
+			if v := img[iy*g.W+ix]; v > best || v != v || bi < 0 {
 				best, bi = v, iy*g.W+ix
-				if v != v {
-					return bi
-				}
 			}
 		}
 	}
@@ -163,8 +163,8 @@ func maxIndex[T float32 | float64](img []T, g ConvGeom, y, x int) int {
 }
 
 // MaxPoolBackward adds to gsrc the gradient of MaxPool: each window's
-// gradient goes to the window's first largest element of src (found again
-// rather than stored).
+// gradient goes to the element MaxPool picked from src, found again rather
+// than stored: the window's first largest element, or its last NaN.
 func MaxPoolBackward[T float32 | float64](gsrc, gdst, src []T, g ConvGeom) {
 	checkPool(len(gdst), len(gsrc), g)
 	oh, ow := g.OutH(), g.OutW()

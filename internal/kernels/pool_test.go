@@ -47,9 +47,11 @@ func TestAvgPool2x2FastPath(t *testing.T) {
 	}
 }
 
-// TestAvgPool2x2Vector compares the float32 AVX-512 loops with the float64
-// ones on widths with whole vectors and tails.
-func TestAvgPool2x2Vector(t *testing.T) {
+// TestAvgPool2x2Vector compares the float32 loops (AVX-512 or Go) with the
+// float64 ones on widths with whole vectors and tails.
+func TestAvgPool2x2Vector(t *testing.T) { forEachImpl(t, testAvgPool2x2Vector) }
+
+func testAvgPool2x2Vector(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
 	for _, hw := range [][2]int{{28, 28}, {10, 10}, {2, 2}, {4, 34}, {6, 64}, {2, 66}} {
 		g := ConvGeom{C: 3, H: hw[0], W: hw[1], KH: 2, KW: 2, StrideH: 2, StrideW: 2}

@@ -1,7 +1,0 @@
-//go:build !amd64 || purego
-
-package kernels
-
-func init() {
-	defaultKernel = kernelGo
-}

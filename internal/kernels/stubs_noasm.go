@@ -1,0 +1,112 @@
+//go:build !amd64 || purego || noasm
+
+package kernels
+
+import "unsafe"
+
+// Builds without assembly (architectures other than amd64, and the purego
+// or noasm build tags) run every kernel's Go twin: useAVX512 is false, and
+// the AVX-512 routines of stubs_amd64.go are Go functions here, of the same
+// names and signatures, that compute the same results through the twins.
+// They let the code that chooses between the two compile unchanged, and
+// they are reached only when a test sets useAVX512.
+
+// useAVX512 is false: there is no assembly to select.
+var useAVX512 = false
+
+// asmKernels reports whether the AVX-512 routines are assembly (in
+// stubs_amd64.go) or the Go stand-ins here.
+const asmKernels = false
+
+func tanhAVX512(dst, src *float32, n int) {
+	tanhGo(unsafe.Slice(dst, n), unsafe.Slice(src, n))
+}
+
+func sigmoidAVX512(dst, src *float32, n int) {
+	sigmoidGo(unsafe.Slice(dst, n), unsafe.Slice(src, n))
+}
+
+func tanhGradAVX512(gx, gr, y *float32, n int) {
+	tanhGradGo(unsafe.Slice(gx, n), unsafe.Slice(gr, n), unsafe.Slice(y, n))
+}
+
+func sigmoidGradAVX512(gx, gr, y *float32, n int) {
+	sigmoidGradGo(unsafe.Slice(gx, n), unsafe.Slice(gr, n), unsafe.Slice(y, n))
+}
+
+func sumAVX512(x *float32, n int) float32 { return sumGo(unsafe.Slice(x, n)) }
+
+func sgdMomentumAVX512(p, grad, v *float32, n int, lr, mom, keep float32) {
+	sgdMomentumGo(unsafe.Slice(p, n), unsafe.Slice(grad, n), unsafe.Slice(v, n), lr, mom, keep)
+}
+
+func reluAVX512(dst, src *float32, n int) { reluGo(unsafe.Slice(dst, n), unsafe.Slice(src, n)) }
+
+func reluGradAVX512(gx, gr, x *float32, n int) {
+	reluGradGo(unsafe.Slice(gx, n), unsafe.Slice(gr, n), unsafe.Slice(x, n))
+}
+
+func bytesToF32AVX512(dst *float32, src *byte, n int, scale, offset float32) {
+	bytesToF32Go(unsafe.Slice(dst, n), unsafe.Slice(src, n), scale, offset)
+}
+
+// avgPool2x2AVX512 averages the 2×2 blocks of planes of h×w pixels (h and
+// w even), as AvgPool's 2×2 loop does.
+func avgPool2x2AVX512(dst, src *float32, planes, h, w int) {
+	oh, ow := h/2, w/2
+	d, s := unsafe.Slice(dst, planes*oh*ow), unsafe.Slice(src, planes*h*w)
+	for c := 0; c < planes; c++ {
+		img, out := s[c*h*w:(c+1)*h*w], d[c*oh*ow:(c+1)*oh*ow]
+		for y := 0; y < oh; y++ {
+			r0, r1 := img[2*y*w:(2*y+1)*w], img[(2*y+1)*w:(2*y+2)*w]
+			for x := range out[y*ow : (y+1)*ow] {
+				out[y*ow+x] = (r0[2*x] + r0[2*x+1] + r1[2*x] + r1[2*x+1]) * 0.25
+			}
+		}
+	}
+}
+
+// avgPool2x2GradAVX512 adds a quarter of each 2×2 block's gradient to the
+// block's four pixels, as AvgPoolBackward's 2×2 loop does.
+func avgPool2x2GradAVX512(gsrc, gdst *float32, planes, h, w int) {
+	oh, ow := h/2, w/2
+	gs, gd := unsafe.Slice(gsrc, planes*h*w), unsafe.Slice(gdst, planes*oh*ow)
+	for c := 0; c < planes; c++ {
+		img, gout := gs[c*h*w:(c+1)*h*w], gd[c*oh*ow:(c+1)*oh*ow]
+		for y := 0; y < oh; y++ {
+			r0, r1 := img[2*y*w:(2*y+1)*w], img[(2*y+1)*w:(2*y+2)*w]
+			for x, v := range gout[y*ow : (y+1)*ow] {
+				v *= 0.25
+				r0[2*x] += v
+				r0[2*x+1] += v
+				r1[2*x] += v
+				r1[2*x+1] += v
+			}
+		}
+	}
+}
+
+func copyRowsAVX512(dst, src *float32, rows, n, srcStride int) {
+	copyRows(unsafe.Slice(dst, rows*n), unsafe.Slice(src, (rows-1)*srcStride+n), rows, n, srcStride)
+}
+
+func col2imRowAVX512(dst, col *float32, k, ow, w, jStride int) {
+	col2imRow(unsafe.Slice(dst, w), unsafe.Slice(col, (k-1)*jStride+ow), k, ow, jStride)
+}
+
+func convFwd8x2AVX512(out, in, wt, bias *float32, a *convArgs) { convFwd8Ptr(out, in, wt, bias, a) }
+
+func convFwd8x1AVX512(out, in, wt, bias *float32, a *convArgs) { convFwd8Ptr(out, in, wt, bias, a) }
+
+// convFwd8Ptr is convFwd8Go on the pointers the kernels take: one output
+// row of a.nOut channels, each a.outC apart.
+func convFwd8Ptr(out, in, wt, bias *float32, a *convArgs) {
+	convFwd8Go(unsafe.Slice(out, (a.nOut-1)*a.outC+a.ow),
+		unsafe.Slice(in, (a.cin-1)*a.inC+(a.k-1)*a.inW+a.ow+a.k-1),
+		unsafe.Slice(wt, a.cin*a.k*a.k*8), unsafe.Slice(bias, 8), a)
+}
+
+func convWGrad8AVX512(res, in, gr *float32, a *convArgs) {
+	convWGrad8Go(unsafe.Slice(res, 8*a.k), unsafe.Slice(in, (a.oh-1)*a.inW+a.ow+a.k-1),
+		unsafe.Slice(gr, 8*a.outC), a)
+}
