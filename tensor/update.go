@@ -52,12 +52,12 @@ func SGDUpdate(p, g, v *Tensor, h SGDHyper) {
 	first := h.Step == 1
 	switch {
 	case p.dtype == Float64:
-		sgdLoop(p.f64, g.f64, bufF64(v), h.LR, h.WeightDecay, h.Momentum, 1-h.Dampening, h.Nesterov, first)
+		sgdLoop(p.f64, g.f64, f64s(v), h.LR, h.WeightDecay, h.Momentum, 1-h.Dampening, h.Nesterov, first)
 	case v != nil && h.WeightDecay == 0 && !h.Nesterov && !first:
 		// The common case, with the vector kernel.
 		kernels.SGDMomentum(p.f32, g.f32, v.f32, float32(h.LR), float32(h.Momentum), float32(1-h.Dampening))
 	default:
-		sgdLoop(p.f32, g.f32, bufF32(v), float32(h.LR), float32(h.WeightDecay), float32(h.Momentum),
+		sgdLoop(p.f32, g.f32, f32s(v), float32(h.LR), float32(h.WeightDecay), float32(h.Momentum),
 			float32(1-h.Dampening), h.Nesterov, first)
 	}
 }
@@ -139,11 +139,11 @@ func AdamUpdate(p, g, m, v, vmax *Tensor, h AdamHyper) {
 	step := -h.LR / bc1
 	bc2sqrt := math.Sqrt(bc2)
 	if p.dtype == Float64 {
-		adamLoop(p.f64, g.f64, m.f64, v.f64, bufF64(vmax),
+		adamLoop(p.f64, g.f64, m.f64, v.f64, f64s(vmax),
 			h.Beta1, 1-h.Beta1, h.Beta2, 1-h.Beta2, step, bc2sqrt, h.Eps, l2, decay)
 		return
 	}
-	adamLoop(p.f32, g.f32, m.f32, v.f32, bufF32(vmax),
+	adamLoop(p.f32, g.f32, m.f32, v.f32, f32s(vmax),
 		float32(h.Beta1), float32(1-h.Beta1), float32(h.Beta2), float32(1-h.Beta2),
 		float32(step), float32(bc2sqrt), float32(h.Eps), float32(l2), float32(decay))
 }
@@ -202,10 +202,10 @@ func RMSPropUpdate(p, g, s, v, a *Tensor, h RMSPropHyper) {
 	}
 	checkUpdate("RMSPropUpdate", 1, p, g, s, v, a)
 	if p.dtype == Float64 {
-		rmspropLoop(p.f64, g.f64, s.f64, bufF64(v), bufF64(a), h.LR, h.Alpha, 1-h.Alpha, h.Eps, h.WeightDecay, h.Momentum)
+		rmspropLoop(p.f64, g.f64, s.f64, f64s(v), f64s(a), h.LR, h.Alpha, 1-h.Alpha, h.Eps, h.WeightDecay, h.Momentum)
 		return
 	}
-	rmspropLoop(p.f32, g.f32, s.f32, bufF32(v), bufF32(a), float32(h.LR), float32(h.Alpha), float32(1-h.Alpha),
+	rmspropLoop(p.f32, g.f32, s.f32, f32s(v), f32s(a), float32(h.LR), float32(h.Alpha), float32(1-h.Alpha),
 		float32(h.Eps), float32(h.WeightDecay), float32(h.Momentum))
 }
 
@@ -308,20 +308,6 @@ func checkUpdate(op string, step int, p, g, b1, b2, b3 *Tensor) {
 				op, p.dtype, p.shape, t.dtype, t.shape))
 		}
 	}
-}
-
-func bufF64(t *Tensor) []float64 {
-	if t == nil {
-		return nil
-	}
-	return t.f64
-}
-
-func bufF32(t *Tensor) []float32 {
-	if t == nil {
-		return nil
-	}
-	return t.f32
 }
 
 // Dot returns the sum of the products of the elements of a and b,
