@@ -26,7 +26,6 @@ type Value struct {
 
 	parentBuf [4]*Value
 	inBuf     [4]*tensor.Tensor
-	ginBuf    [4]*tensor.Tensor
 	mark      uint64 // topological-sort visit stamp
 }
 
@@ -134,6 +133,7 @@ type Graph struct {
 	used   int
 	noGrad bool
 	order  []*Value
+	gin    []*tensor.Tensor         // the gradient buffers handed to one op's Backward
 	slabs  map[reflect.Type]slabber // recycled op values, by type (NewOp)
 
 	// RNG is the source of randomness for stochastic operations such as
@@ -248,27 +248,24 @@ func (v *Value) Backward() {
 	v.gradBuf().Fill(1) // dv/dv = 1
 	for i := len(order) - 1; i >= 0; i-- {
 		if n := order[i]; n.op != nil && n.grad != nil {
-			n.backward()
+			g.backward(n)
 		}
 	}
 }
 
-// backward hands the node's gradient to its op, with the gradient buffers
-// of the inputs that need one.
-func (v *Value) backward() {
-	var gin []*tensor.Tensor
-	if len(v.parents) <= len(v.ginBuf) {
-		gin = v.ginBuf[:len(v.parents)]
-	} else {
-		gin = make([]*tensor.Tensor, len(v.parents))
-	}
-	for i, p := range v.parents {
-		gin[i] = nil
+// backward hands node v's gradient to its op, with the gradient buffers of
+// the inputs that need one (nil for the others), in a slice the graph
+// reuses from node to node.
+func (g *Graph) backward(v *Value) {
+	g.gin = g.gin[:0]
+	for _, p := range v.parents {
+		var gp *tensor.Tensor
 		if p != nil && p.requiresGrad {
-			gin[i] = p.gradBuf()
+			gp = p.gradBuf()
 		}
+		g.gin = append(g.gin, gp)
 	}
-	v.op.Backward(Ctx{v}, v.grad, gin)
+	v.op.Backward(Ctx{v}, v.grad, g.gin)
 }
 
 // topoSort returns the nodes that v depends on through values requiring

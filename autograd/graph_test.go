@@ -169,3 +169,15 @@ func TestSteadyStateStepAllocatesNothing(t *testing.T) {
 		t.Errorf("steady-state step allocates %v times, %.0f bytes; want at most 16 small allocations (no tensor data)", n, bytes)
 	}
 }
+
+func TestBackwardOnAParameterAloneSeedsOne(t *testing.T) {
+	p := scalarParam("p", 3)
+	p.Backward()
+	if got := p.Grad().Item(); got != 1 {
+		t.Fatalf("dp/dp = %v, want 1", got)
+	}
+	p.Backward() // gradients accumulate until zeroed, as for any parameter
+	if got := p.Grad().Item(); got != 2 {
+		t.Fatalf("after a second Backward the gradient is %v, want 2", got)
+	}
+}

@@ -1,7 +1,6 @@
 package tensor
 
 import (
-	"fmt"
 	"math"
 )
 
@@ -10,16 +9,10 @@ import (
 // s times the summed loss's gradient, s being the gradient arriving at the
 // loss divided by the count for a mean.
 
-func checkLossPair(op string, a, b *Tensor) {
-	if a.dtype != b.dtype || !a.SameShape(b) {
-		panic(fmt.Sprintf("tensor: %s: prediction %v %v and target %v %v differ", op, a.dtype, a.shape, b.dtype, b.shape))
-	}
-}
-
 // SquaredErrorSum returns Σ (a - b)², the summed squared error between a
 // prediction and a target of the same shape.
 func SquaredErrorSum(a, b *Tensor) float64 {
-	checkLossPair("squared error", a, b)
+	checkSameLayout("squared error", a, b)
 	if a.dtype == Float64 {
 		return squaredErrorSum(a.f64, b.f64)
 	}
@@ -40,7 +33,7 @@ func squaredErrorSum[T Float](a, b []T) float64 {
 // (in [0, 1]) and targets y: Σ -(y·log p + (1-y)·log(1-p)), each log clamped
 // at -100 as PyTorch does, so that p = 0 or 1 gives a large finite loss.
 func BCESum(p, y *Tensor) float64 {
-	checkLossPair("bce", p, y)
+	checkSameLayout("bce", p, y)
 	if p.dtype == Float64 {
 		return bceSum(p.f64, y.f64)
 	}
@@ -63,7 +56,7 @@ func bceSum[T Float](p, y []T) float64 {
 // nil when not wanted): ∂/∂p = (p - y) / (p(1-p)), the denominator kept away
 // from 0, and ∂/∂y = log(1-p) - log p with the clamped logs.
 func BCEBackward(gp, gy, p, y *Tensor, s float64) {
-	checkLossPair("bce", p, y)
+	checkSameLayout("bce", p, y)
 	if p.dtype == Float64 {
 		bceGrad(f64s(gp), f64s(gy), p.f64, y.f64, s)
 	} else {
@@ -88,7 +81,7 @@ func bceGrad[T Float](gp, gy, p, y []T, s float64) {
 // sigmoid(x) and targets y, computed from the logits x as
 // max(x, 0) - x·y + log(1 + e^-|x|), which never overflows.
 func BCEWithLogitsSum(x, y *Tensor) float64 {
-	checkLossPair("bce_with_logits", x, y)
+	checkSameLayout("bce_with_logits", x, y)
 	if x.dtype == Float64 {
 		return bceLogitsSum(x.f64, y.f64)
 	}
@@ -108,7 +101,7 @@ func bceLogitsSum[T Float](x, y []T) float64 {
 // BCEWithLogitsBackward adds s times the gradient of BCEWithLogitsSum(x, y)
 // to gx and gy (each nil when not wanted): sigmoid(x) - y for x, -x for y.
 func BCEWithLogitsBackward(gx, gy, x, y *Tensor, s float64) {
-	checkLossPair("bce_with_logits", x, y)
+	checkSameLayout("bce_with_logits", x, y)
 	if x.dtype == Float64 {
 		bceLogitsGrad(f64s(gx), f64s(gy), x.f64, y.f64, s)
 	} else {

@@ -165,30 +165,38 @@ func maxRow[T Float](dst, src []T, sa int) {
 }
 
 // ArgMax returns, for every position of the other axes, the index along
-// axis of the largest element (the first one on ties). The result has x's
-// shape without that axis, in row-major order.
+// axis of the largest element (the first one on ties, and the first NaN if
+// there is one, as in PyTorch). The result has x's shape without that axis,
+// in row-major order.
 func ArgMax(x *Tensor, axis int) []int {
-	if axis < 0 {
-		axis += len(x.shape)
-	}
-	if axis < 0 || axis >= len(x.shape) {
-		panic(fmt.Sprintf("tensor: ArgMax axis %d out of range for shape %v", axis, x.shape))
-	}
-	outer, n, inner := SplitAxis(x.shape, axis)
+	outer, n, inner := SplitAxis(x.shape, checkAxis("ArgMax", x, axis))
 	out := make([]int, outer*inner)
 	for o := 0; o < outer; o++ {
 		for i := 0; i < inner; i++ {
-			best, bi := math.Inf(-1), 0
-			for k := 0; k < n; k++ {
-				v := x.Flat((o*n+k)*inner + i)
-				if v > best || (k == 0 && v != v) {
-					best, bi = v, k
-				}
+			if x.dtype == Float64 {
+				out[o*inner+i] = argMax(x.f64[o*n*inner+i:], n, inner)
+			} else {
+				out[o*inner+i] = argMax(x.f32[o*n*inner+i:], n, inner)
 			}
-			out[o*inner+i] = bi
 		}
 	}
 	return out
+}
+
+// argMax returns the index k of the largest of x[0], x[s], …, x[(n-1)s]:
+// the first one on ties, and the first NaN if there is one.
+func argMax[T Float](x []T, n, s int) int {
+	bi := 0
+	for k := 0; k < n; k++ {
+		v := x[k*s]
+		if v != v {
+			return k
+		}
+		if v > x[bi*s] {
+			bi = k
+		}
+	}
+	return bi
 }
 
 // SplitAxis views shape as (outer, shape[axis], inner): the product of the

@@ -174,18 +174,7 @@ func ArgMaxRows(dst []int, x *Tensor) []int {
 
 func argMaxRows[T Float](dst []int, x []T, c int) {
 	for i := range dst {
-		row := x[i*c : (i+1)*c]
-		bi := 0
-		for k, v := range row {
-			if v != v {
-				bi = k
-				break
-			}
-			if v > row[bi] {
-				bi = k
-			}
-		}
-		dst[i] = bi
+		dst[i] = argMax(x[i*c:], c, 1)
 	}
 }
 

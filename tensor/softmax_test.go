@@ -45,6 +45,12 @@ func TestArgMaxRows(t *testing.T) {
 	if want := []int{1, 2, 0}; !slices.Equal(got, want) {
 		t.Errorf("ArgMaxRows = %v, want %v (first maximum; NaN wins, as in PyTorch)", got, want)
 	}
+	if along := ArgMax(x, 1); !slices.Equal(along, got) {
+		t.Errorf("ArgMax(x, 1) = %v, ArgMaxRows %v: one rule for both", along, got)
+	}
+	if cols := ArgMax(x, 0); !slices.Equal(cols, []int{1, 0, 1}) {
+		t.Errorf("ArgMax(x, 0) = %v, want [1 0 1] (the NaN wins column 2)", cols)
+	}
 	if got32 := ArgMaxRows(make([]int, 0, 8), x.To(Float32)); !slices.Equal(got32, got) {
 		t.Errorf("float32 ArgMaxRows = %v, float64 %v", got32, got)
 	}
