@@ -11,9 +11,11 @@ import (
 // Scheduler.Step. Schedules are pure functions of their arguments, so a
 // schedule's position is just the number t.
 //
-// The schedules here are the closed forms of PyTorch's StepLR,
-// ExponentialLR, CosineAnnealingLR and LinearLR; Sequential and Chain
-// combine them as SequentialLR and ChainedScheduler do, for example to
+// The schedules here are PyTorch's StepLR, ExponentialLR,
+// CosineAnnealingLR and LinearLR, in closed form (LR) and in the
+// step-by-step form that PyTorch's schedulers run (Chainable), which a
+// Scheduler uses at one update per step; Sequential and Chain combine them
+// as SequentialLR and ChainedScheduler do, for example to
 // warm up linearly and then anneal:
 //
 //	optim.Sequential{
@@ -183,7 +185,8 @@ func (s Linear) LR(base float64, t int) float64 {
 // Update scales lr by StartFactor at step 0 and by the ratio of successive
 // factors up to step Iters, as LinearLR.get_lr does. Where the previous
 // factor is 0 (StartFactor 0, at step 1; PyTorch divides by zero there) it
-// returns LR(base, t).
+// returns LR(base, t), which is right for a Linear that is the whole
+// schedule (Chain refuses one that is not).
 func (s Linear) Update(base, lr float64, t int) float64 {
 	switch {
 	case t == 0:
@@ -278,12 +281,14 @@ func (s Sequential) Validate() error {
 // decays. Cosine is not such a factor when EtaMin is non-zero, nor past
 // TMax: it restarts its rise from each trough, where the factors of the
 // other schedules so far are lost (as in PyTorch). Every schedule of a
-// chain must be Chainable.
+// chain must be Chainable, and a Linear in it must start above factor 0:
+// once a factor has made the rate 0, no later factor can bring the others
+// back (PyTorch's LinearLR divides by zero there).
 type Chain []Schedule
 
 // LR returns the learning rate of the chained schedules at step t, by
-// replaying their updates from step 0 (a Scheduler takes one update per
-// step instead).
+// replaying their updates from step 0, which costs t updates (a Scheduler
+// takes one update per step instead).
 func (c Chain) LR(base float64, t int) float64 { return replay(c, base, t) }
 
 // Update lets every schedule of the chain update lr in turn.
@@ -303,6 +308,9 @@ func (c Chain) Validate() error {
 	for i, s := range c {
 		if _, ok := s.(Chainable); !ok {
 			return fmt.Errorf("optim: Chain: schedule %d (%T) is not Chainable: it has no Update method", i, s)
+		}
+		if l, ok := s.(Linear); ok && l.StartFactor == 0 {
+			return fmt.Errorf("optim: Chain: schedule %d: a Linear from factor 0 cannot be chained (the rate would stay 0); start above 0, or warm up with Sequential", i)
 		}
 	}
 	return nil

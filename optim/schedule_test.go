@@ -92,6 +92,7 @@ func TestScheduleValidate(t *testing.T) {
 			"Sequential: schedule 1: optim: Cosine: TMax 0"},
 		{optim.Chain{optim.Constant{}, nil}, "Chain: schedule 1 is nil"},
 		{optim.Chain{optim.Constant{}, closedOnly{}}, "Chain: schedule 1 (optim_test.closedOnly) is not Chainable"},
+		{optim.Chain{optim.Exponential{Gamma: 0.5}, optim.Linear{StartFactor: 0, EndFactor: 1, Iters: 4}}, "Chain: schedule 1: a Linear from factor 0 cannot be chained"},
 	}
 	pr := newProblem(specs(t), tensor.Float32)
 	for _, tc := range tests {
@@ -103,5 +104,34 @@ func TestScheduleValidate(t *testing.T) {
 		if opt.LR() != 0.1 {
 			t.Errorf("a rejected schedule changed the learning rate to %v", opt.LR())
 		}
+	}
+}
+
+// countingSchedule is a Chainable factor of 1 that counts its updates.
+type countingSchedule struct{ updates *int }
+
+func (countingSchedule) LR(base float64, t int) float64 { return base }
+
+func (c countingSchedule) Update(base, lr float64, t int) float64 {
+	*c.updates++
+	return lr
+}
+
+// A Scheduler must take one update per step, not replay the schedule from
+// step 0 (which would make a training run quadratic in its steps).
+func TestSchedulerStepsInConstantWork(t *testing.T) {
+	pr := newProblem(specs(t), tensor.Float32)
+	opt := mustOpt(t, variants[0].make, pr.params)
+	n := 0
+	sch, err := optim.NewScheduler(opt, optim.Chain{countingSchedule{&n}, optim.Exponential{Gamma: 0.9}, countingSchedule{&n}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n = 0
+	for range 50 {
+		sch.Step()
+	}
+	if n != 100 {
+		t.Errorf("50 steps made %d updates of the two counting schedules, want 100 (one each per step)", n)
 	}
 }

@@ -354,10 +354,7 @@ func pnorm[T Float](x []T, p float64) float64 {
 		}
 		return s
 	case p == 2:
-		for _, v := range x {
-			s += float64(v) * float64(v)
-		}
-		return math.Sqrt(s)
+		return math.Sqrt(dot(x, x))
 	case p == 1:
 		for _, v := range x {
 			s += math.Abs(float64(v))

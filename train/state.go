@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/baeum-ml/baeum/checkpoint"
@@ -62,14 +61,14 @@ func (t *Trainer) SaveState(path string, meta map[string]string) error {
 		tensors = append(tensors, mt)
 	}
 	for _, name := range ost.TensorNames() {
-		tensors = append(tensors, stTensor("optimizer."+name, ost.Tensors[name]))
+		tensors = append(tensors, statedict.FloatTensor("optimizer."+name, ost.Tensors[name]))
 	}
 	if t.Best != nil {
 		for i, p := range t.Model.Params() {
-			tensors = append(tensors, stTensor("best."+p.Name, t.Best[i]))
+			tensors = append(tensors, statedict.FloatTensor("best."+p.Name, t.Best[i]))
 		}
 		for i, b := range nn.Buffers(t.Model) {
-			tensors = append(tensors, stTensor("best_buffer."+b.Name, t.BestBufs[i]))
+			tensors = append(tensors, statedict.FloatTensor("best_buffer."+b.Name, t.BestBufs[i]))
 		}
 	}
 	md := map[string]string{KeyState: string(js)}
@@ -77,13 +76,6 @@ func (t *Trainer) SaveState(path string, meta map[string]string) error {
 		md[k] = v
 	}
 	return safetensors.WriteFile(path, tensors, md)
-}
-
-func stTensor(name string, t *tensor.Tensor) safetensors.Tensor {
-	if t.DType() == tensor.Float64 {
-		return safetensors.FromFloat64(name, slices.Clone(t.Shape()), t.F64())
-	}
-	return safetensors.FromFloat32(name, slices.Clone(t.Shape()), t.F32())
 }
 
 // ReadState returns the metadata and the training configuration of a

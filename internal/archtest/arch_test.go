@@ -30,7 +30,6 @@ var rawAccessors = map[string]bool{"F32": true, "F64": true, "Float64s": true, "
 var rawStorageAllowed = map[string]string{
 	"autograd/gradcheck.go":           "numerical differentiation nudges single elements of the checked values",
 	"internal/statedict/statedict.go": "I/O edge: tensors to and from safetensors bytes",
-	"train/state.go":                  "I/O edge: training state to and from safetensors bytes",
 	"data/data.go":                    "I/O edge: decoded pixels into a batch",
 	"train/train.go":                  "I/O edge: a dataset's examples loaded into a batch",
 	"infer/infer.go":                  "I/O edge: prepared images into a batch, probabilities out",

@@ -32,18 +32,7 @@ func AvgPool[T float32 | float64](dst, src []T, g ConvGeom) {
 			avgPool2x2AVX512(&f32[0], &any(src).([]float32)[0], g.C, g.H, g.W)
 			return
 		}
-		for c := 0; c < g.C; c++ {
-			img := src[c*g.H*g.W : (c+1)*g.H*g.W]
-			out := dst[c*oh*ow : (c+1)*oh*ow]
-			for y := 0; y < oh; y++ {
-				r0 := img[2*y*g.W : 2*y*g.W+2*ow]
-				r1 := img[(2*y+1)*g.W : (2*y+1)*g.W+2*ow]
-				o := out[y*ow : (y+1)*ow]
-				for x := range o {
-					o[x] = (r0[2*x] + r0[2*x+1] + r1[2*x] + r1[2*x+1]) * 0.25
-				}
-			}
-		}
+		avgPool2x2Go(dst, src, g.C, g.H, g.W)
 		return
 	}
 	inv := 1 / T(g.KH*g.KW)
@@ -81,21 +70,7 @@ func AvgPoolBackward[T float32 | float64](gsrc, gdst []T, g ConvGeom) {
 			avgPool2x2GradAVX512(&f32[0], &any(gdst).([]float32)[0], g.C, g.H, g.W)
 			return
 		}
-		for c := 0; c < g.C; c++ {
-			img := gsrc[c*g.H*g.W : (c+1)*g.H*g.W]
-			gout := gdst[c*oh*ow : (c+1)*oh*ow]
-			for y := 0; y < oh; y++ {
-				r0 := img[2*y*g.W : 2*y*g.W+2*ow]
-				r1 := img[(2*y+1)*g.W : (2*y+1)*g.W+2*ow]
-				for x, v := range gout[y*ow : (y+1)*ow] {
-					v *= 0.25
-					r0[2*x] += v
-					r0[2*x+1] += v
-					r1[2*x] += v
-					r1[2*x+1] += v
-				}
-			}
-		}
+		avgPool2x2GradGo(gsrc, gdst, g.C, g.H, g.W)
 		return
 	}
 	inv := 1 / T(g.KH*g.KW)
@@ -175,6 +150,41 @@ func MaxPoolBackward[T float32 | float64](gsrc, gdst, src []T, g ConvGeom) {
 		for y := 0; y < oh; y++ {
 			for x := 0; x < ow; x++ {
 				gimg[maxIndex(img, g, y, x)] += gout[y*ow+x]
+			}
+		}
+	}
+}
+
+// avgPool2x2Go averages the 2×2 blocks of planes of h×w pixels (a last odd
+// row or column is left out): the Go twin of avgPool2x2AVX512.
+func avgPool2x2Go[T float32 | float64](dst, src []T, planes, h, w int) {
+	oh, ow := h/2, w/2
+	for c := 0; c < planes; c++ {
+		img, out := src[c*h*w:(c+1)*h*w], dst[c*oh*ow:(c+1)*oh*ow]
+		for y := 0; y < oh; y++ {
+			r0, r1 := img[2*y*w:2*y*w+2*ow], img[(2*y+1)*w:(2*y+1)*w+2*ow]
+			o := out[y*ow : (y+1)*ow]
+			for x := range o {
+				o[x] = (r0[2*x] + r0[2*x+1] + r1[2*x] + r1[2*x+1]) * 0.25
+			}
+		}
+	}
+}
+
+// avgPool2x2GradGo adds a quarter of each 2×2 block's gradient to the
+// block's four pixels: the Go twin of avgPool2x2GradAVX512.
+func avgPool2x2GradGo[T float32 | float64](gsrc, gdst []T, planes, h, w int) {
+	oh, ow := h/2, w/2
+	for c := 0; c < planes; c++ {
+		img, gout := gsrc[c*h*w:(c+1)*h*w], gdst[c*oh*ow:(c+1)*oh*ow]
+		for y := 0; y < oh; y++ {
+			r0, r1 := img[2*y*w:2*y*w+2*ow], img[(2*y+1)*w:(2*y+1)*w+2*ow]
+			for x, v := range gout[y*ow : (y+1)*ow] {
+				v *= 0.25
+				r0[2*x] += v
+				r0[2*x+1] += v
+				r1[2*x] += v
+				r1[2*x+1] += v
 			}
 		}
 	}

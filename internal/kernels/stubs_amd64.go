@@ -62,14 +62,14 @@ func reluGradAVX512(gx, gr, x *float32, n int)
 //go:noescape
 func bytesToF32AVX512(dst *float32, src *byte, n int, scale, offset float32)
 
-// avgPool2x2AVX512 is the float32 2×2 loop of AvgPool for even h and w
+// avgPool2x2AVX512 is avgPool2x2Go for float32 and even h and w
 // (ops_amd64.s).
 //
 //go:noescape
 func avgPool2x2AVX512(dst, src *float32, planes, h, w int)
 
-// avgPool2x2GradAVX512 is the float32 2×2 loop of AvgPoolBackward for
-// even h and w (ops_amd64.s).
+// avgPool2x2GradAVX512 is avgPool2x2GradGo for float32 and even h and w
+// (ops_amd64.s).
 //
 //go:noescape
 func avgPool2x2GradAVX512(gsrc, gdst *float32, planes, h, w int)

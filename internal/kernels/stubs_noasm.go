@@ -50,40 +50,12 @@ func bytesToF32AVX512(dst *float32, src *byte, n int, scale, offset float32) {
 	bytesToF32Go(unsafe.Slice(dst, n), unsafe.Slice(src, n), scale, offset)
 }
 
-// avgPool2x2AVX512 averages the 2×2 blocks of planes of h×w pixels (h and
-// w even), as AvgPool's 2×2 loop does.
 func avgPool2x2AVX512(dst, src *float32, planes, h, w int) {
-	oh, ow := h/2, w/2
-	d, s := unsafe.Slice(dst, planes*oh*ow), unsafe.Slice(src, planes*h*w)
-	for c := 0; c < planes; c++ {
-		img, out := s[c*h*w:(c+1)*h*w], d[c*oh*ow:(c+1)*oh*ow]
-		for y := 0; y < oh; y++ {
-			r0, r1 := img[2*y*w:(2*y+1)*w], img[(2*y+1)*w:(2*y+2)*w]
-			for x := range out[y*ow : (y+1)*ow] {
-				out[y*ow+x] = (r0[2*x] + r0[2*x+1] + r1[2*x] + r1[2*x+1]) * 0.25
-			}
-		}
-	}
+	avgPool2x2Go(unsafe.Slice(dst, planes*(h/2)*(w/2)), unsafe.Slice(src, planes*h*w), planes, h, w)
 }
 
-// avgPool2x2GradAVX512 adds a quarter of each 2×2 block's gradient to the
-// block's four pixels, as AvgPoolBackward's 2×2 loop does.
 func avgPool2x2GradAVX512(gsrc, gdst *float32, planes, h, w int) {
-	oh, ow := h/2, w/2
-	gs, gd := unsafe.Slice(gsrc, planes*h*w), unsafe.Slice(gdst, planes*oh*ow)
-	for c := 0; c < planes; c++ {
-		img, gout := gs[c*h*w:(c+1)*h*w], gd[c*oh*ow:(c+1)*oh*ow]
-		for y := 0; y < oh; y++ {
-			r0, r1 := img[2*y*w:(2*y+1)*w], img[(2*y+1)*w:(2*y+2)*w]
-			for x, v := range gout[y*ow : (y+1)*ow] {
-				v *= 0.25
-				r0[2*x] += v
-				r0[2*x+1] += v
-				r1[2*x] += v
-				r1[2*x+1] += v
-			}
-		}
-	}
+	avgPool2x2GradGo(unsafe.Slice(gsrc, planes*h*w), unsafe.Slice(gdst, planes*(h/2)*(w/2)), planes, h, w)
 }
 
 func copyRowsAVX512(dst, src *float32, rows, n, srcStride int) {
