@@ -21,6 +21,10 @@ type Tanh struct{}
 // ReLU is max(x, 0): cheap, and it does not saturate for x > 0.
 type ReLU struct{}
 
+// DefaultNegativeSlope is PyTorch's default slope of LeakyReLU for
+// negative inputs.
+const DefaultNegativeSlope = 0.01
+
 // LeakyReLU is x for x > 0 and Slope·x otherwise, so that negative inputs
 // still pass a small gradient (PyTorch's default slope is 0.01).
 type LeakyReLU struct{ Slope float64 }
@@ -109,6 +113,6 @@ func init() {
 	RegisterActivation(ActivationSpec{Name: "sigmoid", New: func() Module { return Sigmoid{} }, Gain: "sigmoid"})
 	RegisterActivation(ActivationSpec{Name: "tanh", New: func() Module { return Tanh{} }, Gain: "tanh"})
 	RegisterActivation(ActivationSpec{Name: "relu", New: func() Module { return ReLU{} }, Gain: "relu"})
-	RegisterActivation(ActivationSpec{Name: "leaky_relu", Aliases: []string{"leakyrelu"}, New: func() Module { return LeakyReLU{Slope: 0.01} }, Gain: "leaky_relu"})
+	RegisterActivation(ActivationSpec{Name: "leaky_relu", Aliases: []string{"leakyrelu"}, New: func() Module { return LeakyReLU{Slope: DefaultNegativeSlope} }, Gain: "leaky_relu"})
 	RegisterActivation(ActivationSpec{Name: "elu", New: func() Module { return ELU{Alpha: 1} }})
 }

@@ -43,8 +43,12 @@ func (b *Branches) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value
 
 // ForwardN runs every branch on xs and joins their outputs.
 func (b *Branches) ForwardN(g *autograd.Graph, xs []*autograd.Value) []*autograd.Value {
-	var outs []*autograd.Value
+	outs := make([]*autograd.Value, 0, len(b.branches))
 	for _, c := range b.branches {
+		if _, multi := c.Module.(MultiModule); !multi && len(xs) == 1 {
+			outs = append(outs, Call(g, c.Name, c.Module, xs[0]))
+			continue
+		}
 		outs = append(outs, CallN(g, c.Name, c.Module, xs)...)
 	}
 	if b.Join == nil {
@@ -97,7 +101,7 @@ func (p *Parallel) ForwardN(g *autograd.Graph, xs []*autograd.Value) []*autograd
 	if len(xs) != len(p.children) {
 		panic(fmt.Sprintf("nn: Parallel of %d modules got %d inputs", len(p.children), len(xs)))
 	}
-	var outs []*autograd.Value
+	outs := make([]*autograd.Value, 0, len(p.children))
 	for i, c := range p.children {
 		outs = append(outs, CallN(g, c.Name, c.Module, xs[i:i+1])...)
 	}
@@ -118,9 +122,7 @@ func (p *Parallel) String() string { return "Parallel(" + listChildren(p.childre
 type Add struct{}
 
 // Forward returns x: the sum of one value.
-func (a Add) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value {
-	return ForwardOne(g, a, x)
-}
+func (Add) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value { return x }
 
 // ForwardN returns the sum of xs.
 func (Add) ForwardN(g *autograd.Graph, xs []*autograd.Value) []*autograd.Value {
@@ -149,9 +151,7 @@ func (Add) String() string { return "Add" }
 type Concat struct{ Axis int }
 
 // Forward returns x: the concatenation of one value.
-func (c Concat) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value {
-	return ForwardOne(g, c, x)
-}
+func (Concat) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value { return x }
 
 // ForwardN concatenates xs along Axis.
 func (c Concat) ForwardN(g *autograd.Graph, xs []*autograd.Value) []*autograd.Value {

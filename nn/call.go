@@ -15,7 +15,7 @@ func Call(g *autograd.Graph, name string, m Module, x *autograd.Value) *autograd
 	if r == nil {
 		return m.Forward(g, x)
 	}
-	row := r.enter(name)
+	row := r.enter(name, m)
 	y := m.Forward(g, x)
 	r.exit(row, m, y)
 	return y
@@ -29,7 +29,7 @@ func CallN(g *autograd.Graph, name string, m Module, xs []*autograd.Value) []*au
 	if r == nil {
 		return forwardN(g, name, m, xs)
 	}
-	row := r.enter(name)
+	row := r.enter(name, m)
 	ys := forwardN(g, name, m, xs)
 	r.exit(row, m, ys...)
 	return ys

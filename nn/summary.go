@@ -77,7 +77,7 @@ func summarize(m Module, inputs [][]int, multi bool) *Summary {
 	for i, in := range inputs {
 		xs[i] = g.Input(tensor.New(dtype, in...))
 	}
-	r := &recorder{s: s}
+	r := &recorder{s: s, mods: []Module{m}}
 	recorders.Store(g, r)
 	recording.Add(1)
 	defer func() {
@@ -90,9 +90,16 @@ func summarize(m Module, inputs [][]int, multi bool) *Summary {
 	} else {
 		ys = []*autograd.Value{m.Forward(g, xs[0])}
 	}
-	if len(s.Rows) == 0 { // a leaf, or a container that does not use Call
+	switch own := ownParams(m); {
+	case len(s.Rows) == 0: // a leaf, or a container that does not use Call
 		s.Rows = append(s.Rows, SummaryRow{})
-		r.exit(0, m, ys...)
+		r.fill(0, m, ys)
+	case len(own) > 0 && m.(Container) != nil:
+		// A container with parameters of its own: a first row for them, so
+		// that the rows add up to the total.
+		s.Rows = append([]SummaryRow{{}}, s.Rows...)
+		r.fill(0, m, ys)
+		s.Rows[0].Group, s.Rows[0].Layer = true, typeName(m)
 	}
 	s.Total = CountParams(m)
 	s.Trainable = s.Total
@@ -122,28 +129,65 @@ func recorderOf(g *autograd.Graph) *recorder {
 // runs on one goroutine, so it needs no lock.
 type recorder struct {
 	s    *Summary
-	path []string
+	path []string // the dotted names of the modules entered, without transparent ones
+	mods []Module // the modules entered, the model first
 }
 
-// enter opens the row of child name and returns its index, or -1 for a
-// transparent child (named "").
-func (r *recorder) enter(name string) int {
+// enter opens the row of child name, module m, of the module entered last
+// and returns the row's index, or -1 for a transparent child (named "").
+// It panics when that module's Children lists no child of that name, since
+// the summary's names and the parameters' names would then differ.
+func (r *recorder) enter(name string, m Module) int {
+	parent := r.mods[len(r.mods)-1]
+	if !hasChild(parent, name) {
+		panic(fmt.Sprintf("nn: %v runs a child %q (%v) that its Children does not list: parameters are named by Children, so Call must use the same name", parent, name, m))
+	}
+	r.mods = append(r.mods, m)
 	if name == "" {
 		return -1
 	}
-	r.path = append(r.path, name)
-	r.s.Rows = append(r.s.Rows, SummaryRow{Name: strings.Join(r.path, ".")})
+	r.path = append(r.path, joinPath(r.lastPath(), name))
+	r.s.Rows = append(r.s.Rows, SummaryRow{Name: r.path[len(r.path)-1]})
 	return len(r.s.Rows) - 1
 }
 
-// exit fills row i in for module m and its outputs ys.
+func (r *recorder) lastPath() string {
+	if len(r.path) == 0 {
+		return ""
+	}
+	return r.path[len(r.path)-1]
+}
+
+// hasChild reports whether m is a container with a child called name,
+// itself or through transparent children (named "") that a wrapper may run
+// without Call.
+func hasChild(m Module, name string) bool {
+	c, ok := m.(Container)
+	if !ok {
+		return false
+	}
+	for _, ch := range c.Children() {
+		if ch.Name == name || ch.Name == "" && hasChild(ch.Module, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// exit closes the module entered last, filling its row i (none for a
+// transparent one) in with its outputs ys.
 func (r *recorder) exit(i int, m Module, ys ...*autograd.Value) {
+	r.mods = r.mods[:len(r.mods)-1]
 	if i < 0 {
 		return
 	}
-	if len(r.path) > 0 {
-		r.path = r.path[:len(r.path)-1]
-	}
+	r.path = r.path[:len(r.path)-1]
+	r.fill(i, m, ys)
+}
+
+// fill fills row i in for module m and its outputs ys: a leaf's row, or a
+// group's row when rows were opened inside it.
+func (r *recorder) fill(i int, m Module, ys []*autograd.Value) {
 	row := &r.s.Rows[i]
 	for _, y := range ys {
 		row.Outputs = append(row.Outputs, append([]int(nil), y.Shape()...))

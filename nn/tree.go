@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/baeum-ml/baeum/autograd"
 	"github.com/baeum-ml/baeum/tensor"
 )
 
@@ -132,8 +133,27 @@ func Convert(m Module, dtype tensor.DType) {
 // graph drawings show it. Container constructors call it; an enclosing
 // container's constructor renames them again with longer paths.
 func nameValues(m Module) {
+	Walk(m, checkOwnParams)
 	for _, p := range Params(m) {
 		p.Value.SetName(p.Name)
+	}
+}
+
+// checkOwnParams panics when container m lists in its Params method a
+// parameter that the tree walk does not find: one it holds itself but does
+// not declare in LocalParams, which would be neither trained nor saved.
+func checkOwnParams(path string, m Module) {
+	if _, ok := m.(Container); !ok {
+		return
+	}
+	found := map[*autograd.Value]bool{}
+	for _, p := range Params(m) {
+		found[p.Value] = true
+	}
+	for _, p := range m.Params() {
+		if !found[p.Value] {
+			panic(fmt.Sprintf("nn: %T at %q lists parameter %q in Params, but neither its LocalParams nor its Children hold it: the tree walk would leave it untrained and unsaved", m, path, p.Name))
+		}
 	}
 }
 

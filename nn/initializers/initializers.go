@@ -60,7 +60,7 @@ func Fans(shape []int) (fanIn, fanOut int) {
 
 // DefaultNegativeSlope is leaky_relu's slope when Gain is given no
 // parameter: PyTorch's default, 0.01.
-const DefaultNegativeSlope = 0.01
+const DefaultNegativeSlope = nn.DefaultNegativeSlope
 
 // Gain returns the recommended scale of the standard deviation for a
 // nonlinearity, as torch.nn.init.calculate_gain(nonlinearity, param): 1
