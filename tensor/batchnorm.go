@@ -20,6 +20,7 @@ type BatchNormStats struct {
 // its momentum, the running variance from the unbiased batch variance, as
 // PyTorch does; in inference it uses the running statistics.
 func BatchNormTo(y, xhat, invstd, x, gamma, beta *Tensor, st *BatchNormStats, training bool) {
+	checkFloat("batchnorm", y, xhat, invstd, x, gamma, beta, st.RunningMean, st.RunningVar)
 	if len(x.shape) != 2 && len(x.shape) != 4 {
 		panic(fmt.Sprintf("tensor: batchnorm needs (N, C) or (N, C, H, W), got %v", x.shape))
 	}
@@ -95,6 +96,7 @@ func normalizeChannel[T Float](y, xhat, x []T, n, c, inner, ch int, mean, is, ga
 // the xhat and invstd it saved. In training the batch statistics depend on
 // x too: dx = γ/σ · (g - mean(g) - x̂·mean(g·x̂)); in inference dx = γ/σ · g.
 func BatchNormBackward(gx, ggamma, gbeta, gout, xhat, invstd, gamma *Tensor, training bool) {
+	checkFloat("batchnorm gradient", gx, ggamma, gbeta, gout, xhat, invstd, gamma)
 	checkSameLayout("batchnorm gradient", gout, xhat)
 	if gx != nil {
 		checkSameLayout("batchnorm gradient", gx, xhat)

@@ -75,6 +75,7 @@ func f64s(t *Tensor) []float64 {
 // layer and runs as one matrix product over the batch. The images are
 // shared among the workers, each unfolding into a buffer of its own.
 func Conv2DTo(dst, x, w, b *Tensor, stride, pad int, ar *Arena) {
+	checkFloat("conv2d", dst, x, w, b)
 	var buf [4]int
 	want := AppendConv2DShape(buf[:0], x.shape, w.shape, stride, pad)
 	if !EqualShapes(want, dst.shape) || x.dtype != w.dtype || dst.dtype != x.dtype {
@@ -100,6 +101,7 @@ func Conv2DTo(dst, x, w, b *Tensor, stride, pad int, ar *Arena) {
 // summed over workers in a fixed order, so results do not depend on
 // scheduling.
 func Conv2DBackward(gx, gw, gb, gout, x, w *Tensor, stride, pad int, ar *Arena) {
+	checkFloat("conv2d gradient", gx, gw, gb, gout, x, w)
 	geo := convGeom(x.shape, w.shape[2], w.shape[3], stride, pad)
 	for _, c := range [...]struct{ g, v *Tensor }{{gx, x}, {gw, w}} {
 		if c.g != nil && (c.g.dtype != c.v.dtype || !c.g.SameShape(c.v)) {
@@ -291,6 +293,7 @@ func (k PoolKind) String() string {
 // window of x (N, C, H, W), moving the window by stride. The planes
 // (images × channels) are split among the workers.
 func Pool2DTo(kind PoolKind, dst, x *Tensor, k, stride int) {
+	checkFloat(kind.String(), dst, x)
 	var buf [4]int
 	if want := AppendPool2DShape(buf[:0], x.shape, k, stride); !EqualShapes(want, dst.shape) || dst.dtype != x.dtype {
 		panic(fmt.Sprintf("tensor: %v of %v %v into %v %v", kind, x.dtype, x.shape, dst.dtype, dst.shape))
@@ -303,6 +306,7 @@ func Pool2DTo(kind PoolKind, dst, x *Tensor, k, stride int) {
 // window's gradient spread evenly over it (average), or sent to the element
 // that won (max).
 func Pool2DBackward(kind PoolKind, gx, gout, x, y *Tensor, k, stride int) {
+	checkFloat(kind.String(), gx, gout, x, y)
 	if gx.dtype != x.dtype || !gx.SameShape(x) || !gout.SameShape(y) {
 		panic(fmt.Sprintf("tensor: %v gradient %v for input %v, output gradient %v for output %v", kind, gx.shape, x.shape, gout.shape, y.shape))
 	}

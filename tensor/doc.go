@@ -3,6 +3,15 @@
 // statistics), with NumPy broadcasting, reductions, matrix multiplication
 // and the im2col transform that convolution is built on.
 //
+// A tensor may also hold int64 numbers — class labels, token ids, indices
+// — made with FromInts, FromInt64 or New(Int64, …) and read with I64. Int64
+// tensors take part in everything that only moves elements: views, slices,
+// Clone, CopyFrom and To (a float converted to int64 is truncated toward
+// zero, as PyTorch's .long()), Permute, Concat, Split, Pad and Crop,
+// Fill, At and Set, Equal and an Arena. Arithmetic, reductions, matrix
+// products, convolutions and updates are defined for floats only and panic,
+// naming the operation, when given an int64 tensor.
+//
 // A Tensor is a shape and a contiguous slice of numbers; element
 // (i0, i1, …, in) lives at offset ((i0·d1 + i1)·d2 + …)·dn + in. Reshape and
 // slicing along the leading axis return views that share the numbers;
@@ -33,10 +42,10 @@
 //
 // A second backend, such as a GPU through purego-loaded CUDA, would plug in
 // here and only here. It must provide device storage behind Tensor (today
-// the f32/f64 host slices), an Arena that recycles device memory per step,
-// and the operations listed above; F32, F64, Flat and SetFlat would become
-// explicit copies to and from the host, which the rest of the module uses
-// only at its I/O edges (loading data, checkpoints, pictures — the
+// the f32/f64/i64 host slices), an Arena that recycles device memory per
+// step, and the operations listed above; F32, F64, I64, Flat and SetFlat
+// would become explicit copies to and from the host, which the rest of the
+// module uses only at its I/O edges (loading data, checkpoints, pictures — the
 // allowlist in internal/archtest names each file).
 //
 // Errors of the programmer, such as adding tensors whose shapes do not

@@ -44,6 +44,7 @@ func Binary(op BinaryOp, a, b *Tensor) *Tensor {
 // BinaryTo writes op(a, b) into dst, whose shape must be the broadcast
 // shape of a and b. dst may be a or b itself when it has that shape.
 func BinaryTo(op BinaryOp, dst, a, b *Tensor) {
+	checkFloat(op.String(), dst, a, b)
 	if a.dtype != b.dtype || a.dtype != dst.dtype {
 		panic(fmt.Sprintf("tensor: %v: mixed dtypes %v, %v into %v", op, a.dtype, b.dtype, dst.dtype))
 	}
@@ -220,6 +221,7 @@ func Unary(op UnaryOp, x *Tensor, p float64) *Tensor {
 // UnaryTo writes op(x) into dst, which must have x's number of elements
 // and dtype; dst may be x itself.
 func UnaryTo(op UnaryOp, dst, x *Tensor, p float64) {
+	checkFloat(op.String(), dst, x)
 	if dst.dtype != x.dtype || dst.Len() != x.Len() {
 		panic(fmt.Sprintf("tensor: %v: source %v %v into destination %v %v", op, x.dtype, x.shape, dst.dtype, dst.shape))
 	}
@@ -350,6 +352,7 @@ func UnaryGradTo(op UnaryOp, gx, g, x, y *Tensor, p float64) {
 	if gx == nil {
 		return
 	}
+	checkFloat(op.String(), gx, g, x, y)
 	for _, t := range [...]*Tensor{g, x, y} {
 		if t.dtype != gx.dtype || t.Len() != gx.Len() {
 			panic(fmt.Sprintf("tensor: %v gradient: %v %v does not match %v %v", op, t.dtype, t.shape, gx.dtype, gx.shape))
@@ -509,6 +512,7 @@ func (t *Tensor) Scale(c float64) { UnaryTo(OpMulScalar, t, t, c) }
 // AddScaled adds c·x to t in place (an axpy); x must have t's number of
 // elements.
 func (t *Tensor) AddScaled(c float64, x *Tensor) {
+	checkFloat("AddScaled", t, x)
 	if t.dtype != x.dtype || t.Len() != x.Len() {
 		panic(fmt.Sprintf("tensor: AddScaled of %v %v into %v %v", x.dtype, x.shape, t.dtype, t.shape))
 	}

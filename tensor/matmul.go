@@ -73,6 +73,7 @@ func MatMulTo(dst, a, b *Tensor, transA, transB bool) {
 // MatMulAddTo writes op(a)·op(b) + beta·dst into dst (beta = 1 accumulates,
 // as when summing gradients). Shapes follow MatMul.
 func MatMulAddTo(dst, a, b *Tensor, transA, transB bool, beta float64) {
+	checkFloat("matmul", dst, a, b)
 	var buf [3]int
 	want := matMulShape(&buf, a.shape, b.shape, transA, transB)
 	if !EqualShapes(want, dst.shape) {
@@ -118,6 +119,7 @@ func gemm(dst, a, b *Tensor, od, oa, ob int, transA, transB bool, m, n, k, lda, 
 // kh×kw window with the given stride and zero padding: the result has shape
 // (N, C·kh·kw, OH·OW); see kernels.Im2col for the layout.
 func Im2col(x *Tensor, kh, kw, stride, pad int) *Tensor {
+	checkFloat("im2col", x)
 	g := convGeom(x.shape, kh, kw, stride, pad)
 	n := x.shape[0]
 	dst := New(x.dtype, n, g.C*g.KH*g.KW, g.OutH()*g.OutW())
@@ -136,6 +138,7 @@ func Im2col(x *Tensor, kh, kw, stride, pad int) *Tensor {
 // NCHW shape, summing entries that map to the same pixel: the adjoint of
 // Im2col.
 func Col2im(cols *Tensor, shape []int, kh, kw, stride, pad int) *Tensor {
+	checkFloat("col2im", cols)
 	g := convGeom(shape, kh, kw, stride, pad)
 	n := shape[0]
 	want := []int{n, g.C * g.KH * g.KW, g.OutH() * g.OutW()}

@@ -63,6 +63,7 @@ func SumKeepDims(x *Tensor, axes ...int) *Tensor { return reduce(true, x, true, 
 
 // Mean returns the mean over the given axes (all when none are given).
 func Mean(x *Tensor, axes ...int) *Tensor {
+	checkFloat("mean", x)
 	s := Sum(x, axes...)
 	s.Scale(float64(s.Len()) / float64(x.Len()))
 	return s
@@ -70,6 +71,7 @@ func Mean(x *Tensor, axes ...int) *Tensor {
 
 // MeanKeepDims is Mean with the reduced axes kept as dimensions of size 1.
 func MeanKeepDims(x *Tensor, axes ...int) *Tensor {
+	checkFloat("mean", x)
 	s := SumKeepDims(x, axes...)
 	s.Scale(float64(s.Len()) / float64(x.Len()))
 	return s
@@ -85,6 +87,7 @@ func MaxKeepDims(x *Tensor, axes ...int) *Tensor { return reduce(false, x, true,
 // the mean squared deviation from the mean, divided by n - ddof instead of
 // n (ddof = 0 is the population variance, 1 the unbiased sample variance).
 func Var(x *Tensor, ddof int, axes ...int) *Tensor {
+	checkFloat("var", x)
 	m := MeanKeepDims(x, axes...)
 	d := Sub(x, m)
 	UnaryTo(OpSquare, d, d, 0)
@@ -108,6 +111,7 @@ func SumTo(dst, x *Tensor) {
 // AccumulateTo adds to dst the sum of x over the axes where dst has size 1
 // or is missing (dst's shape must broadcast to x's).
 func AccumulateTo(dst, x *Tensor) {
+	checkFloat("sum", dst, x)
 	if dst.dtype != x.dtype {
 		panic(fmt.Sprintf("tensor: sum of %v into %v", x.dtype, dst.dtype))
 	}
@@ -141,6 +145,7 @@ func accumRow[T Float](dst, src []T, sa int) {
 // MaxTo writes into dst the maximum of x over the axes where dst has size 1
 // or is missing. NaN propagates.
 func MaxTo(dst, x *Tensor) {
+	checkFloat("max", dst, x)
 	if dst.dtype != x.dtype {
 		panic(fmt.Sprintf("tensor: max of %v into %v", x.dtype, dst.dtype))
 	}
@@ -169,6 +174,7 @@ func maxRow[T Float](dst, src []T, sa int) {
 // there is one, as in PyTorch). The result has x's shape without that axis,
 // in row-major order.
 func ArgMax(x *Tensor, axis int) []int {
+	checkFloat("ArgMax", x)
 	outer, n, inner := SplitAxis(x.shape, checkAxis("ArgMax", x, axis))
 	out := make([]int, outer*inner)
 	for o := 0; o < outer; o++ {
@@ -218,14 +224,18 @@ func Equal(a, b *Tensor) bool {
 	if a.dtype != b.dtype || !a.SameShape(b) {
 		return false
 	}
-	if a.dtype == Float64 {
+	switch a.dtype {
+	case Float32:
+		return slices.Equal(a.f32, b.f32)
+	case Float64:
 		return slices.Equal(a.f64, b.f64)
 	}
-	return slices.Equal(a.f32, b.f32)
+	return slices.Equal(a.i64, b.i64)
 }
 
 // AllClose reports whether a and b have the same shape and every pair of
-// elements satisfies |a - b| ≤ atol + rtol·|b|, as NumPy's allclose.
+// elements satisfies |a - b| ≤ atol + rtol·|b|, as NumPy's allclose. The
+// elements are compared as float64s, so the dtypes may differ.
 func AllClose(a, b *Tensor, rtol, atol float64) bool {
 	if !a.SameShape(b) {
 		return false
@@ -244,6 +254,7 @@ func AllClose(a, b *Tensor, rtol, atol float64) bool {
 // equals the maximum y (x's shape without axis) — the first one on ties,
 // and the first NaN when the maximum is NaN — and nothing goes elsewhere.
 func MaxBackward(gx, gout, x, y *Tensor, axis int) {
+	checkFloat("max gradient", gx, gout, x, y)
 	axis = checkAxis("max gradient", x, axis)
 	checkSameLayout("max gradient", gx, x)
 	if gout.Len() != y.Len() || gout.dtype != x.dtype || y.dtype != x.dtype {

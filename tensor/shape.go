@@ -60,15 +60,18 @@ func PermuteTo(dst, x *Tensor, axes ...int) {
 	for i, a := range axes {
 		stride[i] = srcStride[a]
 	}
-	if x.dtype == Float64 {
+	switch x.dtype {
+	case Float32:
+		permute(dst.f32, x.f32, dst.shape, stride[:len(axes)])
+	case Float64:
 		permute(dst.f64, x.f64, dst.shape, stride[:len(axes)])
-		return
+	default:
+		permute(dst.i64, x.i64, dst.shape, stride[:len(axes)])
 	}
-	permute(dst.f32, x.f32, dst.shape, stride[:len(axes)])
 }
 
 // permute walks dst in order and gathers from src with the given strides.
-func permute[T Float](dst, src []T, shape, stride []int) {
+func permute[T element](dst, src []T, shape, stride []int) {
 	if len(dst) == 0 {
 		return
 	}
@@ -115,7 +118,7 @@ func Concat(axis int, ts ...*Tensor) *Tensor {
 	shape[axis] = 0
 	for _, t := range ts {
 		if len(t.shape) != len(shape) || t.dtype != first.dtype {
-			panic(fmt.Sprintf("tensor: Concat of shapes %v and %v", first.shape, t.shape))
+			panic(fmt.Sprintf("tensor: Concat of %v %v and %v %v", first.dtype, first.shape, t.dtype, t.shape))
 		}
 		for i, d := range t.shape {
 			if i != axis && d != first.shape[i] {
@@ -130,11 +133,7 @@ func Concat(axis int, ts ...*Tensor) *Tensor {
 	for o := 0; o < outer; o++ {
 		for _, t := range ts {
 			n := t.shape[axis] * inner
-			if t.dtype == Float64 {
-				copy(dst.f64[off:off+n], t.f64[o*n:(o+1)*n])
-			} else {
-				copy(dst.f32[off:off+n], t.f32[o*n:(o+1)*n])
-			}
+			copyRange(dst, off, t, o*n, n)
 			off += n
 		}
 	}
@@ -168,18 +167,15 @@ func Split(x *Tensor, axis int, sizes ...int) []*Tensor {
 	for o := 0; o < outer; o++ {
 		for k, s := range sizes {
 			n := s * inner
-			if x.dtype == Float64 {
-				copy(out[k].f64[o*n:(o+1)*n], x.f64[off:off+n])
-			} else {
-				copy(out[k].f32[o*n:(o+1)*n], x.f32[off:off+n])
-			}
+			copyRange(out[k], o*n, x, off, n)
 			off += n
 		}
 	}
 	return out
 }
 
-// Pad returns x surrounded by a border of value: pads[i] = {before, after}
+// Pad returns x surrounded by a border of value (truncated toward zero for
+// an int64 x): pads[i] = {before, after}
 // elements along dimension i. Fewer pads than dimensions pad the trailing
 // dimensions (so one {2, 2} pair pads the last axis, as for a 28→32 image
 // pad give two pairs for H and W).
@@ -251,15 +247,10 @@ func copyInterior(big, small *Tensor, border [][2]int, toBig bool) {
 			}
 			b = b*big.shape[i] + c
 		}
-		switch {
-		case toBig && big.dtype == Float64:
-			copy(big.f64[b:b+inner], small.f64[s:s+inner])
-		case toBig:
-			copy(big.f32[b:b+inner], small.f32[s:s+inner])
-		case big.dtype == Float64:
-			copy(small.f64[s:s+inner], big.f64[b:b+inner])
-		default:
-			copy(small.f32[s:s+inner], big.f32[b:b+inner])
+		if toBig {
+			copyRange(big, b, small, s, inner)
+		} else {
+			copyRange(small, s, big, b, inner)
 		}
 		for i := n - 2; i >= 0; i-- {
 			idx[i]++
@@ -268,5 +259,18 @@ func copyInterior(big, small *Tensor, border [][2]int, toBig bool) {
 			}
 			idx[i] = 0
 		}
+	}
+}
+
+// copyRange copies the n elements of src that start at offset so into dst
+// at offset do; the two have the same dtype.
+func copyRange(dst *Tensor, do int, src *Tensor, so, n int) {
+	switch dst.dtype {
+	case Float32:
+		copy(dst.f32[do:do+n], src.f32[so:so+n])
+	case Float64:
+		copy(dst.f64[do:do+n], src.f64[so:so+n])
+	default:
+		copy(dst.i64[do:do+n], src.i64[so:so+n])
 	}
 }

@@ -291,10 +291,10 @@ func adagradLoop[T Float](p, g, s []T, step, wd, eps T) {
 // square root rounded to float32 is the correctly rounded float32 result.
 func sqrt[T Float](x T) T { return T(math.Sqrt(float64(x))) }
 
-// checkUpdate panics unless step ≥ 1 and the gradient g and the state
-// buffers b1, b2, b3 that are not nil have p's dtype and number of
-// elements. It takes the buffers one by one rather than as a variadic
-// slice so that the check stays free of allocation.
+// checkUpdate panics unless step ≥ 1, p holds floats, and the gradient g
+// and the state buffers b1, b2, b3 that are not nil have p's dtype and
+// number of elements. It takes the buffers one by one rather than as a
+// variadic slice so that the check stays free of allocation.
 func checkUpdate(op string, step int, p, g, b1, b2, b3 *Tensor) {
 	if step < 1 {
 		panic(fmt.Sprintf("tensor: %s: step %d, want ≥ 1", op, step))
@@ -302,6 +302,7 @@ func checkUpdate(op string, step int, p, g, b1, b2, b3 *Tensor) {
 	if g == nil {
 		panic(fmt.Sprintf("tensor: %s: no gradient", op))
 	}
+	checkFloat(op, p, g, b1, b2, b3)
 	for _, t := range [...]*Tensor{g, b1, b2, b3} {
 		if t != nil && (t.dtype != p.dtype || t.Len() != p.Len()) {
 			panic(fmt.Sprintf("tensor: %s: parameter is %v %v but gradient or state is %v %v",
@@ -314,6 +315,7 @@ func checkUpdate(op string, step int, p, g, b1, b2, b3 *Tensor) {
 // accumulated in float64. The two must have the same dtype and number of
 // elements; shapes may differ. Dot(x, x) is the sum of squares of x.
 func Dot(a, b *Tensor) float64 {
+	checkFloat("Dot", a, b)
 	if a.dtype != b.dtype || a.Len() != b.Len() {
 		panic(fmt.Sprintf("tensor: Dot of %v %v and %v %v", a.dtype, a.shape, b.dtype, b.shape))
 	}
@@ -336,6 +338,7 @@ func dot[T Float](a, b []T) float64 {
 // in float64, for any p > 0; p = math.Inf(1) gives the largest absolute
 // value. NaN propagates. It panics unless p > 0.
 func Norm(x *Tensor, p float64) float64 {
+	checkFloat("Norm", x)
 	if !(p > 0) {
 		panic(fmt.Sprintf("tensor: Norm of order %v, want > 0", p))
 	}
@@ -371,6 +374,7 @@ func pnorm[T Float](x []T, p float64) float64 {
 // which has x's dtype and number of elements (and may be x). NaN stays
 // NaN.
 func ClampTo(dst, x *Tensor, lo, hi float64) {
+	checkFloat("ClampTo", dst, x)
 	if dst.dtype != x.dtype || dst.Len() != x.Len() {
 		panic(fmt.Sprintf("tensor: ClampTo of %v %v into %v %v", x.dtype, x.shape, dst.dtype, dst.shape))
 	}
