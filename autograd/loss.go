@@ -2,6 +2,7 @@ package autograd
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/baeum-ml/baeum/tensor"
 )
@@ -14,14 +15,30 @@ const (
 	ReduceMean Reduction = iota
 	// ReduceSum adds them up.
 	ReduceSum
+	// ReduceNone keeps one loss per example (per row for CrossEntropyWith,
+	// per element for BCEWithLogitsWith), as PyTorch's reduction="none".
+	// Only the losses whose documentation says so accept it; the others
+	// panic.
+	ReduceNone
 )
 
-// String returns "mean" or "sum".
+// String returns "mean", "sum" or "none".
 func (r Reduction) String() string {
-	if r == ReduceSum {
+	switch r {
+	case ReduceSum:
 		return "sum"
+	case ReduceNone:
+		return "none"
 	}
 	return "mean"
+}
+
+// scalarOnly panics when a loss that makes one number is asked for
+// ReduceNone.
+func scalarOnly(op string, red Reduction) {
+	if red == ReduceNone {
+		panic("autograd: " + op + " reduces to one number; ReduceNone needs CrossEntropyWith or BCEWithLogitsWith")
+	}
 }
 
 // reduced is what every loss op shares: its reduction and the count of
@@ -68,6 +85,7 @@ func (*crossEntropyOp) Name() string { return "cross_entropy" }
 // log-sum-exp, never from probabilities, so it is stable for any logits;
 // the gradient is (softmax - onehot(label)), divided by N for the mean.
 func (g *Graph) CrossEntropy(logits *Value, labels []int, red Reduction) *Value {
+	scalarOnly("cross_entropy", red)
 	op := NewOp[crossEntropyOp](g)
 	op.red, op.labels = red, labels
 	return g.Apply(op, logits)
@@ -101,6 +119,7 @@ func (*nllOp) Name() string { return "nll_loss" }
 // log-probabilities (N, C), as produced by LogSoftmax: the mean (or sum) of
 // -logp[label].
 func (g *Graph) NLLLoss(logp *Value, labels []int, red Reduction) *Value {
+	scalarOnly("nll_loss", red)
 	op := NewOp[nllOp](g)
 	op.red, op.labels = red, labels
 	return g.Apply(op, logp)
@@ -135,6 +154,7 @@ func (*mseOp) Name() string { return "mse_loss" }
 // pred and target, which must have the same shape. d/dpred = 2(pred -
 // target), divided by the count for the mean.
 func (g *Graph) MSELoss(pred, target *Value, red Reduction) *Value {
+	scalarOnly("mse_loss", red)
 	op := NewOp[mseOp](g)
 	op.red = red
 	return g.Apply(op, pred, target)
@@ -186,6 +206,7 @@ func (g *Graph) BCEWithLogitsLoss(x, y *Value, red Reduction) *Value {
 }
 
 func (g *Graph) bce(x, y *Value, red Reduction, logits bool) *Value {
+	scalarOnly("binary cross-entropy", red)
 	op := NewOp[bceOp](g)
 	op.red, op.logits = red, logits
 	return g.Apply(op, x, y)
@@ -208,4 +229,207 @@ func (op *bceOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
 	} else {
 		tensor.BCEBackward(gin[0], gin[1], c.Input(0), c.Input(1), op.scale(gout))
 	}
+}
+
+// CrossEntropyOptions are the class weights, label smoothing and ignored
+// label of CrossEntropyWith, with PyTorch's meaning; the zero value is
+// PyTorch's defaults (rows labelled -100 are ignored). See
+// tensor.CrossEntropyOptions for the formula.
+type CrossEntropyOptions = tensor.CrossEntropyOptions
+
+// crossEntropyWithOp is CrossEntropy with a batch's int64 labels, class
+// weights, label smoothing, an ignored label and any reduction.
+type crossEntropyWithOp struct {
+	red    Reduction
+	labels []int64
+	opts   CrossEntropyOptions
+	probs  *tensor.Tensor
+	weight float64 // what the mean divides by
+}
+
+func (*crossEntropyWithOp) Name() string { return "cross_entropy" }
+
+// CrossEntropyWith returns the cross-entropy between the softmax of logits
+// (N, C) and the labels (N, each a class in 0..C-1 or the ignored label),
+// with the class weights, label smoothing and ignored label of o, exactly
+// as PyTorch 1.13's torch.nn.functional.cross_entropy(logits, labels,
+// weight, ignore_index, reduction, label_smoothing) computes it:
+//
+//   - ReduceNone gives the N per-row losses, 0 for an ignored row;
+//   - ReduceSum gives their sum;
+//   - ReduceMean divides that sum by Σ weight[label] over the rows not
+//     ignored (by their number without weights); when that is 0 the mean
+//     is NaN, as in PyTorch: a batch whose rows are all ignored gets no
+//     gradient, and one whose labels all weigh 0 gets NaN gradients in
+//     the rows not ignored.
+//
+// Ignored rows receive no gradient. A label that is neither a class nor
+// the ignored label panics, naming it and its row; so do a Weight whose
+// length is not C and a LabelSmoothing outside [0, 1]. Like CrossEntropy,
+// it is one node computed with log-sum-exp, stable for any logits, and a
+// warm step allocates nothing.
+func (g *Graph) CrossEntropyWith(logits *Value, labels []int64, o CrossEntropyOptions, red Reduction) *Value {
+	op := NewOp[crossEntropyWithOp](g)
+	op.red, op.labels, op.opts = red, labels, o
+	return g.Apply(op, logits)
+}
+
+func (op *crossEntropyWithOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
+	x := in[0]
+	if x.Dims() != 2 {
+		panic(fmt.Sprintf("autograd: cross_entropy needs logits of shape (N, C), got %v", x.Shape()))
+	}
+	op.probs = c.Arena().EmptyLike(x)
+	if op.red == ReduceNone {
+		out := c.Arena().Empty(x.DType(), x.Dim(0))
+		_, op.weight = tensor.SoftmaxCrossEntropyWith(out, op.probs, x, op.labels, op.opts)
+		return out
+	}
+	total, w := tensor.SoftmaxCrossEntropyWith(nil, op.probs, x, op.labels, op.opts)
+	op.weight = w
+	return reducedOutput(c, x.DType(), op.red, total, w)
+}
+
+func (op *crossEntropyWithOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
+	if gin[0] == nil {
+		return
+	}
+	if op.red == ReduceNone {
+		tensor.SoftmaxCrossEntropyWithBackward(gin[0], op.probs, op.labels, op.opts, 1, gout)
+		return
+	}
+	tensor.SoftmaxCrossEntropyWithBackward(gin[0], op.probs, op.labels, op.opts, reducedScale(gout, op.red, op.weight), nil)
+}
+
+// reducedOutput makes a loss's one-element output from its summed loss and
+// the weight a mean divides it by. A mean over no weight is NaN — for a
+// batch whose rows are all ignored or whose mask is all 0 — as in PyTorch,
+// where it is 0/0.
+func reducedOutput(c Ctx, dtype tensor.DType, red Reduction, total, weight float64) *tensor.Tensor {
+	if red == ReduceMean {
+		if weight == 0 {
+			total = math.NaN()
+		} else {
+			total /= weight
+		}
+	}
+	out := c.Arena().Empty(dtype)
+	out.Fill(total)
+	return out
+}
+
+// reducedScale is the factor that turns the gradient arriving at a loss
+// made by reducedOutput into the gradient of the summed loss. A mean over
+// no weight has no finite gradient: NaN, which reaches every element that
+// takes part (every element of a masked loss; the rows not ignored of a
+// cross-entropy), where PyTorch has NaN too.
+func reducedScale(gout *tensor.Tensor, red Reduction, weight float64) float64 {
+	s := gout.Item()
+	if red == ReduceMean {
+		if weight == 0 {
+			return math.NaN()
+		}
+		s /= weight
+	}
+	return s
+}
+
+// maskedMSEOp is the squared error weighed by a mask, over the mask's sum.
+type maskedMSEOp struct {
+	mask   *tensor.Tensor
+	weight float64
+}
+
+func (*maskedMSEOp) Name() string { return "masked_mse_loss" }
+
+// MSELossMasked returns the mean squared error between pred and target
+// (one shape) over the elements the mask selects: Σ m·(pred-target)² /
+// Σ m, for padded steps of sequences. The mask has pred's dtype and either
+// pred's shape or a leading part of it, trailing dimensions of size 1
+// allowed: a mask (N, T) or (N, T, 1) weighs every feature of step t of a
+// prediction (N, T, D) alike, and the sum it is divided by counts each of
+// its entries D times, so that the result is the mean over the selected
+// elements. Entries may be 0/1 or any weights; a mask of ones (or nil)
+// gives MSELoss's mean. A mask that sums to 0 gives NaN (0/0) and NaN
+// gradients, as the same expression does in PyTorch. The gradient is
+// 2·m·(pred-target)/Σ m for pred and its negative for target; the mask
+// gets none.
+func (g *Graph) MSELossMasked(pred, target *Value, mask *tensor.Tensor) *Value {
+	op := NewOp[maskedMSEOp](g)
+	op.mask = mask
+	return g.Apply(op, pred, target)
+}
+
+func (op *maskedMSEOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
+	checkSame("masked_mse_loss", in)
+	total, w := tensor.MaskedSquaredErrorSum(in[0], in[1], op.mask)
+	op.weight = w
+	return reducedOutput(c, in[0].DType(), ReduceMean, total, w)
+}
+
+func (op *maskedMSEOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
+	s := reducedScale(gout, ReduceMean, op.weight)
+	tensor.MaskedSquaredErrorBackward(gin[0], gin[1], c.Input(0), c.Input(1), op.mask, s)
+}
+
+// BCEOptions are the positive weights and the mask of BCEWithLogitsWith;
+// the zero value is BCEWithLogitsLoss. See tensor.BCEOptions.
+type BCEOptions = tensor.BCEOptions
+
+// bceWithOp is binary cross-entropy with logits, positive weights, a mask
+// and any reduction.
+type bceWithOp struct {
+	red    Reduction
+	opts   BCEOptions
+	weight float64
+}
+
+func (*bceWithOp) Name() string { return "bce_with_logits" }
+
+// BCEWithLogitsWith returns the binary cross-entropy between sigmoid(x)
+// and targets y (x's shape) with PyTorch's pos_weight (o.PosWeight, one
+// weight per column of x's last dimension) and a mask (o.Mask) for padded
+// steps, the element loss being
+//
+//	m·((1-y)·x + (1 + (p-1)·y)·log(1 + e^-x))
+//
+// computed without overflow, as PyTorch 1.13's
+// binary_cross_entropy_with_logits(x, y, pos_weight=p) does. ReduceNone
+// gives these element losses (x's shape), ReduceSum their sum, and
+// ReduceMean their sum divided by the sum of the mask over x's elements —
+// by x.Len() without a mask, matching PyTorch; a mask that sums to 0 gives
+// NaN. The mask has x's dtype and x's shape or a leading part of it (see
+// MSELossMasked). Gradients reach x and, if it requires them, y.
+func (g *Graph) BCEWithLogitsWith(x, y *Value, o BCEOptions, red Reduction) *Value {
+	op := NewOp[bceWithOp](g)
+	op.red, op.opts = red, o
+	return g.Apply(op, x, y)
+}
+
+// BCEWithLogitsMasked returns the mean binary cross-entropy with logits
+// over the elements the mask selects, Σ m·loss / Σ m: it is
+// BCEWithLogitsWith(x, y, BCEOptions{Mask: mask}, ReduceMean), the twin of
+// MSELossMasked for padded steps.
+func (g *Graph) BCEWithLogitsMasked(x, y *Value, mask *tensor.Tensor) *Value {
+	return g.BCEWithLogitsWith(x, y, BCEOptions{Mask: mask}, ReduceMean)
+}
+
+func (op *bceWithOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
+	checkSame("bce_with_logits", in)
+	if op.red == ReduceNone {
+		out := c.Arena().EmptyLike(in[0])
+		_, op.weight = tensor.BCEWithLogitsWith(out, in[0], in[1], op.opts)
+		return out
+	}
+	total, w := tensor.BCEWithLogitsWith(nil, in[0], in[1], op.opts)
+	op.weight = w
+	return reducedOutput(c, in[0].DType(), op.red, total, w)
+}
+
+func (op *bceWithOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
+	if op.red == ReduceNone {
+		tensor.BCEWithLogitsWithBackward(gin[0], gin[1], c.Input(0), c.Input(1), op.opts, 1, gout)
+		return
+	}
+	tensor.BCEWithLogitsWithBackward(gin[0], gin[1], c.Input(0), c.Input(1), op.opts, reducedScale(gout, op.red, op.weight), nil)
 }

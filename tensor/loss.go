@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"fmt"
 	"math"
 )
 
@@ -92,8 +93,7 @@ func bceLogitsSum[T Float](x, y []T) float64 {
 	y = y[:len(x)]
 	var total float64
 	for i, xv := range x {
-		xv, yv := float64(xv), float64(y[i])
-		total += math.Max(xv, 0) - xv*yv + math.Log1p(math.Exp(-math.Abs(xv)))
+		total += bceLogitsTerm(float64(xv), float64(y[i]))
 	}
 	return total
 }
@@ -125,7 +125,7 @@ func bceLogitsGrad[T Float](gx, gy, x, y []T, s float64) {
 // NLLSum returns -Σ logp[i, labels[i]], the summed negative log-likelihood
 // of the labels given log-probabilities logp (N, C).
 func NLLSum(logp *Tensor, labels []int) float64 {
-	_, c := checkRows("nll_loss", logp, labels)
+	_, c := checkRows("nll_loss", logp, labels, nil)
 	var total float64
 	for i, l := range labels {
 		if logp.dtype == Float64 {
@@ -140,7 +140,7 @@ func NLLSum(logp *Tensor, labels []int) float64 {
 // NLLBackward adds s times the gradient of NLLSum to gx (N, C): -s at each
 // row's label, nothing elsewhere.
 func NLLBackward(gx *Tensor, labels []int, s float64) {
-	_, c := checkRows("nll_loss", gx, labels)
+	_, c := checkRows("nll_loss", gx, labels, nil)
 	for i, l := range labels {
 		if gx.dtype == Float64 {
 			gx.f64[i*c+l] -= s
@@ -169,6 +169,246 @@ func DropoutMask(rng interface{ Float64() float64 }, mask *Tensor, p float64) {
 			mask.f64[i] = v
 		} else {
 			mask.f32[i] = float32(v)
+		}
+	}
+}
+
+// bceLogitsTerm is one element of BCEWithLogitsSum:
+// max(x, 0) - x·y + log(1 + e^-|x|).
+func bceLogitsTerm(x, y float64) float64 {
+	return math.Max(x, 0) - x*y + math.Log1p(math.Exp(-math.Abs(x)))
+}
+
+// maskSpan checks a loss's mask against its prediction x and returns how
+// many consecutive elements of x each element of the mask covers: 1 when
+// the mask has x's shape, more when the mask's shape, less any trailing
+// dimensions of size 1, is a leading part of x's — a mask (N, T) or
+// (N, T, 1) for steps of a prediction (N, T, D), (N, 1) for whole rows. A
+// nil mask covers every element with weight 1 (span 0).
+func maskSpan(op string, x, mask *Tensor) int {
+	if mask == nil {
+		return 0
+	}
+	if mask.dtype != x.dtype {
+		panic(fmt.Sprintf("tensor: %s: mask of dtype %v for a prediction of dtype %v", op, mask.dtype, x.dtype))
+	}
+	ms := mask.shape
+	for len(ms) > 0 && ms[len(ms)-1] == 1 {
+		ms = ms[:len(ms)-1]
+	}
+	if len(ms) > len(x.shape) || !EqualShapes(ms, x.shape[:len(ms)]) {
+		panic(fmt.Sprintf("tensor: %s: mask shape %v does not fit prediction shape %v (want the same shape or a leading part of it)", op, mask.shape, x.shape))
+	}
+	return Numel(x.shape[len(ms):])
+}
+
+// checkLossFloats panics unless the prediction and target are float
+// tensors of one dtype and shape.
+func checkLossFloats(op string, x, y *Tensor) {
+	if x.dtype != Float32 && x.dtype != Float64 {
+		panic(fmt.Sprintf("tensor: %s needs float32 or float64 numbers, got %v", op, x.dtype))
+	}
+	checkSameLayout(op, x, y)
+}
+
+// MaskedSquaredErrorSum returns Σ m·(a - b)², the squared error between a
+// prediction and a target of the same shape weighed by the mask m, and the
+// sum of the mask over a's elements, by which a mean divides. The mask has
+// a's dtype and either a's shape or a leading part of it (see maskSpan:
+// a mask (N, T) weighs every feature of step t of a (N, T, D) alike, and
+// counts D times in the sum); it may hold 0 and 1 or any weights. A nil
+// mask weighs every element 1, and its sum is a.Len().
+func MaskedSquaredErrorSum(a, b, mask *Tensor) (total, weight float64) {
+	const op = "masked squared error"
+	checkLossFloats(op, a, b)
+	span := maskSpan(op, a, mask)
+	if a.dtype == Float64 {
+		return maskedSquaredError(a.f64, b.f64, f64s(mask), span)
+	}
+	return maskedSquaredError(a.f32, b.f32, f32s(mask), span)
+}
+
+func maskedSquaredError[T Float](a, b, m []T, span int) (total, weight float64) {
+	if m == nil {
+		return squaredErrorSum(a, b), float64(len(a))
+	}
+	b = b[:len(a)]
+	for j, mv := range m {
+		mv := float64(mv)
+		for i := j * span; i < (j+1)*span; i++ {
+			d := float64(a[i]) - float64(b[i])
+			total += mv * d * d
+		}
+		weight += mv * float64(span)
+	}
+	return total, weight
+}
+
+// MaskedSquaredErrorBackward adds s times the gradient of
+// MaskedSquaredErrorSum(a, b, mask) to ga and gb (each nil when not
+// wanted): 2·m·(a - b) for a, its negative for b.
+func MaskedSquaredErrorBackward(ga, gb, a, b, mask *Tensor, s float64) {
+	const op = "masked squared error"
+	checkLossFloats(op, a, b)
+	span := maskSpan(op, a, mask)
+	if a.dtype == Float64 {
+		maskedSquaredErrorGrad(f64s(ga), f64s(gb), a.f64, b.f64, f64s(mask), span, s)
+	} else {
+		maskedSquaredErrorGrad(f32s(ga), f32s(gb), a.f32, b.f32, f32s(mask), span, s)
+	}
+}
+
+func maskedSquaredErrorGrad[T Float](ga, gb, a, b, m []T, span int, s float64) {
+	b = b[:len(a)]
+	for i, av := range a {
+		mv := 1.0
+		if m != nil {
+			mv = float64(m[i/span])
+		}
+		d := s * (2 * mv * (float64(av) - float64(b[i])))
+		if ga != nil {
+			ga[i] = T(float64(ga[i]) + d)
+		}
+		if gb != nil {
+			gb[i] = T(float64(gb[i]) - d)
+		}
+	}
+}
+
+// BCEOptions are the choices of binary cross-entropy with logits beyond
+// the reduction. The zero value is the plain loss of BCEWithLogitsSum.
+type BCEOptions struct {
+	// PosWeight is PyTorch's pos_weight: one weight per output column
+	// (the last dimension of the logits), multiplying the term of the
+	// positive targets, so that an element's loss is
+	//
+	//	-(p·y·log σ(x) + (1-y)·log(1-σ(x)))
+	//
+	// with p its column's weight. p > 1 favours recall of rare positives.
+	// nil weighs every column 1.
+	PosWeight []float64
+	// Mask weighs each element's loss, typically 1 for real and 0 for
+	// padded steps. It has the logits' dtype and either their shape or a
+	// leading part of it (a mask (N, T) covers every output of step t of
+	// logits (N, T, K); trailing dimensions of size 1 are allowed); a mean
+	// divides by the sum of the mask over the logits' elements, not by
+	// their number — unlike PyTorch's weight argument, which only rescales.
+	// nil weighs every element 1.
+	Mask *Tensor
+}
+
+// BCEWithLogitsWith returns the summed binary cross-entropy between
+// sigmoid(x) and targets y (x's dtype and shape) with the options o, and
+// the weight a mean divides it by (the sum of the mask over x's elements,
+// or x.Len() without a mask). It writes each element's weighed loss into
+// losses (x's dtype and shape) unless losses is nil. Each element is
+// computed as PyTorch does, without overflow for any x:
+//
+//	(1-y)·x + (1 + (p-1)·y)·(max(-x, 0) + log(1 + e^-|x|))
+func BCEWithLogitsWith(losses, x, y *Tensor, o BCEOptions) (total, weight float64) {
+	const op = "bce_with_logits"
+	checkLossFloats(op, x, y)
+	if losses != nil {
+		checkSameLayout(op, losses, x)
+	}
+	span := maskSpan(op, x, o.Mask)
+	checkPosWeight(op, x, o.PosWeight)
+	if x.dtype == Float64 {
+		return bceLogitsWith(f64s(losses), x.f64, y.f64, f64s(o.Mask), span, o.PosWeight)
+	}
+	return bceLogitsWith(f32s(losses), x.f32, y.f32, f32s(o.Mask), span, o.PosWeight)
+}
+
+// checkPosWeight panics unless pw is nil or has one weight per column of x.
+func checkPosWeight(op string, x *Tensor, pw []float64) {
+	if pw == nil {
+		return
+	}
+	if len(x.shape) == 0 || len(pw) != x.shape[len(x.shape)-1] {
+		panic(fmt.Sprintf("tensor: %s: %d positive weights for logits of shape %v (want one per column of the last dimension)", op, len(pw), x.shape))
+	}
+}
+
+// softplusNeg returns softplus(-x) = log(1 + e^-x) = max(-x, 0) +
+// log(1 + e^-|x|), which never overflows.
+func softplusNeg(x float64) float64 { return math.Max(-x, 0) + math.Log1p(math.Exp(-math.Abs(x))) }
+
+// bceLogitsElem returns the loss of element i, whose column's positive
+// weight is pw[i % len(pw)] when pw is not nil.
+func bceLogitsElem(x, y float64, pw []float64, i int) float64 {
+	if pw == nil {
+		return bceLogitsTerm(x, y)
+	}
+	return (1-y)*x + (1+(pw[i%len(pw)]-1)*y)*softplusNeg(x)
+}
+
+func bceLogitsWith[T Float](losses, x, y, m []T, span int, pw []float64) (total, weight float64) {
+	y = y[:len(x)]
+	weight = float64(len(x))
+	if m != nil {
+		weight = 0
+		for _, mv := range m {
+			weight += float64(mv) * float64(span)
+		}
+	}
+	for i, xv := range x {
+		l := bceLogitsElem(float64(xv), float64(y[i]), pw, i)
+		if m != nil {
+			l *= float64(m[i/span])
+		}
+		if losses != nil {
+			losses[i] = T(l)
+		}
+		total += l
+	}
+	return total, weight
+}
+
+// BCEWithLogitsWithBackward adds to gx and gy (each nil when not wanted)
+// the gradient of s times the summed loss of BCEWithLogitsWith(x, y, o),
+// each element's further multiplied by gout's (x's dtype and shape) when
+// gout is not nil: the gradient of per-element losses. For an element of
+// mask m and positive weight p it is m·((1-y) - (1 + (p-1)·y)·σ(-x)) for x
+// (σ(x) - y when p = 1) and m·((p-1)·softplus(-x) - x) for y.
+func BCEWithLogitsWithBackward(gx, gy, x, y *Tensor, o BCEOptions, s float64, gout *Tensor) {
+	const op = "bce_with_logits backward"
+	checkLossFloats(op, x, y)
+	if gout != nil {
+		checkSameLayout(op, gout, x)
+	}
+	span := maskSpan(op, x, o.Mask)
+	checkPosWeight(op, x, o.PosWeight)
+	if x.dtype == Float64 {
+		bceLogitsWithGrad(f64s(gx), f64s(gy), x.f64, y.f64, f64s(o.Mask), f64s(gout), span, o.PosWeight, s)
+	} else {
+		bceLogitsWithGrad(f32s(gx), f32s(gy), x.f32, y.f32, f32s(o.Mask), f32s(gout), span, o.PosWeight, s)
+	}
+}
+
+func bceLogitsWithGrad[T Float](gx, gy, x, y, m, gout []T, span int, pw []float64, s float64) {
+	y = y[:len(x)]
+	for i, xv := range x {
+		xv, yv := float64(xv), float64(y[i])
+		si := s
+		if m != nil {
+			si *= float64(m[i/span])
+		}
+		if gout != nil {
+			si *= float64(gout[i])
+		}
+		dx, dy := sigmoid(xv)-yv, -xv
+		if pw != nil {
+			p := pw[i%len(pw)]
+			dx = (1 - yv) - (1+(p-1)*yv)*sigmoid(-xv)
+			if gy != nil {
+				dy += (p - 1) * softplusNeg(xv)
+			}
+		}
+		if gx != nil {
+			gx[i] = T(float64(gx[i]) + si*dx)
+		}
+		if gy != nil {
+			gy[i] = T(float64(gy[i]) + si*dy)
 		}
 	}
 }

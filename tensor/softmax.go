@@ -134,11 +134,39 @@ func softmaxGrad[T Float](gx, g, y []T, outer, n, inner int, logOut bool) {
 	}
 }
 
-// checkRows panics unless x is a matrix (N, C) with one label per row, each
-// in 0..C-1.
-func checkRows(op string, x *Tensor, labels []int) (n, c int) {
+// label is the set of integer types that class labels come in: []int from
+// the older entry points, []int64 from a batch's targets.
+type label interface{ ~int | ~int32 | ~int64 }
+
+// classRule is how a cross-entropy row is weighed: the zero value is the
+// plain cross-entropy, every label a class in 0..C-1.
+type classRule struct {
+	weight []float64 // per class, nil for all 1
+	eps    float64   // label smoothing
+	ignore int64     // the ignored label, when skip
+	skip   bool      // rows labelled ignore count for nothing
+}
+
+// plain reports whether the rule is the plain cross-entropy, which the
+// older entry points compute with their original arithmetic.
+func (r *classRule) plain() bool { return r.weight == nil && r.eps == 0 }
+
+// classWeight returns the weight of class k.
+func (r *classRule) classWeight(k int) float64 {
+	if r.weight == nil {
+		return 1
+	}
+	return r.weight[k]
+}
+
+// checkRows panics unless x is a matrix (N, C) of floats with one label per
+// row, each in 0..C-1 or, when the rule skips rows, the ignored label.
+func checkRows[L label](op string, x *Tensor, labels []L, r *classRule) (n, c int) {
 	if len(x.shape) != 2 {
 		panic(fmt.Sprintf("tensor: %s needs scores of shape (N, C), got %v", op, x.shape))
+	}
+	if x.dtype != Float32 && x.dtype != Float64 {
+		panic(fmt.Sprintf("tensor: %s needs float32 or float64 scores, got %v", op, x.dtype))
 	}
 	n, c = x.shape[0], x.shape[1]
 	if labels == nil {
@@ -148,7 +176,13 @@ func checkRows(op string, x *Tensor, labels []int) (n, c int) {
 		panic(fmt.Sprintf("tensor: %s: %d labels for %d rows", op, len(labels), n))
 	}
 	for i, l := range labels {
-		if l < 0 || l >= c {
+		if r != nil && r.skip && int64(l) == r.ignore {
+			continue
+		}
+		if l < 0 || int64(l) >= int64(c) {
+			if r != nil && r.skip {
+				panic(fmt.Sprintf("tensor: %s: label %d of row %d is outside 0..%d and is not the ignore index %d", op, l, i, c-1, r.ignore))
+			}
 			panic(fmt.Sprintf("tensor: %s: label %d of row %d is outside 0..%d", op, l, i, c-1))
 		}
 	}
@@ -159,7 +193,7 @@ func checkRows(op string, x *Tensor, labels []int) (n, c int) {
 // the matrix x (N, C) — the first one on ties, and the first NaN if the
 // row has one — and returns dst, grown to N entries if it is shorter.
 func ArgMaxRows(dst []int, x *Tensor) []int {
-	n, c := checkRows("ArgMaxRows", x, nil)
+	n, c := checkRows[int]("ArgMaxRows", x, nil, nil)
 	if cap(dst) < n {
 		dst = make([]int, n)
 	}
@@ -183,15 +217,16 @@ func argMaxRows[T Float](dst []int, x []T, c int) {
 // negative log of the softmax probability of the label. It returns losses,
 // grown to N entries if it is shorter.
 func CrossEntropyRows(losses []float64, x *Tensor, labels []int) []float64 {
-	n, c := checkRows("CrossEntropyRows", x, labels)
+	n, c := checkRows("CrossEntropyRows", x, labels, nil)
 	if cap(losses) < n {
 		losses = make([]float64, n)
 	}
 	losses = losses[:n]
+	var r classRule
 	if x.dtype == Float64 {
-		crossEntropyRows(losses, nil, x.f64, labels, c)
+		crossEntropyRows(losses, nil, nil, x.f64, labels, c, &r)
 	} else {
-		crossEntropyRows(losses, nil, x.f32, labels, c)
+		crossEntropyRows(losses, nil, nil, x.f32, labels, c, &r)
 	}
 	return losses
 }
@@ -201,19 +236,119 @@ func CrossEntropyRows(losses []float64, x *Tensor, labels []int) []float64 {
 // into probs (x's shape and dtype), which is what its gradient needs:
 // ∂/∂x = probs - onehot(label).
 func SoftmaxCrossEntropy(probs, x *Tensor, labels []int) float64 {
-	_, c := checkRows("SoftmaxCrossEntropy", x, labels)
+	_, c := checkRows("SoftmaxCrossEntropy", x, labels, nil)
 	checkSameLayout("SoftmaxCrossEntropy", probs, x)
+	var r classRule
 	if x.dtype == Float64 {
-		return crossEntropyRows(nil, probs.f64, x.f64, labels, c)
+		total, _ := crossEntropyRows(nil, nil, probs.f64, x.f64, labels, c, &r)
+		return total
 	}
-	return crossEntropyRows(nil, probs.f32, x.f32, labels, c)
+	total, _ := crossEntropyRows(nil, nil, probs.f32, x.f32, labels, c, &r)
+	return total
 }
 
-// crossEntropyRows computes each row's loss, storing it in losses and the
-// row's softmax in probs when they are not nil, and returns the total.
-func crossEntropyRows[T Float](losses []float64, probs, x []T, labels []int, c int) float64 {
-	var total float64
+// DefaultIgnoreIndex is the label that cross-entropy ignores unless
+// CrossEntropyOptions names another: PyTorch's default ignore_index.
+const DefaultIgnoreIndex = -100
+
+// CrossEntropyOptions are the choices of PyTorch's
+// torch.nn.functional.cross_entropy beyond the reduction: class weights,
+// label smoothing and an ignored label. The zero value is PyTorch's
+// defaults: every class weighs 1, no smoothing, and rows labelled -100
+// (DefaultIgnoreIndex) are ignored.
+//
+// For a row with label t that is not ignored, with log-probabilities
+// logp = log softmax(x) over C classes, class weights w and smoothing ε,
+// the loss is
+//
+//	(1-ε)·w[t]·(-logp[t]) + (ε/C)·Σₖ w[k]·(-logp[k])
+//
+// which is the cross-entropy against the target (1-ε)·onehot(t) + ε/C with
+// each class's term weighed by its weight. An ignored row's loss is 0. The
+// mean divides the summed loss by Σ w[t] over the rows not ignored (their
+// number when Weight is nil), exactly as PyTorch 1.13 does — also for the
+// smoothing term — so that a mean over a batch in which every row is
+// ignored, or whose labels all weigh 0, is NaN (0/0), as in PyTorch.
+type CrossEntropyOptions struct {
+	// Weight holds one weight per class (C entries); nil weighs every
+	// class 1. Weights may be any numbers, as in PyTorch.
+	Weight []float64
+	// LabelSmoothing is ε, in [0, 1]: 0 is the plain cross-entropy, 1
+	// compares with the uniform distribution alone.
+	LabelSmoothing float64
+	// IgnoreIndex is the label of rows that contribute nothing — neither
+	// loss, nor gradient, nor weight in a mean's denominator — when
+	// UseIgnoreIndex is true; such rows are typically padded steps of a
+	// sequence. It may be a class (0..C-1), which is then never learnt, or
+	// any other number.
+	IgnoreIndex int64
+	// UseIgnoreIndex says that IgnoreIndex is the ignored label. When it
+	// is false the ignored label is DefaultIgnoreIndex (-100), PyTorch's
+	// default, which is never a class, so that the zero options ignore
+	// nothing a batch could mean as a class.
+	UseIgnoreIndex bool
+}
+
+// Ignored returns the label whose rows are ignored: IgnoreIndex when
+// UseIgnoreIndex is set, DefaultIgnoreIndex otherwise.
+func (o CrossEntropyOptions) Ignored() int64 {
+	if o.UseIgnoreIndex {
+		return o.IgnoreIndex
+	}
+	return DefaultIgnoreIndex
+}
+
+// rule checks the options against C classes and returns the loops' rule.
+func (o *CrossEntropyOptions) rule(op string, c int) classRule {
+	if o.Weight != nil && len(o.Weight) != c {
+		panic(fmt.Sprintf("tensor: %s: %d class weights for %d classes", op, len(o.Weight), c))
+	}
+	if !(o.LabelSmoothing >= 0 && o.LabelSmoothing <= 1) {
+		panic(fmt.Sprintf("tensor: %s: label smoothing %v is outside [0, 1]", op, o.LabelSmoothing))
+	}
+	return classRule{weight: o.Weight, eps: o.LabelSmoothing, ignore: o.Ignored(), skip: true}
+}
+
+// SoftmaxCrossEntropyWith computes the cross-entropy of the rows of the
+// scores x (N, C) against their labels with the options o (see
+// CrossEntropyOptions). It returns the summed loss and the weight a mean
+// divides it by (Σ w[label] over the rows not ignored), writes each row's
+// loss into losses (N, x's dtype; 0 for an ignored row) unless losses is
+// nil, and writes each row's softmax into probs (x's shape and dtype;
+// ignored rows are left as they were) unless probs is nil: it is what
+// SoftmaxCrossEntropyWithBackward needs. A label that is neither a class
+// nor the ignored label panics, naming the label and its row.
+func SoftmaxCrossEntropyWith(losses, probs, x *Tensor, labels []int64, o CrossEntropyOptions) (total, weight float64) {
+	const op = "cross_entropy"
+	n, c := checkRows[int64](op, x, nil, nil) // the shape; the labels below
+	r := o.rule(op, c)
+	checkRows(op, x, labels, &r)
+	if probs != nil {
+		checkSameLayout(op, probs, x)
+	}
+	if losses != nil && (losses.dtype != x.dtype || len(losses.shape) != 1 || losses.shape[0] != n) {
+		panic(fmt.Sprintf("tensor: %s: per-row losses %v %v for scores %v %v; want %v [%d]", op, losses.dtype, losses.shape, x.dtype, x.shape, x.dtype, n))
+	}
+	if x.dtype == Float64 {
+		return crossEntropyRows(nil, f64s(losses), f64s(probs), x.f64, labels, c, &r)
+	}
+	return crossEntropyRows(nil, f32s(losses), f32s(probs), x.f32, labels, c, &r)
+}
+
+// crossEntropyRows computes each row's loss under the rule r, storing it in
+// lossF or lossT and the row's softmax in probs when they are not nil, and
+// returns the total and the summed weight of the rows not skipped.
+func crossEntropyRows[T Float, L label](lossF []float64, lossT, probs, x []T, labels []L, c int, r *classRule) (total, weight float64) {
 	for i, l := range labels {
+		if r.skip && int64(l) == r.ignore {
+			if lossF != nil {
+				lossF[i] = 0
+			}
+			if lossT != nil {
+				lossT[i] = 0
+			}
+			continue
+		}
 		row := x[i*c : (i+1)*c]
 		m, ls := logSumExp(row, c, 1)
 		lse := m + ls
@@ -223,34 +358,110 @@ func crossEntropyRows[T Float](losses []float64, probs, x []T, labels []int, c i
 				p[k] = T(math.Exp(float64(v) - lse))
 			}
 		}
+		w := r.classWeight(int(l))
 		loss := lse - float64(row[l])
-		if losses != nil {
-			losses[i] = loss
+		if !r.plain() {
+			loss *= w
+		}
+		if r.eps != 0 {
+			var smooth float64
+			for k, v := range row {
+				smooth += r.classWeight(k) * (lse - float64(v))
+			}
+			loss = (1-r.eps)*loss + r.eps/float64(c)*smooth
+		}
+		if lossF != nil {
+			lossF[i] = loss
+		}
+		if lossT != nil {
+			lossT[i] = T(loss)
 		}
 		total += loss
+		weight += w
 	}
-	return total
+	return total, weight
 }
 
 // SoftmaxCrossEntropyBackward adds s·(probs - onehot(label)) to each row of
 // gx, the gradient of s times the summed cross-entropy that
 // SoftmaxCrossEntropy computed (s = 1/N for the mean).
 func SoftmaxCrossEntropyBackward(gx, probs *Tensor, labels []int, s float64) {
-	_, c := checkRows("SoftmaxCrossEntropyBackward", probs, labels)
+	_, c := checkRows("SoftmaxCrossEntropyBackward", probs, labels, nil)
 	checkSameLayout("SoftmaxCrossEntropyBackward", gx, probs)
+	var r classRule
 	if gx.dtype == Float64 {
-		crossEntropyGrad(gx.f64, probs.f64, labels, c, s)
+		crossEntropyGrad(gx.f64, probs.f64, nil, labels, c, &r, s)
 	} else {
-		crossEntropyGrad(gx.f32, probs.f32, labels, c, float32(s))
+		crossEntropyGrad(gx.f32, probs.f32, nil, labels, c, &r, s)
 	}
 }
 
-func crossEntropyGrad[T Float](g, probs []T, labels []int, c int, s T) {
-	for i, l := range labels {
-		gr, p := g[i*c:(i+1)*c], probs[i*c:(i+1)*c]
-		for k, v := range p {
-			gr[k] += s * v
+// SoftmaxCrossEntropyWithBackward adds to gx the gradient of s times the
+// summed loss that SoftmaxCrossEntropyWith computed with the same labels
+// and options, given the softmax probs it wrote (s is the gradient arriving
+// at the loss, divided by the weight for a mean). When rowScale (N, gx's
+// dtype) is not nil, row i's gradient is multiplied by rowScale[i] as well:
+// the gradient of per-row losses. For a row with label t that is not
+// ignored the gradient is
+//
+//	s·(p·((1-ε)·w[t] + (ε/C)·Σₖ w[k]) - (1-ε)·w[t]·onehot(t) - (ε/C)·w)
+//
+// and an ignored row receives nothing.
+func SoftmaxCrossEntropyWithBackward(gx, probs *Tensor, labels []int64, o CrossEntropyOptions, s float64, rowScale *Tensor) {
+	const op = "cross_entropy backward"
+	n, c := checkRows[int64](op, probs, nil, nil)
+	r := o.rule(op, c)
+	checkRows(op, probs, labels, &r)
+	checkSameLayout(op, gx, probs)
+	if rowScale != nil && (rowScale.dtype != gx.dtype || len(rowScale.shape) != 1 || rowScale.shape[0] != n) {
+		panic(fmt.Sprintf("tensor: %s: row scales %v %v for %d rows of %v", op, rowScale.dtype, rowScale.shape, n, gx.dtype))
+	}
+	if gx.dtype == Float64 {
+		crossEntropyGrad(gx.f64, probs.f64, f64s(rowScale), labels, c, &r, s)
+	} else {
+		crossEntropyGrad(gx.f32, probs.f32, f32s(rowScale), labels, c, &r, s)
+	}
+}
+
+// crossEntropyGrad adds the gradient of s times crossEntropyRows' total to
+// g, row i scaled by rowScale[i] when rowScale is not nil. The plain rule
+// keeps the original arithmetic in T.
+func crossEntropyGrad[T Float, L label](g, probs, rowScale []T, labels []L, c int, r *classRule, s float64) {
+	// sumW is Σₖ w[k], which the smoothing term spreads over each row.
+	sumW := float64(c)
+	if r.weight != nil {
+		sumW = 0
+		for _, w := range r.weight {
+			sumW += w
 		}
-		gr[l] -= s
+	}
+	epsC := r.eps / float64(c)
+	for i, l := range labels {
+		if r.skip && int64(l) == r.ignore {
+			continue
+		}
+		gr, p := g[i*c:(i+1)*c], probs[i*c:(i+1)*c]
+		si := s
+		if rowScale != nil {
+			si *= float64(rowScale[i])
+		}
+		if r.plain() {
+			st := T(si)
+			for k, v := range p {
+				gr[k] += st * v
+			}
+			gr[l] -= st
+			continue
+		}
+		wt := (1 - r.eps) * r.classWeight(int(l))
+		a := wt + epsC*sumW
+		for k, v := range p {
+			d := a * float64(v)
+			if epsC != 0 {
+				d -= epsC * r.classWeight(k)
+			}
+			gr[k] += T(si * d)
+		}
+		gr[l] -= T(si * wt)
 	}
 }
