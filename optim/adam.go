@@ -165,3 +165,25 @@ func (o *Adam) LoadState(s State) error {
 	o.load(s, active)
 	return nil
 }
+
+// Momentum returns β₁, the decay factor of the running average of
+// gradients, which plays the part of momentum; it is part of
+// MomentumSetter.
+func (o *Adam) Momentum() float64 { return o.cfg.Beta1 }
+
+// SetMomentum changes β₁ for the following steps, as OneCycle does (as
+// PyTorch's OneCycleLR sets betas[0]). The bias correction of each step
+// uses the β₁ in effect at that step, as in PyTorch. It panics unless
+// 0 <= m < 1.
+func (o *Adam) SetMomentum(m float64) {
+	if err := o.checkMomentum(m); err != nil {
+		panic(err.Error())
+	}
+	o.cfg.Beta1 = m
+}
+
+func (o *Adam) checkMomentum(m float64) error {
+	c := o.cfg
+	c.Beta1 = m
+	return c.validate(o.kind)
+}

@@ -1,7 +1,8 @@
 // Package optim trains parameters by gradient descent: the optimizers SGD
 // (with momentum and Nesterov momentum), AdaGrad, RMSProp, Adam and AdamW,
-// learning-rate schedules, gradient clipping, and optimizer state that can
-// be saved and loaded to resume training exactly.
+// parameter groups, learning-rate schedules and other policies (one-cycle,
+// reduce-on-plateau), gradient clipping, and optimizer state that can be
+// saved and loaded to resume training exactly.
 //
 // Every optimizer follows the update rule of its PyTorch 1.13 namesake
 // (torch.optim.SGD, Adagrad, RMSprop, Adam, AdamW) to the letter, is checked
@@ -88,13 +89,43 @@
 // cosine annealing. A schedule is a function of the step number, so a
 // scheduler's position is one integer.
 //
+// # Parameter groups
+//
+// Groups makes one Optimizer of several, each over its own parameters with
+// its own hyper-parameters, as PyTorch's parameter groups do. The usual
+// reason is weight decay: it should shrink weights, not biases or the
+// scale and shift of a normalisation layer. SplitDecay sorts parameters by
+// their nn.Role for that; give each part an optimizer and put them in
+// Groups (see the example of NewGroups). Schedules and policies drive a
+// Groups like any optimizer, moving the rates of all groups together.
+//
+// # Policies
+//
+// A Policy drives an optimizer's hyper-parameters through training: its
+// Step is called after every optimizer step and its EndEpoch after every
+// epoch with a monitored value, such as the validation loss. There are
+// three:
+//
+//   - Scheduler follows a Schedule, step by step.
+//   - OneCycle is PyTorch's OneCycleLR: the rate rises to a peak and falls
+//     far below its start while the momentum (β₁ for Adam) moves the other
+//     way, through MomentumSetter.
+//   - ReduceLROnPlateau divides the rate when the metric given to
+//     EndEpoch stops improving.
+//
+// Each one's PolicyState is JSON-serialisable, for a checkpoint's metadata.
+//
 // # Saving and resuming
 //
 // Optimizer.State returns the hyper-parameters, per-parameter step counts
 // and buffers (Adam's moments and the like), the buffers named after their
 // parameters as in a PyTorch state_dict ("c1.weight.exp_avg");
 // Optimizer.LoadState puts them back after checking every name and shape.
-// Saved with the parameters and the Scheduler's SchedulerState, they let a
-// run stop and resume with bit-identical results. To resume: make the
-// optimizer, LoadState; then make the scheduler and LoadState it.
+// Saved with the parameters and the policy's PolicyState (or a Scheduler's
+// SchedulerState), they let a run stop and resume with bit-identical
+// results. To resume: build the optimizer as before and LoadState it; then
+// build the policy with the same settings and LoadPolicyState it. Every
+// LoadState and LoadPolicyState refuses, changing nothing, a state that
+// does not fit what was built — another optimizer or grouping, other
+// parameters, a policy with other settings — and says what differs.
 package optim

@@ -115,3 +115,74 @@ func ExampleState() {
 	// adam map[fc.weight:1] [fc.weight.exp_avg fc.weight.exp_avg_sq]
 	// map[fc.weight:1]
 }
+
+// Weight decay on the weights but not on the biases, with a one-cycle
+// policy that moves the learning rate and Adam's β₁ of both groups
+// together.
+func ExampleNewGroups() {
+	w := autograd.NewParam("fc.weight", tensor.FromFloat64([]float64{0.5, -0.5}))
+	b := autograd.NewParam("fc.bias", tensor.FromFloat64([]float64{0.1}))
+	params := []nn.Param{{Name: "fc.weight", Value: w, Role: nn.Weight}, {Name: "fc.bias", Value: b, Role: nn.Bias}}
+
+	decay, noDecay := optim.SplitDecay(params)
+	wd, err := optim.NewAdamW(decay, optim.DefaultAdamW(1e-3))
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg := optim.DefaultAdamW(1e-3)
+	cfg.WeightDecay = 0
+	nd, err := optim.NewAdamW(noDecay, cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	opt, err := optim.NewGroups(optim.Group{Name: "decay", Opt: wd}, optim.Group{Name: "no_decay", Opt: nd})
+	if err != nil {
+		log.Fatal(err)
+	}
+	policy, err := optim.NewOneCycle(opt, optim.DefaultOneCycle(0.01, 10))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for step := range 10 {
+		if step%3 == 0 {
+			fmt.Printf("step %d: lr %.6f, beta1 %.4f\n", step, opt.LR(), opt.Momentum())
+		}
+		// forward and backward go here; a made-up gradient instead:
+		w.SetGrad(tensor.FromFloat64([]float64{0.1, -0.2}))
+		b.SetGrad(tensor.FromFloat64([]float64{0.3}))
+		opt.Step()
+		policy.Step()
+	}
+	st := opt.State()
+	fmt.Println("weight decay:", st.Hyper["decay.weight_decay"], st.Hyper["no_decay.weight_decay"])
+	// Output:
+	// step 0: lr 0.000400, beta1 0.9500
+	// step 3: lr 0.009505, beta1 0.8550
+	// step 6: lr 0.003887, beta1 0.9111
+	// step 9: lr 0.000000, beta1 0.9500
+	// weight decay: 0.01 0
+}
+
+// Divide the learning rate by ten when the validation loss has not
+// improved for two epochs.
+func ExampleNewReduceLROnPlateau() {
+	w := autograd.NewParam("w", tensor.New(tensor.Float32, 3))
+	opt, err := optim.NewSGD([]nn.Param{{Name: "w", Value: w}}, optim.SGDConfig{LR: 0.1, Momentum: 0.9})
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg := optim.DefaultPlateau()
+	cfg.Patience = 2
+	policy, err := optim.NewReduceLROnPlateau(opt, cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, valLoss := range []float64{0.9, 0.7, 0.71, 0.7, 0.72, 0.6, 0.6} {
+		// an epoch of training goes here, calling policy.Step() after opt.Step()
+		policy.EndEpoch(valLoss)
+		fmt.Printf("%.3f ", opt.LR())
+	}
+	fmt.Println()
+	// Output:
+	// 0.100 0.100 0.100 0.100 0.010 0.010 0.010
+}

@@ -129,3 +129,22 @@ func (o *RMSProp) LoadState(s State) error {
 	o.load(s, active)
 	return nil
 }
+
+// Momentum returns the momentum μ; it is part of MomentumSetter.
+func (o *RMSProp) Momentum() float64 { return o.cfg.Momentum }
+
+// SetMomentum changes the momentum μ used by the following steps, as
+// OneCycle does. A velocity that does not exist yet starts at zero. It
+// panics if m is negative or not finite.
+func (o *RMSProp) SetMomentum(m float64) {
+	if err := o.checkMomentum(m); err != nil {
+		panic(err.Error())
+	}
+	o.cfg.Momentum = m
+}
+
+func (o *RMSProp) checkMomentum(m float64) error {
+	c := o.cfg
+	c.Momentum = m
+	return c.Validate()
+}

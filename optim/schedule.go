@@ -358,6 +358,9 @@ func validateAll(name string, ss []Schedule) error {
 //
 // A Chainable schedule (every schedule of this package) is stepped as
 // PyTorch steps its scheduler, by one Update per step; others by LR.
+//
+// A Scheduler is a Policy whose EndEpoch does nothing; as a Policy it is
+// stepped after every optimizer step.
 type Scheduler struct {
 	opt   Optimizer
 	sched Schedule

@@ -88,11 +88,19 @@ func (o *SGD) Step() {
 			continue
 		}
 		var v *tensor.Tensor
+		fresh := false
 		if h.Momentum != 0 {
+			// A velocity that does not exist yet starts as the gradient,
+			// also when SetMomentum has turned momentum on after some
+			// steps without it (PyTorch's momentum_buffer is None then).
+			fresh = o.bufs[0][i] == nil
 			v = o.buf(0, i, p, 0)
 		}
 		o.steps[i]++
 		h.Step = o.steps[i]
+		if fresh {
+			h.Step = 1
+		}
 		tensor.SGDUpdate(p, g, v, h)
 	}
 }
@@ -127,4 +135,25 @@ func (o *SGD) LoadState(s State) error {
 	o.cfg, o.lr = c, c.LR
 	o.load(s, active)
 	return nil
+}
+
+// Momentum returns the momentum μ; it is part of MomentumSetter.
+func (o *SGD) Momentum() float64 { return o.cfg.Momentum }
+
+// SetMomentum changes the momentum μ used by the following steps, as
+// OneCycle does. Turning momentum on after steps without it starts each
+// velocity afresh from the gradient, as PyTorch does. It panics if the
+// value is invalid for this optimizer (negative, not finite, or not
+// positive under Nesterov momentum).
+func (o *SGD) SetMomentum(m float64) {
+	if err := o.checkMomentum(m); err != nil {
+		panic(err.Error())
+	}
+	o.cfg.Momentum = m
+}
+
+func (o *SGD) checkMomentum(m float64) error {
+	c := o.cfg
+	c.Momentum = m
+	return c.Validate()
 }
