@@ -19,6 +19,7 @@ import (
 	"github.com/baeum-ml/baeum/models"
 	"github.com/baeum-ml/baeum/optim"
 	"github.com/baeum-ml/baeum/tensor"
+	"github.com/baeum-ml/baeum/train"
 )
 
 // Case is one measurement: a model, training or inference, a batch size.
@@ -57,11 +58,15 @@ func (o *Options) fill(mode string) {
 	}
 }
 
-// Run measures c in this process on the given data set (already
-// transformed for the model).
-func Run(c Case, ds data.Dataset, opts Options) (float64, error) {
+// Run measures c in this process on the given MNIST images, prepared
+// for the model as its record says.
+func Run(c Case, images *data.Images, opts Options) (float64, error) {
 	opts.fill(c.Mode)
-	m, err := models.New(tensor.NewRNG(1), models.Config{Name: c.Model})
+	m, err := models.ForMNIST(tensor.NewRNG(1), models.Config{Name: c.Model})
+	if err != nil {
+		return 0, err
+	}
+	ds, err := images.WithPrep(*m.Image())
 	if err != nil {
 		return 0, err
 	}
@@ -76,16 +81,17 @@ func Run(c Case, ds data.Dataset, opts Options) (float64, error) {
 			return 0, err
 		}
 		loader := data.NewLoader(ds, c.Batch, true, true, rng)
+		var loss train.Loss = train.CrossEntropy{}
 		g := autograd.NewGraph()
 		g.Training = true
 		// The clock runs from the end of the warm-up to the last step, so it
 		// includes making each batch from the stored bytes.
 		step, start := 0, time.Now()
 		for step < opts.Warmup+opts.Steps {
-			for x, labels := range loader.Epoch() {
-				opt.ZeroGrad()
-				g.CrossEntropy(m.Forward(g, g.Input(x)), labels, autograd.ReduceMean).Backward()
-				opt.Step()
+			for b := range loader.Epoch() {
+				if _, _, err := train.Step(g, m, loss, opt, b); err != nil {
+					return 0, err
+				}
 				g.Reset()
 				step++
 				if step == opts.Warmup {
@@ -102,8 +108,8 @@ func Run(c Case, ds data.Dataset, opts Options) (float64, error) {
 		loader := data.NewLoader(ds, c.Batch, false, true, nil)
 		step, start := 0, time.Now()
 		for step < opts.Warmup+opts.Steps {
-			for x := range loader.Epoch() {
-				logits := m.Forward(g, g.Input(x)).Data()
+			for b := range loader.Epoch() {
+				logits := train.Forward(g, m, b).Data()
 				tensor.ArgMax(logits, 1)
 				g.Reset()
 				step++

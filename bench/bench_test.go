@@ -4,31 +4,41 @@ import (
 	"testing"
 
 	"github.com/baeum-ml/baeum/autograd"
+	"github.com/baeum-ml/baeum/data"
 	"github.com/baeum-ml/baeum/models"
 	"github.com/baeum-ml/baeum/optim"
 	"github.com/baeum-ml/baeum/tensor"
+	"github.com/baeum-ml/baeum/train"
 )
 
 // benchStep times one training step (forward, cross-entropy, backward,
 // SGD with momentum) of a model at batch 64 on fixed random input; with
 // -benchmem it shows what a steady-state step allocates.
 func benchStep(b *testing.B, name string) {
-	m, err := models.New(tensor.NewRNG(1), models.Config{Name: name})
+	m, err := models.ForMNIST(tensor.NewRNG(1), models.Config{Name: name})
 	if err != nil {
 		b.Fatal(err)
 	}
 	x := tensor.RandNormal(tensor.NewRNG(2), tensor.Float32, 0, 1, append([]int{64}, m.InputShape()...)...)
-	labels := make([]int, 64)
-	for i := range labels {
-		labels[i] = i % 10
+	labels := tensor.New(tensor.Int64, 64)
+	for i := range labels.I64() {
+		labels.I64()[i] = int64(i % 10)
 	}
+	ds, err := data.NewTensors(x, labels, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	batch := data.NewBatch(ds.Spec(), 64)
+	batch.Collate(ds, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
+		32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63})
 	opt, _ := optim.NewSGD(m.Params(), optim.SGDConfig{LR: 0.01, Momentum: 0.9})
 	g := autograd.NewGraph()
 	g.Training = true
+	var loss train.Loss = train.CrossEntropy{}
 	step := func() {
-		opt.ZeroGrad()
-		g.CrossEntropy(m.Forward(g, g.Input(x)), labels, autograd.ReduceMean).Backward()
-		opt.Step()
+		if _, _, err := train.Step(g, m, loss, opt, batch); err != nil {
+			b.Fatal(err)
+		}
 		g.Reset()
 	}
 	for range 3 {
@@ -47,7 +57,7 @@ func BenchmarkMLPTrainStep(b *testing.B)   { benchStep(b, "mlp") }
 
 // benchInfer times one inference pass at the given batch size.
 func benchInfer(b *testing.B, name string, batch int) {
-	m, _ := models.New(tensor.NewRNG(1), models.Config{Name: name})
+	m, _ := models.ForMNIST(tensor.NewRNG(1), models.Config{Name: name})
 	x := tensor.RandNormal(tensor.NewRNG(2), tensor.Float32, 0, 1, append([]int{batch}, m.InputShape()...)...)
 	g := autograd.NewInferenceGraph()
 	for range 3 {

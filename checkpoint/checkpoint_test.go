@@ -33,16 +33,17 @@ func testImages(t *testing.T, m *models.Model, n int) *tensor.Tensor {
 	if testErr != nil {
 		t.Fatal(testErr)
 	}
-	ds, err := data.NewImages(testSet.Images[:n*784], testSet.Labels[:n], 28, 28, m.Input)
+	all, err := testSet.Dataset(*m.Image())
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := tensor.New(tensor.Float32, append([]int{n}, ds.Shape()...)...)
-	per := x.Len() / n
-	for i := 0; i < n; i++ {
-		ds.Load(i, x.F32()[i*per:(i+1)*per])
+	b := data.NewBatch(all.Spec(), n)
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
 	}
-	return x
+	b.Collate(all, idx)
+	return b.Inputs[0].Clone()
 }
 
 func logits(m nn.Module, x *tensor.Tensor) *tensor.Tensor {
@@ -52,7 +53,7 @@ func logits(m nn.Module, x *tensor.Tensor) *tensor.Tensor {
 
 func TestRoundTripGivesIdenticalLogits(t *testing.T) {
 	for _, name := range []string{"lenet5", "mlp", "softmax"} {
-		m, err := models.New(tensor.NewRNG(3), models.Config{Name: name})
+		m, err := models.ForMNIST(tensor.NewRNG(3), models.Config{Name: name})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,8 +105,8 @@ func TestBatchNormBuffersAreSaved(t *testing.T) {
 
 func TestLoadRejectsMismatches(t *testing.T) {
 	dir := t.TempDir()
-	lenet, _ := models.New(tensor.NewRNG(1), models.Config{Name: "lenet5"})
-	mlp, _ := models.New(tensor.NewRNG(1), models.Config{Name: "mlp", Hidden: []int{32}})
+	lenet, _ := models.ForMNIST(tensor.NewRNG(1), models.Config{Name: "lenet5"})
+	mlp, _ := models.ForMNIST(tensor.NewRNG(1), models.Config{Name: "mlp", Hidden: []int{32}})
 	path := filepath.Join(dir, "lenet.safetensors")
 	if err := lenet.Save(path, nil); err != nil {
 		t.Fatal(err)
@@ -119,7 +120,7 @@ func TestLoadRejectsMismatches(t *testing.T) {
 		t.Error("a failed load changed the model")
 	}
 	// Same names, wrong shape.
-	wide, _ := models.New(tensor.NewRNG(1), models.Config{Name: "mlp", Hidden: []int{33}})
+	wide, _ := models.ForMNIST(tensor.NewRNG(1), models.Config{Name: "mlp", Hidden: []int{33}})
 	wpath := filepath.Join(dir, "wide.safetensors")
 	if err := wide.Save(wpath, nil); err != nil {
 		t.Fatal(err)

@@ -1,125 +1,266 @@
-// Package data feeds examples to training: datasets, transforms and a
+// Package data feeds examples to training: datasets of named inputs and
+// a target, the preprocessing record that travels with a model, and a
 // batching loader.
 //
+// An example is one or more named inputs and a target, each a tensor of a
+// fixed shape and element type: float32 pixels or features, int64 labels
+// or token ids. A sequence field varies in length from example to
+// example; a batch pads it to the field's maximum and carries the lengths
+// and a mask, so that losses can leave the padded steps out.
+//
 // Images stay as bytes, as they were stored; a Loader converts one batch
-// at a time into a reused float32 tensor, so a 60,000-image data set costs
-// 47 MB rather than four times that, and no epoch materialises a float
-// copy of the whole set.
+// at a time into reused tensors (through the Preprocess record, the same
+// function serving uses), so a 60,000-image data set costs 47 MB rather
+// than four times that, and no epoch materialises a float copy of the
+// whole set.
 package data
 
 import (
 	"fmt"
-	"iter"
-	"math/rand/v2"
+	"slices"
 
 	"github.com/baeum-ml/baeum/tensor"
 )
 
-// Dataset is a collection of labelled examples of a fixed shape.
+// Field describes one named tensor of an example.
+type Field struct {
+	// Name names the field ("image", "features", "label", "tokens").
+	Name string `json:"name"`
+	// DType is the element type: tensor.Float32 for numbers a model reads
+	// or regresses, tensor.Int64 for class labels, token ids and indices.
+	DType tensor.DType `json:"dtype"`
+	// Shape is the shape of one example's field; for a sequence field,
+	// Shape[0] is the longest sequence the batch holds.
+	Shape []int `json:"shape"`
+	// Sequence marks a field whose first axis varies from example to
+	// example: a batch pads it to Shape[0] with Pad and records lengths
+	// and a mask.
+	Sequence bool `json:"sequence,omitempty"`
+	// Pad is the value of padded steps of a sequence field (for an int64
+	// target, the loss's ignore index, such as -100).
+	Pad float64 `json:"pad,omitempty"`
+}
+
+// Spec describes a dataset's examples: its inputs, in the order a model
+// takes them, and its target.
+type Spec struct {
+	Inputs []Field `json:"inputs"`
+	Target Field   `json:"target"`
+	// Classes names the classes of a classification target, in label
+	// order; empty when the target is not a class or has no names.
+	Classes []string `json:"classes,omitempty"`
+}
+
+// Sequence reports whether any field of the spec is a sequence.
+func (s Spec) Sequence() bool {
+	for _, f := range s.Inputs {
+		if f.Sequence {
+			return true
+		}
+	}
+	return s.Target.Sequence
+}
+
+// Validate reports an error unless the spec has at least one input, every
+// field has a name, a known element type and a non-negative shape, and
+// sequence fields have a first axis.
+func (s Spec) Validate() error {
+	if len(s.Inputs) == 0 {
+		return fmt.Errorf("data: a spec needs at least one input")
+	}
+	for i, f := range append(slices.Clip(s.Inputs), s.Target) {
+		if f.Name == "" {
+			if i == len(s.Inputs) {
+				return fmt.Errorf("data: the target has no name")
+			}
+			return fmt.Errorf("data: input %d has no name", i)
+		}
+		if f.DType != tensor.Float32 && f.DType != tensor.Int64 {
+			return fmt.Errorf("data: field %q has element type %v, want float32 or int64", f.Name, f.DType)
+		}
+		for _, d := range f.Shape {
+			if d < 0 {
+				return fmt.Errorf("data: field %q has shape %v", f.Name, f.Shape)
+			}
+		}
+		if f.Sequence && (len(f.Shape) == 0 || f.Shape[0] == 0) {
+			return fmt.Errorf("data: sequence field %q needs a maximum length as the first axis of its shape", f.Name)
+		}
+	}
+	return nil
+}
+
+// Dataset is a collection of examples described by a Spec.
 type Dataset interface {
 	// Len returns the number of examples.
 	Len() int
-	// Shape returns the shape of one example as Load writes it.
-	Shape() []int
-	// Load writes example i, converted to numbers, into dst (whose length
-	// is the product of Shape) and returns its label.
-	Load(i int, dst []float32) int
+	// Spec describes the examples.
+	Spec() Spec
+	// Example writes example i into row: one tensor per input of the
+	// Spec, in order, and the target, each of the field's shape. A
+	// sequence field's row is pre-filled with its Pad value; Example
+	// writes the steps the example has and returns their number (0 when
+	// the dataset has no sequence field).
+	Example(i int, row Row) int
 }
 
-// Transform says how an 8-bit grey-scale image becomes the numbers a model
-// sees: scaled to [0, 1], normalised as (x - Mean)/Std, padded with Pad
-// pixels of background on every side, and either kept as a 1×H×W image or
-// flattened to a vector.
-type Transform struct {
-	Pad       int
-	Mean, Std float64
-	Flatten   bool
+// Row is where one example goes: views of one row of a batch.
+type Row struct {
+	Inputs []*tensor.Tensor
+	Target *tensor.Tensor
 }
 
-// MNISTMean and MNISTStd are the mean and standard deviation of MNIST's
-// training pixels scaled to [0, 1], the usual normalisation.
-const (
-	MNISTMean = 0.1307
-	MNISTStd  = 0.3081
-)
-
-// Images is a dataset of 8-bit grey-scale images with integer labels,
-// converted per example by a Transform.
-type Images struct {
-	pixels []byte // N·H·W bytes
-	labels []uint8
-	h, w   int
-	tf     Transform
-	scale  float32 // pixel value v becomes v·scale + offset
-	offset float32
+// Labelled is a dataset whose examples have integer class labels that can
+// be read without converting the example, for stratifying and counting.
+type Labelled interface {
+	Dataset
+	Label(i int) int
 }
 
-// NewImages wraps n images of h×w bytes (row-major, one after another) and
-// their labels, without copying them. A Std of 0 means 1.
-func NewImages(pixels []byte, labels []uint8, h, w int, tf Transform) (*Images, error) {
-	n := len(labels)
-	if h <= 0 || w <= 0 || len(pixels) != n*h*w {
-		return nil, fmt.Errorf("data: %d bytes of pixels do not hold %d images of %d×%d", len(pixels), n, h, w)
-	}
-	if tf.Pad < 0 {
-		return nil, fmt.Errorf("data: negative padding %d", tf.Pad)
-	}
-	if tf.Std == 0 {
-		tf.Std = 1
-	}
-	d := &Images{pixels: pixels, labels: labels, h: h, w: w, tf: tf,
-		scale: float32(1 / (255 * tf.Std)), offset: float32(-tf.Mean / tf.Std)}
-	return d, nil
+// Batch is a collated mini-batch: the inputs in the order of the Spec, the
+// target, and, when a field is a sequence, each example's length and a
+// mask. Its tensors are reused by the next Collate.
+type Batch struct {
+	// Names holds the inputs' names.
+	Names []string
+	// Inputs holds one tensor per input, of shape (Size, field shape…).
+	Inputs []*tensor.Tensor
+	// Target is the target, of shape (Size, target shape…): int64
+	// labels or float32 values.
+	Target *tensor.Tensor
+	// Lengths holds each example's length when the spec has a sequence
+	// field; nil otherwise.
+	Lengths []int
+	// Mask is (Size, T) float32, 1 for the steps an example has and 0
+	// for padding, when the spec has a sequence field; nil otherwise.
+	Mask *tensor.Tensor
+	// Size is the number of examples.
+	Size int
+
+	spec                   Spec
+	fullIn                 []*tensor.Tensor
+	fullTarget, fullMask   *tensor.Tensor
+	lengths                []int
+	rows                   []Row
+	seqLen                 int
+	shortIn                []*tensor.Tensor
+	shortTarget, shortMask *tensor.Tensor
+	shortSize              int
+	inputsSeq, targetSeq   []bool
 }
 
-// Len returns the number of images.
-func (d *Images) Len() int { return len(d.labels) }
-
-// Shape returns (1, H+2·Pad, W+2·Pad), or (H·W) when flattened.
-func (d *Images) Shape() []int {
-	if d.tf.Flatten {
-		return []int{(d.h + 2*d.tf.Pad) * (d.w + 2*d.tf.Pad)}
+// NewBatch returns an empty batch for up to capacity examples of spec.
+func NewBatch(spec Spec, capacity int) *Batch {
+	if capacity <= 0 {
+		panic(fmt.Sprintf("data: batch capacity %d", capacity))
 	}
-	return []int{1, d.h + 2*d.tf.Pad, d.w + 2*d.tf.Pad}
+	if err := spec.Validate(); err != nil {
+		panic(err.Error())
+	}
+	b := &Batch{spec: spec, rows: make([]Row, capacity), shortSize: -1} // -1: no short views yet, not even for an empty batch
+	for _, f := range spec.Inputs {
+		b.Names = append(b.Names, f.Name)
+		b.fullIn = append(b.fullIn, tensor.New(f.DType, append([]int{capacity}, f.Shape...)...))
+		b.inputsSeq = append(b.inputsSeq, f.Sequence)
+		if f.Sequence {
+			b.seqLen = max(b.seqLen, f.Shape[0])
+		}
+	}
+	t := spec.Target
+	b.fullTarget = tensor.New(t.DType, append([]int{capacity}, t.Shape...)...)
+	if t.Sequence {
+		b.seqLen = max(b.seqLen, t.Shape[0])
+	}
+	if b.seqLen > 0 {
+		b.fullMask = tensor.New(tensor.Float32, capacity, b.seqLen)
+		b.lengths = make([]int, capacity)
+	}
+	for k := range b.rows {
+		r := Row{Inputs: make([]*tensor.Tensor, len(b.fullIn)), Target: b.fullTarget.Index(k)}
+		for f, x := range b.fullIn {
+			r.Inputs[f] = x.Index(k)
+		}
+		b.rows[k] = r
+	}
+	b.Inputs = slices.Clone(b.fullIn)
+	return b
 }
 
-// Load converts image i into dst and returns its label.
-func (d *Images) Load(i int, dst []float32) int {
-	p := d.tf.Pad
-	ow := d.w + 2*p
-	if len(dst) != (d.h+2*p)*ow {
-		panic(fmt.Sprintf("data: Load needs a buffer of %d numbers, got %d", (d.h+2*p)*ow, len(dst)))
+// Spec returns the spec the batch was made for.
+func (b *Batch) Spec() Spec { return b.spec }
+
+// Input returns the input called name, or nil.
+func (b *Batch) Input(name string) *tensor.Tensor {
+	for i, n := range b.Names {
+		if n == name {
+			return b.Inputs[i]
+		}
 	}
-	img := d.pixels[i*d.h*d.w : (i+1)*d.h*d.w]
-	if p == 0 {
-		tensor.BytesToFloat32(dst, img, d.scale, d.offset)
-		return int(d.labels[i])
-	}
-	for j := range dst {
-		dst[j] = d.offset // the background, pixel value 0
-	}
-	for y := 0; y < d.h; y++ {
-		tensor.BytesToFloat32(dst[(y+p)*ow+p:(y+p)*ow+p+d.w], img[y*d.w:(y+1)*d.w], d.scale, d.offset)
-	}
-	return int(d.labels[i])
+	return nil
 }
 
-// Label returns the label of image i without converting it.
-func (d *Images) Label(i int) int { return int(d.labels[i]) }
+// Labels returns the target's int64 labels; it panics if the target is
+// not int64.
+func (b *Batch) Labels() []int64 { return b.Target.I64() }
 
-// Pixels returns the raw bytes of image i.
-func (d *Images) Pixels(i int) []byte { return d.pixels[i*d.h*d.w : (i+1)*d.h*d.w] }
-
-// Slice returns the images [lo, hi) as a dataset sharing memory with d,
-// as for holding out the last images of a training set for validation.
-func (d *Images) Slice(lo, hi int) *Images {
-	if lo < 0 || hi < lo || hi > d.Len() {
-		panic(fmt.Sprintf("data: slice [%d:%d] of %d images", lo, hi, d.Len()))
+// Collate writes the examples idx of ds into b: the batch's tensors are
+// views of the first len(idx) rows of its buffers. It panics if idx holds
+// more examples than the batch's capacity or ds does not match the spec
+// the batch was made for.
+func (b *Batch) Collate(ds Dataset, idx []int) {
+	n := len(idx)
+	if n > len(b.rows) {
+		panic(fmt.Sprintf("data: %d examples for a batch of capacity %d", n, len(b.rows)))
 	}
-	s := *d
-	s.pixels = d.pixels[lo*d.h*d.w : hi*d.h*d.w]
-	s.labels = d.labels[lo:hi]
-	return &s
+	for k, i := range idx {
+		r := b.rows[k]
+		for f, seq := range b.inputsSeq {
+			if seq {
+				r.Inputs[f].Fill(b.spec.Inputs[f].Pad)
+			}
+		}
+		if b.spec.Target.Sequence {
+			r.Target.Fill(b.spec.Target.Pad)
+		}
+		l := ds.Example(i, r)
+		if b.seqLen > 0 {
+			if l < 0 || l > b.seqLen {
+				panic(fmt.Sprintf("data: example %d has length %d, the batch holds at most %d steps", i, l, b.seqLen))
+			}
+			b.lengths[k] = l
+			m := b.fullMask.Index(k).F32()
+			for t := range m {
+				m[t] = 0
+				if t < l {
+					m[t] = 1
+				}
+			}
+		}
+	}
+	b.Size = n
+	if n == len(b.rows) {
+		copy(b.Inputs, b.fullIn)
+		b.Target, b.Mask = b.fullTarget, b.fullMask
+	} else {
+		if b.shortSize != n {
+			// A smaller batch (the last of an epoch) gets views made once
+			// per size.
+			b.shortIn = b.shortIn[:0]
+			for _, x := range b.fullIn {
+				b.shortIn = append(b.shortIn, x.Slice(0, n))
+			}
+			b.shortTarget = b.fullTarget.Slice(0, n)
+			if b.fullMask != nil {
+				b.shortMask = b.fullMask.Slice(0, n)
+			}
+			b.shortSize = n
+		}
+		copy(b.Inputs, b.shortIn)
+		b.Target, b.Mask = b.shortTarget, b.shortMask
+	}
+	if b.seqLen > 0 {
+		b.Lengths = b.lengths[:n]
+	}
 }
 
 // Subset returns the first n examples of ds (all of them if n ≤ 0 or n is
@@ -131,104 +272,6 @@ func Subset(ds Dataset, n int) Dataset {
 	return Range(ds, 0, n)
 }
 
-// Tensors is a dataset held in memory as a float32 tensor whose leading
-// axis indexes examples, with integer labels — for the user's own data.
-type Tensors struct {
-	X      *tensor.Tensor
-	Labels []int
-}
-
-// Len returns the number of examples.
-func (t Tensors) Len() int { return len(t.Labels) }
-
-// Shape returns the shape of one example.
-func (t Tensors) Shape() []int { return t.X.Shape()[1:] }
-
-// Load copies example i into dst and returns its label.
-func (t Tensors) Load(i int, dst []float32) int {
-	n := len(dst)
-	copy(dst, t.X.F32()[i*n:(i+1)*n])
-	return t.Labels[i]
-}
-
-// A Loader cuts a dataset into batches: a float32 tensor of shape
-// (B, example shape…) and the B labels. It reuses one batch buffer, so a
-// batch is valid only until the next one is produced.
-type Loader struct {
-	ds       Dataset
-	batch    int
-	shuffle  bool
-	dropLast bool
-	rng      *rand.Rand
-	order    []int
-	x        *tensor.Tensor
-	labels   []int
-	example  int // numbers per example
-}
-
-// NewLoader returns a loader with the given batch size. When shuffle is
-// set, every epoch visits the examples in a new order drawn from rng (an
-// explicit source, so a seed reproduces the run); dropLast skips a final
-// batch smaller than the batch size.
-func NewLoader(ds Dataset, batch int, shuffle, dropLast bool, rng *rand.Rand) *Loader {
-	if batch <= 0 {
-		panic(fmt.Sprintf("data: batch size %d", batch))
-	}
-	if shuffle && rng == nil {
-		panic("data: a shuffling loader needs a random source")
-	}
-	shape := append([]int{batch}, ds.Shape()...)
-	l := &Loader{ds: ds, batch: batch, shuffle: shuffle, dropLast: dropLast, rng: rng,
-		order: make([]int, ds.Len()), x: tensor.New(tensor.Float32, shape...), labels: make([]int, batch)}
-	l.example = tensor.Numel(ds.Shape())
-	for i := range l.order {
-		l.order[i] = i
-	}
-	return l
-}
-
-// Len returns the number of batches in an epoch.
-func (l *Loader) Len() int {
-	n := l.ds.Len() / l.batch
-	if !l.dropLast && l.ds.Len()%l.batch != 0 {
-		n++
-	}
-	return n
-}
-
-// Dataset returns the loader's dataset.
-func (l *Loader) Dataset() Dataset { return l.ds }
-
-// Epoch returns the batches of one pass over the data, shuffled first if
-// the loader shuffles. Breaking out of the loop early is allowed.
-func (l *Loader) Epoch() iter.Seq2[*tensor.Tensor, []int] {
-	if l.shuffle {
-		// Fisher–Yates from the identity, so the order depends only on the
-		// random source's state, not on earlier epochs' orders.
-		for i := range l.order {
-			l.order[i] = i
-		}
-		l.rng.Shuffle(len(l.order), func(i, j int) { l.order[i], l.order[j] = l.order[j], l.order[i] })
-	}
-	return func(yield func(*tensor.Tensor, []int) bool) {
-		for b := 0; b < l.Len(); b++ {
-			lo := b * l.batch
-			hi := min(lo+l.batch, len(l.order))
-			x := l.x
-			if hi-lo < l.batch {
-				x = l.x.Slice(0, hi-lo)
-			}
-			buf := x.F32()
-			for k, idx := range l.order[lo:hi] {
-				l.labels[k] = l.ds.Load(idx, buf[k*l.example:(k+1)*l.example])
-			}
-			if !yield(x, l.labels[:hi-lo]) {
-				return
-			}
-		}
-	}
-}
-
 // Range returns the examples [lo, hi) of ds as a dataset, sharing memory
 // with it.
 func Range(ds Dataset, lo, hi int) Dataset {
@@ -238,7 +281,11 @@ func Range(ds Dataset, lo, hi int) Dataset {
 	if im, ok := ds.(*Images); ok {
 		return im.Slice(lo, hi)
 	}
-	return window{ds, lo, hi - lo}
+	w := window{ds, lo, hi - lo}
+	if _, ok := ds.(Labelled); ok {
+		return labelledWindow{w}
+	}
+	return w
 }
 
 type window struct {
@@ -246,5 +293,10 @@ type window struct {
 	lo, n int
 }
 
-func (w window) Len() int                      { return w.n }
-func (w window) Load(i int, dst []float32) int { return w.Dataset.Load(w.lo+i, dst) }
+func (w window) Len() int                 { return w.n }
+func (w window) Example(i int, r Row) int { return w.Dataset.Example(w.lo+i, r) }
+
+// labelledWindow is a window of a Labelled dataset.
+type labelledWindow struct{ window }
+
+func (w labelledWindow) Label(i int) int { return w.Dataset.(Labelled).Label(w.lo + i) }

@@ -48,7 +48,7 @@ func StepGraph(model string, seed uint64) (*GraphResult, error) {
 	var m *models.Model
 	var err error
 	if models.IsBuiltin(model) {
-		m, err = models.New(tensor.NewRNG(seed), models.Config{Name: model})
+		m, err = models.ForMNIST(tensor.NewRNG(seed), models.Config{Name: model})
 	} else {
 		m, _, err = models.Load(model)
 	}

@@ -12,7 +12,9 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/baeum-ml/baeum/autograd"
+	"github.com/baeum-ml/baeum/nn"
 	"github.com/baeum-ml/baeum/nn/initializers"
+	"github.com/baeum-ml/baeum/optim"
 	"github.com/baeum-ml/baeum/plot"
 	"github.com/baeum-ml/baeum/tensor"
 )
@@ -443,21 +445,25 @@ func Symmetry(cfg SymmetryConfig) (*SymmetryResult, error) {
 			logits := g.Linear(g.Tanh(g.Linear(g.Input(x), p[0], p[1])), p[2], p[3])
 			return logits, g.CrossEntropy(logits, labels, autograd.ReduceMean)
 		}
+		params := make([]nn.Param, len(p))
+		for i, v := range p {
+			params[i] = nn.Param{Name: v.Name(), Value: v}
+		}
+		opt, err := optim.NewSGD(params, optim.SGDConfig{LR: cfg.LR}) // plain gradient descent
+		if err != nil {
+			return nil, err
+		}
 		for step := 0; ; step++ {
 			run.Spread = append(run.Spread, rowSpread(w1))
 			if step == cfg.Steps {
 				break
 			}
-			for _, v := range p {
-				v.ZeroGrad()
-			}
-			_, loss := forward()
-			run.Loss = append(run.Loss, loss.Item())
-			loss.Backward()
-			for _, v := range p { // plain gradient descent
-				v.Data().AddScaled(-cfg.LR, v.Grad())
-			}
+			l, err := optim.Step(opt, func() *autograd.Value { _, loss := forward(); return loss })
 			g.Reset()
+			if err != nil {
+				return nil, fmt.Errorf("experiment: %s initialisation, step %d: %w", init, step+1, err)
+			}
+			run.Loss = append(run.Loss, l)
 		}
 		logits, _ := forward()
 		run.Accuracy = accuracy(logits.Data(), labels)

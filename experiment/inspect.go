@@ -46,40 +46,34 @@ type FeatureMaps struct {
 	OutH, OutW int
 }
 
-// Filters runs one 28×28 digit (MNIST bytes, ink high) through the first
+// Filters runs one grey image (for MNIST, a 28×28 digit, ink high) through the first
 // convolution of m and its activation, and returns the layer's filters
 // and feature maps. label is the true digit or -1; source describes where
 // the digit came from. m must start with a convolution over one channel,
 // as LeNet-5 does.
 func Filters(m *models.Model, pixels []byte, label int, source string) (*FeatureMaps, error) {
-	if len(pixels) != digits.Size*digits.Size {
-		return nil, fmt.Errorf("inspect: the digit has %d pixels, want %d (28×28)", len(pixels), digits.Size*digits.Size)
+	prep := m.Image()
+	if len(pixels) != prep.RawSize() || prep.Channels != 1 {
+		return nil, fmt.Errorf("inspect: the image has %d pixels; %v takes grey %d×%d images", len(pixels), m, prep.Height, prep.Width)
 	}
 	seq, ok := m.Module.(*nn.Sequential)
 	var conv *nn.Conv2D
 	if ok && len(seq.Children()) > 0 {
 		conv, _ = seq.Children()[0].Module.(*nn.Conv2D)
 	}
-	if conv == nil || conv.InC != 1 {
+	if conv == nil || conv.InC != 1 || prep.Flatten {
 		return nil, fmt.Errorf("inspect: %v does not start with a convolution over the image, so it has no filters to show (use a LeNet-5 checkpoint)", m)
 	}
 	children := seq.Children()
 	f := &FeatureMaps{Model: m.String(), Layer: children[0].Name, Source: source, Label: label,
 		Pixels: slices.Clone(pixels), K: conv.K}
-	// The model's input: the digit padded and normalised as in training.
-	tf := m.Input
-	side := digits.Size + 2*tf.Pad
-	f.InH, f.InW = side, side
-	f.Input = make([]float64, side*side)
-	bg := (0 - tf.Mean) / tf.Std
-	for i := range f.Input {
-		f.Input[i] = bg
-	}
-	for y := 0; y < digits.Size; y++ {
-		for x := 0; x < digits.Size; x++ {
-			f.Input[(y+tf.Pad)*side+x+tf.Pad] = (float64(pixels[y*digits.Size+x])/255 - tf.Mean) / tf.Std
-		}
-	}
+	// The model's input: the image prepared as in training, by the
+	// checkpoint's record.
+	shape := prep.Shape()
+	f.InH, f.InW = shape[1], shape[2]
+	in := tensor.New(tensor.Float32, shape...)
+	prep.Prepare(in.F32(), pixels)
+	f.Input = in.Float64s()
 	w := conv.Weight.Data()
 	for o := 0; o < conv.OutC; o++ {
 		f.Filters = append(f.Filters, w.Float64s()[o*conv.K*conv.K:(o+1)*conv.K*conv.K])
@@ -90,7 +84,7 @@ func Filters(m *models.Model, pixels []byte, label int, source string) (*Feature
 		f.Bias = append(f.Bias, b)
 	}
 	g := autograd.NewInferenceGraph()
-	x := g.Input(tensor.FromFloat64(f.Input, 1, 1, side, side).To(w.DType()))
+	x := g.Input(tensor.FromFloat64(f.Input, 1, 1, f.InH, f.InW).To(w.DType()))
 	y := children[0].Module.Forward(g, x)
 	f.Activation = "none"
 	if len(children) > 1 && len(children[1].Module.Params()) == 0 {

@@ -142,11 +142,12 @@ func descend(s OptimizerSetting, steps int) (OptimizerPath, error) {
 	g := autograd.NewGraph()
 	for range steps {
 		g.Reset()
-		opt.ZeroGrad()
 		// f = x²/20 + y²
-		f := g.Add(g.MulScalar(g.Square(x), 1.0/20), g.Square(y))
-		f.Backward()
-		opt.Step()
+		if _, err := optim.Step(opt, func() *autograd.Value {
+			return g.Add(g.MulScalar(g.Square(x), 1.0/20), g.Square(y))
+		}); err != nil {
+			return p, fmt.Errorf("experiment: %s at η = %g diverged on the valley: %w", s.Label, s.LR, err)
+		}
 		prev := p.Points[len(p.Points)-1]
 		cur := [2]float64{x.Data().Item(), y.Data().Item()}
 		if cur[1]*prev[1] < 0 {
@@ -252,8 +253,8 @@ var MNISTOptimizers = []OptimizerSetting{
 
 // MNISTConfig configures CompareOptimizers.
 type MNISTConfig struct {
-	// Train and Test are MNIST as the MLP takes it: 784-vectors,
-	// normalised (data.Transform with Flatten).
+	// Train and Test are images as the MLP takes them: vectors
+	// (data.ImagePrep with Flatten), with the classes named in the spec.
 	Train, Test data.Dataset
 	// Steps is the budget of optimizer steps, the same for every optimizer
 	// (default: one epoch of Train).
@@ -324,13 +325,16 @@ func CompareOptimizers(ctx context.Context, cfg MNISTConfig) (*MNISTComparison, 
 	if len(cfg.Optimizers) == 0 {
 		cfg.Optimizers = MNISTOptimizers
 	}
-	if s := cfg.Train.Shape(); len(s) != 1 || s[0] != 784 {
-		return nil, fmt.Errorf("experiment: the MLP takes flattened 28×28 images (784 numbers), got examples of shape %v", s)
+	in := cfg.Train.Spec().Inputs
+	if len(in) != 1 || len(in[0].Shape) != 1 {
+		return nil, fmt.Errorf("experiment: the MLP takes flattened images (vectors), got examples of %d inputs, the first of shape %v", len(in), in[0].Shape)
 	}
+	prep := data.ImagePrep{Height: 1, Width: in[0].Shape[0], Channels: 1}
+	classes := cfg.Train.Spec().Classes
 	res := &MNISTComparison{Model: "mlp", Steps: cfg.Steps, Batch: cfg.Batch, Seed: cfg.Seed,
 		TrainImages: cfg.Train.Len(), TestImages: cfg.Test.Len()}
 	for _, s := range cfg.Optimizers {
-		model, err := models.New(tensor.NewRNG(cfg.Seed), models.Config{Name: "mlp"})
+		model, err := models.New(tensor.NewRNG(cfg.Seed), models.Config{Name: "mlp"}, prep, classes)
 		if err != nil {
 			return nil, err
 		}
@@ -344,23 +348,20 @@ func CompareOptimizers(ctx context.Context, cfg MNISTConfig) (*MNISTComparison, 
 		}
 		run := MNISTRun{OptimizerSetting: s, Losses: make([]float64, 0, cfg.Steps)}
 		loader := data.NewLoader(cfg.Train, cfg.Batch, true, false, tensor.NewRNG(cfg.Seed+1))
+		var loss train.Loss = train.CrossEntropy{}
 		g := autograd.NewGraph()
 		g.Training = true
 	epochs:
 		for {
-			for x, labels := range loader.Epoch() {
+			for b := range loader.Epoch() {
 				if err := canceled(ctx); err != nil {
 					return nil, err
 				}
-				opt.ZeroGrad()
-				loss := g.CrossEntropy(model.Forward(g, g.Input(x)), labels, autograd.ReduceMean)
-				l := loss.Item()
-				if math.IsNaN(l) || math.IsInf(l, 0) {
-					return nil, fmt.Errorf("experiment: %s at η = %g: the loss became %v at step %d", s.Label, s.LR, l, len(run.Losses)+1)
-				}
-				loss.Backward()
-				opt.Step()
+				l, _, err := train.Step(g, model, loss, opt, b)
 				g.Reset()
+				if err != nil {
+					return nil, fmt.Errorf("experiment: %s at η = %g: step %d: %w", s.Label, s.LR, len(run.Losses)+1, err)
+				}
 				run.Losses = append(run.Losses, l)
 				if len(run.Losses) == cfg.Steps {
 					break epochs

@@ -3,6 +3,7 @@ package experiment_test
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"github.com/baeum-ml/baeum/data"
 	"github.com/baeum-ml/baeum/data/mnist"
 	"github.com/baeum-ml/baeum/experiment"
+	"github.com/baeum-ml/baeum/optim"
 	"github.com/baeum-ml/baeum/plot/plottest"
 )
 
@@ -24,25 +26,31 @@ var (
 )
 
 // mnistSets returns the first nTrain training and nTest test images of
-// MNIST with the transform tf.
-func mnistSets(t *testing.T, tf data.Transform, nTrain, nTest int) (train, test *data.Images) {
+// MNIST prepared as prep says.
+func mnistSets(t *testing.T, prep data.ImagePrep, nTrain, nTest int) (train, test *data.Images) {
 	t.Helper()
 	mnistOnce.Do(func() { mnistTrain, mnistTest, mnistErr = mnist.Load("") })
 	if mnistErr != nil {
 		t.Fatal(mnistErr)
 	}
-	tr, err := data.NewImages(mnistTrain.Images, mnistTrain.Labels, 28, 28, tf)
+	tr, err := mnistTrain.Dataset(prep)
 	if err != nil {
 		t.Fatal(err)
 	}
-	te, err := data.NewImages(mnistTest.Images, mnistTest.Labels, 28, 28, tf)
+	te, err := mnistTest.Dataset(prep)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return tr.Slice(0, nTrain), te.Slice(0, nTest)
 }
 
-var flat = data.Transform{Mean: data.MNISTMean, Std: data.MNISTStd, Flatten: true}
+// flat is MNIST as the MLP takes it: normalised and flattened to
+// 784-vectors.
+var flat = func() data.ImagePrep {
+	p := mnist.DigitPrep()
+	p.Flatten = true
+	return p
+}()
 
 // checkFiles checks that want (base names) were written, in dir, as
 // pictures of at least minW×minH pixels, and returns the paths by name.
@@ -222,7 +230,10 @@ func TestCompareOptimizers(t *testing.T) {
 
 func TestCompareOptimizersErrors(t *testing.T) {
 	train, test := mnistSets(t, flat, 100, 50)
-	lenetTrain, _ := mnistSets(t, data.Transform{Pad: 2}, 100, 50)
+	lenetTrain, err := train.WithPrep(data.ImagePrep{Height: 28, Width: 28, Channels: 1, Pad: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	tests := []struct {
@@ -232,10 +243,10 @@ func TestCompareOptimizersErrors(t *testing.T) {
 		want string
 	}{
 		{"no data", context.Background(), experiment.MNISTConfig{}, "needs training and test images"},
-		{"images, not vectors", context.Background(), experiment.MNISTConfig{Train: lenetTrain, Test: test}, "784"},
+		{"images, not vectors", context.Background(), experiment.MNISTConfig{Train: lenetTrain, Test: test}, "flattened images"},
 		{"negative batch", context.Background(), experiment.MNISTConfig{Train: train, Test: test, Batch: -1}, "positive"},
 		{"unknown optimizer", context.Background(), experiment.MNISTConfig{Train: train, Test: test, Optimizers: []experiment.OptimizerSetting{{Name: "newton", LR: 1}}}, "unknown optimizer"},
-		{"divergence", context.Background(), experiment.MNISTConfig{Train: train, Test: test, Batch: 10, Optimizers: []experiment.OptimizerSetting{{Name: "sgd", LR: 1e6}}}, "loss became"},
+		{"divergence", context.Background(), experiment.MNISTConfig{Train: train, Test: test, Batch: 10, Optimizers: []experiment.OptimizerSetting{{Name: "sgd", LR: 1e6}}}, "loss is not finite"},
 		{"canceled", ctx, experiment.MNISTConfig{Train: train, Test: test}, "canceled"},
 	}
 	for _, tc := range tests {
@@ -243,6 +254,9 @@ func TestCompareOptimizersErrors(t *testing.T) {
 			_, err := experiment.CompareOptimizers(tc.ctx, tc.cfg)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want an error containing %q", err, tc.want)
+			}
+			if tc.name == "divergence" && !errors.Is(err, optim.ErrNonFinite) {
+				t.Errorf("divergence: %v does not wrap optim.ErrNonFinite", err)
 			}
 		})
 	}

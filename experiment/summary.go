@@ -28,7 +28,7 @@ func Summarize(model string) (*ModelSummary, error) {
 	var m *models.Model
 	var err error
 	if models.IsBuiltin(model) {
-		m, err = models.New(tensor.NewRNG(0), models.Config{Name: model})
+		m, err = models.ForMNIST(tensor.NewRNG(0), models.Config{Name: model})
 	} else {
 		m, _, err = models.Load(model)
 	}
@@ -79,11 +79,11 @@ type ParamComparison struct {
 // CompareParams summarizes the MLP and LeNet-5 and works out what LeNet's
 // C1 would cost as a fully connected layer.
 func CompareParams() (*ParamComparison, error) {
-	mlp, err := models.New(tensor.NewRNG(0), models.Config{Name: "mlp"})
+	mlp, err := models.ForMNIST(tensor.NewRNG(0), models.Config{Name: "mlp"})
 	if err != nil {
 		return nil, err
 	}
-	cnn, err := models.New(tensor.NewRNG(0), models.Config{Name: "lenet5"})
+	cnn, err := models.ForMNIST(tensor.NewRNG(0), models.Config{Name: "lenet5"})
 	if err != nil {
 		return nil, err
 	}

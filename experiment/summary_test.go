@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/baeum-ml/baeum/data"
+	"github.com/baeum-ml/baeum/data/mnist"
 	"github.com/baeum-ml/baeum/digits"
 	"github.com/baeum-ml/baeum/experiment"
 	"github.com/baeum-ml/baeum/models"
@@ -95,10 +97,35 @@ func TestFilters(t *testing.T) {
 	if w.Name != "c1.weight" || !slices.Equal(slices.Concat(f.Filters...), w.Value.Data().Float64s()) {
 		t.Errorf("the filters are not c1.weight")
 	}
-	// The input is the digit padded by 2 and normalised.
-	bg := (0 - m.Input.Mean) / m.Input.Std
-	if f.Input[0] != bg || math.Abs(f.Input[(2+14)*32+2+14]-(float64(test.Pixels(0)[14*28+14])/255-m.Input.Mean)/m.Input.Std) > 1e-12 {
+	// The input is the digit prepared as in training: bit for bit what the
+	// model's record makes of it for a training batch.
+	prep := *m.Image()
+	train, err := test.WithPrep(prep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := data.NewBatch(train.Spec(), 1)
+	b.Collate(train, []int{0})
+	if want := b.Inputs[0].Float64s(); !slices.Equal(f.Input, want) {
 		t.Errorf("input not prepared as in training")
+	}
+	// That is the digit padded by 2 and normalised by MNIST's mean and
+	// deviation, worked out here in float64; Prepare computes in float32,
+	// hence the tolerance (float32 rounding of values up to about 3).
+	if prep.Pad != 2 || len(f.Input) != 32*32 {
+		t.Fatalf("input of %d numbers prepared with pad %d, want 32×32 with pad 2", len(f.Input), prep.Pad)
+	}
+	for y := range 32 {
+		for x := range 32 {
+			v := 0.0 // the background
+			if y >= 2 && y < 30 && x >= 2 && x < 30 {
+				v = float64(test.Pixels(0)[(y-2)*28+x-2]) / 255
+			}
+			want := (v - mnist.Mean) / mnist.Std
+			if got := f.Input[y*32+x]; math.Abs(got-want) > 1e-6 {
+				t.Fatalf("input at (%d, %d) is %v, want %v", y, x, got, want)
+			}
+		}
 	}
 	// Each feature map is tanh(filter ⋆ input + bias), computed here by hand.
 	for o := range 6 {
@@ -123,11 +150,11 @@ func TestFilters(t *testing.T) {
 }
 
 func TestFiltersErrors(t *testing.T) {
-	mlp, err := models.New(tensor.NewRNG(1), models.Config{Name: "mlp"})
+	mlp, err := models.ForMNIST(tensor.NewRNG(1), models.Config{Name: "mlp"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	lenet, err := models.New(tensor.NewRNG(1), models.Config{Name: "lenet5"})
+	lenet, err := models.ForMNIST(tensor.NewRNG(1), models.Config{Name: "lenet5"})
 	if err != nil {
 		t.Fatal(err)
 	}

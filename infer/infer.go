@@ -1,5 +1,7 @@
-// Package infer runs trained digit classifiers: load a checkpoint, give
-// it images, get digits and probabilities. It builds no training graph
+// Package infer runs trained image classifiers: load a checkpoint, give
+// it images, get classes and probabilities. Images are prepared by the
+// checkpoint's preprocessing record (data.Preprocess), through the same
+// function training used. It builds no training graph
 // (every pass runs in no-grad mode on a scratch graph of its own) and the
 // model is only read, so one Predictor serves any number of goroutines.
 package infer
@@ -10,18 +12,21 @@ import (
 	"sync"
 
 	"github.com/baeum-ml/baeum/autograd"
-	"github.com/baeum-ml/baeum/digits"
+	"github.com/baeum-ml/baeum/data"
 	"github.com/baeum-ml/baeum/models"
 	"github.com/baeum-ml/baeum/tensor"
 )
 
 // Prediction is a classifier's answer for one image.
 type Prediction struct {
-	// Digit is the most probable class.
+	// Digit is the most probable class (its index; for MNIST, the digit).
 	Digit int `json:"digit"`
-	// Probabilities holds the softmax probability of each class 0–9.
+	// Label is the class's name, from the checkpoint's record.
+	Label string `json:"label,omitempty"`
+	// Probabilities holds the softmax probability of each class.
 	Probabilities []float64 `json:"probabilities"`
-	// Input is the 28×28 image the model saw (0 background, 255 ink).
+	// Input is the stored image the model saw (C×H×W bytes: for MNIST,
+	// 28×28, 0 background and 255 ink).
 	Input []byte `json:"-"`
 }
 
@@ -39,7 +44,7 @@ func (p Prediction) Top() []int {
 	return idx
 }
 
-// Predictor classifies 28×28 digit images with a trained model.
+// Predictor classifies images with a trained model.
 type Predictor struct {
 	Model  *models.Model
 	Meta   map[string]string
@@ -64,18 +69,22 @@ func Load(path string) (*Predictor, error) {
 	return p, nil
 }
 
-// PredictImage prepares an image of one handwritten digit the way MNIST
-// was made (see digits.Prepare) and classifies it.
+// Prep returns how the model's images are prepared.
+func (p *Predictor) Prep() *data.ImagePrep { return p.Model.Image() }
+
+// PredictImage prepares a picture as the checkpoint's record says (for
+// MNIST models, the way MNIST's digits were made: see digits.Prepare) and
+// classifies it.
 func (p *Predictor) PredictImage(img image.Image) (Prediction, error) {
-	px, err := digits.Prepare(img)
+	px, err := p.Prep().Raw(img)
 	if err != nil {
 		return Prediction{}, err
 	}
 	return p.PredictPixels(px)
 }
 
-// PredictPixels classifies one 28×28 MNIST-style image (row-major bytes,
-// ink high).
+// PredictPixels classifies one stored image (C×H×W bytes, as the record
+// says: for MNIST 28×28, row-major, ink high).
 func (p *Predictor) PredictPixels(px []byte) (Prediction, error) {
 	out, err := p.PredictBatch([][]byte{px})
 	if err != nil {
@@ -84,33 +93,33 @@ func (p *Predictor) PredictPixels(px []byte) (Prediction, error) {
 	return out[0], nil
 }
 
-// PredictBatch classifies several 28×28 images in one pass.
+// Inputs returns the tensor the model reads for a batch of stored
+// images, prepared by the record (data.ImagePrep.Prepare, the function
+// training's loader calls).
+func (p *Predictor) Inputs(images [][]byte) (*tensor.Tensor, error) {
+	prep := p.Prep()
+	for i, im := range images {
+		if len(im) != prep.RawSize() {
+			return nil, fmt.Errorf("infer: image %d has %d bytes, want %d (%d×%d×%d)", i, len(im), prep.RawSize(), prep.Channels, prep.Height, prep.Width)
+		}
+	}
+	x := tensor.New(tensor.Float32, append([]int{len(images)}, p.Model.InputShape()...)...)
+	per := x.Len() / len(images)
+	buf := x.F32()
+	for i, im := range images {
+		prep.Prepare(buf[i*per:(i+1)*per], im)
+	}
+	return x, nil
+}
+
+// PredictBatch classifies several stored images in one pass.
 func (p *Predictor) PredictBatch(images [][]byte) ([]Prediction, error) {
 	if len(images) == 0 {
 		return nil, nil
 	}
-	for i, im := range images {
-		if len(im) != digits.Size*digits.Size {
-			return nil, fmt.Errorf("infer: image %d has %d pixels, want %d (28×28)", i, len(im), digits.Size*digits.Size)
-		}
-	}
-	shape := append([]int{len(images)}, p.Model.InputShape()...)
-	x := tensor.New(tensor.Float32, shape...)
-	per := x.Len() / len(images)
-	tf := p.Model.Input
-	side := digits.Size + 2*tf.Pad
-	bg := float32((0 - tf.Mean) / tf.Std)
-	buf := x.F32()
-	for i := range buf {
-		buf[i] = bg
-	}
-	for i, im := range images {
-		dst := buf[i*per : (i+1)*per]
-		for y := 0; y < digits.Size; y++ {
-			for xx := 0; xx < digits.Size; xx++ {
-				dst[(y+tf.Pad)*side+xx+tf.Pad] = float32((float64(im[y*digits.Size+xx])/255 - tf.Mean) / tf.Std)
-			}
-		}
+	x, err := p.Inputs(images)
+	if err != nil {
+		return nil, err
 	}
 	g := p.graphs.Get().(*autograd.Graph)
 	defer func() {
@@ -124,9 +133,13 @@ func (p *Predictor) PredictBatch(images [][]byte) ([]Prediction, error) {
 	probs.CopyFrom(logits)
 	tensor.SoftmaxTo(probs, probs, 1)
 	best := tensor.ArgMaxRows(nil, probs)
+	classes := p.Model.Prep.Classes
 	out := make([]Prediction, len(images))
 	for i := range images {
 		out[i] = Prediction{Digit: best[i], Probabilities: probs.Index(i).Float64s(), Input: images[i]}
+		if best[i] < len(classes) {
+			out[i].Label = classes[best[i]]
+		}
 	}
 	return out, nil
 }

@@ -106,7 +106,7 @@ func TestPredictErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.PredictPixels(make([]byte, 100)); err == nil || !strings.Contains(err.Error(), "100 pixels") {
+	if _, err := p.PredictPixels(make([]byte, 100)); err == nil || !strings.Contains(err.Error(), "100 bytes, want 784") {
 		t.Errorf("wrong pixel count: %v", err)
 	}
 	if _, err := p.PredictImage(image.NewGray(image.Rect(0, 0, 30, 30))); err == nil {

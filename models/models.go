@@ -1,5 +1,6 @@
-// Package models builds the networks baeum trains on MNIST: LeNet-5, a
-// multilayer perceptron and softmax regression.
+// Package models builds the networks baeum trains: LeNet-5, a multilayer
+// perceptron and softmax regression, for images of any size and channels
+// and any number of classes, which they take from the data.
 package models
 
 import (
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/baeum-ml/baeum/data"
+	"github.com/baeum-ml/baeum/data/mnist"
 	"github.com/baeum-ml/baeum/nn"
 )
 
@@ -33,20 +35,19 @@ var Names = []string{"lenet5", "lenet5-relu", "mlp", "softmax"}
 type Model struct {
 	Config Config
 	nn.Module
-	// Input is how MNIST images must be transformed for this model: LeNet
-	// takes 1×32×32 images (MNIST padded by 2), the MLP and softmax
-	// regression 784-vectors.
-	Input data.Transform
+	// Prep records how raw inputs become what the network reads and the
+	// names of its classes; it is saved in checkpoints, and training and
+	// serving prepare inputs through it. LeNet-5 pads images by 2 (MNIST's
+	// 28×28 become LeCun's 32×32); the MLP and softmax regression flatten
+	// them.
+	Prep data.Preprocess
 }
 
 // InputShape returns the shape of one input example.
-func (m *Model) InputShape() []int {
-	side := 28 + 2*m.Input.Pad
-	if m.Input.Flatten {
-		return []int{side * side}
-	}
-	return []int{1, side, side}
-}
+func (m *Model) InputShape() []int { return m.Prep.Inputs[0].Shape() }
+
+// Image returns how the model's image input is prepared.
+func (m *Model) Image() *data.ImagePrep { return m.Prep.Inputs[0].Image }
 
 // Children presents the network as the model's one child, named "" so
 // that it adds nothing to parameter names: nn.Buffers, nn.Summarize and
@@ -64,11 +65,24 @@ func (m *Model) String() string {
 }
 
 // New builds the model described by cfg, with weights drawn from rng,
-// after filling in defaults.
-func New(rng *rand.Rand, cfg Config) (*Model, error) {
+// after filling in defaults, for images stored as base describes (their
+// size, channels and normalisation) and the given classes: the model
+// sets base's padding and flattening to its own.
+func New(rng *rand.Rand, cfg Config, base data.ImagePrep, classes []string) (*Model, error) {
+	if len(classes) < 2 {
+		return nil, fmt.Errorf("a classifier needs at least 2 classes, got %d", len(classes))
+	}
+	prep := base
+	prep.Pad, prep.Flatten = 0, false
+	var net nn.Module
 	switch cfg.Name {
-	case "lenet5", "":
-		cfg.Name = "lenet5"
+	case "lenet5", "", "lenet5-relu":
+		if cfg.Name == "lenet5-relu" {
+			cfg.Activation = "relu"
+		}
+		if cfg.Name == "" {
+			cfg.Name = "lenet5"
+		}
 		if cfg.Activation == "" {
 			cfg.Activation = "tanh"
 		}
@@ -76,10 +90,15 @@ func New(rng *rand.Rand, cfg Config) (*Model, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Model{Config: cfg, Module: LeNet5(rng, act, false), Input: lenetInput}, nil
-	case "lenet5-relu":
-		cfg.Activation = "relu"
-		return &Model{Config: cfg, Module: LeNet5(rng, nn.ReLU{}, true), Input: lenetInput}, nil
+		prep.Pad = LeNetPad
+		if err := prep.Validate(); err != nil {
+			return nil, err
+		}
+		s := prep.Shape()
+		if s[1] < 32 || s[2] < 32 {
+			return nil, fmt.Errorf("lenet5 needs images of at least 28×28 (32×32 once padded), got %d×%d", base.Height, base.Width)
+		}
+		net = LeNet5(rng, s[0], s[1], s[2], len(classes), act, cfg.Name == "lenet5-relu")
 	case "mlp":
 		if cfg.Activation == "" {
 			cfg.Activation = "relu"
@@ -96,18 +115,29 @@ func New(rng *rand.Rand, cfg Config) (*Model, error) {
 				return nil, fmt.Errorf("mlp hidden sizes must be positive, got %v", cfg.Hidden)
 			}
 		}
-		return &Model{Config: cfg, Module: MLP(rng, 784, cfg.Hidden, 10, act), Input: flatInput}, nil
+		prep.Flatten = true
+		if err := prep.Validate(); err != nil {
+			return nil, err
+		}
+		net = MLP(rng, prep.Shape()[0], cfg.Hidden, len(classes), act)
 	case "softmax":
 		cfg.Activation, cfg.Hidden = "", nil
-		return &Model{Config: cfg, Module: SoftmaxRegression(rng, 784, 10), Input: flatInput}, nil
+		prep.Flatten = true
+		if err := prep.Validate(); err != nil {
+			return nil, err
+		}
+		net = SoftmaxRegression(rng, prep.Shape()[0], len(classes))
+	default:
+		return nil, fmt.Errorf("unknown model %q (want %s)", cfg.Name, strings.Join(Names, ", "))
 	}
-	return nil, fmt.Errorf("unknown model %q (want %s)", cfg.Name, strings.Join(Names, ", "))
+	rec := data.Preprocess{Inputs: []data.InputPrep{{Name: "image", Image: &prep}}, Classes: slices.Clone(classes)}
+	return &Model{Config: cfg, Module: net, Prep: rec}, nil
 }
 
-var (
-	lenetInput = data.Transform{Pad: 2, Mean: data.MNISTMean, Std: data.MNISTStd}
-	flatInput  = data.Transform{Mean: data.MNISTMean, Std: data.MNISTStd, Flatten: true}
-)
+// LeNetPad is the background LeNet-5 adds round its input: MNIST's 28×28
+// digits become the 32×32 images LeCun et al. fed it, so that strokes
+// reach the centre of C3's receptive fields.
+const LeNetPad = 2
 
 // LeNet5 builds LeNet-5 in its modern rendition (LeCun et al., 1998, with
 // full C3 connections, parameter-free subsampling and a linear output for
@@ -121,17 +151,19 @@ var (
 //	F6  fully connected                 → 84        10,164
 //	output fully connected              → 10        850
 //
-// with act after C1, C3, C5 and F6: 61,706 parameters in all. With
+// with act after C1, C3, C5 and F6: 61,706 parameters in all for one
+// channel of 32×32 and ten classes. Other sizes and channels change C1's
+// inputs and C5's output size (and so F6's inputs). With
 // maxPool the subsampling layers keep each window's maximum instead (the
 // ReLU/max-pooling variant). Parameter names match a PyTorch module with
 // attributes c1, c3, c5, f6 and output.
-func LeNet5(rng *rand.Rand, act nn.Module, maxPool bool) *nn.Sequential {
+func LeNet5(rng *rand.Rand, channels, height, width, classes int, act nn.Module, maxPool bool) *nn.Sequential {
 	var pool nn.Module = nn.AvgPool2D{K: 2, Stride: 2}
 	if maxPool {
 		pool = nn.MaxPool2D{K: 2, Stride: 2}
 	}
 	return nn.NewSequential(
-		nn.Named{Name: "c1", Module: nn.NewConv2D(rng, 1, 6, 5, 1, 0)},
+		nn.Named{Name: "c1", Module: nn.NewConv2D(rng, channels, 6, 5, 1, 0)},
 		nn.Named{Name: "c1_act", Module: act},
 		nn.Named{Name: "s2", Module: pool},
 		nn.Named{Name: "c3", Module: nn.NewConv2D(rng, 6, 16, 5, 1, 0)},
@@ -140,11 +172,15 @@ func LeNet5(rng *rand.Rand, act nn.Module, maxPool bool) *nn.Sequential {
 		nn.Named{Name: "c5", Module: nn.NewConv2D(rng, 16, 120, 5, 1, 0)},
 		nn.Named{Name: "c5_act", Module: act},
 		nn.Named{Name: "flatten", Module: nn.Flatten{}},
-		nn.Named{Name: "f6", Module: nn.NewLinear(rng, 120, 84)},
+		nn.Named{Name: "f6", Module: nn.NewLinear(rng, 120*c5Size(height)*c5Size(width), 84)},
 		nn.Named{Name: "f6_act", Module: act},
-		nn.Named{Name: "output", Module: nn.NewLinear(rng, 84, 10)},
+		nn.Named{Name: "output", Module: nn.NewLinear(rng, 84, classes)},
 	)
 }
+
+// c5Size returns the side of C5's output for an input side n: two 5×5
+// convolutions and two 2×2 subsamplings before C5's own 5×5.
+func c5Size(n int) int { return ((n-4)/2-4)/2 - 4 }
 
 // MLP builds a multilayer perceptron: Linear layers of the given hidden
 // sizes, each followed by act, then a linear output layer. Layers are
@@ -187,4 +223,10 @@ func ParseHidden(s string) ([]int, error) {
 		return nil, fmt.Errorf("no hidden sizes in %q", s)
 	}
 	return slices.Clip(out), nil
+}
+
+// ForMNIST builds the model described by cfg for MNIST's digits: New with
+// the preparation and classes of the MNIST data set.
+func ForMNIST(rng *rand.Rand, cfg Config) (*Model, error) {
+	return New(rng, cfg, mnist.DigitPrep(), mnist.Classes)
 }

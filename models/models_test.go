@@ -1,10 +1,15 @@
 package models
 
 import (
+	"maps"
+	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/baeum-ml/baeum/autograd"
+	"github.com/baeum-ml/baeum/data"
 	"github.com/baeum-ml/baeum/nn"
 	"github.com/baeum-ml/baeum/tensor"
 )
@@ -24,7 +29,7 @@ func TestModels(t *testing.T) {
 		{Config{Name: "softmax"}, 7850, []int{784}, "output.weight output.bias"},
 	}
 	for _, tt := range tests {
-		m, err := New(tensor.NewRNG(1), tt.cfg)
+		m, err := ForMNIST(tensor.NewRNG(1), tt.cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -55,7 +60,7 @@ func TestModels(t *testing.T) {
 // the table must be the network's, row for row, exactly as it has always
 // been printed.
 func TestSummaryThroughModel(t *testing.T) {
-	m, _ := New(tensor.NewRNG(1), Config{Name: "lenet5"})
+	m, _ := ForMNIST(tensor.NewRNG(1), Config{Name: "lenet5"})
 	s := nn.Summarize(m, 2, 1, 32, 32)
 	want := map[string][]int{"c1": {2, 6, 28, 28}, "s2": {2, 6, 14, 14}, "c3": {2, 16, 10, 10}, "s4": {2, 16, 5, 5}, "c5": {2, 120, 1, 1}, "f6": {2, 84}, "output": {2, 10}}
 	for _, r := range s.Rows {
@@ -102,7 +107,7 @@ Non-trainable params: 0
 
 func TestNewErrors(t *testing.T) {
 	for _, cfg := range []Config{{Name: "resnet"}, {Name: "mlp", Activation: "swish"}, {Name: "mlp", Hidden: []int{0}}} {
-		if _, err := New(tensor.NewRNG(1), cfg); err == nil {
+		if _, err := ForMNIST(tensor.NewRNG(1), cfg); err == nil {
 			t.Errorf("%+v accepted", cfg)
 		}
 	}
@@ -112,6 +117,48 @@ func TestNewErrors(t *testing.T) {
 	for _, s := range []string{"", "a,b", "10,-1", ","} {
 		if _, err := ParseHidden(s); err == nil {
 			t.Errorf("ParseHidden(%q) accepted", s)
+		}
+	}
+}
+
+// TestRecordTravelsWithTheModel saves a model for colour 40×36 images of
+// 12 classes and loads it back: the record, the input shape and the
+// classes come from the file; records that are wrong or hostile are
+// refused with an error naming what is wrong.
+func TestRecordTravelsWithTheModel(t *testing.T) {
+	prep := data.ImagePrep{Height: 40, Width: 36, Channels: 3, Mean: []float64{0.5, 0.4, 0.3}, Std: []float64{0.2, 0.2, 0.25}, Resize: "fit"}
+	classes := []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"}
+	m, err := New(tensor.NewRNG(1), Config{Name: "lenet5"}, prep, classes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.InputShape(); !slices.Equal(got, []int{3, 44, 40}) {
+		t.Fatalf("lenet5 for 3×40×36 takes %v, want [3 44 40] (padded by 2)", got)
+	}
+	path := filepath.Join(t.TempDir(), "m.safetensors")
+	if err := m.Save(path, nil); err != nil {
+		t.Fatal(err)
+	}
+	back, meta, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back.Prep, m.Prep) || !slices.Equal(back.Prep.Classes, classes) {
+		t.Errorf("record %+v after a round trip, want %+v", back.Prep, m.Prep)
+	}
+	for _, tc := range []struct{ record, want string }{
+		{`{"inputs":[{"name":"image","image":{"height":40,"width":36,"channels":2}}]}`, "channels 2"},
+		{`{"inputs":[{"name":"image","image":{"height":40,"width":36,"channels":3,"zoom":2}}]}`, `unknown field "zoom"`},
+		{`{"inputs":[{"name":"image","image":{"height":99999,"width":36,"channels":3}}]}`, "99999"},
+		{`{"inputs":[{"name":"image","image":{"height":40,"width":36,"channels":3,"std":[0]}}]}`, "standard deviation"},
+		{`{"inputs":[]}`, "no inputs"},
+		{`{"inputs":[{"name":"image","image":{"height":10,"width":10,"channels":1}}],"classes":["a","b"]}`, "lenet5 needs images of at least 28×28"},
+		{`{"inputs":[{"name":"image","image":{"height":40,"width":36,"channels":3}}],"classes":["one"]}`, "at least 2 classes"},
+	} {
+		md := maps.Clone(meta)
+		md[data.KeyPreprocess] = tc.record
+		if _, err := FromMetadata(md); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("record %s: error %v, want one saying %q", tc.record, err, tc.want)
 		}
 	}
 }

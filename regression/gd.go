@@ -111,33 +111,31 @@ func FitGD(d *Design, model string, opts GDOptions) (*GDFit, error) {
 	g := autograd.NewGraph()
 	fit := &GDFit{}
 	for step := 1; step <= opts.MaxSteps; step++ {
-		opt.ZeroGrad()
-		pred := g.Linear(g.Input(x), layer.Weight, layer.Bias)
-		var loss *autograd.Value
-		if model == "linear" {
-			loss = g.MSELoss(pred, g.Input(y), autograd.ReduceMean)
-		} else {
-			loss = g.BCEWithLogitsLoss(pred, g.Input(y), autograd.ReduceMean)
-		}
-		loss.Backward()
-		fit.Loss, fit.Steps = loss.Item(), step
+		// One step of gradient descent; the gradient it leaves in the
+		// parameters is the one at the weights before the update.
+		l, err := optim.Step(opt, func() *autograd.Value {
+			pred := g.Linear(g.Input(x), layer.Weight, layer.Bias)
+			if model == "linear" {
+				return g.MSELoss(pred, g.Input(y), autograd.ReduceMean)
+			}
+			return g.BCEWithLogitsLoss(pred, g.Input(y), autograd.ReduceMean)
+		})
+		g.Reset()
+		fit.Loss, fit.Steps = l, step
 		if step%100 == 1 {
 			fit.History = append(fit.History, fit.Loss)
 		}
-		if math.IsNaN(fit.Loss) || math.IsInf(fit.Loss, 0) {
-			g.Reset()
+		if err != nil {
 			return nil, fmt.Errorf("regression: gradient descent diverged at step %d (loss %v); lower the learning rate %g or standardise the predictors", step, fit.Loss, opts.LR)
 		}
 		worst := 0.0 // the gradient's largest component
 		for _, pr := range params {
 			worst = math.Max(worst, tensor.Norm(pr.Value.Grad(), math.Inf(1)))
 		}
-		g.Reset()
 		if worst < opts.Tol {
 			fit.Converged = true
 			break
 		}
-		opt.Step()
 	}
 	fit.Names = append([]string(nil), d.Names...)
 	if d.Intercept {

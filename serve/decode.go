@@ -14,8 +14,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-
-	"github.com/baeum-ml/baeum/digits"
 )
 
 // What a request body holds.
@@ -132,14 +130,15 @@ func decodeImage(body []byte, maxPixels int) (image.Image, error) {
 	return img, nil
 }
 
-// pixelsRequest is the JSON body of /v1/predict: a 28×28 image.
+// pixelsRequest is the JSON body of /v1/predict: a stored image (for
+// MNIST models 28×28).
 type pixelsRequest struct {
 	Pixels []any `json:"pixels"`
 }
 
-// parsePixels reads {"pixels": [784 numbers 0–255]}, naming the first
-// value that is not a number in range.
-func parsePixels(body []byte) ([]byte, error) {
+// parsePixels reads {"pixels": [n numbers 0–255]} (for MNIST models
+// n = 784), naming the first value that is not a number in range.
+func parsePixels(body []byte, n int) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	dec.DisallowUnknownFields()
@@ -150,12 +149,11 @@ func parsePixels(body []byte) ([]byte, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, errorf(http.StatusBadRequest, "invalid JSON: more data after the object")
 	}
-	const n = digits.Size * digits.Size
 	if req.Pixels == nil {
-		return nil, errorf(http.StatusBadRequest, `missing "pixels": want {"pixels": [784 numbers 0–255]} (28×28, row-major, ink high)`)
+		return nil, errorf(http.StatusBadRequest, `missing "pixels": want {"pixels": [%d numbers 0–255]} (the image as the model's checkpoint stores it: channel after channel, each row-major; for MNIST 28×28, ink high)`, n)
 	}
 	if len(req.Pixels) != n {
-		return nil, errorf(http.StatusBadRequest, "pixels holds %d values, want %d (28×28, row-major)", len(req.Pixels), n)
+		return nil, errorf(http.StatusBadRequest, "pixels holds %d values, want %d (channel after channel, each row-major)", len(req.Pixels), n)
 	}
 	px := make([]byte, n)
 	for i, v := range req.Pixels {

@@ -352,7 +352,7 @@ func (s *Server) predict(kind int, body []byte) (infer.Prediction, error) {
 	var px []byte
 	if kind == kindJSON {
 		var err error
-		if px, err = parsePixels(body); err != nil {
+		if px, err = parsePixels(body, s.p.Prep().RawSize()); err != nil {
 			return infer.Prediction{}, err
 		}
 	} else {
@@ -360,7 +360,9 @@ func (s *Server) predict(kind int, body []byte) (infer.Prediction, error) {
 		if err != nil {
 			return infer.Prediction{}, err
 		}
-		if px, err = digits.Prepare(img); err != nil {
+		// The picture is prepared as the checkpoint's record says (for
+		// MNIST models, as MNIST's digits were made: digits.Prepare).
+		if px, err = s.p.Prep().Raw(img); err != nil {
 			return infer.Prediction{}, prepareError(err)
 		}
 	}
@@ -415,6 +417,9 @@ func (s *Server) handleZipcode(w http.ResponseWriter, r *http.Request) {
 
 // zipcode segments an image of a row of digits and reads each one.
 func (s *Server) zipcode(body []byte) (ZipcodeResponse, error) {
+	if s.p.Prep().Resize != "digit" {
+		return ZipcodeResponse{}, errorf(http.StatusUnprocessableEntity, "this model does not read handwritten digits (its checkpoint prepares pictures by %q, not \"digit\"), so it cannot read a row of them", s.p.Prep().Resize)
+	}
 	img, err := decodeImage(body, s.opts.MaxPixels)
 	if err != nil {
 		return ZipcodeResponse{}, err

@@ -23,7 +23,7 @@ func newProgress(w io.Writer, bar bool, epoch, epochs, steps int) *progress {
 	return &progress{w: w, bar: bar, epoch: epoch, total: epochs, steps: steps, start: now, last: now}
 }
 
-func (p *progress) update(step int, loss, acc float64) {
+func (p *progress) update(step int, loss float64, metric string, value float64) {
 	if !p.bar {
 		return
 	}
@@ -37,12 +37,23 @@ func (p *progress) update(step int, loss, acc float64) {
 	eta := time.Duration(float64(p.steps-step) / rate * float64(time.Second)).Round(time.Second)
 	const width = 24
 	done := width * step / p.steps
-	fmt.Fprintf(p.w, "\repoch %d/%d [%s%s] %d/%d  loss %.4f acc %.4f  %.0f steps/s  ETA %v ",
-		p.epoch, p.total, strings.Repeat("█", done), strings.Repeat("·", width-done), step, p.steps, loss, acc, rate, eta)
+	fmt.Fprintf(p.w, "\repoch %d/%d [%s%s] %d/%d  loss %.4f%s  %.0f steps/s  ETA %v ",
+		p.epoch, p.total, strings.Repeat("█", done), strings.Repeat("·", width-done), step, p.steps, loss, shortMetric(metric, value), rate, eta)
 }
 
 func (p *progress) done() {
 	if p.bar {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
+}
+
+// shortMetric formats a metric for the progress line ("acc 0.9812").
+func shortMetric(name string, v float64) string {
+	switch name {
+	case "":
+		return ""
+	case "accuracy":
+		name = "acc"
+	}
+	return fmt.Sprintf(" %s %.4f", name, v)
 }

@@ -26,18 +26,67 @@ import (
 const KeyState = "baeum.train_state"
 
 type stateJSON struct {
-	Config       Config               `json:"config"`
-	Epoch        int                  `json:"epoch"`
-	BestEpoch    int                  `json:"best_epoch"`
-	Stale        int                  `json:"stale"`
-	History      []EpochStats         `json:"history"`
-	Optimizer    string               `json:"optimizer"`
-	Hyper        map[string]float64   `json:"hyper"`
-	Steps        map[string]int       `json:"steps"`
-	Scheduler    optim.SchedulerState `json:"scheduler"`
-	RNG          string               `json:"rng"`
-	TrainSeconds float64              `json:"train_seconds"`
-	TrainImages  int                  `json:"train_images"`
+	Config       Saved              `json:"config"`
+	Epoch        int                `json:"epoch"`
+	BestEpoch    int                `json:"best_epoch"`
+	Stale        int                `json:"stale"`
+	History      []EpochStats       `json:"history"`
+	Optimizer    string             `json:"optimizer"`
+	Hyper        map[string]float64 `json:"hyper"`
+	Steps        map[string]int     `json:"steps"`
+	Policy       *optim.PolicyState `json:"policy,omitempty"`
+	RNG          string             `json:"rng"`
+	TrainSeconds float64            `json:"train_seconds"`
+	TrainImages  int                `json:"train_images"`
+}
+
+// Saved is the part of a Config a training-state file records: the
+// numbers, and a description of each value (the loss with its options,
+// the metrics, the monitor, the kind of policy), which LoadState checks
+// against the values of the trainer it restores into.
+type Saved struct {
+	Epochs    int      `json:"epochs"`
+	Batch     int      `json:"batch"`
+	Seed      uint64   `json:"seed"`
+	Patience  int      `json:"patience"`
+	Warmup    int      `json:"warmup"`
+	EvalBatch int      `json:"eval_batch"`
+	Loss      string   `json:"loss"`
+	Metrics   []string `json:"metrics"`
+	Monitor   Monitor  `json:"monitor"`
+	Policy    string   `json:"policy,omitempty"`
+}
+
+// saved describes c.
+func (c Config) saved() Saved {
+	s := Saved{Epochs: c.Epochs, Batch: c.Batch, Seed: c.Seed, Patience: c.Patience, Warmup: c.Warmup, EvalBatch: c.EvalBatch,
+		Loss: fmt.Sprintf("%T%+v", c.Loss, c.Loss), Monitor: c.Monitor, Metrics: []string{}}
+	for _, m := range c.Metrics {
+		s.Metrics = append(s.Metrics, m.Name())
+	}
+	if c.Policy != nil {
+		s.Policy = c.Policy.PolicyState().Kind
+	}
+	return s
+}
+
+// mismatch describes how a and b differ, or returns "".
+func (a Saved) mismatch(b Saved) string {
+	switch {
+	case a.Epochs != b.Epochs || a.Batch != b.Batch:
+		return fmt.Sprintf("%d epochs of batch %d, this trainer %d of %d", a.Epochs, a.Batch, b.Epochs, b.Batch)
+	case a.Seed != b.Seed:
+		return fmt.Sprintf("seed %d, this trainer %d", a.Seed, b.Seed)
+	case a.Loss != b.Loss:
+		return fmt.Sprintf("loss %s, this trainer %s", a.Loss, b.Loss)
+	case fmt.Sprint(a.Metrics) != fmt.Sprint(b.Metrics):
+		return fmt.Sprintf("metrics %v, this trainer %v", a.Metrics, b.Metrics)
+	case a.Monitor != b.Monitor:
+		return fmt.Sprintf("monitor %+v, this trainer %+v", a.Monitor, b.Monitor)
+	case a.Policy != b.Policy:
+		return fmt.Sprintf("schedule %q, this trainer %q", a.Policy, b.Policy)
+	}
+	return ""
 }
 
 // SaveState writes everything needed to resume training to path, with
@@ -48,9 +97,13 @@ func (t *Trainer) SaveState(path string, meta map[string]string) error {
 		return err
 	}
 	ost := t.Opt.State()
-	st := stateJSON{Config: t.Cfg, Epoch: t.Epoch, BestEpoch: t.BestEpoch, Stale: t.stale, History: t.History,
-		Optimizer: ost.Optimizer, Hyper: ost.Hyper, Steps: ost.Steps, Scheduler: t.Sched.State(),
+	st := stateJSON{Config: t.Cfg.saved(), Epoch: t.Epoch, BestEpoch: t.BestEpoch, Stale: t.stale, History: t.History,
+		Optimizer: ost.Optimizer, Hyper: ost.Hyper, Steps: ost.Steps,
 		RNG: base64.StdEncoding.EncodeToString(rng), TrainSeconds: t.trainSeconds, TrainImages: t.trainImages}
+	if t.Cfg.Policy != nil {
+		ps := t.Cfg.Policy.PolicyState()
+		st.Policy = &ps
+	}
 	js, err := json.Marshal(st)
 	if err != nil {
 		return err
@@ -78,21 +131,21 @@ func (t *Trainer) SaveState(path string, meta map[string]string) error {
 	return safetensors.WriteFile(path, tensors, md)
 }
 
-// ReadState returns the metadata and the training configuration of a
-// training-state file, so that a caller can rebuild the model and a
-// Trainer with the same configuration before calling LoadState.
-func ReadState(path string) (map[string]string, Config, error) {
+// ReadState returns the metadata and the recorded configuration of a
+// training-state file, so that a caller can rebuild the model, the
+// optimizer and a Trainer with the same values before calling LoadState.
+func ReadState(path string) (map[string]string, Saved, error) {
 	md, err := checkpoint.ReadMetadata(path)
 	if err != nil {
-		return nil, Config{}, err
+		return nil, Saved{}, err
 	}
 	raw, ok := md[KeyState]
 	if !ok {
-		return nil, Config{}, fmt.Errorf("%s is not a baeum training-state file (no %q metadata)", path, KeyState)
+		return nil, Saved{}, fmt.Errorf("%s is not a baeum training-state file (no %q metadata)", path, KeyState)
 	}
 	var st stateJSON
 	if err := json.Unmarshal([]byte(raw), &st); err != nil {
-		return nil, Config{}, fmt.Errorf("training state %s: bad state metadata: %w", path, err)
+		return nil, Saved{}, fmt.Errorf("training state %s: bad state metadata: %w", path, err)
 	}
 	return md, st.Config, nil
 }
@@ -134,9 +187,11 @@ func (t *Trainer) LoadState(path string) error {
 	if err := json.Unmarshal([]byte(raw), &st); err != nil {
 		return bad("bad state metadata: %v", err)
 	}
-	if st.Config.Optimizer != t.Cfg.Optimizer || st.Config.Schedule != t.Cfg.Schedule || st.Config.Epochs != t.Cfg.Epochs || st.Config.Batch != t.Cfg.Batch {
-		return bad("saved for %s/%s, %d epochs of batch %d; this trainer is %s/%s, %d epochs of batch %d (make it with ReadState's configuration)",
-			st.Config.Optimizer, st.Config.Schedule, st.Config.Epochs, st.Config.Batch, t.Cfg.Optimizer, t.Cfg.Schedule, t.Cfg.Epochs, t.Cfg.Batch)
+	if d := st.Config.mismatch(t.Cfg.saved()); d != "" {
+		return bad("saved for %s (make the trainer with the values ReadState describes)", d)
+	}
+	if (st.Policy == nil) != (t.Cfg.Policy == nil) {
+		return bad("the saved run has a schedule: %v; this trainer: %v", st.Policy != nil, t.Cfg.Policy != nil)
 	}
 	// Split the file's tensors by prefix.
 	model := &safetensors.File{Metadata: f.Metadata}
@@ -201,18 +256,21 @@ func (t *Trainer) LoadState(path string) error {
 	if err := t.Opt.LoadState(ostate); err != nil {
 		return bad("%v", err)
 	}
-	if err := t.Sched.LoadState(st.Scheduler); err != nil {
-		_ = t.Opt.LoadState(before)
-		return bad("%v", err)
+	var policyBefore optim.PolicyState
+	if t.Cfg.Policy != nil {
+		policyBefore = t.Cfg.Policy.PolicyState()
+		if err := t.Cfg.Policy.LoadPolicyState(*st.Policy); err != nil {
+			_ = t.Opt.LoadState(before)
+			return bad("%v", err)
+		}
 	}
 	if err := statedict.Apply(model, t.Model); err != nil {
 		_ = t.Opt.LoadState(before)
+		if t.Cfg.Policy != nil {
+			_ = t.Cfg.Policy.LoadPolicyState(policyBefore)
+		}
 		return bad("model weights: %v", err)
 	}
-	log, progress := t.Cfg.Log, t.Cfg.Progress
-	t.Cfg = st.Config
-	t.Cfg.Log, t.Cfg.Progress = log, progress
-	t.Cfg.fill()
 	*t.PCG = pcg
 	t.Epoch, t.BestEpoch, t.stale, t.History = st.Epoch, st.BestEpoch, st.Stale, st.History
 	t.Best, t.BestBufs = bestP, bestB

@@ -15,10 +15,10 @@ import (
 // those of an uninterrupted run bit for bit.
 func TestResumeIsBitIdentical(t *testing.T) {
 	for _, opt := range []string{"adam", "momentum"} {
-		cfg := Config{Epochs: 3, Seed: 5, Optimizer: opt}
+		cfg := Config{Epochs: 3, Seed: 5}
 		m := newModel(t, "mlp", 9)
 		trainSet, test := subsets(t, m, 900, 100)
-		whole, _ := NewTrainer(m, trainSet.Len(), cfg)
+		whole := trainerFor(t, m, trainSet.Len(), opt, 0, "", cfg)
 		if _, err := whole.Fit(context.Background(), trainSet, test, nil, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -26,7 +26,7 @@ func TestResumeIsBitIdentical(t *testing.T) {
 
 		path := filepath.Join(t.TempDir(), "state.safetensors")
 		m2 := newModel(t, "mlp", 9)
-		tr, _ := NewTrainer(m2, trainSet.Len(), cfg)
+		tr := trainerFor(t, m2, trainSet.Len(), opt, 0, "", cfg)
 		for tr.Epoch < cfg.Epochs {
 			// Run one more epoch, save, and rebuild everything from the file.
 			tr.Cfg.Epochs = tr.Epoch + 1
@@ -41,8 +41,13 @@ func TestResumeIsBitIdentical(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m2 = newModel(t, "mlp", 1234) // different initial weights: all must come from the file
-			tr, _ = NewTrainer(m2, trainSet.Len(), saved)
+			if saved.Epochs != cfg.Epochs || saved.Seed != cfg.Seed || saved.Loss == "" {
+				t.Fatalf("ReadState: %+v", saved)
+			}
+			// Fresh values, built as the caller built them, with different
+			// initial weights: everything else must come from the file.
+			m2 = newModel(t, "mlp", 1234)
+			tr = trainerFor(t, m2, trainSet.Len(), opt, 0, "", Config{Epochs: saved.Epochs, Seed: saved.Seed})
 			if err := tr.LoadState(path); err != nil {
 				t.Fatal(err)
 			}
@@ -67,17 +72,31 @@ func TestResumeIsBitIdentical(t *testing.T) {
 
 func TestLoadStateRejectsBadFiles(t *testing.T) {
 	m := newModel(t, "softmax", 1)
-	tr, _ := NewTrainer(m, 100, Config{Epochs: 2})
+	tr := trainerFor(t, m, 100, "", 0, "", Config{Epochs: 2})
 	dir := t.TempDir()
 	path := filepath.Join(dir, "s.safetensors")
 	if err := tr.SaveState(path, nil); err != nil {
 		t.Fatal(err)
 	}
-	other, _ := NewTrainer(newModel(t, "softmax", 1), 100, Config{Epochs: 2, Optimizer: "sgd"})
+	other := trainerFor(t, newModel(t, "softmax", 1), 100, "sgd", 0, "", Config{Epochs: 2})
 	if err := other.LoadState(path); err == nil || !strings.Contains(err.Error(), "adam") {
 		t.Errorf("mismatched optimizer: %v", err)
 	}
-	mlp, _ := NewTrainer(newModel(t, "mlp", 1), 100, Config{Epochs: 2})
+	// Values the caller built differently are refused, naming the difference.
+	for _, c := range []struct {
+		tr   *Trainer
+		want string
+	}{
+		{trainerFor(t, newModel(t, "softmax", 1), 100, "", 0, "", Config{Epochs: 3}), "3 of 64"},
+		{trainerFor(t, newModel(t, "softmax", 1), 100, "", 0, "", Config{Epochs: 2, Loss: CrossEntropy{LabelSmoothing: 0.1}}), "LabelSmoothing:0.1"},
+		{trainerFor(t, newModel(t, "softmax", 1), 100, "", 0, "none", Config{Epochs: 2}), "schedule"},
+		{trainerFor(t, newModel(t, "softmax", 1), 100, "", 0, "", Config{Epochs: 2, Monitor: Monitor{Metric: "loss"}}), "monitor"},
+	} {
+		if err := c.tr.LoadState(path); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("mismatch %q: %v", c.want, err)
+		}
+	}
+	mlp := trainerFor(t, newModel(t, "mlp", 1), 100, "", 0, "", Config{Epochs: 2})
 	if err := mlp.LoadState(path); err == nil {
 		t.Error("state of another model accepted")
 	}

@@ -1,22 +1,26 @@
 // Package train fits models: the loop of forward pass, loss, backward
 // pass and optimizer step over mini-batches, with validation, early
-// stopping, history and a report.
+// stopping, history, checkpoints and a report.
 //
 // Learning is minimising a loss by gradient descent: each step takes a
 // batch, measures how wrong the model is on it, computes the gradient of
 // that loss with respect to every weight by backpropagation, and moves the
 // weights a little against it. An epoch is one pass over the training set.
-// A validation split, held out of the training images, tells when the
+// A validation split, held out of the training examples, tells when the
 // model stops improving on data it has not trained on (early stopping) and
 // which epoch's weights to keep; the test set is only ever reported.
+//
+// The trainer takes everything as values: the model, the optimizer (with
+// its parameter groups), the loss, the metrics, the figure that picks the
+// best epoch and the schedule. Classification (CrossEntropy), binary
+// classification (BCEWithLogits) and regression (MSE) run through the
+// same loop; names are parsed only by the command line.
 package train
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 	"runtime"
 	"sync"
@@ -31,34 +35,34 @@ import (
 
 // Config holds the settings of a training run. Zero values mean defaults.
 type Config struct {
-	Epochs    int     // passes over the training set (default 10)
-	Batch     int     // examples per step (default 64)
-	Optimizer string  // sgd, momentum, nesterov, adagrad, rmsprop, adam or adamw (default adam)
-	LR        float64 // learning rate (default: DefaultLR of the optimizer)
-	Schedule  string  // none, cosine or step (default cosine, over all steps)
-	Seed      uint64  // seeds shuffling and dropout (and, in the CLI, initialization)
-	Patience  int     // stop after this many epochs without a better validation accuracy (0: never)
+	Epochs int    // passes over the training set (default 10)
+	Batch  int    // examples per step (default 64)
+	Seed   uint64 // seeds shuffling and dropout
+	// Patience stops training after this many epochs without a better
+	// monitored figure (0: never).
+	Patience int
 	// Warmup is the number of batches at the start of the first epoch left
-	// out of the images-per-second figure (default 50).
+	// out of the examples-per-second figure (default 50).
 	Warmup int
+	// EvalBatch is the batch size of evaluation (default 250).
+	EvalBatch int
+	// Loss is minimised (default CrossEntropy{}).
+	Loss Loss
+	// Metrics are measured on the training batches, the validation set and
+	// the test set every epoch (default: the Loss's, if it is a Task).
+	Metrics []Metric
+	// Monitor picks the best epoch (default: the Loss's, if it is a Task,
+	// else the lowest validation loss).
+	Monitor Monitor
+	// Policy moves the optimizer's learning rate (and momentum): stepped
+	// after every optimizer step, told the monitored figure after every
+	// epoch. nil leaves the rate alone.
+	Policy optim.Policy
 	// Log receives one line per epoch (and progress, see Progress).
-	Log io.Writer `json:"-"`
+	Log io.Writer
 	// Progress draws a progress bar with rate and ETA on Log, for
 	// terminals; otherwise plain lines are written.
-	Progress bool `json:"-"`
-}
-
-// DefaultLR returns the conventional learning rate for an optimizer: 0.05
-// for the SGD family, 0.01 for AdaGrad and 0.001 for RMSProp, Adam and
-// AdamW.
-func DefaultLR(optimizer string) float64 {
-	switch optimizer {
-	case "sgd", "momentum", "nesterov":
-		return 0.05
-	case "adagrad":
-		return 0.01
-	}
-	return 0.001
+	Progress bool
 }
 
 func (c *Config) fill() {
@@ -68,95 +72,162 @@ func (c *Config) fill() {
 	if c.Batch <= 0 {
 		c.Batch = 64
 	}
-	if c.Optimizer == "" {
-		c.Optimizer = "adam"
-	}
-	if c.LR <= 0 {
-		c.LR = DefaultLR(c.Optimizer)
-	}
-	if c.Schedule == "" {
-		c.Schedule = "cosine"
-	}
 	if c.Warmup <= 0 {
 		c.Warmup = 50
+	}
+	if c.EvalBatch <= 0 {
+		c.EvalBatch = 250
+	}
+	if c.Loss == nil {
+		c.Loss = CrossEntropy{}
+	}
+	task, isTask := c.Loss.(Task)
+	if c.Metrics == nil && isTask {
+		c.Metrics = task.Metrics()
+	}
+	if c.Monitor.Metric == "" {
+		c.Monitor = Monitor{Metric: "loss"}
+		if isTask {
+			c.Monitor = task.Monitor()
+		}
 	}
 	if c.Log == nil {
 		c.Log = io.Discard
 	}
 }
 
+// StepsPerEpoch returns the number of batches of size batch that cover n
+// examples, the last one possibly smaller: what a schedule spanning an
+// epoch counts.
+func StepsPerEpoch(n, batch int) int { return (n + batch - 1) / batch }
+
 // EpochStats are the measurements of one epoch.
 type EpochStats struct {
-	Epoch         int     `json:"epoch"`
-	TrainLoss     float64 `json:"train_loss"`
+	Epoch     int     `json:"epoch"`
+	TrainLoss float64 `json:"train_loss"`
+	ValLoss   float64 `json:"val_loss"`
+	TestLoss  float64 `json:"test_loss"`
+	// The accuracies repeat the "accuracy" metric, when there is one.
 	TrainAccuracy float64 `json:"train_accuracy"`
-	ValLoss       float64 `json:"val_loss"`
 	ValAccuracy   float64 `json:"val_accuracy"`
-	TestLoss      float64 `json:"test_loss"`
 	TestAccuracy  float64 `json:"test_accuracy"`
-	LR            float64 `json:"lr"`
-	Seconds       float64 `json:"seconds"`
+	// Train, Val and Test hold every metric by name.
+	Train   map[string]float64 `json:"train_metrics,omitempty"`
+	Val     map[string]float64 `json:"val_metrics,omitempty"`
+	Test    map[string]float64 `json:"test_metrics,omitempty"`
+	LR      float64            `json:"lr"`
+	Seconds float64            `json:"seconds"`
+}
+
+// Monitored returns the figure m watches in this epoch: on the validation
+// set, or on the training batches when there was none.
+func (s EpochStats) Monitored(m Monitor, hasVal bool) float64 {
+	loss, metrics := s.TrainLoss, s.Train
+	if hasVal {
+		loss, metrics = s.ValLoss, s.Val
+	}
+	if m.Metric == "loss" {
+		return loss
+	}
+	return metrics[m.Metric]
 }
 
 // Trainer holds everything a run needs and everything needed to resume
-// it: the model, the optimizer and its schedule, the random source, the
+// it: the model, the optimizer and its policy, the random source, the
 // epoch reached, the history and the best weights so far.
 type Trainer struct {
 	Model     nn.Module
 	Opt       optim.Optimizer
-	Sched     *optim.Scheduler
 	PCG       *rand.PCG // the state of RNG, for saving
 	RNG       *rand.Rand
 	Cfg       Config
 	Epoch     int // epochs completed
 	History   []EpochStats
-	BestEpoch int              // 1-based epoch with the best validation accuracy (0: none yet)
+	BestEpoch int              // 1-based epoch with the best monitored figure (0: none yet)
 	Best      []*tensor.Tensor // copies of the parameters at BestEpoch
 	BestBufs  []*tensor.Tensor // and of the buffers
 	stale     int              // epochs since the best
+	hasVal    bool
 
 	trainSeconds float64 // time in timed training steps
-	trainImages  int     // images in timed training steps
+	trainImages  int     // examples in timed training steps
 	allSeconds   float64 // time in all training steps, warm-up included
 	allImages    int
 }
 
-// NewTrainer prepares a run of cfg for model over a training set of n
-// examples (the schedule spans every step of every epoch).
-func NewTrainer(model nn.Module, n int, cfg Config) (*Trainer, error) {
+// New prepares a run of cfg that trains model with opt, which must
+// optimise the model's parameters (all of them, or the ones to train).
+func New(model nn.Module, opt optim.Optimizer, cfg Config) (*Trainer, error) {
+	if model == nil || opt == nil {
+		return nil, fmt.Errorf("train: a run needs a model and an optimizer")
+	}
 	cfg.fill()
-	opt, err := optim.New(cfg.Optimizer, model.Params(), cfg.LR)
-	if err != nil {
-		return nil, err
+	names := map[string]bool{}
+	for _, p := range model.Params() {
+		names[p.Name] = true
 	}
-	steps := cfg.Epochs * ((n + cfg.Batch - 1) / cfg.Batch)
-	var sched optim.Schedule
-	switch cfg.Schedule {
-	case "none", "constant":
-		sched = optim.Constant{}
-	case "cosine":
-		sched = optim.Cosine{TMax: max(steps, 1)}
-	case "step":
-		// A tenth of the rate for the last third of the run, and again for the last sixth.
-		sched = optim.StepDecay{StepSize: max(steps/3, 1), Gamma: 0.3}
-	default:
-		return nil, fmt.Errorf("unknown schedule %q (want none, cosine or step)", cfg.Schedule)
+	for _, p := range opt.Params() {
+		if !names[p.Name] {
+			return nil, fmt.Errorf("train: the optimizer updates %q, which is not a parameter of the model", p.Name)
+		}
 	}
-	s, err := optim.NewScheduler(opt, sched)
-	if err != nil {
-		return nil, err
+	if cfg.Monitor.Metric != "loss" && metricIndex(cfg.Metrics, cfg.Monitor.Metric) < 0 {
+		return nil, fmt.Errorf("train: the monitor watches %q, which is not among the metrics (%s)", cfg.Monitor.Metric, metricNames(cfg.Metrics))
 	}
 	pcg := rand.NewPCG(cfg.Seed, cfg.Seed^0x5851f42d4c957f2d)
-	return &Trainer{Model: model, Opt: opt, Sched: s, PCG: pcg, RNG: rand.New(pcg), Cfg: cfg}, nil
+	return &Trainer{Model: model, Opt: opt, PCG: pcg, RNG: rand.New(pcg), Cfg: cfg}, nil
+}
+
+func metricIndex(ms []Metric, name string) int {
+	for i, m := range ms {
+		if m.Name() == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func metricNames(ms []Metric) string {
+	s := "loss"
+	for _, m := range ms {
+		s += ", " + m.Name()
+	}
+	return s
 }
 
 // ErrNonFinite is wrapped by the error Fit returns when the loss becomes
 // NaN or infinite.
-var ErrNonFinite = errors.New("loss is not finite")
+var ErrNonFinite = optim.ErrNonFinite
+
+// Forward runs model on a batch: its inputs in the order of the batch's
+// spec (a MultiModule gets them all, any other Module its one input), and
+// returns the first output.
+func Forward(g *autograd.Graph, model nn.Module, b *data.Batch) *autograd.Value {
+	if len(b.Inputs) == 1 {
+		return model.Forward(g, g.Input(b.Inputs[0]))
+	}
+	xs := make([]*autograd.Value, len(b.Inputs))
+	for i, x := range b.Inputs {
+		xs[i] = g.Input(x)
+	}
+	return nn.CallN(g, "", model, xs)[0]
+}
+
+// Step is one training step on a batch: optim.Step with the model's
+// forward pass and the loss. It returns the loss and the model's output,
+// which stay valid until g is reset.
+func Step(g *autograd.Graph, model nn.Module, loss Loss, opt optim.Optimizer, b *data.Batch) (float64, *autograd.Value, error) {
+	var out *autograd.Value
+	l, err := optim.Step(opt, func() *autograd.Value {
+		out = Forward(g, model, b)
+		return loss.Loss(g, out, b)
+	})
+	return l, out, err
+}
 
 // Fit trains until the configured number of epochs, early stopping, an
 // error, or the cancellation of ctx (checked after every batch, so Ctrl-C
-// stops cleanly). Each epoch it measures the loss and accuracy on the
+// stops cleanly). Each epoch it measures the loss and metrics on the
 // training batches, on val and on test (test is only reported, never used
 // to choose). afterEpoch, if not nil, is called after each epoch (to save
 // checkpoints); an error from it stops training. Fit returns why it
@@ -164,67 +235,80 @@ var ErrNonFinite = errors.New("loss is not finite")
 func (t *Trainer) Fit(ctx context.Context, trainSet, val, test data.Dataset, afterEpoch func(*Trainer) error) (string, error) {
 	cfg := t.Cfg
 	loader := data.NewLoader(trainSet, cfg.Batch, true, false, t.RNG)
+	t.hasVal = val != nil && val.Len() > 0
 	g := autograd.NewGraph()
 	g.Training = true
 	g.RNG = t.RNG
+	first := ""
+	if len(cfg.Metrics) > 0 {
+		first = cfg.Metrics[0].Name()
+	}
+	stats := newStats(cfg.Metrics)
 	for t.Epoch < cfg.Epochs {
 		start := time.Now()
 		epoch := t.Epoch + 1
 		var lossSum float64
-		var preds []int // the arg-max of each batch's rows, reused
-		correct, seen, step := 0, 0, 0
+		seen, step := 0, 0
+		clear(stats.sums)
 		progress := newProgress(cfg.Log, cfg.Progress, epoch, cfg.Epochs, loader.Len())
-		for x, labels := range loader.Epoch() {
+		for b := range loader.Epoch() {
 			stepStart := time.Now()
-			t.Opt.ZeroGrad()
-			logits := t.Model.Forward(g, g.Input(x))
-			loss := g.CrossEntropy(logits, labels, autograd.ReduceMean)
-			l := loss.Item()
-			if math.IsNaN(l) || math.IsInf(l, 0) {
-				return "", fmt.Errorf("train: epoch %d, step %d of %d: %w (%v); try a lower learning rate than %g", epoch, step+1, loader.Len(), ErrNonFinite, l, t.Opt.LR())
+			l, out, err := Step(g, t.Model, cfg.Loss, t.Opt, b)
+			if err != nil {
+				g.Reset()
+				return "", fmt.Errorf("train: epoch %d, step %d of %d: %w", epoch, step+1, loader.Len(), err)
 			}
-			loss.Backward()
-			t.Opt.Step()
-			t.Sched.Step()
-			preds = tensor.ArgMaxRows(preds, logits.Data())
-			correct += countEqual(preds, labels)
+			if cfg.Policy != nil {
+				cfg.Policy.Step()
+			}
+			stats.add(0, out.Data(), b)
 			g.Reset()
-			lossSum += l * float64(len(labels))
-			seen += len(labels)
+			lossSum += l * float64(b.Size)
+			seen += b.Size
 			step++
 			el := time.Since(stepStart).Seconds()
 			if t.Epoch > 0 || step > cfg.Warmup {
 				t.trainSeconds += el
-				t.trainImages += len(labels)
+				t.trainImages += b.Size
 			}
 			t.allSeconds += el
-			t.allImages += len(labels)
-			progress.update(step, lossSum/float64(seen), float64(correct)/float64(seen))
+			t.allImages += b.Size
+			if cfg.Progress {
+				v := 0.0
+				if first != "" {
+					v = cfg.Metrics[0].Value(stats.of(0, 0))
+				}
+				progress.update(step, lossSum/float64(seen), first, v)
+			}
 			if ctx.Err() != nil {
 				progress.done()
 				return "interrupted", nil
 			}
 		}
 		progress.done()
-		st := EpochStats{Epoch: epoch, TrainLoss: lossSum / float64(seen), TrainAccuracy: float64(correct) / float64(seen), LR: t.Opt.LR()}
-		if val != nil && val.Len() > 0 {
-			st.ValLoss, st.ValAccuracy = Evaluate(t.Model, val, 250)
+		st := EpochStats{Epoch: epoch, TrainLoss: lossSum / float64(seen), Train: stats.values(0), LR: t.Opt.LR()}
+		if t.hasVal {
+			sc := EvaluateWith(t.Model, val, cfg.Loss, cfg.Metrics, cfg.EvalBatch)
+			st.ValLoss, st.Val = sc.Loss, sc.Metrics
 		}
 		if test != nil && test.Len() > 0 {
-			st.TestLoss, st.TestAccuracy = Evaluate(t.Model, test, 250)
+			sc := EvaluateWith(t.Model, test, cfg.Loss, cfg.Metrics, cfg.EvalBatch)
+			st.TestLoss, st.Test = sc.Loss, sc.Metrics
 		}
+		st.TrainAccuracy, st.ValAccuracy, st.TestAccuracy = st.Train["accuracy"], st.Val["accuracy"], st.Test["accuracy"]
 		st.Seconds = time.Since(start).Seconds()
 		t.History = append(t.History, st)
 		t.Epoch = epoch
-		fmt.Fprintf(cfg.Log, "epoch %2d/%d  train loss %.4f acc %.4f  val loss %.4f acc %.4f  test loss %.4f acc %.4f  %.1fs\n",
-			epoch, cfg.Epochs, st.TrainLoss, st.TrainAccuracy, st.ValLoss, st.ValAccuracy, st.TestLoss, st.TestAccuracy, st.Seconds)
-		if t.BestEpoch == 0 || st.ValAccuracy > t.History[t.BestEpoch-1].ValAccuracy ||
-			(st.ValAccuracy == t.History[t.BestEpoch-1].ValAccuracy && st.ValLoss < t.History[t.BestEpoch-1].ValLoss) {
+		fmt.Fprintln(cfg.Log, epochLine(st, cfg.Epochs, cfg.Metrics))
+		if t.isBest(st) {
 			t.BestEpoch, t.stale = epoch, 0
 			t.Best = snapshot(t.Best, paramTensors(t.Model))
 			t.BestBufs = snapshot(t.BestBufs, bufferTensors(t.Model))
 		} else {
 			t.stale++
+		}
+		if cfg.Policy != nil {
+			cfg.Policy.EndEpoch(st.Monitored(cfg.Monitor, t.hasVal))
 		}
 		if afterEpoch != nil {
 			if err := afterEpoch(t); err != nil {
@@ -238,7 +322,57 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, val, test data.Dataset, aft
 	return "completed", nil
 }
 
-// ImagesPerSecond returns the training throughput: images over the time
+// isBest reports whether st beats the best epoch so far: a better
+// monitored figure, or, for a metric other than the loss, an equal one
+// with a lower loss.
+func (t *Trainer) isBest(st EpochStats) bool {
+	if t.BestEpoch == 0 {
+		return true
+	}
+	m := t.Cfg.Monitor
+	best := t.History[t.BestEpoch-1]
+	a, b := st.Monitored(m, t.hasVal), best.Monitored(m, t.hasVal)
+	if m.better(a, b) {
+		return true
+	}
+	if a == b && m.Metric != "loss" {
+		loss := Monitor{Metric: "loss"}
+		return loss.better(st.Monitored(loss, t.hasVal), best.Monitored(loss, t.hasVal))
+	}
+	return false
+}
+
+// epochLine formats an epoch's figures for the log.
+func epochLine(st EpochStats, epochs int, ms []Metric) string {
+	s := fmt.Sprintf("epoch %2d/%d  train loss %.4f", st.Epoch, epochs, st.TrainLoss)
+	part := func(loss float64, v map[string]float64) string {
+		p := fmt.Sprintf(" loss %.4f", loss)
+		for _, m := range ms {
+			name := m.Name()
+			if name == "accuracy" {
+				name = "acc"
+			}
+			p += fmt.Sprintf(" %s %.4f", name, v[m.Name()])
+		}
+		return p
+	}
+	for _, m := range ms {
+		name := m.Name()
+		if name == "accuracy" {
+			name = "acc"
+		}
+		s += fmt.Sprintf(" %s %.4f", name, st.Train[m.Name()])
+	}
+	if st.Val != nil || st.ValLoss != 0 {
+		s += "  val" + part(st.ValLoss, st.Val)
+	}
+	if st.Test != nil || st.TestLoss != 0 {
+		s += "  test" + part(st.TestLoss, st.Test)
+	}
+	return s + fmt.Sprintf("  %.1fs", st.Seconds)
+}
+
+// ImagesPerSecond returns the training throughput: examples over the time
 // spent in training steps (batch preparation, forward, backward and
 // update; evaluation excluded), leaving out the warm-up batches of the
 // first epoch — unless the run was so short that nothing came after them,
@@ -297,73 +431,147 @@ func snapshot(dst, src []*tensor.Tensor) []*tensor.Tensor {
 	return dst
 }
 
-// countEqual returns how many predictions equal their labels.
-func countEqual(preds, labels []int) int {
-	n := 0
-	for i, p := range preds {
-		if p == labels[i] {
-			n++
-		}
-	}
-	return n
+// stats holds the sums of a list of metrics for a number of batches.
+type stats struct {
+	ms   []Metric
+	off  []int // where each metric's sums start in a row
+	n    int   // sums per row
+	sums []float64
 }
 
-// Evaluate returns the mean cross-entropy loss and the accuracy of model
-// on ds, in inference mode, batch examples at a time, spread over
-// tensor.Threads() workers.
-func Evaluate(model nn.Module, ds data.Dataset, batch int) (loss, accuracy float64) {
-	preds, labels, losses := Predict(model, ds, batch)
-	correct := countEqual(preds, labels)
-	var s float64
-	for _, l := range losses {
-		s += l
+func newStats(ms []Metric) *stats {
+	s := &stats{ms: ms}
+	for _, m := range ms {
+		s.off = append(s.off, s.n)
+		s.n += m.Stats()
 	}
-	n := float64(ds.Len())
-	return s / n, float64(correct) / n
+	s.sums = make([]float64, s.n)
+	return s
+}
+
+func (s *stats) rows(r int) { s.sums = make([]float64, r*s.n) }
+
+func (s *stats) of(row, k int) []float64 {
+	lo := row*s.n + s.off[k]
+	return s.sums[lo : lo+s.ms[k].Stats()]
+}
+
+func (s *stats) add(row int, out *tensor.Tensor, b *data.Batch) {
+	for k, m := range s.ms {
+		m.Accumulate(s.of(row, k), out, b)
+	}
+}
+
+// values returns every metric of row 0 by name.
+func (s *stats) values(row int) map[string]float64 {
+	v := make(map[string]float64, len(s.ms))
+	for k, m := range s.ms {
+		v[m.Name()] = m.Value(s.of(row, k))
+	}
+	return v
+}
+
+// total adds every row into row 0, in order.
+func (s *stats) total(rows int) {
+	for r := 1; r < rows; r++ {
+		for j := 0; j < s.n; j++ {
+			s.sums[j] += s.sums[r*s.n+j]
+		}
+	}
+}
+
+// Scores are the figures of an evaluation: the mean loss and the metrics
+// by name.
+type Scores struct {
+	Loss    float64            `json:"loss"`
+	Metrics map[string]float64 `json:"metrics"`
+}
+
+// EvaluateWith measures model on ds in inference mode, batch examples at a
+// time spread over tensor.Threads() workers: the loss (the mean of the
+// batches' mean losses, weighted by their sizes) and the metrics. The
+// figures do not depend on the number of workers.
+func EvaluateWith(model nn.Module, ds data.Dataset, loss Loss, metrics []Metric, batch int) Scores {
+	nb := StepsPerEpoch(ds.Len(), batch)
+	st := newStats(metrics)
+	st.rows(max(nb, 1))
+	losses := make([]float64, nb)
+	forEachBatch(model, ds, batch, func(bi int, g *autograd.Graph, out *autograd.Value, b *data.Batch) {
+		if loss != nil {
+			losses[bi] = loss.Loss(g, out, b).Item() * float64(b.Size)
+		}
+		st.add(bi, out.Data(), b)
+	})
+	st.total(nb)
+	var sum float64
+	for _, l := range losses {
+		sum += l
+	}
+	return Scores{Loss: sum / float64(ds.Len()), Metrics: st.values(0)}
+}
+
+// Evaluate returns the mean cross-entropy loss and the accuracy of a
+// classifier on ds: EvaluateWith with CrossEntropy and Accuracy.
+func Evaluate(model nn.Module, ds data.Dataset, batch int) (loss, accuracy float64) {
+	sc := EvaluateWith(model, ds, CrossEntropy{}, []Metric{Accuracy{}}, batch)
+	return sc.Loss, sc.Metrics["accuracy"]
 }
 
 // evalGraphs recycles inference graphs, and the memory of their arenas,
 // from one evaluation to the next.
 var evalGraphs = sync.Pool{New: func() any { return autograd.NewInferenceGraph() }}
 
-// Predict returns, for every example of ds, the predicted class, the true
-// label and the cross-entropy loss of that label. Batches are spread over
-// goroutines, each with its own inference graph; the model is only read.
-func Predict(model nn.Module, ds data.Dataset, batch int) (preds, labels []int, losses []float64) {
+// forEachBatch runs model on ds, batch examples at a time, over several
+// goroutines each with its own inference graph and batch, and calls f
+// with each batch's index, graph, output and batch (the graph is reset
+// after f returns). The model is only read.
+func forEachBatch(model nn.Module, ds data.Dataset, batch int, f func(bi int, g *autograd.Graph, out *autograd.Value, b *data.Batch)) {
 	n := ds.Len()
-	preds, labels, losses = make([]int, n), make([]int, n), make([]float64, n)
-	nb := (n + batch - 1) / batch
+	nb := StepsPerEpoch(n, batch)
 	workers := min(max(tensor.Threads(), 1), nb, runtime.GOMAXPROCS(0))
-	per := tensor.Numel(ds.Shape())
 	next := make(chan int, nb)
 	for b := 0; b < nb; b++ {
 		next <- b
 	}
 	close(next)
-	done := make(chan struct{})
+	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
+		wg.Add(1)
 		go func() {
-			defer func() { done <- struct{}{} }()
+			defer wg.Done()
 			g := evalGraphs.Get().(*autograd.Graph)
 			defer evalGraphs.Put(g)
-			x := g.Arena().Empty(tensor.Float32, append([]int{batch}, ds.Shape()...)...)
-			for b := range next {
-				lo, hi := b*batch, min((b+1)*batch, n)
-				xb := x.Slice(0, hi-lo)
+			b := data.NewBatch(ds.Spec(), batch)
+			idx := make([]int, batch)
+			for bi := range next {
+				lo, hi := bi*batch, min((bi+1)*batch, n)
 				for i := lo; i < hi; i++ {
-					labels[i] = ds.Load(i, xb.F32()[(i-lo)*per:(i-lo+1)*per])
+					idx[i-lo] = i
 				}
-				logits := model.Forward(g, g.Input(xb)).Data()
-				// Each batch writes its own range of the results.
-				tensor.ArgMaxRows(preds[lo:hi:hi], logits)
-				tensor.CrossEntropyRows(losses[lo:hi:hi], logits, labels[lo:hi])
+				b.Collate(ds, idx[:hi-lo])
+				f(bi, g, Forward(g, model, b), b)
 				g.Reset()
-				x = g.Arena().Empty(tensor.Float32, append([]int{batch}, ds.Shape()...)...)
 			}
 		}()
 	}
-	for w := 0; w < workers; w++ {
-		<-done
-	}
+	wg.Wait()
+}
+
+// Predict returns, for every example of a classification dataset, the
+// predicted class, the true label and the cross-entropy loss of that
+// label (for per-step targets, the first step's).
+func Predict(model nn.Module, ds data.Dataset, batch int) (preds, labels []int, losses []float64) {
+	n := ds.Len()
+	preds, labels, losses = make([]int, n), make([]int, n), make([]float64, n)
+	forEachBatch(model, ds, batch, func(bi int, g *autograd.Graph, out *autograd.Value, b *data.Batch) {
+		lo, hi := bi*batch, bi*batch+b.Size
+		logits := out.Data()
+		for i, l := range b.Target.I64()[:b.Size] {
+			labels[lo+i] = int(l)
+		}
+		// Each batch writes its own range of the results.
+		tensor.ArgMaxRows(preds[lo:hi:hi], logits)
+		tensor.CrossEntropyRows(losses[lo:hi:hi], logits, labels[lo:hi])
+	})
 	return preds, labels, losses
 }

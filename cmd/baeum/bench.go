@@ -17,9 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/baeum-ml/baeum/bench"
-	"github.com/baeum-ml/baeum/data"
 	"github.com/baeum-ml/baeum/data/mnist"
-	"github.com/baeum-ml/baeum/models"
 	"github.com/baeum-ml/baeum/nn"
 	"github.com/baeum-ml/baeum/tensor"
 )
@@ -257,10 +255,6 @@ func benchChild(cmd *cobra.Command, spec, dataDir string, opts bench.Options) er
 	if _, err := fmt.Sscan(parts[2], &c.Batch); err != nil {
 		return fmt.Errorf("--child %q: bad batch", spec)
 	}
-	m, err := models.New(tensor.NewRNG(1), models.Config{Name: c.Model})
-	if err != nil {
-		return err
-	}
 	split := mnist.Train
 	if c.Mode == "infer" {
 		split = mnist.Test
@@ -269,7 +263,7 @@ func benchChild(cmd *cobra.Command, spec, dataDir string, opts bench.Options) er
 	if err != nil {
 		return err
 	}
-	ds, err := data.NewImages(set.Images, set.Labels, set.Rows, set.Cols, m.Input)
+	ds, err := set.Dataset(set.Prep())
 	if err != nil {
 		return err
 	}

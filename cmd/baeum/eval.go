@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/baeum-ml/baeum/data/mnist"
 	"github.com/baeum-ml/baeum/infer"
 	"github.com/baeum-ml/baeum/regression"
 	"github.com/baeum-ml/baeum/train"
@@ -31,16 +32,21 @@ precision and recall.`,
 			if err != nil {
 				return err
 			}
-			_, test, err := loadMNIST(dataDir, m.Input)
+			set, err := mnist.LoadSplit(dataDir, mnist.Test)
 			if err != nil {
 				return err
+			}
+			// The test images, prepared as the checkpoint's record says.
+			test, err := set.Dataset(*m.Image())
+			if err != nil {
+				return fmt.Errorf("--model: %s was not trained on images like MNIST's: %w", model, err)
 			}
 			preds, truth, losses := train.Predict(m, test, 500)
 			var loss float64
 			for _, l := range losses {
 				loss += l
 			}
-			classes := []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
+			classes := m.Prep.Classes
 			cm, err := regression.NewConfusionMatrix(truth, preds, classes)
 			if err != nil {
 				return err

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/baeum-ml/baeum/data"
+	"github.com/baeum-ml/baeum/data/mnist"
 	"github.com/baeum-ml/baeum/experiment"
 	"github.com/baeum-ml/baeum/plot"
 )
@@ -111,7 +112,7 @@ func newExperimentOptimizersCmd() *cobra.Command {
 				return nil
 			}
 			cfg := experiment.MNISTConfig{Steps: mnistSteps, Batch: batch, Seed: seed, Log: w}
-			trainSet, test, err := loadMNIST(dataDir, data.Transform{Mean: data.MNISTMean, Std: data.MNISTStd, Flatten: true})
+			trainSet, test, err := mnistFlat(dataDir)
 			if err != nil {
 				return err
 			}
@@ -206,4 +207,20 @@ thing and gets the same gradient, so they stay identical forever.
 	cmd.Flags().BoolVar(&quick, "quick", false, "use 200 random examples instead of 1,000")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the random input and weights")
 	return cmd
+}
+
+// mnistFlat returns MNIST's two splits prepared for the MLP: normalised
+// and flattened.
+func mnistFlat(dir string) (trainSet, test *data.Images, err error) {
+	tr, te, err := mnist.Load(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	prep := tr.Prep()
+	prep.Flatten = true
+	if trainSet, err = tr.Dataset(prep); err != nil {
+		return nil, nil, err
+	}
+	test, err = te.Dataset(prep)
+	return trainSet, test, err
 }

@@ -27,7 +27,7 @@ import (
 
 // Version is baeum's version, reported by `baeum version` and recorded in
 // checkpoints.
-const Version = "0.2.0"
+const Version = "0.3.0"
 
 // exitError carries the exit status a command wants, such as 130 after an
 // interrupt.

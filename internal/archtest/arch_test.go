@@ -30,8 +30,10 @@ var rawAccessors = map[string]bool{"F32": true, "F64": true, "Float64s": true, "
 var rawStorageAllowed = map[string]string{
 	"autograd/gradcheck.go":           "numerical differentiation nudges single elements of the checked values",
 	"internal/statedict/statedict.go": "I/O edge: tensors to and from safetensors bytes",
-	"data/data.go":                    "I/O edge: decoded pixels into a batch",
-	"train/train.go":                  "I/O edge: a dataset's examples loaded into a batch",
+	"data/images.go":                  "I/O edge: stored examples (image bytes, tensors) into a batch",
+	"data/data.go":                    "I/O edge: a collated batch's mask of real and padded steps",
+	"train/metrics.go":                "I/O edge: model outputs and targets out to metric sums",
+	"examples/csvclassifier/main.go":  "I/O edge: table rows into features",
 	"infer/infer.go":                  "I/O edge: prepared images into a batch, probabilities out",
 	"experiment/inspect.go":           "I/O edge: filters and feature maps out to pictures",
 	"experiment/init.go":              "I/O edge: activations out to histograms",

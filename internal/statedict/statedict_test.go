@@ -15,7 +15,7 @@ import (
 
 func mlp(t testing.TB, seed uint64, hidden int) *models.Model {
 	t.Helper()
-	m, err := models.New(tensor.NewRNG(seed), models.Config{Name: "mlp", Hidden: []int{hidden}})
+	m, err := models.ForMNIST(tensor.NewRNG(seed), models.Config{Name: "mlp", Hidden: []int{hidden}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,168 @@
+package data
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/baeum-ml/baeum/tensor"
+)
+
+// Images is a dataset of 8-bit images (grey or colour, stored C×H×W) with
+// integer class labels, converted per example by an ImagePrep. Its
+// examples have one input, "image", and an int64 target, "label".
+type Images struct {
+	pixels  []byte // N·C·H·W bytes
+	labels  []int32
+	prep    ImagePrep
+	classes []string
+	per     int
+	shape   []int
+}
+
+// NewImages wraps the images in pixels (RawSize bytes each, one after
+// another; not copied) and their labels, prepared as prep says. classes,
+// if given, names the labels 0, 1, …; every label must be below
+// len(classes), or non-negative if classes is empty.
+func NewImages(pixels []byte, labels []int, prep ImagePrep, classes []string) (*Images, error) {
+	if err := prep.Validate(); err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	n, per := len(labels), prep.RawSize()
+	if len(pixels) != n*per {
+		return nil, fmt.Errorf("data: %d bytes of pixels do not hold %d images of %d×%d×%d", len(pixels), n, prep.Channels, prep.Height, prep.Width)
+	}
+	ls := make([]int32, n)
+	for i, l := range labels {
+		top := 1<<31 - 1
+		if len(classes) > 0 {
+			top = len(classes) - 1
+		}
+		if l < 0 || l > top {
+			return nil, fmt.Errorf("data: image %d has label %d, outside 0…%d", i, l, top)
+		}
+		ls[i] = int32(l)
+	}
+	return &Images{pixels: pixels, labels: ls, prep: prep, classes: slices.Clone(classes), per: per, shape: prep.Shape()}, nil
+}
+
+// Len returns the number of images.
+func (d *Images) Len() int { return len(d.labels) }
+
+// Spec returns one float32 input "image" of the prepared shape and an
+// int64 target "label".
+func (d *Images) Spec() Spec {
+	return Spec{
+		Inputs:  []Field{{Name: "image", DType: tensor.Float32, Shape: slices.Clone(d.shape)}},
+		Target:  Field{Name: "label", DType: tensor.Int64},
+		Classes: slices.Clone(d.classes),
+	}
+}
+
+// Prep returns how the images are prepared.
+func (d *Images) Prep() ImagePrep { return d.prep }
+
+// Example prepares image i into the row and writes its label.
+func (d *Images) Example(i int, r Row) int {
+	d.prep.Prepare(r.Inputs[0].F32(), d.Pixels(i))
+	r.Target.I64()[0] = int64(d.labels[i])
+	return 0
+}
+
+// Label returns the label of image i without converting it.
+func (d *Images) Label(i int) int { return int(d.labels[i]) }
+
+// Pixels returns the stored bytes of image i.
+func (d *Images) Pixels(i int) []byte { return d.pixels[i*d.per : (i+1)*d.per : (i+1)*d.per] }
+
+// Slice returns the images [lo, hi) as a dataset sharing memory with d,
+// as for holding out the last images of a training set for validation.
+func (d *Images) Slice(lo, hi int) *Images {
+	if lo < 0 || hi < lo || hi > d.Len() {
+		panic(fmt.Sprintf("data: slice [%d:%d] of %d images", lo, hi, d.Len()))
+	}
+	s := *d
+	s.pixels = d.pixels[lo*d.per : hi*d.per]
+	s.labels = d.labels[lo:hi]
+	return &s
+}
+
+// WithPrep returns the same images prepared another way (a different
+// padding, normalisation or flattening); the stored size and channels
+// must stay.
+func (d *Images) WithPrep(prep ImagePrep) (*Images, error) {
+	if prep.Height != d.prep.Height || prep.Width != d.prep.Width || prep.Channels != d.prep.Channels {
+		return nil, fmt.Errorf("data: images are %d×%d×%d, the preparation is for %d×%d×%d", d.prep.Channels, d.prep.Height, d.prep.Width, prep.Channels, prep.Height, prep.Width)
+	}
+	if err := prep.Validate(); err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	s := *d
+	s.prep, s.shape = prep, prep.Shape()
+	return &s, nil
+}
+
+// Tensors is a dataset held in memory: inputs X whose leading axis
+// indexes examples, and a target Y with the same leading axis — int64
+// class labels, or float32 values for regression and binary targets.
+type Tensors struct {
+	x, y    *tensor.Tensor
+	classes []string
+}
+
+// NewTensors wraps x and y (not copied). x must be float32; y float32
+// or int64, of shape (N) or (N, k…). classes names the labels of an int64
+// target.
+func NewTensors(x, y *tensor.Tensor, classes []string) (*Tensors, error) {
+	switch {
+	case x.DType() != tensor.Float32 || x.Dims() == 0:
+		return nil, fmt.Errorf("data: inputs must be a float32 tensor with a leading example axis, got %v %v", x.DType(), x.Shape())
+	case y.DType() != tensor.Float32 && y.DType() != tensor.Int64, y.Dims() == 0:
+		return nil, fmt.Errorf("data: targets must be a float32 or int64 tensor with a leading example axis, got %v %v", y.DType(), y.Shape())
+	case x.Shape()[0] != y.Shape()[0]:
+		return nil, fmt.Errorf("data: %d inputs and %d targets", x.Shape()[0], y.Shape()[0])
+	}
+	if y.DType() == tensor.Int64 {
+		for i, l := range y.I64() {
+			if l < 0 || (len(classes) > 0 && l >= int64(len(classes))) {
+				if len(classes) == 0 {
+					return nil, fmt.Errorf("data: target %d is label %d, a negative class", i, l)
+				}
+				return nil, fmt.Errorf("data: target %d is label %d, outside 0…%d", i, l, len(classes)-1)
+			}
+		}
+	}
+	return &Tensors{x: x, y: y, classes: slices.Clone(classes)}, nil
+}
+
+// Len returns the number of examples.
+func (t *Tensors) Len() int { return t.x.Shape()[0] }
+
+// Spec returns one input "x" and a target "y" of the tensors' shapes.
+func (t *Tensors) Spec() Spec {
+	return Spec{
+		Inputs:  []Field{{Name: "x", DType: tensor.Float32, Shape: slices.Clone(t.x.Shape()[1:])}},
+		Target:  Field{Name: "y", DType: t.y.DType(), Shape: slices.Clone(t.y.Shape()[1:])},
+		Classes: slices.Clone(t.classes),
+	}
+}
+
+// Example copies example i into the row.
+func (t *Tensors) Example(i int, r Row) int {
+	xs := t.x.F32()
+	nx := len(xs) / t.x.Shape()[0]
+	copy(r.Inputs[0].F32(), xs[i*nx:(i+1)*nx])
+	if t.y.DType() == tensor.Int64 {
+		ys := t.y.I64()
+		ny := len(ys) / t.y.Shape()[0]
+		copy(r.Target.I64(), ys[i*ny:(i+1)*ny])
+		return 0
+	}
+	ys := t.y.F32()
+	ny := len(ys) / t.y.Shape()[0]
+	copy(r.Target.F32(), ys[i*ny:(i+1)*ny])
+	return 0
+}
+
+// Label returns the label of example i of an int64 target; it panics for
+// a float target (a regression dataset has no labels to stratify by).
+func (t *Tensors) Label(i int) int { return int(t.y.I64()[t.y.Len()/t.y.Shape()[0]*i]) }

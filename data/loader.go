@@ -1,0 +1,73 @@
+package data
+
+import (
+	"fmt"
+	"iter"
+	"math/rand/v2"
+)
+
+// A Loader cuts a dataset into batches. It reuses one Batch, so a batch is
+// valid only until the next one is produced.
+type Loader struct {
+	ds       Dataset
+	batch    int
+	shuffle  bool
+	dropLast bool
+	rng      *rand.Rand
+	order    []int
+	b        *Batch
+}
+
+// NewLoader returns a loader with the given batch size. When shuffle is
+// set, every epoch visits the examples in a new order drawn from rng (an
+// explicit source, so a seed reproduces the run); dropLast skips a final
+// batch smaller than the batch size.
+func NewLoader(ds Dataset, batch int, shuffle, dropLast bool, rng *rand.Rand) *Loader {
+	if batch <= 0 {
+		panic(fmt.Sprintf("data: batch size %d", batch))
+	}
+	if shuffle && rng == nil {
+		panic("data: a shuffling loader needs a random source")
+	}
+	l := &Loader{ds: ds, batch: batch, shuffle: shuffle, dropLast: dropLast, rng: rng,
+		order: make([]int, ds.Len()), b: NewBatch(ds.Spec(), batch)}
+	for i := range l.order {
+		l.order[i] = i
+	}
+	return l
+}
+
+// Len returns the number of batches in an epoch.
+func (l *Loader) Len() int {
+	n := l.ds.Len() / l.batch
+	if !l.dropLast && l.ds.Len()%l.batch != 0 {
+		n++
+	}
+	return n
+}
+
+// Dataset returns the loader's dataset.
+func (l *Loader) Dataset() Dataset { return l.ds }
+
+// Epoch returns the batches of one pass over the data, shuffled first if
+// the loader shuffles. Breaking out of the loop early is allowed.
+func (l *Loader) Epoch() iter.Seq[*Batch] {
+	if l.shuffle {
+		// Fisher–Yates from the identity, so the order depends only on the
+		// random source's state, not on earlier epochs' orders.
+		for i := range l.order {
+			l.order[i] = i
+		}
+		l.rng.Shuffle(len(l.order), func(i, j int) { l.order[i], l.order[j] = l.order[j], l.order[i] })
+	}
+	return func(yield func(*Batch) bool) {
+		for b := 0; b < l.Len(); b++ {
+			lo := b * l.batch
+			hi := min(lo+l.batch, len(l.order))
+			l.b.Collate(l.ds, l.order[lo:hi])
+			if !yield(l.b) {
+				return
+			}
+		}
+	}
+}
