@@ -177,3 +177,40 @@ func TestEvalAndPredict(t *testing.T) {
 		t.Errorf("bare model name: %v", err)
 	}
 }
+
+// TestTrainStatefulSchedulesResume runs the schedules that keep state
+// (one-cycle, which also cycles the momentum, and reduce-on-plateau, which
+// watches the validation accuracy) with AdamW's two parameter groups,
+// straight through and stopped and resumed: the checkpoints are
+// identical, and the state file records the policy.
+func TestTrainStatefulSchedulesResume(t *testing.T) {
+	for _, sched := range []string{"onecycle", "plateau"} {
+		dir := t.TempDir()
+		whole := filepath.Join(dir, "whole.safetensors")
+		parts := filepath.Join(dir, "parts.safetensors")
+		common := []string{"train", "--model", "mlp", "--hidden", "16", "--limit", "900", "--val", "150", "--epochs", "3",
+			"--threads", "1", "--optimizer", "adamw", "--schedule", sched, "--lr", "0.003"}
+		if out, err := run(t, append(common, "--out", whole)...); err != nil {
+			t.Fatalf("%s: %v\n%s", sched, err, out)
+		}
+		if out, err := run(t, append(common, "--out", parts, "--stop-after", "2")...); err != nil {
+			t.Fatalf("%s: %v\n%s", sched, err, out)
+		}
+		state, err := os.ReadFile(filepath.Join(dir, "parts.state.safetensors"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		kind := map[string]string{"onecycle": "one_cycle", "plateau": "reduce_lr_on_plateau"}[sched]
+		if !strings.Contains(string(state), `\"kind\":\"`+kind+`\"`) || !strings.Contains(string(state), "no_decay") {
+			t.Errorf("%s: the state file does not record the %s policy and the AdamW groups", sched, kind)
+		}
+		if out, err := run(t, "train", "--out", parts, "--resume"); err != nil {
+			t.Fatalf("%s resume: %v\n%s", sched, err, out)
+		}
+		a, _ := os.ReadFile(whole)
+		b, _ := os.ReadFile(parts)
+		if len(a) == 0 || string(a) != string(b) {
+			t.Errorf("%s: resumed run differs from the straight one", sched)
+		}
+	}
+}
