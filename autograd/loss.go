@@ -41,32 +41,70 @@ func scalarOnly(op string, red Reduction) {
 	}
 }
 
-// reduced is what every loss op shares: its reduction and the count of
-// terms a mean divides by.
+// reduced is what every loss op shares: its reduction and the weight a
+// mean divides the summed loss by — the number of terms, or a sum of class
+// weights or of a mask.
 type reduced struct {
-	red   Reduction
-	count int
+	red    Reduction
+	weight float64
 }
 
-// scalar makes the loss's one-element output from the summed loss.
-func (r *reduced) scalar(c Ctx, dtype tensor.DType, total float64, count int) *tensor.Tensor {
-	r.count = count
+// output returns the loss's output: for ReduceNone each, the per-example
+// losses the op wrote; otherwise a one-element tensor holding the summed
+// loss total, divided by weight for the mean. A mean over no weight is
+// NaN — for a batch whose rows are all ignored or whose mask is all 0 — as
+// in PyTorch, where it is 0/0.
+func (r *reduced) output(c Ctx, dtype tensor.DType, each *tensor.Tensor, total, weight float64) *tensor.Tensor {
+	r.weight = weight
+	if r.red == ReduceNone {
+		return each
+	}
 	if r.red == ReduceMean {
-		total /= float64(count)
+		if weight == 0 {
+			total = math.NaN()
+		} else {
+			total /= weight
+		}
 	}
 	out := c.Arena().Empty(dtype)
 	out.Fill(total)
 	return out
 }
 
-// scale is the factor that turns the gradient arriving at the loss into
-// the gradient of the summed loss: divided by the count for the mean.
-func (r *reduced) scale(gout *tensor.Tensor) float64 {
-	s := gout.Item()
-	if r.red == ReduceMean && r.count > 0 {
-		s /= float64(r.count)
+// grad returns what an op's backward hands its kernel: the factor s that
+// turns the gradient arriving at the loss into the gradient of the summed
+// loss and, for ReduceNone, each, the gradient of every per-example loss
+// (gout itself, with s = 1). A mean over no weight has no finite gradient:
+// NaN, which reaches every element that takes part (every element of a
+// masked loss; the rows not ignored of a cross-entropy), where PyTorch has
+// NaN too.
+func (r *reduced) grad(gout *tensor.Tensor) (s float64, each *tensor.Tensor) {
+	if r.red == ReduceNone {
+		return 1, gout
 	}
+	s = gout.Item()
+	if r.red == ReduceMean {
+		if r.weight == 0 {
+			return math.NaN(), nil
+		}
+		s /= r.weight
+	}
+	return s, nil
+}
+
+// scale is grad's factor for the losses that reduce to one number.
+func (r *reduced) scale(gout *tensor.Tensor) float64 {
+	s, _ := r.grad(gout)
 	return s
+}
+
+// softmaxBuffer checks that a cross-entropy's input holds logits (N, C)
+// and returns the tensor in which it saves their softmax for its backward.
+func softmaxBuffer(c Ctx, x *tensor.Tensor) *tensor.Tensor {
+	if x.Dims() != 2 {
+		panic(fmt.Sprintf("autograd: cross_entropy needs logits of shape (N, C), got %v", x.Shape()))
+	}
+	return c.Arena().EmptyLike(x)
 }
 
 // crossEntropyOp is softmax followed by the negative log-likelihood, as one
@@ -84,6 +122,8 @@ func (*crossEntropyOp) Name() string { return "cross_entropy" }
 // -log softmax(logits)[label]. It is computed from the logits with
 // log-sum-exp, never from probabilities, so it is stable for any logits;
 // the gradient is (softmax - onehot(label)), divided by N for the mean.
+// CrossEntropyWith adds class weights, label smoothing, an ignored label
+// and ReduceNone.
 func (g *Graph) CrossEntropy(logits *Value, labels []int, red Reduction) *Value {
 	scalarOnly("cross_entropy", red)
 	op := NewOp[crossEntropyOp](g)
@@ -92,18 +132,75 @@ func (g *Graph) CrossEntropy(logits *Value, labels []int, red Reduction) *Value 
 }
 
 func (op *crossEntropyOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
-	x := in[0]
-	if x.Dims() != 2 {
-		panic(fmt.Sprintf("autograd: cross_entropy needs logits of shape (N, C), got %v", x.Shape()))
-	}
-	op.probs = c.Arena().EmptyLike(x)
-	total := tensor.SoftmaxCrossEntropy(op.probs, x, op.labels)
-	return op.scalar(c, x.DType(), total, len(op.labels))
+	op.probs = softmaxBuffer(c, in[0])
+	total := tensor.SoftmaxCrossEntropy(op.probs, in[0], op.labels)
+	return op.output(c, in[0].DType(), nil, total, float64(len(op.labels)))
 }
 
 func (op *crossEntropyOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
 	if gin[0] != nil {
 		tensor.SoftmaxCrossEntropyBackward(gin[0], op.probs, op.labels, op.scale(gout))
+	}
+}
+
+// CrossEntropyOptions are the class weights, label smoothing and ignored
+// label of CrossEntropyWith, with PyTorch's meaning; the zero value is
+// PyTorch's defaults (rows labelled -100 are ignored). See
+// tensor.CrossEntropyOptions for the formula.
+type CrossEntropyOptions = tensor.CrossEntropyOptions
+
+// crossEntropyWithOp is CrossEntropy with a batch's int64 labels, class
+// weights, label smoothing, an ignored label and any reduction.
+type crossEntropyWithOp struct {
+	reduced
+	labels []int64
+	opts   CrossEntropyOptions
+	probs  *tensor.Tensor
+}
+
+func (*crossEntropyWithOp) Name() string { return "cross_entropy" }
+
+// CrossEntropyWith returns the cross-entropy between the softmax of logits
+// (N, C) and the labels (N, each a class in 0..C-1 or the ignored label),
+// with the class weights, label smoothing and ignored label of o, exactly
+// as PyTorch 1.13's torch.nn.functional.cross_entropy(logits, labels,
+// weight, ignore_index, reduction, label_smoothing) computes it:
+//
+//   - ReduceNone gives the N per-row losses, 0 for an ignored row;
+//   - ReduceSum gives their sum;
+//   - ReduceMean divides that sum by Σ weight[label] over the rows not
+//     ignored (by their number without weights); when that is 0 the mean
+//     is NaN, as in PyTorch: a batch whose rows are all ignored gets no
+//     gradient, and one whose labels all weigh 0 gets NaN gradients in
+//     the rows not ignored.
+//
+// Ignored rows receive no gradient. A label that is neither a class nor
+// the ignored label panics, naming it and its row; so do a Weight whose
+// length is not C and a LabelSmoothing outside [0, 1]. Like CrossEntropy,
+// it is one node computed with log-sum-exp, stable for any logits, and a
+// warm step allocates nothing. With the zero options and no label -100 it
+// computes what CrossEntropy does, to the bit.
+func (g *Graph) CrossEntropyWith(logits *Value, labels []int64, o CrossEntropyOptions, red Reduction) *Value {
+	op := NewOp[crossEntropyWithOp](g)
+	op.red, op.labels, op.opts = red, labels, o
+	return g.Apply(op, logits)
+}
+
+func (op *crossEntropyWithOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
+	x := in[0]
+	op.probs = softmaxBuffer(c, x)
+	var rows *tensor.Tensor
+	if op.red == ReduceNone {
+		rows = c.Arena().Empty(x.DType(), x.Dim(0))
+	}
+	total, w := tensor.SoftmaxCrossEntropyWith(rows, op.probs, x, op.labels, op.opts)
+	return op.output(c, x.DType(), rows, total, w)
+}
+
+func (op *crossEntropyWithOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
+	if gin[0] != nil {
+		s, rows := op.grad(gout)
+		tensor.SoftmaxCrossEntropyWithBackward(gin[0], op.probs, op.labels, op.opts, s, rows)
 	}
 }
 
@@ -129,7 +226,7 @@ func (op *nllOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
 	if in[0].Dims() != 2 {
 		panic(fmt.Sprintf("autograd: nll_loss needs log-probabilities of shape (N, C), got %v", in[0].Shape()))
 	}
-	return op.scalar(c, in[0].DType(), tensor.NLLSum(in[0], op.labels), len(op.labels))
+	return op.output(c, in[0].DType(), nil, tensor.NLLSum(in[0], op.labels), float64(len(op.labels)))
 }
 
 func (op *nllOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
@@ -145,202 +242,27 @@ func checkSame(op string, in []*tensor.Tensor) {
 	}
 }
 
-// mseOp is the mean (or summed) squared error.
-type mseOp struct{ reduced }
+// mseOp is the squared error, summed or averaged, weighed by a mask when
+// there is one.
+type mseOp struct {
+	reduced
+	mask *tensor.Tensor
+}
 
-func (*mseOp) Name() string { return "mse_loss" }
+func (op *mseOp) Name() string {
+	if op.mask != nil {
+		return "masked_mse_loss"
+	}
+	return "mse_loss"
+}
 
 // MSELoss returns the mean (or sum) of the squared differences between
 // pred and target, which must have the same shape. d/dpred = 2(pred -
 // target), divided by the count for the mean.
 func (g *Graph) MSELoss(pred, target *Value, red Reduction) *Value {
 	scalarOnly("mse_loss", red)
-	op := NewOp[mseOp](g)
-	op.red = red
-	return g.Apply(op, pred, target)
+	return g.mse(pred, target, nil, red)
 }
-
-func (op *mseOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
-	checkSame("mse_loss", in)
-	return op.scalar(c, in[0].DType(), tensor.SquaredErrorSum(in[0], in[1]), in[0].Len())
-}
-
-func (op *mseOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
-	s := 2 * op.scale(gout)
-	d := c.Arena().EmptyLike(c.Input(0))
-	tensor.SubTo(d, c.Input(0), c.Input(1))
-	if gin[0] != nil {
-		gin[0].AddScaled(s, d)
-	}
-	if gin[1] != nil {
-		gin[1].AddScaled(-s, d)
-	}
-}
-
-// bceOp is binary cross-entropy, from probabilities or from logits.
-type bceOp struct {
-	reduced
-	logits bool
-}
-
-func (op *bceOp) Name() string {
-	if op.logits {
-		return "bce_with_logits"
-	}
-	return "bce_loss"
-}
-
-// BCELoss returns the binary cross-entropy between probabilities p (in
-// [0, 1]) and targets y: the mean (or sum) of -(y·log p + (1-y)·log(1-p)).
-// Like PyTorch it clamps each log at -100 so that p = 0 or 1 gives a large
-// finite loss rather than infinity. Prefer BCEWithLogitsLoss, which is
-// stable without clamping.
-func (g *Graph) BCELoss(p, y *Value, red Reduction) *Value { return g.bce(p, y, red, false) }
-
-// BCEWithLogitsLoss returns the binary cross-entropy between sigmoid(x)
-// and targets y, computed from the logits x as
-// max(x, 0) - x·y + log(1 + e^-|x|), which never overflows. The gradient
-// is sigmoid(x) - y.
-func (g *Graph) BCEWithLogitsLoss(x, y *Value, red Reduction) *Value {
-	return g.bce(x, y, red, true)
-}
-
-func (g *Graph) bce(x, y *Value, red Reduction, logits bool) *Value {
-	scalarOnly("binary cross-entropy", red)
-	op := NewOp[bceOp](g)
-	op.red, op.logits = red, logits
-	return g.Apply(op, x, y)
-}
-
-func (op *bceOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
-	checkSame(op.Name(), in)
-	var total float64
-	if op.logits {
-		total = tensor.BCEWithLogitsSum(in[0], in[1])
-	} else {
-		total = tensor.BCESum(in[0], in[1])
-	}
-	return op.scalar(c, in[0].DType(), total, in[0].Len())
-}
-
-func (op *bceOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
-	if op.logits {
-		tensor.BCEWithLogitsBackward(gin[0], gin[1], c.Input(0), c.Input(1), op.scale(gout))
-	} else {
-		tensor.BCEBackward(gin[0], gin[1], c.Input(0), c.Input(1), op.scale(gout))
-	}
-}
-
-// CrossEntropyOptions are the class weights, label smoothing and ignored
-// label of CrossEntropyWith, with PyTorch's meaning; the zero value is
-// PyTorch's defaults (rows labelled -100 are ignored). See
-// tensor.CrossEntropyOptions for the formula.
-type CrossEntropyOptions = tensor.CrossEntropyOptions
-
-// crossEntropyWithOp is CrossEntropy with a batch's int64 labels, class
-// weights, label smoothing, an ignored label and any reduction.
-type crossEntropyWithOp struct {
-	red    Reduction
-	labels []int64
-	opts   CrossEntropyOptions
-	probs  *tensor.Tensor
-	weight float64 // what the mean divides by
-}
-
-func (*crossEntropyWithOp) Name() string { return "cross_entropy" }
-
-// CrossEntropyWith returns the cross-entropy between the softmax of logits
-// (N, C) and the labels (N, each a class in 0..C-1 or the ignored label),
-// with the class weights, label smoothing and ignored label of o, exactly
-// as PyTorch 1.13's torch.nn.functional.cross_entropy(logits, labels,
-// weight, ignore_index, reduction, label_smoothing) computes it:
-//
-//   - ReduceNone gives the N per-row losses, 0 for an ignored row;
-//   - ReduceSum gives their sum;
-//   - ReduceMean divides that sum by Σ weight[label] over the rows not
-//     ignored (by their number without weights); when that is 0 the mean
-//     is NaN, as in PyTorch: a batch whose rows are all ignored gets no
-//     gradient, and one whose labels all weigh 0 gets NaN gradients in
-//     the rows not ignored.
-//
-// Ignored rows receive no gradient. A label that is neither a class nor
-// the ignored label panics, naming it and its row; so do a Weight whose
-// length is not C and a LabelSmoothing outside [0, 1]. Like CrossEntropy,
-// it is one node computed with log-sum-exp, stable for any logits, and a
-// warm step allocates nothing.
-func (g *Graph) CrossEntropyWith(logits *Value, labels []int64, o CrossEntropyOptions, red Reduction) *Value {
-	op := NewOp[crossEntropyWithOp](g)
-	op.red, op.labels, op.opts = red, labels, o
-	return g.Apply(op, logits)
-}
-
-func (op *crossEntropyWithOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
-	x := in[0]
-	if x.Dims() != 2 {
-		panic(fmt.Sprintf("autograd: cross_entropy needs logits of shape (N, C), got %v", x.Shape()))
-	}
-	op.probs = c.Arena().EmptyLike(x)
-	if op.red == ReduceNone {
-		out := c.Arena().Empty(x.DType(), x.Dim(0))
-		_, op.weight = tensor.SoftmaxCrossEntropyWith(out, op.probs, x, op.labels, op.opts)
-		return out
-	}
-	total, w := tensor.SoftmaxCrossEntropyWith(nil, op.probs, x, op.labels, op.opts)
-	op.weight = w
-	return reducedOutput(c, x.DType(), op.red, total, w)
-}
-
-func (op *crossEntropyWithOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
-	if gin[0] == nil {
-		return
-	}
-	if op.red == ReduceNone {
-		tensor.SoftmaxCrossEntropyWithBackward(gin[0], op.probs, op.labels, op.opts, 1, gout)
-		return
-	}
-	tensor.SoftmaxCrossEntropyWithBackward(gin[0], op.probs, op.labels, op.opts, reducedScale(gout, op.red, op.weight), nil)
-}
-
-// reducedOutput makes a loss's one-element output from its summed loss and
-// the weight a mean divides it by. A mean over no weight is NaN — for a
-// batch whose rows are all ignored or whose mask is all 0 — as in PyTorch,
-// where it is 0/0.
-func reducedOutput(c Ctx, dtype tensor.DType, red Reduction, total, weight float64) *tensor.Tensor {
-	if red == ReduceMean {
-		if weight == 0 {
-			total = math.NaN()
-		} else {
-			total /= weight
-		}
-	}
-	out := c.Arena().Empty(dtype)
-	out.Fill(total)
-	return out
-}
-
-// reducedScale is the factor that turns the gradient arriving at a loss
-// made by reducedOutput into the gradient of the summed loss. A mean over
-// no weight has no finite gradient: NaN, which reaches every element that
-// takes part (every element of a masked loss; the rows not ignored of a
-// cross-entropy), where PyTorch has NaN too.
-func reducedScale(gout *tensor.Tensor, red Reduction, weight float64) float64 {
-	s := gout.Item()
-	if red == ReduceMean {
-		if weight == 0 {
-			return math.NaN()
-		}
-		s /= weight
-	}
-	return s
-}
-
-// maskedMSEOp is the squared error weighed by a mask, over the mask's sum.
-type maskedMSEOp struct {
-	mask   *tensor.Tensor
-	weight float64
-}
-
-func (*maskedMSEOp) Name() string { return "masked_mse_loss" }
 
 // MSELossMasked returns the mean squared error between pred and target
 // (one shape) over the elements the mask selects: Σ m·(pred-target)² /
@@ -349,27 +271,55 @@ func (*maskedMSEOp) Name() string { return "masked_mse_loss" }
 // allowed: a mask (N, T) or (N, T, 1) weighs every feature of step t of a
 // prediction (N, T, D) alike, and the sum it is divided by counts each of
 // its entries D times, so that the result is the mean over the selected
-// elements. Entries may be 0/1 or any weights; a mask of ones (or nil)
-// gives MSELoss's mean. A mask that sums to 0 gives NaN (0/0) and NaN
-// gradients, as the same expression does in PyTorch. The gradient is
-// 2·m·(pred-target)/Σ m for pred and its negative for target; the mask
-// gets none.
+// elements. Entries may be 0/1 or any weights; a mask of ones gives
+// MSELoss's mean, and a nil mask is MSELoss(pred, target, ReduceMean). A
+// mask that sums to 0 gives NaN (0/0) and NaN gradients, as the same
+// expression does in PyTorch. The gradient is 2·m·(pred-target)/Σ m for
+// pred and its negative for target; the mask gets none.
 func (g *Graph) MSELossMasked(pred, target *Value, mask *tensor.Tensor) *Value {
-	op := NewOp[maskedMSEOp](g)
-	op.mask = mask
+	return g.mse(pred, target, mask, ReduceMean)
+}
+
+func (g *Graph) mse(pred, target *Value, mask *tensor.Tensor, red Reduction) *Value {
+	op := NewOp[mseOp](g)
+	op.red, op.mask = red, mask
 	return g.Apply(op, pred, target)
 }
 
-func (op *maskedMSEOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
-	checkSame("masked_mse_loss", in)
+func (op *mseOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
+	checkSame(op.Name(), in)
 	total, w := tensor.MaskedSquaredErrorSum(in[0], in[1], op.mask)
-	op.weight = w
-	return reducedOutput(c, in[0].DType(), ReduceMean, total, w)
+	return op.output(c, in[0].DType(), nil, total, w)
 }
 
-func (op *maskedMSEOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
-	s := reducedScale(gout, ReduceMean, op.weight)
-	tensor.MaskedSquaredErrorBackward(gin[0], gin[1], c.Input(0), c.Input(1), op.mask, s)
+func (op *mseOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
+	tensor.MaskedSquaredErrorBackward(gin[0], gin[1], c.Input(0), c.Input(1), op.mask, op.scale(gout))
+}
+
+// bceOp is binary cross-entropy from probabilities.
+type bceOp struct{ reduced }
+
+func (*bceOp) Name() string { return "bce_loss" }
+
+// BCELoss returns the binary cross-entropy between probabilities p (in
+// [0, 1]) and targets y: the mean (or sum) of -(y·log p + (1-y)·log(1-p)).
+// Like PyTorch it clamps each log at -100 so that p = 0 or 1 gives a large
+// finite loss rather than infinity. Prefer BCEWithLogitsLoss, which is
+// stable without clamping.
+func (g *Graph) BCELoss(p, y *Value, red Reduction) *Value {
+	scalarOnly("bce_loss", red)
+	op := NewOp[bceOp](g)
+	op.red = red
+	return g.Apply(op, p, y)
+}
+
+func (op *bceOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
+	checkSame(op.Name(), in)
+	return op.output(c, in[0].DType(), nil, tensor.BCESum(in[0], in[1]), float64(in[0].Len()))
+}
+
+func (op *bceOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
+	tensor.BCEBackward(gin[0], gin[1], c.Input(0), c.Input(1), op.scale(gout))
 }
 
 // BCEOptions are the positive weights and the mask of BCEWithLogitsWith;
@@ -379,12 +329,20 @@ type BCEOptions = tensor.BCEOptions
 // bceWithOp is binary cross-entropy with logits, positive weights, a mask
 // and any reduction.
 type bceWithOp struct {
-	red    Reduction
-	opts   BCEOptions
-	weight float64
+	reduced
+	opts BCEOptions
 }
 
 func (*bceWithOp) Name() string { return "bce_with_logits" }
+
+// BCEWithLogitsLoss returns the binary cross-entropy between sigmoid(x)
+// and targets y, computed from the logits x as
+// max(x, 0) - x·y + log(1 + e^-|x|), which never overflows. The gradient
+// is sigmoid(x) - y. It is BCEWithLogitsWith with no options.
+func (g *Graph) BCEWithLogitsLoss(x, y *Value, red Reduction) *Value {
+	scalarOnly("bce_with_logits", red)
+	return g.BCEWithLogitsWith(x, y, BCEOptions{}, red)
+}
 
 // BCEWithLogitsWith returns the binary cross-entropy between sigmoid(x)
 // and targets y (x's shape) with PyTorch's pos_weight (o.PosWeight, one
@@ -415,21 +373,16 @@ func (g *Graph) BCEWithLogitsMasked(x, y *Value, mask *tensor.Tensor) *Value {
 }
 
 func (op *bceWithOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
-	checkSame("bce_with_logits", in)
+	checkSame(op.Name(), in)
+	var each *tensor.Tensor
 	if op.red == ReduceNone {
-		out := c.Arena().EmptyLike(in[0])
-		_, op.weight = tensor.BCEWithLogitsWith(out, in[0], in[1], op.opts)
-		return out
+		each = c.Arena().EmptyLike(in[0])
 	}
-	total, w := tensor.BCEWithLogitsWith(nil, in[0], in[1], op.opts)
-	op.weight = w
-	return reducedOutput(c, in[0].DType(), op.red, total, w)
+	total, w := tensor.BCEWithLogitsWith(each, in[0], in[1], op.opts)
+	return op.output(c, in[0].DType(), each, total, w)
 }
 
 func (op *bceWithOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
-	if op.red == ReduceNone {
-		tensor.BCEWithLogitsWithBackward(gin[0], gin[1], c.Input(0), c.Input(1), op.opts, 1, gout)
-		return
-	}
-	tensor.BCEWithLogitsWithBackward(gin[0], gin[1], c.Input(0), c.Input(1), op.opts, reducedScale(gout, op.red, op.weight), nil)
+	s, each := op.grad(gout)
+	tensor.BCEWithLogitsWithBackward(gin[0], gin[1], c.Input(0), c.Input(1), op.opts, s, each)
 }

@@ -11,22 +11,10 @@ import (
 // loss divided by the count for a mean.
 
 // SquaredErrorSum returns Σ (a - b)², the summed squared error between a
-// prediction and a target of the same shape.
+// prediction and a target of the same shape: MaskedSquaredErrorSum without
+// a mask.
 func SquaredErrorSum(a, b *Tensor) float64 {
-	checkSameLayout("squared error", a, b)
-	if a.dtype == Float64 {
-		return squaredErrorSum(a.f64, b.f64)
-	}
-	return squaredErrorSum(a.f32, b.f32)
-}
-
-func squaredErrorSum[T Float](a, b []T) float64 {
-	b = b[:len(a)]
-	var total float64
-	for i, v := range a {
-		d := float64(v) - float64(b[i])
-		total += d * d
-	}
+	total, _ := MaskedSquaredErrorSum(a, b, nil)
 	return total
 }
 
@@ -80,46 +68,18 @@ func bceGrad[T Float](gp, gy, p, y []T, s float64) {
 
 // BCEWithLogitsSum returns the summed binary cross-entropy between
 // sigmoid(x) and targets y, computed from the logits x as
-// max(x, 0) - x·y + log(1 + e^-|x|), which never overflows.
+// max(x, 0) - x·y + log(1 + e^-|x|), which never overflows: it is
+// BCEWithLogitsWith with no options.
 func BCEWithLogitsSum(x, y *Tensor) float64 {
-	checkSameLayout("bce_with_logits", x, y)
-	if x.dtype == Float64 {
-		return bceLogitsSum(x.f64, y.f64)
-	}
-	return bceLogitsSum(x.f32, y.f32)
-}
-
-func bceLogitsSum[T Float](x, y []T) float64 {
-	y = y[:len(x)]
-	var total float64
-	for i, xv := range x {
-		total += bceLogitsTerm(float64(xv), float64(y[i]))
-	}
+	total, _ := BCEWithLogitsWith(nil, x, y, BCEOptions{})
 	return total
 }
 
 // BCEWithLogitsBackward adds s times the gradient of BCEWithLogitsSum(x, y)
 // to gx and gy (each nil when not wanted): sigmoid(x) - y for x, -x for y.
+// It is BCEWithLogitsWithBackward with no options.
 func BCEWithLogitsBackward(gx, gy, x, y *Tensor, s float64) {
-	checkSameLayout("bce_with_logits", x, y)
-	if x.dtype == Float64 {
-		bceLogitsGrad(f64s(gx), f64s(gy), x.f64, y.f64, s)
-	} else {
-		bceLogitsGrad(f32s(gx), f32s(gy), x.f32, y.f32, s)
-	}
-}
-
-func bceLogitsGrad[T Float](gx, gy, x, y []T, s float64) {
-	y = y[:len(x)]
-	for i, xv := range x {
-		xv := float64(xv)
-		if gx != nil {
-			gx[i] = T(float64(gx[i]) + s*(sigmoid(xv)-float64(y[i])))
-		}
-		if gy != nil {
-			gy[i] = T(float64(gy[i]) - s*xv)
-		}
-	}
+	BCEWithLogitsWithBackward(gx, gy, x, y, BCEOptions{}, s, nil)
 }
 
 // NLLSum returns -Σ logp[i, labels[i]], the summed negative log-likelihood
@@ -173,12 +133,6 @@ func DropoutMask(rng interface{ Float64() float64 }, mask *Tensor, p float64) {
 	}
 }
 
-// bceLogitsTerm is one element of BCEWithLogitsSum:
-// max(x, 0) - x·y + log(1 + e^-|x|).
-func bceLogitsTerm(x, y float64) float64 {
-	return math.Max(x, 0) - x*y + math.Log1p(math.Exp(-math.Abs(x)))
-}
-
 // maskSpan checks a loss's mask against its prediction x and returns how
 // many consecutive elements of x each element of the mask covers: 1 when
 // the mask has x's shape, more when the mask's shape, less any trailing
@@ -202,13 +156,26 @@ func maskSpan(op string, x, mask *Tensor) int {
 	return Numel(x.shape[len(ms):])
 }
 
-// checkLossFloats panics unless the prediction and target are float
-// tensors of one dtype and shape.
-func checkLossFloats(op string, x, y *Tensor) {
-	if x.dtype != Float32 && x.dtype != Float64 {
-		panic(fmt.Sprintf("tensor: %s needs float32 or float64 numbers, got %v", op, x.dtype))
-	}
+// checkMasked panics unless the prediction x and the target y are float
+// tensors of one dtype and shape and the mask fits x; it returns the
+// mask's span (see maskSpan).
+func checkMasked(op string, x, y, mask *Tensor) (span int) {
+	checkFloat(op, x)
 	checkSameLayout(op, x, y)
+	return maskSpan(op, x, mask)
+}
+
+// maskSum returns the sum of the mask m over n elements, each entry of m
+// covering span of them: n without a mask. A mean divides by it.
+func maskSum[T Float](m []T, span, n int) float64 {
+	if m == nil {
+		return float64(n)
+	}
+	var sum float64
+	for _, mv := range m {
+		sum += float64(mv) * float64(span)
+	}
+	return sum
 }
 
 // MaskedSquaredErrorSum returns Σ m·(a - b)², the squared error between a
@@ -219,18 +186,29 @@ func checkLossFloats(op string, x, y *Tensor) {
 // counts D times in the sum); it may hold 0 and 1 or any weights. A nil
 // mask weighs every element 1, and its sum is a.Len().
 func MaskedSquaredErrorSum(a, b, mask *Tensor) (total, weight float64) {
-	const op = "masked squared error"
-	checkLossFloats(op, a, b)
-	span := maskSpan(op, a, mask)
+	span := checkMasked("squared error", a, b, mask)
 	if a.dtype == Float64 {
-		return maskedSquaredError(a.f64, b.f64, f64s(mask), span)
+		return maskedSquaredError(a.f64, b.f64, f64s(mask), span), maskSum(f64s(mask), span, a.Len())
 	}
-	return maskedSquaredError(a.f32, b.f32, f32s(mask), span)
+	return maskedSquaredError(a.f32, b.f32, f32s(mask), span), maskSum(f32s(mask), span, a.Len())
 }
 
-func maskedSquaredError[T Float](a, b, m []T, span int) (total, weight float64) {
+// squaredErrorSum is Σ (a - b)².
+func squaredErrorSum[T Float](a, b []T) float64 {
+	b = b[:len(a)]
+	var total float64
+	for i, v := range a {
+		d := float64(v) - float64(b[i])
+		total += d * d
+	}
+	return total
+}
+
+// maskedSquaredError is Σ m·(a - b)², each entry of m covering span
+// consecutive elements; squaredErrorSum without a mask.
+func maskedSquaredError[T Float](a, b, m []T, span int) (total float64) {
 	if m == nil {
-		return squaredErrorSum(a, b), float64(len(a))
+		return squaredErrorSum(a, b)
 	}
 	b = b[:len(a)]
 	for j, mv := range m {
@@ -239,18 +217,15 @@ func maskedSquaredError[T Float](a, b, m []T, span int) (total, weight float64) 
 			d := float64(a[i]) - float64(b[i])
 			total += mv * d * d
 		}
-		weight += mv * float64(span)
 	}
-	return total, weight
+	return total
 }
 
 // MaskedSquaredErrorBackward adds s times the gradient of
 // MaskedSquaredErrorSum(a, b, mask) to ga and gb (each nil when not
 // wanted): 2·m·(a - b) for a, its negative for b.
 func MaskedSquaredErrorBackward(ga, gb, a, b, mask *Tensor, s float64) {
-	const op = "masked squared error"
-	checkLossFloats(op, a, b)
-	span := maskSpan(op, a, mask)
+	span := checkMasked("squared error backward", a, b, mask)
 	if a.dtype == Float64 {
 		maskedSquaredErrorGrad(f64s(ga), f64s(gb), a.f64, b.f64, f64s(mask), span, s)
 	} else {
@@ -260,12 +235,22 @@ func MaskedSquaredErrorBackward(ga, gb, a, b, mask *Tensor, s float64) {
 
 func maskedSquaredErrorGrad[T Float](ga, gb, a, b, m []T, span int, s float64) {
 	b = b[:len(a)]
-	for i, av := range a {
-		mv := 1.0
-		if m != nil {
-			mv = float64(m[i/span])
+	if m == nil {
+		// Without a mask: 2s·(a - b) in T, in one pass and no scratch.
+		c, nc := T(2*s), T(-2*s)
+		for i, av := range a {
+			d := av - b[i]
+			if ga != nil {
+				ga[i] += c * d
+			}
+			if gb != nil {
+				gb[i] += nc * d
+			}
 		}
-		d := s * (2 * mv * (float64(av) - float64(b[i])))
+		return
+	}
+	for i, av := range a {
+		d := s * (2 * float64(m[i/span]) * (float64(av) - float64(b[i])))
 		if ga != nil {
 			ga[i] = T(float64(ga[i]) + d)
 		}
@@ -306,27 +291,25 @@ type BCEOptions struct {
 //
 //	(1-y)·x + (1 + (p-1)·y)·(max(-x, 0) + log(1 + e^-|x|))
 func BCEWithLogitsWith(losses, x, y *Tensor, o BCEOptions) (total, weight float64) {
-	const op = "bce_with_logits"
-	checkLossFloats(op, x, y)
-	if losses != nil {
-		checkSameLayout(op, losses, x)
-	}
-	span := maskSpan(op, x, o.Mask)
-	checkPosWeight(op, x, o.PosWeight)
+	span := checkBCE("bce_with_logits", x, y, losses, &o)
 	if x.dtype == Float64 {
-		return bceLogitsWith(f64s(losses), x.f64, y.f64, f64s(o.Mask), span, o.PosWeight)
+		return bceLogitsWith(f64s(losses), x.f64, y.f64, f64s(o.Mask), span, o.PosWeight), maskSum(f64s(o.Mask), span, x.Len())
 	}
-	return bceLogitsWith(f32s(losses), x.f32, y.f32, f32s(o.Mask), span, o.PosWeight)
+	return bceLogitsWith(f32s(losses), x.f32, y.f32, f32s(o.Mask), span, o.PosWeight), maskSum(f32s(o.Mask), span, x.Len())
 }
 
-// checkPosWeight panics unless pw is nil or has one weight per column of x.
-func checkPosWeight(op string, x *Tensor, pw []float64) {
-	if pw == nil {
-		return
+// checkBCE checks the operands of BCEWithLogitsWith and its backward —
+// out, when not nil, is the per-element losses or their gradient, of x's
+// layout — and returns the mask's span.
+func checkBCE(op string, x, y, out *Tensor, o *BCEOptions) (span int) {
+	span = checkMasked(op, x, y, o.Mask)
+	if out != nil {
+		checkSameLayout(op, out, x)
 	}
-	if len(x.shape) == 0 || len(pw) != x.shape[len(x.shape)-1] {
+	if pw := o.PosWeight; pw != nil && (len(x.shape) == 0 || len(pw) != x.shape[len(x.shape)-1]) {
 		panic(fmt.Sprintf("tensor: %s: %d positive weights for logits of shape %v (want one per column of the last dimension)", op, len(pw), x.shape))
 	}
+	return span
 }
 
 // softplusNeg returns softplus(-x) = log(1 + e^-x) = max(-x, 0) +
@@ -334,23 +317,19 @@ func checkPosWeight(op string, x *Tensor, pw []float64) {
 func softplusNeg(x float64) float64 { return math.Max(-x, 0) + math.Log1p(math.Exp(-math.Abs(x))) }
 
 // bceLogitsElem returns the loss of element i, whose column's positive
-// weight is pw[i % len(pw)] when pw is not nil.
+// weight is pw[i % len(pw)] when pw is not nil: without positive weights
+// max(x, 0) - x·y + log(1 + e^-|x|), the plain loss.
 func bceLogitsElem(x, y float64, pw []float64, i int) float64 {
 	if pw == nil {
-		return bceLogitsTerm(x, y)
+		return math.Max(x, 0) - x*y + math.Log1p(math.Exp(-math.Abs(x)))
 	}
 	return (1-y)*x + (1+(pw[i%len(pw)]-1)*y)*softplusNeg(x)
 }
 
-func bceLogitsWith[T Float](losses, x, y, m []T, span int, pw []float64) (total, weight float64) {
+// bceLogitsWith writes each element's loss, weighed by the mask, into
+// losses unless it is nil, and returns their sum.
+func bceLogitsWith[T Float](losses, x, y, m []T, span int, pw []float64) (total float64) {
 	y = y[:len(x)]
-	weight = float64(len(x))
-	if m != nil {
-		weight = 0
-		for _, mv := range m {
-			weight += float64(mv) * float64(span)
-		}
-	}
 	for i, xv := range x {
 		l := bceLogitsElem(float64(xv), float64(y[i]), pw, i)
 		if m != nil {
@@ -361,7 +340,7 @@ func bceLogitsWith[T Float](losses, x, y, m []T, span int, pw []float64) (total,
 		}
 		total += l
 	}
-	return total, weight
+	return total
 }
 
 // BCEWithLogitsWithBackward adds to gx and gy (each nil when not wanted)
@@ -371,13 +350,7 @@ func bceLogitsWith[T Float](losses, x, y, m []T, span int, pw []float64) (total,
 // mask m and positive weight p it is m·((1-y) - (1 + (p-1)·y)·σ(-x)) for x
 // (σ(x) - y when p = 1) and m·((p-1)·softplus(-x) - x) for y.
 func BCEWithLogitsWithBackward(gx, gy, x, y *Tensor, o BCEOptions, s float64, gout *Tensor) {
-	const op = "bce_with_logits backward"
-	checkLossFloats(op, x, y)
-	if gout != nil {
-		checkSameLayout(op, gout, x)
-	}
-	span := maskSpan(op, x, o.Mask)
-	checkPosWeight(op, x, o.PosWeight)
+	span := checkBCE("bce_with_logits backward", x, y, gout, &o)
 	if x.dtype == Float64 {
 		bceLogitsWithGrad(f64s(gx), f64s(gy), x.f64, y.f64, f64s(o.Mask), f64s(gout), span, o.PosWeight, s)
 	} else {

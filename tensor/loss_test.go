@@ -95,3 +95,85 @@ func TestBCEWithLogitsWithPosWeight(t *testing.T) {
 		t.Errorf("gradient %v, want [-1.5 -0.5]", gx)
 	}
 }
+
+// TestSquaredErrorBackwardWithoutMask: without a mask the gradient keeps
+// MSELoss's arithmetic to the bit — 2s·(a - b) computed in the tensors'
+// dtype, as SubTo and AddScaled compute it — so that routing MSELoss
+// through the masked kernel changes no float32 result.
+func TestSquaredErrorBackwardWithoutMask(t *testing.T) {
+	for _, dt := range []DType{Float64, Float32} {
+		rng := NewRNG(9)
+		a, b := RandNormal(rng, dt, 0, 2, 5, 7), RandNormal(rng, dt, 0, 2, 5, 7)
+		ga, gb := RandNormal(rng, dt, 0, 1, 5, 7), RandNormal(rng, dt, 0, 1, 5, 7)
+		wantA, wantB := ga.Clone(), gb.Clone()
+		const s = 0.37 / 35
+		d := New(dt, 5, 7)
+		SubTo(d, a, b)
+		wantA.AddScaled(2*s, d)
+		wantB.AddScaled(-2*s, d)
+		MaskedSquaredErrorBackward(ga, gb, a, b, nil, s)
+		if !AllClose(ga, wantA, 0, 0) || !AllClose(gb, wantB, 0, 0) {
+			t.Errorf("%v: gradient without a mask is not 2s·(a-b) to the bit:\n%v\n%v", dt, ga, wantA)
+		}
+	}
+}
+
+// TestSoftmaxCrossEntropyKeepsItsArithmetic pins the plain cross-entropy
+// to the bit, through both entry points, against its formula written out:
+// the loss log Σ e^x - x[label] summed in float64, the softmax e^(x-lse)
+// rounded to the dtype, and the gradient s·probs - s·onehot(label) computed
+// in the dtype with s rounded to it. (Comparing CrossEntropy with
+// CrossEntropyWith alone would not notice a change to the loop they share.)
+func TestSoftmaxCrossEntropyKeepsItsArithmetic(t *testing.T) {
+	const n, c, s = 64, 10, 0.3 // s is not a float32: its rounding shows
+	labels, labels64 := make([]int, n), make([]int64, n)
+	for i := range labels {
+		labels[i] = (i * 7) % c
+		labels64[i] = int64(labels[i])
+	}
+	for _, dt := range []DType{Float64, Float32} {
+		x := RandNormal(NewRNG(13), dt, 0, 3, n, c)
+		wantProbs, wantGrad := New(dt, n, c), RandNormal(NewRNG(14), dt, 0, 1, n, c)
+		var wantTotal float64
+		xs := x.Float64s()
+		for i, l := range labels {
+			row := xs[i*c : (i+1)*c]
+			m, ls := logSumExp(row, c, 1)
+			wantTotal += m + ls - row[l]
+			for k, v := range row {
+				wantProbs.Set(math.Exp(v-(m+ls)), i, k) // rounded to dt once
+			}
+		}
+		if dt == Float64 {
+			for i, l := range labels {
+				for k := 0; k < c; k++ {
+					wantGrad.f64[i*c+k] += s * wantProbs.f64[i*c+k]
+				}
+				wantGrad.f64[i*c+l] -= s
+			}
+		} else {
+			st := float32(s)
+			for i, l := range labels {
+				for k := 0; k < c; k++ {
+					wantGrad.f32[i*c+k] += st * wantProbs.f32[i*c+k]
+				}
+				wantGrad.f32[i*c+l] -= st
+			}
+		}
+		probs, probsWith := New(dt, n, c), New(dt, n, c)
+		total := SoftmaxCrossEntropy(probs, x, labels)
+		totalWith, weight := SoftmaxCrossEntropyWith(nil, probsWith, x, labels64, CrossEntropyOptions{})
+		if total != wantTotal || totalWith != wantTotal || weight != n {
+			t.Errorf("%v: totals %v and %v (weight %v), want %v and %d", dt, total, totalWith, weight, wantTotal, n)
+		}
+		if !AllClose(probs, wantProbs, 0, 0) || !AllClose(probsWith, wantProbs, 0, 0) {
+			t.Errorf("%v: softmax differs from e^(x - lse)", dt)
+		}
+		g, gWith := RandNormal(NewRNG(14), dt, 0, 1, n, c), RandNormal(NewRNG(14), dt, 0, 1, n, c)
+		SoftmaxCrossEntropyBackward(g, probs, labels, s)
+		SoftmaxCrossEntropyWithBackward(gWith, probs, labels64, CrossEntropyOptions{}, s, nil)
+		if !AllClose(g, wantGrad, 0, 0) || !AllClose(gWith, wantGrad, 0, 0) {
+			t.Errorf("%v: gradient is not s·(probs - onehot) to the bit:\n%v\n%v\nwant %v", dt, g, gWith, wantGrad)
+		}
+	}
+}

@@ -136,7 +136,7 @@ func softmaxGrad[T Float](gx, g, y []T, outer, n, inner int, logOut bool) {
 
 // label is the set of integer types that class labels come in: []int from
 // the older entry points, []int64 from a batch's targets.
-type label interface{ ~int | ~int32 | ~int64 }
+type label interface{ ~int | ~int64 }
 
 // classRule is how a cross-entropy row is weighed: the zero value is the
 // plain cross-entropy, every label a class in 0..C-1.
@@ -147,8 +147,8 @@ type classRule struct {
 	skip   bool      // rows labelled ignore count for nothing
 }
 
-// plain reports whether the rule is the plain cross-entropy, which the
-// older entry points compute with their original arithmetic.
+// plain reports whether the rule is the plain cross-entropy, whose
+// gradient keeps the older entry points' arithmetic.
 func (r *classRule) plain() bool { return r.weight == nil && r.eps == 0 }
 
 // classWeight returns the weight of class k.
@@ -160,15 +160,17 @@ func (r *classRule) classWeight(k int) float64 {
 }
 
 // checkRows panics unless x is a matrix (N, C) of floats with one label per
-// row, each in 0..C-1 or, when the rule skips rows, the ignored label.
+// row, each in 0..C-1 or, when the rule r skips rows, the ignored label,
+// and unless r's class weights, if any, are C.
 func checkRows[L label](op string, x *Tensor, labels []L, r *classRule) (n, c int) {
 	if len(x.shape) != 2 {
 		panic(fmt.Sprintf("tensor: %s needs scores of shape (N, C), got %v", op, x.shape))
 	}
-	if x.dtype != Float32 && x.dtype != Float64 {
-		panic(fmt.Sprintf("tensor: %s needs float32 or float64 scores, got %v", op, x.dtype))
-	}
+	checkFloat(op, x)
 	n, c = x.shape[0], x.shape[1]
+	if r != nil && r.weight != nil && len(r.weight) != c {
+		panic(fmt.Sprintf("tensor: %s: %d class weights for %d classes", op, len(r.weight), c))
+	}
 	if labels == nil {
 		return n, c
 	}
@@ -224,9 +226,9 @@ func CrossEntropyRows(losses []float64, x *Tensor, labels []int) []float64 {
 	losses = losses[:n]
 	var r classRule
 	if x.dtype == Float64 {
-		crossEntropyRows(losses, nil, nil, x.f64, labels, c, &r)
+		crossEntropyRows(losses, nil, x.f64, labels, c, &r)
 	} else {
-		crossEntropyRows(losses, nil, nil, x.f32, labels, c, &r)
+		crossEntropyRows(losses, nil, x.f32, labels, c, &r)
 	}
 	return losses
 }
@@ -240,10 +242,10 @@ func SoftmaxCrossEntropy(probs, x *Tensor, labels []int) float64 {
 	checkSameLayout("SoftmaxCrossEntropy", probs, x)
 	var r classRule
 	if x.dtype == Float64 {
-		total, _ := crossEntropyRows(nil, nil, probs.f64, x.f64, labels, c, &r)
+		total, _ := crossEntropyRows[float64](nil, probs.f64, x.f64, labels, c, &r)
 		return total
 	}
-	total, _ := crossEntropyRows(nil, nil, probs.f32, x.f32, labels, c, &r)
+	total, _ := crossEntropyRows[float64](nil, probs.f32, x.f32, labels, c, &r)
 	return total
 }
 
@@ -298,11 +300,9 @@ func (o CrossEntropyOptions) Ignored() int64 {
 	return DefaultIgnoreIndex
 }
 
-// rule checks the options against C classes and returns the loops' rule.
-func (o *CrossEntropyOptions) rule(op string, c int) classRule {
-	if o.Weight != nil && len(o.Weight) != c {
-		panic(fmt.Sprintf("tensor: %s: %d class weights for %d classes", op, len(o.Weight), c))
-	}
+// rule checks the label smoothing and returns the loops' rule; checkRows
+// checks the class weights against the scores.
+func (o *CrossEntropyOptions) rule(op string) classRule {
 	if !(o.LabelSmoothing >= 0 && o.LabelSmoothing <= 1) {
 		panic(fmt.Sprintf("tensor: %s: label smoothing %v is outside [0, 1]", op, o.LabelSmoothing))
 	}
@@ -320,32 +320,34 @@ func (o *CrossEntropyOptions) rule(op string, c int) classRule {
 // nor the ignored label panics, naming the label and its row.
 func SoftmaxCrossEntropyWith(losses, probs, x *Tensor, labels []int64, o CrossEntropyOptions) (total, weight float64) {
 	const op = "cross_entropy"
-	n, c := checkRows[int64](op, x, nil, nil) // the shape; the labels below
-	r := o.rule(op, c)
-	checkRows(op, x, labels, &r)
+	r := o.rule(op)
+	n, c := checkRows(op, x, labels, &r)
 	if probs != nil {
 		checkSameLayout(op, probs, x)
 	}
-	if losses != nil && (losses.dtype != x.dtype || len(losses.shape) != 1 || losses.shape[0] != n) {
-		panic(fmt.Sprintf("tensor: %s: per-row losses %v %v for scores %v %v; want %v [%d]", op, losses.dtype, losses.shape, x.dtype, x.shape, x.dtype, n))
-	}
+	checkPerRow(op, "per-row losses", losses, x.dtype, n)
 	if x.dtype == Float64 {
-		return crossEntropyRows(nil, f64s(losses), f64s(probs), x.f64, labels, c, &r)
+		return crossEntropyRows(f64s(losses), f64s(probs), x.f64, labels, c, &r)
 	}
-	return crossEntropyRows(nil, f32s(losses), f32s(probs), x.f32, labels, c, &r)
+	return crossEntropyRows(f32s(losses), f32s(probs), x.f32, labels, c, &r)
+}
+
+// checkPerRow panics unless t, one number per row of N rows, is nil or a
+// vector of dtype and length n.
+func checkPerRow(op, what string, t *Tensor, dtype DType, n int) {
+	if t != nil && (t.dtype != dtype || len(t.shape) != 1 || t.shape[0] != n) {
+		panic(fmt.Sprintf("tensor: %s: %s %v %v for %d rows; want %v [%d]", op, what, t.dtype, t.shape, n, dtype, n))
+	}
 }
 
 // crossEntropyRows computes each row's loss under the rule r, storing it in
-// lossF or lossT and the row's softmax in probs when they are not nil, and
-// returns the total and the summed weight of the rows not skipped.
-func crossEntropyRows[T Float, L label](lossF []float64, lossT, probs, x []T, labels []L, c int, r *classRule) (total, weight float64) {
+// losses and the row's softmax in probs when they are not nil, and returns
+// the total and the summed weight of the rows not skipped.
+func crossEntropyRows[O, T Float, L label](losses []O, probs, x []T, labels []L, c int, r *classRule) (total, weight float64) {
 	for i, l := range labels {
 		if r.skip && int64(l) == r.ignore {
-			if lossF != nil {
-				lossF[i] = 0
-			}
-			if lossT != nil {
-				lossT[i] = 0
+			if losses != nil {
+				losses[i] = 0
 			}
 			continue
 		}
@@ -359,10 +361,7 @@ func crossEntropyRows[T Float, L label](lossF []float64, lossT, probs, x []T, la
 			}
 		}
 		w := r.classWeight(int(l))
-		loss := lse - float64(row[l])
-		if !r.plain() {
-			loss *= w
-		}
+		loss := w * (lse - float64(row[l])) // exact for the plain rule's w = 1
 		if r.eps != 0 {
 			var smooth float64
 			for k, v := range row {
@@ -370,11 +369,8 @@ func crossEntropyRows[T Float, L label](lossF []float64, lossT, probs, x []T, la
 			}
 			loss = (1-r.eps)*loss + r.eps/float64(c)*smooth
 		}
-		if lossF != nil {
-			lossF[i] = loss
-		}
-		if lossT != nil {
-			lossT[i] = T(loss)
+		if losses != nil {
+			losses[i] = O(loss)
 		}
 		total += loss
 		weight += w
@@ -409,13 +405,10 @@ func SoftmaxCrossEntropyBackward(gx, probs *Tensor, labels []int, s float64) {
 // and an ignored row receives nothing.
 func SoftmaxCrossEntropyWithBackward(gx, probs *Tensor, labels []int64, o CrossEntropyOptions, s float64, rowScale *Tensor) {
 	const op = "cross_entropy backward"
-	n, c := checkRows[int64](op, probs, nil, nil)
-	r := o.rule(op, c)
-	checkRows(op, probs, labels, &r)
+	r := o.rule(op)
+	n, c := checkRows(op, probs, labels, &r)
 	checkSameLayout(op, gx, probs)
-	if rowScale != nil && (rowScale.dtype != gx.dtype || len(rowScale.shape) != 1 || rowScale.shape[0] != n) {
-		panic(fmt.Sprintf("tensor: %s: row scales %v %v for %d rows of %v", op, rowScale.dtype, rowScale.shape, n, gx.dtype))
-	}
+	checkPerRow(op, "row scales", rowScale, gx.dtype, n)
 	if gx.dtype == Float64 {
 		crossEntropyGrad(gx.f64, probs.f64, f64s(rowScale), labels, c, &r, s)
 	} else {
