@@ -90,7 +90,7 @@ func (o *AdaGrad) State() State {
 	return o.export(map[string]float64{
 		"lr": c.LR, "lr_decay": c.LRDecay, "weight_decay": c.WeightDecay,
 		"initial_accumulator_value": c.InitialAccumulatorValue, "eps": c.Eps,
-	}, []bool{true})
+	}, []slotUse{always})
 }
 
 // LoadState replaces the optimizer's state, hyper-parameters included,
@@ -107,11 +107,11 @@ func (o *AdaGrad) LoadState(s State) error {
 	if err := c.Validate(); err != nil {
 		return inState(err)
 	}
-	active := []bool{true}
-	if err := o.check(s, active); err != nil {
+	uses := []slotUse{always}
+	if err := o.check(s, uses); err != nil {
 		return err
 	}
 	o.cfg, o.lr = c, c.LR
-	o.load(s, active)
+	o.load(s, uses)
 	return nil
 }

@@ -110,7 +110,8 @@ func (o *Adam) Config() AdamConfig {
 	return c
 }
 
-func (c AdamConfig) active() []bool { return []bool{true, true, c.AMSGrad} }
+// uses says which buffer slots these hyper-parameters use.
+func (c AdamConfig) uses() []slotUse { return []slotUse{always, always, alwaysIf(c.AMSGrad)} }
 
 // Step updates every parameter that has a gradient.
 func (o *Adam) Step() {
@@ -140,7 +141,7 @@ func (o *Adam) State() State {
 	return o.export(map[string]float64{
 		"lr": c.LR, "beta1": c.Beta1, "beta2": c.Beta2, "eps": c.Eps,
 		"weight_decay": c.WeightDecay, "amsgrad": boolf(c.AMSGrad),
-	}, c.active())
+	}, c.uses())
 }
 
 // LoadState replaces the optimizer's state, hyper-parameters included,
@@ -157,12 +158,12 @@ func (o *Adam) LoadState(s State) error {
 	if err := c.validate(o.kind); err != nil {
 		return inState(err)
 	}
-	active := c.active()
-	if err := o.check(s, active); err != nil {
+	uses := c.uses()
+	if err := o.check(s, uses); err != nil {
 		return err
 	}
 	o.cfg, o.lr = c, c.LR
-	o.load(s, active)
+	o.load(s, uses)
 	return nil
 }
 

@@ -272,7 +272,7 @@ func (g *Groups) LoadState(s State) error {
 		name, key, ok := strings.Cut(k, ".")
 		i, known := index[name]
 		if !ok || !known {
-			return fmt.Errorf("optim: groups state: hyper-parameter %q does not name a group (want <group>.<name>, groups %s)", k, g.names())
+			return fmt.Errorf("optim: groups state: hyper-parameter %q does not name a group (want <group>.<name>, groups [%s])", k, strings.Join(groupNames(g.desc), " "))
 		}
 		parts[i].Hyper[key] = v
 	}
@@ -311,12 +311,13 @@ func (g *Groups) LoadState(s State) error {
 	return nil
 }
 
-func (g *Groups) names() string {
-	names := make([]string, len(g.groups))
-	for i, gr := range g.groups {
-		names[i] = gr.Name
+// groupNames returns the names of the groups ds describes, in order.
+func groupNames(ds []groupDesc) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.name
 	}
-	return "[" + strings.Join(names, " ") + "]"
+	return out
 }
 
 // checkKind compares the kind of a saved state with this grouping's and
@@ -330,14 +331,7 @@ func (g *Groups) checkKind(saved string) error {
 	if !ok {
 		return fmt.Errorf("optim: state is for optimizer %q, this one is %s", saved, own)
 	}
-	var tn, on []string
-	for _, d := range theirs {
-		tn = append(tn, d.name)
-	}
-	for _, d := range g.desc {
-		on = append(on, d.name)
-	}
-	if !slices.Equal(tn, on) {
+	if tn, on := groupNames(theirs), groupNames(g.desc); !slices.Equal(tn, on) {
 		return fmt.Errorf("optim: groups state: the state has groups [%s], this optimizer [%s]", strings.Join(tn, " "), strings.Join(on, " "))
 	}
 	for i, d := range g.desc {

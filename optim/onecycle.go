@@ -2,9 +2,7 @@ package optim
 
 import (
 	"fmt"
-	"maps"
 	"math"
-	"slices"
 )
 
 // Anneal is the shape of OneCycle's rises and falls.
@@ -258,10 +256,7 @@ func (oc *OneCycle) settings() map[string]float64 {
 func (oc *OneCycle) LoadPolicyState(s PolicyState) error {
 	r := readPolicy(s, "one_cycle")
 	t := r.count("steps")
-	own := oc.settings()
-	for _, k := range slices.Sorted(maps.Keys(own)) {
-		r.same(k, own[k])
-	}
+	r.same(oc.settings())
 	if err := r.done(); err != nil {
 		return err
 	}

@@ -203,6 +203,53 @@ func TestStepAllocatesNothing(t *testing.T) {
 	}
 }
 
+// Groups and every policy allocate nothing per step either: Groups.Step,
+// SetLR and SetMomentum, and each policy's Step and EndEpoch.
+func TestPoliciesAllocateNothing(t *testing.T) {
+	sp := specs(t)
+	groups := []groupSpec{
+		{"sgd", []string{"layer.weight", "frozen"}, momentumSGD},
+		{"adam", []string{"layer.bias", "sometimes"}, adamW(0.1)},
+	}
+	// Patience 0 and Eps 0: the plateau sets a lower rate at every epoch
+	// of a constant metric.
+	plateau := optim.PlateauConfig{Factor: 0.5}
+	policies := []struct {
+		name string
+		make func(optim.Optimizer) (optim.Policy, error)
+	}{
+		{"scheduler", func(o optim.Optimizer) (optim.Policy, error) { return optim.NewScheduler(o, optim.Cosine{TMax: 50}) }},
+		{"one_cycle", func(o optim.Optimizer) (optim.Policy, error) {
+			return optim.NewOneCycle(o, optim.DefaultOneCycle(0.05, 150))
+		}},
+		{"plateau", func(o optim.Optimizer) (optim.Policy, error) { return optim.NewReduceLROnPlateau(o, plateau) }},
+	}
+	for _, pc := range policies {
+		for _, dtype := range []tensor.DType{tensor.Float32, tensor.Float64} {
+			pr := newProblem(sp, dtype)
+			g := mustGroups(t, pr.params, groups)
+			pol, err := pc.make(g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pr.setGrads(1)
+			g.Step() // allocates the buffers
+			lr := g.LR()
+			if n := testing.AllocsPerRun(100, func() {
+				g.Step()
+				pol.Step()
+				pol.EndEpoch(1)
+				g.ZeroGrad()
+			}); n != 0 {
+				t.Errorf("%s over groups, %v: %v allocations per step", pc.name, dtype, n)
+			}
+			if g.LR() == lr {
+				t.Errorf("%s over groups, %v: the rate stayed %v", pc.name, dtype, lr)
+			}
+		}
+	}
+}
+
 func TestClipEdgeCases(t *testing.T) {
 	w := autograd.NewParam("w", tensor.FromFloat32([]float32{1, 2}))
 	params := []nn.Param{{Name: "w", Value: w}}

@@ -2,9 +2,7 @@ package optim
 
 import (
 	"fmt"
-	"maps"
 	"math"
-	"slices"
 )
 
 // PlateauConfig holds the settings of ReduceLROnPlateau, named after the
@@ -180,10 +178,7 @@ func (p *ReduceLROnPlateau) settings() map[string]float64 {
 func (p *ReduceLROnPlateau) LoadPolicyState(s PolicyState) error {
 	r := readPolicy(s, "reduce_lr_on_plateau")
 	epochs, best, bad, cooldown := r.count("epochs"), r.num("best"), r.count("bad_epochs"), r.count("cooldown_left")
-	own := p.settings()
-	for _, k := range slices.Sorted(maps.Keys(own)) {
-		r.same(k, own[k])
-	}
+	r.same(p.settings())
 	switch {
 	case r.err != nil:
 	case math.IsNaN(best):

@@ -3,10 +3,7 @@ package optim
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
 	"math"
-	"slices"
-	"strings"
 )
 
 // Policy drives an optimizer's hyper-parameters during training: a
@@ -137,71 +134,11 @@ func (s *Scheduler) LoadPolicyState(ps PolicyState) error {
 	return s.LoadState(st)
 }
 
-// policyReader reads the values of a PolicyState, collecting the first
-// error.
-type policyReader struct {
-	kind string
-	m    map[string]float64
-	read []string
-	err  error
-}
-
-func readPolicy(s PolicyState, kind string) *policyReader {
-	r := &policyReader{kind: kind, m: s.Values}
+// readPolicy reads the values of s, a PolicyState of this kind.
+func readPolicy(s PolicyState, kind string) *reader {
+	r := &reader{kind: kind, noun: "value", m: s.Values}
 	if s.Kind != kind {
 		r.err = fmt.Errorf("optim: policy state is for %q, this policy is %q", s.Kind, kind)
 	}
 	return r
-}
-
-func (r *policyReader) fail(format string, args ...any) {
-	if r.err == nil {
-		r.err = fmt.Errorf("optim: %s state: "+format, append([]any{r.kind}, args...)...)
-	}
-}
-
-// num returns value key.
-func (r *policyReader) num(key string) float64 {
-	if r.err != nil {
-		return 0
-	}
-	v, ok := r.m[key]
-	if !ok {
-		r.fail("missing value %q", key)
-		return 0
-	}
-	r.read = append(r.read, key)
-	return v
-}
-
-// count returns value key, which must be a whole number >= 0.
-func (r *policyReader) count(key string) int {
-	v := r.num(key)
-	if r.err == nil && !(v >= 0 && v <= 1<<53 && v == math.Trunc(v)) {
-		r.fail("%q is %v, want a whole number >= 0", key, v)
-	}
-	return int(v)
-}
-
-// same reads value key, a setting the policy was built with, and records
-// an error unless it equals this policy's.
-func (r *policyReader) same(key string, own float64) {
-	v := r.num(key)
-	if r.err == nil && v != own && !(math.IsNaN(v) && math.IsNaN(own)) {
-		r.fail("%s is %v in the state but %v in this policy; build the policy with the saved settings, or start it afresh", key, v, own)
-	}
-}
-
-// done returns the first error, or an error naming a value that was not
-// read.
-func (r *policyReader) done() error {
-	if r.err != nil || len(r.read) == len(r.m) {
-		return r.err
-	}
-	for _, k := range slices.Sorted(maps.Keys(r.m)) {
-		if !slices.Contains(r.read, k) {
-			return fmt.Errorf("optim: %s state: unknown value %q (known: %s)", r.kind, k, strings.Join(r.read, ", "))
-		}
-	}
-	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"testing"
 
@@ -17,11 +16,7 @@ import (
 // policyFixtures is testdata/policies.json, made by
 // testdata/policy_fixture.py with PyTorch 1.13.
 type policyFixtures struct {
-	Param struct {
-		Init []float64 `json:"init"`
-		A    []float64 `json:"a"`
-		B    []float64 `json:"b"`
-	} `json:"param"`
+	Param    fixtureParam `json:"param"` // init, a and b only
 	OneCycle []struct {
 		Name      string             `json:"name"`
 		Optimizer string             `json:"optimizer"`
@@ -67,25 +62,12 @@ func plateauConfig(m map[string]any) optim.PlateauConfig {
 // relClose reports whether got is within 1e-12 of want, relatively.
 func relClose(got, want float64) bool { return math.Abs(got-want) <= 1e-12*math.Abs(want) }
 
-// cycleProblem is the fixtures' one parameter p with gradient a·p + b.
-type cycleProblem struct {
-	p    *autograd.Value
-	a, b []float64
-}
-
-func newCycleProblem(fx *policyFixtures) *cycleProblem {
-	return &cycleProblem{p: autograd.NewParam("p", tensor.FromFloat64(slices.Clone(fx.Param.Init))), a: fx.Param.A, b: fx.Param.B}
-}
-
-func (c *cycleProblem) params() []nn.Param { return []nn.Param{{Name: "p", Value: c.p}} }
-
-func (c *cycleProblem) setGrad() {
-	p := c.p.Data().F64()
-	g := make([]float64, len(p))
-	for i := range g {
-		g[i] = c.a[i]*p[i] + c.b[i]
-	}
-	c.p.SetGrad(tensor.FromFloat64(g))
+// newCycleProblem returns the policy fixtures' problem: one float64
+// parameter p with gradient a·p + b at every step.
+func newCycleProblem(fx *policyFixtures) *problem {
+	spec := fx.Param
+	spec.Name, spec.Shape = "p", []int{len(spec.Init)}
+	return newProblem([]fixtureParam{spec}, tensor.Float64)
 }
 
 func TestFixturesOneCycle(t *testing.T) {
@@ -95,7 +77,7 @@ func TestFixturesOneCycle(t *testing.T) {
 	for _, fc := range fx.OneCycle {
 		t.Run(fc.Name, func(t *testing.T) {
 			pr := newCycleProblem(&fx)
-			opt, err := newOptimizer(fc.Optimizer, fc.Config, pr.params())
+			opt, err := newOptimizer(fc.Optimizer, fc.Config, pr.params)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -117,11 +99,11 @@ func TestFixturesOneCycle(t *testing.T) {
 						t.Errorf("step %d: momentum %.17g, PyTorch %.17g", step, m, *want)
 					}
 				}
-				pr.setGrad()
+				pr.setGrads(step + 1)
 				opt.Step()
 				oc.Step()
 				for i, w := range fc.Params[step] {
-					c.check(t, fmt.Sprintf("step %d p[%d]", step, i), pr.p.Data().Flat(i), w)
+					c.check(t, fmt.Sprintf("step %d p[%d]", step, i), pr.params[0].Value.Data().Flat(i), w)
 				}
 			}
 			// Past the cycle the last values hold.
@@ -169,14 +151,20 @@ func TestFixturesPlateau(t *testing.T) {
 	}
 }
 
-func plainSGD(t testing.TB, lr float64) *optim.SGD {
+// overW returns the optimizer newOpt makes with cfg over one float64
+// parameter "w".
+func overW[C, O any](t testing.TB, newOpt func([]nn.Param, C) (O, error), cfg C) O {
 	t.Helper()
-	w := autograd.NewParam("w", tensor.New(tensor.Float64, 1))
-	opt, err := optim.NewSGD([]nn.Param{{Name: "w", Value: w}}, optim.SGDConfig{LR: lr})
+	opt, err := newOpt([]nn.Param{{Name: "w", Value: autograd.NewParam("w", tensor.New(tensor.Float64, 1))}}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return opt
+}
+
+func plainSGD(t testing.TB, lr float64) *optim.SGD {
+	t.Helper()
+	return overW(t, optim.NewSGD, optim.SGDConfig{LR: lr})
 }
 
 // A NaN metric is never an improvement, as in PyTorch.
@@ -197,16 +185,25 @@ func TestPlateauNaN(t *testing.T) {
 }
 
 // TestPolicyResume saves a policy's state (through JSON, as a checkpoint
-// does) midway with the optimizer's, loads both into fresh ones over a
-// copy of the parameters, and continues: rates, momenta and parameters
-// must equal an uninterrupted run's bit for bit.
+// does) after k steps with the optimizer's, loads both into fresh ones
+// over a copy of the parameters, and continues: rates, momenta and
+// parameters must equal an uninterrupted run's bit for bit.
 func TestPolicyResume(t *testing.T) {
-	const k, n = 7, 20
+	const n = 20
 	var fx policyFixtures
 	readJSON(t, "policies.json", &fx)
-	plateau := optim.DefaultPlateau()
-	plateau.Patience, plateau.Cooldown, plateau.Factor = 1, 1, 0.5
-	metric := func(step int) float64 { return 1 / float64(1+step/4) } // improves every fourth step
+	// An epoch ends every third step, at steps 2, 5, ..., 17; its metric
+	// improves at the first and fifth. After k = 7 steps (two epochs) a
+	// plateau policy with patience 1 has a best metric and a bad epoch to
+	// carry over, one with patience 0 a best metric and a cooldown:
+	// without any one of them the resumed run reduces the rate at other
+	// epochs than the uninterrupted one.
+	metric := func(step int) float64 { return []float64{1, 1, 1.5, 1.2, 0.5, 0.5}[step/3] }
+	plateau := func(patience int) optim.PlateauConfig {
+		c := optim.DefaultPlateau()
+		c.Patience, c.Cooldown, c.Factor = patience, 1, 0.5
+		return c
+	}
 	cases := []struct {
 		name   string
 		opt    func([]nn.Param) (optim.Optimizer, error)
@@ -217,6 +214,32 @@ func TestPolicyResume(t *testing.T) {
 		}, func(o optim.Optimizer) (optim.Policy, error) {
 			return optim.NewOneCycle(o, optim.DefaultOneCycle(0.1, 15))
 		}},
+		// Momentum 0 at step 0 and on from step 1: after k = 1 steps the
+		// state has a step count but no velocity.
+		{"one_cycle_sgd_momentum_from_zero", func(p []nn.Param) (optim.Optimizer, error) {
+			return optim.NewSGD(p, optim.SGDConfig{LR: 0.1, Dampening: 0.5})
+		}, func(o optim.Optimizer) (optim.Policy, error) {
+			c := optim.DefaultOneCycle(0.1, 15)
+			c.BaseMomentum, c.MaxMomentum = 0.9, 0
+			return optim.NewOneCycle(o, c)
+		}},
+		// Momentum 0 at the peak, step 7, and on again after it: after
+		// k = 7 steps the state holds a velocity that momentum 0 does not
+		// use, and the steps after need it.
+		{"one_cycle_rmsprop_momentum_through_zero", func(p []nn.Param) (optim.Optimizer, error) {
+			return optim.NewRMSProp(p, optim.DefaultRMSProp(0.01))
+		}, func(o optim.Optimizer) (optim.Policy, error) {
+			c := optim.DefaultOneCycle(0.01, 16)
+			c.PctStart, c.BaseMomentum, c.MaxMomentum = 0.5, 0, 0.9
+			return optim.NewOneCycle(o, c)
+		}},
+		{"one_cycle_sgd_momentum_through_zero", func(p []nn.Param) (optim.Optimizer, error) {
+			return optim.NewSGD(p, optim.SGDConfig{LR: 0.1, Momentum: 0.5})
+		}, func(o optim.Optimizer) (optim.Policy, error) {
+			c := optim.DefaultOneCycle(0.1, 16)
+			c.PctStart, c.BaseMomentum, c.MaxMomentum = 0.5, 0, 0.9
+			return optim.NewOneCycle(o, c)
+		}},
 		{"one_cycle_adam_three_phase", func(p []nn.Param) (optim.Optimizer, error) { return optim.NewAdam(p, optim.DefaultAdam(0.01)) },
 			func(o optim.Optimizer) (optim.Policy, error) {
 				c := optim.DefaultOneCycle(0.05, 18)
@@ -224,81 +247,118 @@ func TestPolicyResume(t *testing.T) {
 				return optim.NewOneCycle(o, c)
 			}},
 		{"plateau_rmsprop", func(p []nn.Param) (optim.Optimizer, error) { return optim.NewRMSProp(p, optim.DefaultRMSProp(0.01)) },
-			func(o optim.Optimizer) (optim.Policy, error) { return optim.NewReduceLROnPlateau(o, plateau) }},
+			func(o optim.Optimizer) (optim.Policy, error) { return optim.NewReduceLROnPlateau(o, plateau(1)) }},
+		{"plateau_cooldown_adam", func(p []nn.Param) (optim.Optimizer, error) { return optim.NewAdam(p, optim.DefaultAdam(0.01)) },
+			func(o optim.Optimizer) (optim.Policy, error) { return optim.NewReduceLROnPlateau(o, plateau(0)) }},
 		{"scheduler", func(p []nn.Param) (optim.Optimizer, error) { return optim.NewAdamW(p, optim.DefaultAdamW(0.01)) },
 			func(o optim.Optimizer) (optim.Policy, error) {
 				return optim.NewScheduler(o, optim.Cosine{TMax: 12, EtaMin: 1e-4})
 			}},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			type run struct {
-				pr  *cycleProblem
-				opt optim.Optimizer
-				pol optim.Policy
-			}
-			start := func() run {
-				pr := newCycleProblem(&fx)
-				opt, err := tc.opt(pr.params())
+		for _, k := range []int{1, 7} {
+			t.Run(fmt.Sprintf("%s/k=%d", tc.name, k), func(t *testing.T) {
+				type run struct {
+					pr  *problem
+					opt optim.Optimizer
+					pol optim.Policy
+				}
+				start := func() run {
+					pr := newCycleProblem(&fx)
+					opt, err := tc.opt(pr.params)
+					if err != nil {
+						t.Fatal(err)
+					}
+					pol, err := tc.policy(opt)
+					if err != nil {
+						t.Fatal(err)
+					}
+					return run{pr, opt, pol}
+				}
+				// train runs steps [from, to) and returns the rate (and
+				// momentum) of each.
+				train := func(r run, from, to int) (lrs []float64) {
+					for step := from; step < to; step++ {
+						lrs = append(lrs, r.opt.LR())
+						if ms, ok := r.opt.(optim.MomentumSetter); ok {
+							lrs = append(lrs, ms.Momentum())
+						}
+						r.pr.setGrads(step + 1)
+						r.opt.Step()
+						r.pol.Step()
+						if step%3 == 2 {
+							r.pol.EndEpoch(metric(step))
+						}
+					}
+					return lrs
+				}
+				a := start()
+				lrA := train(a, 0, n)
+
+				b := start()
+				train(b, 0, k)
+				js, err := json.Marshal(b.pol.PolicyState())
 				if err != nil {
 					t.Fatal(err)
 				}
-				pol, err := tc.policy(opt)
-				if err != nil {
+				var saved optim.PolicyState
+				if err := json.Unmarshal(js, &saved); err != nil {
 					t.Fatal(err)
 				}
-				return run{pr, opt, pol}
-			}
-			var lrA, lrC []float64
-			train := func(r run, from, to int, lrs *[]float64) {
-				for step := from; step < to; step++ {
-					*lrs = append(*lrs, r.opt.LR())
-					if ms, ok := r.opt.(optim.MomentumSetter); ok {
-						*lrs = append(*lrs, ms.Momentum())
-					}
-					r.pr.setGrad()
-					r.opt.Step()
-					r.pol.Step()
-					if step%3 == 2 {
-						r.pol.EndEpoch(metric(step))
+				ostate := b.opt.State()
+
+				c := start()
+				pc, pb := c.pr.params[0].Value.Data(), b.pr.params[0].Value.Data()
+				pc.CopyFrom(pb)
+				if err := c.opt.LoadState(ostate); err != nil {
+					t.Fatal(err)
+				}
+				if err := c.pol.LoadPolicyState(saved); err != nil {
+					t.Fatalf("%v\n%s", err, js)
+				}
+				lrC := append(lrA[:len(lrA)*k/n:len(lrA)*k/n], train(c, k, n)...)
+				for i := range lrA {
+					if lrA[i] != lrC[i] {
+						t.Errorf("value %d: resumed %v, uninterrupted %v", i, lrC[i], lrA[i])
 					}
 				}
-			}
-			a := start()
-			train(a, 0, n, &lrA)
-
-			b := start()
-			var ignored []float64
-			train(b, 0, k, &ignored)
-			js, err := json.Marshal(b.pol.PolicyState())
-			if err != nil {
-				t.Fatal(err)
-			}
-			var saved optim.PolicyState
-			if err := json.Unmarshal(js, &saved); err != nil {
-				t.Fatal(err)
-			}
-			ostate := b.opt.State()
-
-			c := start()
-			c.pr.p.Data().CopyFrom(b.pr.p.Data())
-			if err := c.opt.LoadState(ostate); err != nil {
-				t.Fatal(err)
-			}
-			if err := c.pol.LoadPolicyState(saved); err != nil {
-				t.Fatalf("%v\n%s", err, js)
-			}
-			lrC = append(lrC, lrA[:len(lrA)*k/n]...)
-			train(c, k, n, &lrC)
-			for i := range lrA {
-				if lrA[i] != lrC[i] {
-					t.Errorf("value %d: resumed %v, uninterrupted %v", i, lrC[i], lrA[i])
+				if pa := a.pr.params[0].Value.Data(); !tensor.Equal(pa, pc) {
+					t.Errorf("parameters: resumed %v, uninterrupted %v", pc, pa)
 				}
-			}
-			if !tensor.Equal(a.pr.p.Data(), c.pr.p.Data()) {
-				t.Errorf("parameters: resumed %v, uninterrupted %v", c.pr.p.Data(), a.pr.p.Data())
-			}
-		})
+			})
+		}
+	}
+}
+
+// LoadPolicyState alone moves the optimizer's rate and momentum to where
+// the saved policy had them. (TestPolicyResume cannot tell: the
+// optimizer's State holds them too.)
+func TestLoadPolicyStateSetsOptimizer(t *testing.T) {
+	for name, newPolicy := range map[string]func(optim.Optimizer) (optim.Policy, error){
+		"one_cycle": func(o optim.Optimizer) (optim.Policy, error) {
+			return optim.NewOneCycle(o, optim.DefaultOneCycle(0.1, 10))
+		},
+		"scheduler": func(o optim.Optimizer) (optim.Policy, error) { return optim.NewScheduler(o, optim.Cosine{TMax: 10}) },
+	} {
+		sgd := optim.SGDConfig{LR: 0.1, Momentum: 0.9}
+		src, dst := overW(t, optim.NewSGD, sgd), overW(t, optim.NewSGD, sgd)
+		ps, err := newPolicy(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 4 {
+			ps.Step()
+		}
+		pd, err := newPolicy(dst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pd.LoadPolicyState(ps.PolicyState()); err != nil {
+			t.Fatal(err)
+		}
+		if dst.LR() != src.LR() || dst.Momentum() != src.Momentum() {
+			t.Errorf("%s: rate %v and momentum %v after LoadPolicyState, want %v and %v", name, dst.LR(), dst.Momentum(), src.LR(), src.Momentum())
+		}
 	}
 }
 
@@ -435,8 +495,8 @@ func TestPolicyConfigErrors(t *testing.T) {
 		{plainSGD(t, 1), oc(func(c *optim.OneCycleConfig) { c.DivFactor = 0 }), "DivFactor 0 must be a finite number > 0"},
 		{plainSGD(t, 1), oc(func(c *optim.OneCycleConfig) { c.FinalDivFactor = -1 }), "FinalDivFactor -1"},
 		{plainSGD(t, 1), oc(func(c *optim.OneCycleConfig) { c.BaseMomentum = -0.5 }), "BaseMomentum -0.5"},
-		{adamOver(t), oc(func(c *optim.OneCycleConfig) { c.MaxMomentum = 1 }), "MaxMomentum 1: optim: adam: invalid beta1 1"},
-		{adaGrad(t), optim.DefaultOneCycle(0.1, 10), "optimizer *optim.AdaGrad has no momentum to cycle"},
+		{overW(t, optim.NewAdam, optim.DefaultAdam(0.1)), oc(func(c *optim.OneCycleConfig) { c.MaxMomentum = 1 }), "MaxMomentum 1: optim: adam: invalid beta1 1"},
+		{overW(t, optim.NewAdaGrad, optim.DefaultAdaGrad(0.1)), optim.DefaultOneCycle(0.1, 10), "optimizer *optim.AdaGrad has no momentum to cycle"},
 	}
 	for _, tc := range ocTests {
 		if _, err := optim.NewOneCycle(tc.opt, tc.cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -446,7 +506,7 @@ func TestPolicyConfigErrors(t *testing.T) {
 	// Without momentum cycling AdaGrad is fine.
 	cfg := optim.DefaultOneCycle(0.1, 10)
 	cfg.CycleMomentum = false
-	if _, err := optim.NewOneCycle(adaGrad(t), cfg); err != nil {
+	if _, err := optim.NewOneCycle(overW(t, optim.NewAdaGrad, optim.DefaultAdaGrad(0.1)), cfg); err != nil {
 		t.Error(err)
 	}
 
@@ -474,31 +534,10 @@ func TestPolicyConfigErrors(t *testing.T) {
 	}
 }
 
-func adamOver(t testing.TB) *optim.Adam {
-	w := autograd.NewParam("w", tensor.New(tensor.Float64, 1))
-	opt, err := optim.NewAdam([]nn.Param{{Name: "w", Value: w}}, optim.DefaultAdam(0.1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return opt
-}
-
-func adaGrad(t testing.TB) *optim.AdaGrad {
-	w := autograd.NewParam("w", tensor.New(tensor.Float64, 1))
-	opt, err := optim.NewAdaGrad([]nn.Param{{Name: "w", Value: w}}, optim.DefaultAdaGrad(0.1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return opt
-}
-
 func TestSetMomentum(t *testing.T) {
-	w := func() []nn.Param {
-		return []nn.Param{{Name: "w", Value: autograd.NewParam("w", tensor.New(tensor.Float64, 1))}}
-	}
-	sgd, _ := optim.NewSGD(w(), optim.SGDConfig{LR: 0.1, Momentum: 0.9, Nesterov: true})
-	rms, _ := optim.NewRMSProp(w(), optim.DefaultRMSProp(0.1))
-	adam, _ := optim.NewAdamW(w(), optim.DefaultAdamW(0.1))
+	sgd := overW(t, optim.NewSGD, optim.SGDConfig{LR: 0.1, Momentum: 0.9, Nesterov: true})
+	rms := overW(t, optim.NewRMSProp, optim.DefaultRMSProp(0.1))
+	adam := overW(t, optim.NewAdamW, optim.DefaultAdamW(0.1))
 	tests := []struct {
 		ms    optim.MomentumSetter
 		good  float64

@@ -47,7 +47,9 @@ func (c RMSPropConfig) Validate() error {
 //	v ← μv + g/(r+ε), θ ← θ - ηv   (if μ > 0)   or   θ ← θ - η·g/(r+ε)
 //
 // with s, a and v starting at zero. Its state is s, "square_avg"; v,
-// "momentum_buffer", when Momentum > 0; and a, "grad_avg", when Centered.
+// "momentum_buffer", from a parameter's first step with Momentum > 0 on
+// (kept, unused, while SetMomentum has turned momentum off); and a,
+// "grad_avg", when Centered.
 type RMSProp struct {
 	core
 	cfg RMSPropConfig
@@ -74,7 +76,9 @@ func (o *RMSProp) Config() RMSPropConfig {
 	return c
 }
 
-func (c RMSPropConfig) active() []bool { return []bool{true, c.Momentum > 0, c.Centered} }
+// uses says which buffer slots these hyper-parameters use. The velocity
+// is optional whatever the momentum: see SetMomentum.
+func (c RMSPropConfig) uses() []slotUse { return []slotUse{always, optional, alwaysIf(c.Centered)} }
 
 // Step updates every parameter that has a gradient.
 func (o *RMSProp) Step() {
@@ -104,7 +108,7 @@ func (o *RMSProp) State() State {
 	return o.export(map[string]float64{
 		"lr": c.LR, "alpha": c.Alpha, "eps": c.Eps, "weight_decay": c.WeightDecay,
 		"momentum": c.Momentum, "centered": boolf(c.Centered),
-	}, c.active())
+	}, c.uses())
 }
 
 // LoadState replaces the optimizer's state, hyper-parameters included,
@@ -121,12 +125,12 @@ func (o *RMSProp) LoadState(s State) error {
 	if err := c.Validate(); err != nil {
 		return inState(err)
 	}
-	active := c.active()
-	if err := o.check(s, active); err != nil {
+	uses := c.uses()
+	if err := o.check(s, uses); err != nil {
 		return err
 	}
 	o.cfg, o.lr = c, c.LR
-	o.load(s, active)
+	o.load(s, uses)
 	return nil
 }
 

@@ -46,12 +46,13 @@ func (c SGDConfig) Validate() error {
 // parameter θ with gradient g, one step does
 //
 //	g ← g + λθ                      (weight decay, if λ ≠ 0)
-//	v ← g at the first step, else μv + (1-τ)g   (if μ ≠ 0)
+//	v ← g if v does not exist yet, else μv + (1-τ)g   (if μ ≠ 0)
 //	g ← g + μv (Nesterov) or g ← v   (if μ ≠ 0)
 //	θ ← θ - ηg
 //
-// Its state is the velocity v, named "momentum_buffer", kept only when
-// Momentum is non-zero.
+// Its state is the velocity v, named "momentum_buffer", which a parameter
+// has from its first step with momentum on (kept, unused, while
+// SetMomentum has turned momentum off).
 type SGD struct {
 	core
 	cfg SGDConfig
@@ -78,6 +79,10 @@ func (o *SGD) Config() SGDConfig {
 	return c
 }
 
+// sgdUses is SGD's one buffer slot, the velocity: optional whatever the
+// momentum, as SetMomentum can turn momentum on or off at any step.
+var sgdUses = []slotUse{optional}
+
 // Step updates every parameter that has a gradient.
 func (o *SGD) Step() {
 	h := tensor.SGDHyper{LR: o.lr, Momentum: o.cfg.Momentum, Dampening: o.cfg.Dampening,
@@ -87,20 +92,19 @@ func (o *SGD) Step() {
 		if p == nil {
 			continue
 		}
+		h.Step = o.steps[i] + 1
 		var v *tensor.Tensor
-		fresh := false
 		if h.Momentum != 0 {
-			// A velocity that does not exist yet starts as the gradient,
-			// also when SetMomentum has turned momentum on after some
-			// steps without it (PyTorch's momentum_buffer is None then).
-			fresh = o.bufs[0][i] == nil
+			if o.bufs[0][i] == nil {
+				// A velocity that does not exist yet starts as the
+				// gradient, which SGDUpdate does at its step 1: also
+				// after steps without momentum (PyTorch's
+				// momentum_buffer is None then) or a State without it.
+				h.Step = 1
+			}
 			v = o.buf(0, i, p, 0)
 		}
 		o.steps[i]++
-		h.Step = o.steps[i]
-		if fresh {
-			h.Step = 1
-		}
 		tensor.SGDUpdate(p, g, v, h)
 	}
 }
@@ -111,7 +115,7 @@ func (o *SGD) State() State {
 	return o.export(map[string]float64{
 		"lr": c.LR, "momentum": c.Momentum, "dampening": c.Dampening,
 		"weight_decay": c.WeightDecay, "nesterov": boolf(c.Nesterov),
-	}, []bool{c.Momentum != 0})
+	}, sgdUses)
 }
 
 // LoadState replaces the optimizer's state, hyper-parameters included,
@@ -128,12 +132,11 @@ func (o *SGD) LoadState(s State) error {
 	if err := c.Validate(); err != nil {
 		return inState(err)
 	}
-	active := []bool{c.Momentum != 0}
-	if err := o.check(s, active); err != nil {
+	if err := o.check(s, sgdUses); err != nil {
 		return err
 	}
 	o.cfg, o.lr = c, c.LR
-	o.load(s, active)
+	o.load(s, sgdUses)
 	return nil
 }
 
@@ -142,9 +145,10 @@ func (o *SGD) Momentum() float64 { return o.cfg.Momentum }
 
 // SetMomentum changes the momentum μ used by the following steps, as
 // OneCycle does. Turning momentum on after steps without it starts each
-// velocity afresh from the gradient, as PyTorch does. It panics if the
-// value is invalid for this optimizer (negative, not finite, or not
-// positive under Nesterov momentum).
+// velocity that does not exist yet from the gradient, and one that does
+// from where it stopped, as PyTorch does. It panics if the value is
+// invalid for this optimizer (negative, not finite, or not positive under
+// Nesterov momentum).
 func (o *SGD) SetMomentum(m float64) {
 	if err := o.checkMomentum(m); err != nil {
 		panic(err.Error())

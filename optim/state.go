@@ -53,9 +53,34 @@ func (s State) Clone() State {
 // in which a file format that needs one should store them.
 func (s State) TensorNames() []string { return slices.Sorted(maps.Keys(s.Tensors)) }
 
-// export builds a State from the optimizer's steps and buffers; active
+// slotUse says which parameters hold a buffer slot's buffer under the
+// hyper-parameters in effect.
+type slotUse uint8
+
+const (
+	// unused: none; the hyper-parameters do not use the slot.
+	unused slotUse = iota
+	// always: every parameter that has taken a step.
+	always
+	// optional: a parameter may hold it or not. A momentum buffer is made
+	// at the parameter's first step with momentum on and kept while
+	// momentum is off, and SetMomentum can turn momentum on or off at
+	// any step, so with or without momentum a parameter may have taken
+	// steps with or without the buffer.
+	optional
+)
+
+// alwaysIf returns always if b, else unused.
+func alwaysIf(b bool) slotUse {
+	if b {
+		return always
+	}
+	return unused
+}
+
+// export builds a State from the optimizer's steps and buffers; uses
 // tells which buffer slots the current hyper-parameters use.
-func (c *core) export(hyper map[string]float64, active []bool) State {
+func (c *core) export(hyper map[string]float64, uses []slotUse) State {
 	s := State{Optimizer: c.kind, Hyper: hyper, Steps: map[string]int{}, Tensors: map[string]*tensor.Tensor{}}
 	for i, p := range c.params {
 		if c.steps[i] == 0 {
@@ -63,7 +88,7 @@ func (c *core) export(hyper map[string]float64, active []bool) State {
 		}
 		s.Steps[p.Name] = c.steps[i]
 		for slot, name := range c.slots {
-			if active[slot] && c.bufs[slot][i] != nil {
+			if uses[slot] != unused && c.bufs[slot][i] != nil {
 				s.Tensors[p.Name+"."+name] = c.bufs[slot][i].Clone()
 			}
 		}
@@ -71,11 +96,12 @@ func (c *core) export(hyper map[string]float64, active []bool) State {
 	return s
 }
 
-// check validates s against the parameters, for buffer slots active
-// under the hyper-parameters s holds: every step count must name a
-// parameter, every parameter with a step count must have exactly its
-// active buffers, of its shape.
-func (c *core) check(s State, active []bool) error {
+// check validates s against the parameters, for the buffer slots the
+// hyper-parameters s holds use: every step count must name a parameter,
+// every parameter with a step count must have its buffers of slots used
+// always, may have those of optional slots, and no others, each of its
+// shape.
+func (c *core) check(s State, uses []slotUse) error {
 	for name, n := range s.Steps {
 		if _, ok := c.index[name]; !ok {
 			return fmt.Errorf("optim: %s state: step count for %q, which is not a parameter of this optimizer", c.kind, name)
@@ -91,35 +117,39 @@ func (c *core) check(s State, active []bool) error {
 		}
 		shape := p.Value.Data().Shape()
 		for slot, buf := range c.slots {
-			if !active[slot] {
+			if uses[slot] == unused {
 				continue
 			}
 			key := p.Name + "." + buf
 			t, ok := s.Tensors[key]
 			switch {
-			case !ok || t == nil:
+			case t == nil && uses[slot] == optional:
+				// No buffer (a nil one, PyTorch's None, included).
+			case t == nil:
 				return fmt.Errorf("optim: %s state: missing tensor %q (parameter %q has taken %d steps)", c.kind, key, p.Name, s.Steps[p.Name])
 			case !tensor.EqualShapes(t.Shape(), shape):
 				return fmt.Errorf("optim: %s state: tensor %q has shape %v, parameter %d %q has shape %v", c.kind, key, t.Shape(), i, p.Name, shape)
 			}
-			expected++
+			if ok {
+				expected++
+			}
 		}
 	}
 	if len(s.Tensors) != expected {
 		for _, key := range s.TensorNames() {
-			if !c.expects(s, active, key) {
-				return fmt.Errorf("optim: %s state: unexpected tensor %q (want %s)", c.kind, key, c.describe(s, active))
+			if !c.expects(s, uses, key) {
+				return fmt.Errorf("optim: %s state: unexpected tensor %q (want %s)", c.kind, key, c.describe(uses))
 			}
 		}
 	}
 	return nil
 }
 
-// expects reports whether key names an active buffer of a parameter that
+// expects reports whether key names a used buffer of a parameter that
 // has a step count in s.
-func (c *core) expects(s State, active []bool, key string) bool {
+func (c *core) expects(s State, uses []slotUse, key string) bool {
 	for slot, buf := range c.slots {
-		if name, ok := strings.CutSuffix(key, "."+buf); ok && active[slot] {
+		if name, ok := strings.CutSuffix(key, "."+buf); ok && uses[slot] != unused {
 			if _, isParam := c.index[name]; isParam && s.Steps[name] > 0 {
 				return true
 			}
@@ -128,12 +158,15 @@ func (c *core) expects(s State, active []bool, key string) bool {
 	return false
 }
 
-// describe says which tensor names a state with these step counts needs.
-func (c *core) describe(s State, active []bool) string {
+// describe says which tensor names a state needs and allows.
+func (c *core) describe(uses []slotUse) string {
 	var bufs []string
 	for slot, buf := range c.slots {
-		if active[slot] {
+		switch uses[slot] {
+		case always:
 			bufs = append(bufs, "<param>."+buf)
+		case optional:
+			bufs = append(bufs, "optionally <param>."+buf)
 		}
 	}
 	if len(bufs) == 0 {
@@ -143,13 +176,14 @@ func (c *core) describe(s State, active []bool) string {
 }
 
 // load copies the steps and buffers of s, which check has accepted, into
-// the optimizer, converting buffers to their parameter's dtype. Buffers of
-// parameters that s has not seen are dropped, so they start afresh.
-func (c *core) load(s State, active []bool) {
+// the optimizer, converting buffers to their parameter's dtype. Buffers
+// that s does not hold are dropped, so they start afresh.
+func (c *core) load(s State, uses []slotUse) {
 	for i, p := range c.params {
 		c.steps[i] = s.Steps[p.Name]
 		for slot, buf := range c.slots {
-			if c.steps[i] == 0 || !active[slot] {
+			src := s.Tensors[p.Name+"."+buf]
+			if c.steps[i] == 0 || uses[slot] == unused || src == nil {
 				c.bufs[slot][i] = nil
 				continue
 			}
@@ -159,60 +193,90 @@ func (c *core) load(s State, active []bool) {
 				b = tensor.New(data.DType(), data.Shape()...)
 				c.bufs[slot][i] = b
 			}
-			b.CopyFrom(s.Tensors[p.Name+"."+buf])
+			b.CopyFrom(src)
 		}
 	}
 }
 
-// hyperReader reads named hyper-parameters out of a State, collecting the
-// first error.
-type hyperReader struct {
-	kind string
+// reader reads named numbers out of a saved state — an optimizer's
+// hyper-parameters, a policy's values — collecting the first error.
+type reader struct {
+	kind string // whose state: "adam", "one_cycle", ...
+	noun string // what the numbers are called in errors
 	m    map[string]float64
 	read []string
 	err  error
 }
 
-func (c *core) readHyper(s State) *hyperReader {
-	r := &hyperReader{kind: c.kind, m: s.Hyper}
+// readHyper reads the hyper-parameters of s, a State of this optimizer's
+// kind.
+func (c *core) readHyper(s State) *reader {
+	r := &reader{kind: c.kind, noun: "hyper-parameter", m: s.Hyper}
 	if s.Optimizer != c.kind {
 		r.err = fmt.Errorf("optim: state is for optimizer %q, this one is %q", s.Optimizer, c.kind)
 	}
 	return r
 }
 
-// num returns hyper-parameter key.
-func (r *hyperReader) num(key string) float64 {
+// fail records an error about the state, unless one is recorded already.
+func (r *reader) fail(format string, args ...any) {
+	if r.err == nil {
+		r.err = fmt.Errorf("optim: %s state: "+format, append([]any{r.kind}, args...)...)
+	}
+}
+
+// num returns number key.
+func (r *reader) num(key string) float64 {
 	if r.err != nil {
 		return 0
 	}
 	v, ok := r.m[key]
 	if !ok {
-		r.err = fmt.Errorf("optim: %s state: missing hyper-parameter %q", r.kind, key)
+		r.fail("missing %s %q", r.noun, key)
 		return 0
 	}
 	r.read = append(r.read, key)
 	return v
 }
 
-// flag returns boolean hyper-parameter key, stored as 0 or 1.
-func (r *hyperReader) flag(key string) bool {
+// flag returns boolean key, stored as 0 or 1.
+func (r *reader) flag(key string) bool {
 	v := r.num(key)
 	if r.err == nil && v != 0 && v != 1 {
-		r.err = fmt.Errorf("optim: %s state: hyper-parameter %q is %v, want 0 (false) or 1 (true)", r.kind, key, v)
+		r.fail("%s %q is %v, want 0 (false) or 1 (true)", r.noun, key, v)
 	}
 	return v == 1
 }
 
-// done returns the first error, or an error naming a hyper-parameter that
-// was not read.
-func (r *hyperReader) done() error {
+// count returns key, which must be a whole number >= 0.
+func (r *reader) count(key string) int {
+	v := r.num(key)
+	if r.err == nil && !(v >= 0 && v <= 1<<53 && v == math.Trunc(v)) {
+		r.fail("%q is %v, want a whole number >= 0", key, v)
+	}
+	return int(v)
+}
+
+// same reads the settings a policy was built with, saved in the state,
+// and records an error unless they equal own, this policy's.
+func (r *reader) same(own map[string]float64) {
+	for _, key := range slices.Sorted(maps.Keys(own)) {
+		v := r.num(key)
+		if r.err == nil && v != own[key] && !(math.IsNaN(v) && math.IsNaN(own[key])) {
+			r.fail("%s is %v in the state but %v in this policy; build the policy with the saved settings, or start it afresh", key, v, own[key])
+		}
+	}
+}
+
+// done returns the first error, or an error naming a number that was not
+// read.
+func (r *reader) done() error {
 	if r.err != nil || len(r.read) == len(r.m) {
 		return r.err
 	}
 	for _, k := range slices.Sorted(maps.Keys(r.m)) {
 		if !slices.Contains(r.read, k) {
-			return fmt.Errorf("optim: %s state: unknown hyper-parameter %q (known: %s)", r.kind, k, strings.Join(r.read, ", "))
+			return fmt.Errorf("optim: %s state: unknown %s %q (known: %s)", r.kind, r.noun, k, strings.Join(r.read, ", "))
 		}
 	}
 	return nil

@@ -30,6 +30,9 @@ import os
 
 import torch
 
+# The optimizers and their defaults are those of the optimizer fixtures.
+from make_fixtures import DEFAULTS, make_optimizer
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 PARAM = dict(init=[0.5, -1.2, 2.0], a=[0.5, 1.0, 2.0], b=[0.3, -0.2, 0.05])
@@ -64,32 +67,8 @@ ONE_CYCLE = [
      dict(max_lr=0.1, total_steps=12, base_momentum=0.9, max_momentum=0.0)),
 ]
 
-DEFAULTS = {
-    "sgd": dict(momentum=0, dampening=0, weight_decay=0, nesterov=0),
-    "adagrad": dict(lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10),
-    "rmsprop": dict(alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=0),
-    "adam": dict(beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0, amsgrad=0),
-    "adamw": dict(beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01, amsgrad=0),
-}
-
 ONE_CYCLE_DEFAULTS = dict(pct_start=0.3, anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85,
                           max_momentum=0.95, div_factor=25.0, final_div_factor=1e4, three_phase=False)
-
-
-def make_optimizer(kind, cfg, params):
-    c = dict(DEFAULTS[kind], **cfg)
-    if kind == "sgd":
-        return torch.optim.SGD(params, lr=c["lr"], momentum=c["momentum"], dampening=c["dampening"],
-                               weight_decay=c["weight_decay"], nesterov=bool(c["nesterov"]))
-    if kind == "adagrad":
-        return torch.optim.Adagrad(params, lr=c["lr"], lr_decay=c["lr_decay"], weight_decay=c["weight_decay"],
-                                   initial_accumulator_value=c["initial_accumulator_value"], eps=c["eps"])
-    if kind == "rmsprop":
-        return torch.optim.RMSprop(params, lr=c["lr"], alpha=c["alpha"], eps=c["eps"], weight_decay=c["weight_decay"],
-                                   momentum=c["momentum"], centered=bool(c["centered"]))
-    cls = torch.optim.Adam if kind == "adam" else torch.optim.AdamW
-    return cls(params, lr=c["lr"], betas=(c["beta1"], c["beta2"]), eps=c["eps"],
-               weight_decay=c["weight_decay"], amsgrad=bool(c["amsgrad"]))
 
 
 def momentum_of(group):
