@@ -146,7 +146,6 @@ type Batch struct {
 	shortIn                []*tensor.Tensor
 	shortTarget, shortMask *tensor.Tensor
 	shortSize              int
-	inputsSeq, targetSeq   []bool
 }
 
 // NewBatch returns an empty batch for up to capacity examples of spec.
@@ -161,7 +160,6 @@ func NewBatch(spec Spec, capacity int) *Batch {
 	for _, f := range spec.Inputs {
 		b.Names = append(b.Names, f.Name)
 		b.fullIn = append(b.fullIn, tensor.New(f.DType, append([]int{capacity}, f.Shape...)...))
-		b.inputsSeq = append(b.inputsSeq, f.Sequence)
 		if f.Sequence {
 			b.seqLen = max(b.seqLen, f.Shape[0])
 		}
@@ -214,9 +212,9 @@ func (b *Batch) Collate(ds Dataset, idx []int) {
 	}
 	for k, i := range idx {
 		r := b.rows[k]
-		for f, seq := range b.inputsSeq {
-			if seq {
-				r.Inputs[f].Fill(b.spec.Inputs[f].Pad)
+		for f, field := range b.spec.Inputs {
+			if field.Sequence {
+				r.Inputs[f].Fill(field.Pad)
 			}
 		}
 		if b.spec.Target.Sequence {
@@ -228,7 +226,7 @@ func (b *Batch) Collate(ds Dataset, idx []int) {
 				panic(fmt.Sprintf("data: example %d has length %d, the batch holds at most %d steps", i, l, b.seqLen))
 			}
 			b.lengths[k] = l
-			m := b.fullMask.Index(k).F32()
+			m := b.fullMask.F32()[k*b.seqLen : (k+1)*b.seqLen]
 			for t := range m {
 				m[t] = 0
 				if t < l {

@@ -2,6 +2,7 @@ package data
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/baeum-ml/baeum/tensor"
@@ -33,12 +34,8 @@ func NewImages(pixels []byte, labels []int, prep ImagePrep, classes []string) (*
 	}
 	ls := make([]int32, n)
 	for i, l := range labels {
-		top := 1<<31 - 1
-		if len(classes) > 0 {
-			top = len(classes) - 1
-		}
-		if l < 0 || l > top {
-			return nil, fmt.Errorf("data: image %d has label %d, outside 0…%d", i, l, top)
+		if err := checkLabel("image", i, int64(l), classes, 1<<31); err != nil {
+			return nil, err
 		}
 		ls[i] = int32(l)
 	}
@@ -123,11 +120,8 @@ func NewTensors(x, y *tensor.Tensor, classes []string) (*Tensors, error) {
 	}
 	if y.DType() == tensor.Int64 {
 		for i, l := range y.I64() {
-			if l < 0 || (len(classes) > 0 && l >= int64(len(classes))) {
-				if len(classes) == 0 {
-					return nil, fmt.Errorf("data: target %d is label %d, a negative class", i, l)
-				}
-				return nil, fmt.Errorf("data: target %d is label %d, outside 0…%d", i, l, len(classes)-1)
+			if err := checkLabel("target", i, l, classes, math.MaxInt64); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -148,21 +142,36 @@ func (t *Tensors) Spec() Spec {
 
 // Example copies example i into the row.
 func (t *Tensors) Example(i int, r Row) int {
-	xs := t.x.F32()
-	nx := len(xs) / t.x.Shape()[0]
-	copy(r.Inputs[0].F32(), xs[i*nx:(i+1)*nx])
-	if t.y.DType() == tensor.Int64 {
-		ys := t.y.I64()
-		ny := len(ys) / t.y.Shape()[0]
-		copy(r.Target.I64(), ys[i*ny:(i+1)*ny])
-		return 0
-	}
-	ys := t.y.F32()
-	ny := len(ys) / t.y.Shape()[0]
-	copy(r.Target.F32(), ys[i*ny:(i+1)*ny])
+	nx, ny := r.Inputs[0].Len(), r.Target.Len()
+	copyNumbers(r.Inputs[0], t.x, i*nx, nx)
+	copyNumbers(r.Target, t.y, i*ny, ny)
 	return 0
 }
 
 // Label returns the label of example i of an int64 target; it panics for
 // a float target (a regression dataset has no labels to stratify by).
 func (t *Tensors) Label(i int) int { return int(t.y.I64()[t.y.Len()/t.y.Shape()[0]*i]) }
+
+// checkLabel returns an error naming example i (an image, a target) if
+// its label l is negative or not below the number of classes — limit
+// when there are no class names.
+func checkLabel(what string, i int, l int64, classes []string, limit int64) error {
+	if len(classes) > 0 {
+		limit = int64(len(classes))
+	}
+	if l < 0 || l >= limit {
+		return fmt.Errorf("data: %s %d has label %d, outside 0…%d", what, i, l, limit-1)
+	}
+	return nil
+}
+
+// copyNumbers copies the n numbers of src from offset lo into the start
+// of dst, of the same element type (float32 or int64), without making a
+// view: an example of a dataset into its row of a batch.
+func copyNumbers(dst, src *tensor.Tensor, lo, n int) {
+	if src.DType() == tensor.Int64 {
+		copy(dst.I64(), src.I64()[lo:lo+n])
+		return
+	}
+	copy(dst.F32(), src.F32()[lo:lo+n])
+}

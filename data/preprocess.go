@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"math"
 	"slices"
 	"strconv"
@@ -168,7 +169,7 @@ func (p *ImagePrep) Prepare(dst []float32, raw []byte) {
 }
 
 // Raw turns a decoded picture into the bytes Prepare takes, as the record
-// says: sized by Resize, converted to grey (ITU-R 601 luma) or RGB
+// says: sized by Resize, converted to grey (image/color's luma) or RGB
 // planes.
 func (p *ImagePrep) Raw(img image.Image) ([]byte, error) {
 	if p.Resize == "digit" {
@@ -199,13 +200,13 @@ func (p *ImagePrep) Raw(img image.Image) ([]byte, error) {
 	sb := src.Bounds()
 	for y := 0; y < p.Height; y++ {
 		for x := 0; x < p.Width; x++ {
-			r, g, bl, _ := src.At(sb.Min.X+x, sb.Min.Y+y).RGBA()
+			c := src.At(sb.Min.X+x, sb.Min.Y+y)
 			i := y*p.Width + x
 			if p.Channels == 1 {
-				// The luma image/color uses for Gray, from 16-bit samples.
-				out[i] = byte((19595*r + 38470*g + 7471*bl + 1<<15) >> 24)
+				out[i] = color.GrayModel.Convert(c).(color.Gray).Y
 				continue
 			}
+			r, g, bl, _ := c.RGBA()
 			out[i], out[plane+i], out[2*plane+i] = byte(r>>8), byte(g>>8), byte(bl>>8)
 		}
 	}
@@ -314,7 +315,7 @@ func (t *TablePrep) names() []string {
 	return s
 }
 
-// Shape returns the shape of one prepared example of input i.
+// Shape returns the shape of one prepared example of the input.
 func (in *InputPrep) Shape() []int {
 	switch {
 	case in.Image != nil:

@@ -21,9 +21,9 @@ type Sequences struct {
 	classes []string
 }
 
-// IgnoreIndex is the label of padded steps in an int64 per-step target,
-// the default ignore index of PyTorch's cross-entropy.
-const IgnoreIndex = -100
+// IgnoreIndex is the label of padded steps in an int64 per-step target:
+// the ignore index cross-entropy uses by default (PyTorch's).
+const IgnoreIndex = tensor.DefaultIgnoreIndex
 
 // NewSequences wraps the sequences (not copied). Every input has the same
 // element type and step shape; every target has the same element type,
@@ -84,17 +84,7 @@ func (s *Sequences) Spec() Spec {
 // its length.
 func (s *Sequences) Example(i int, r Row) int {
 	x, y := s.inputs[i], s.targets[i]
-	copyPrefix(r.Inputs[0], x)
-	copyPrefix(r.Target, y)
+	copyNumbers(r.Inputs[0], x, 0, x.Len())
+	copyNumbers(r.Target, y, 0, y.Len())
 	return x.Shape()[0]
-}
-
-// copyPrefix copies src into the first src.Len() elements of dst, of the
-// same element type, without making a view.
-func copyPrefix(dst, src *tensor.Tensor) {
-	if src.DType() == tensor.Int64 {
-		copy(dst.I64(), src.I64())
-		return
-	}
-	copy(dst.F32(), src.F32())
 }

@@ -320,7 +320,7 @@ func CompareOptimizers(ctx context.Context, cfg MNISTConfig) (*MNISTComparison, 
 		return nil, fmt.Errorf("experiment: batch %d and steps %d must be positive", cfg.Batch, cfg.Steps)
 	}
 	if cfg.Steps == 0 {
-		cfg.Steps = (cfg.Train.Len() + cfg.Batch - 1) / cfg.Batch
+		cfg.Steps = train.StepsPerEpoch(cfg.Train.Len(), cfg.Batch)
 	}
 	if len(cfg.Optimizers) == 0 {
 		cfg.Optimizers = MNISTOptimizers
@@ -329,15 +329,16 @@ func CompareOptimizers(ctx context.Context, cfg MNISTConfig) (*MNISTComparison, 
 	if len(in) != 1 || len(in[0].Shape) != 1 {
 		return nil, fmt.Errorf("experiment: the MLP takes flattened images (vectors), got examples of %d inputs, the first of shape %v", len(in), in[0].Shape)
 	}
-	prep := data.ImagePrep{Height: 1, Width: in[0].Shape[0], Channels: 1}
-	classes := cfg.Train.Spec().Classes
+	classes := len(cfg.Train.Spec().Classes)
+	if classes < 2 {
+		return nil, fmt.Errorf("experiment: the training set names %d classes, want at least 2", classes)
+	}
 	res := &MNISTComparison{Model: "mlp", Steps: cfg.Steps, Batch: cfg.Batch, Seed: cfg.Seed,
 		TrainImages: cfg.Train.Len(), TestImages: cfg.Test.Len()}
 	for _, s := range cfg.Optimizers {
-		model, err := models.New(tensor.NewRNG(cfg.Seed), models.Config{Name: "mlp"}, prep, classes)
-		if err != nil {
-			return nil, err
-		}
+		// The MNIST MLP of models ("mlp": two hidden layers of 256 and 128
+		// ReLU units) for the set's vectors and classes.
+		model := models.MLP(tensor.NewRNG(cfg.Seed), in[0].Shape[0], []int{256, 128}, classes, nn.ReLU{})
 		res.Parameters = nn.CountParams(model)
 		opt, err := optim.New(s.Name, model.Params(), s.LR)
 		if err != nil {

@@ -72,8 +72,20 @@ func New(rng *rand.Rand, cfg Config, base data.ImagePrep, classes []string) (*Mo
 	if len(classes) < 2 {
 		return nil, fmt.Errorf("a classifier needs at least 2 classes, got %d", len(classes))
 	}
+	// The model's own preparation: LeNet-5 pads, the others flatten.
 	prep := base
-	prep.Pad, prep.Flatten = 0, false
+	switch cfg.Name {
+	case "lenet5", "", "lenet5-relu":
+		prep.Pad, prep.Flatten = LeNetPad, false
+	case "mlp", "softmax":
+		prep.Pad, prep.Flatten = 0, true
+	default:
+		return nil, fmt.Errorf("unknown model %q (want %s)", cfg.Name, strings.Join(Names, ", "))
+	}
+	if err := prep.Validate(); err != nil {
+		return nil, err
+	}
+	s := prep.Shape()
 	var net nn.Module
 	switch cfg.Name {
 	case "lenet5", "", "lenet5-relu":
@@ -90,11 +102,6 @@ func New(rng *rand.Rand, cfg Config, base data.ImagePrep, classes []string) (*Mo
 		if err != nil {
 			return nil, err
 		}
-		prep.Pad = LeNetPad
-		if err := prep.Validate(); err != nil {
-			return nil, err
-		}
-		s := prep.Shape()
 		if s[1] < 32 || s[2] < 32 {
 			return nil, fmt.Errorf("lenet5 needs images of at least 28×28 (32×32 once padded), got %d×%d", base.Height, base.Width)
 		}
@@ -115,20 +122,10 @@ func New(rng *rand.Rand, cfg Config, base data.ImagePrep, classes []string) (*Mo
 				return nil, fmt.Errorf("mlp hidden sizes must be positive, got %v", cfg.Hidden)
 			}
 		}
-		prep.Flatten = true
-		if err := prep.Validate(); err != nil {
-			return nil, err
-		}
-		net = MLP(rng, prep.Shape()[0], cfg.Hidden, len(classes), act)
+		net = MLP(rng, s[0], cfg.Hidden, len(classes), act)
 	case "softmax":
 		cfg.Activation, cfg.Hidden = "", nil
-		prep.Flatten = true
-		if err := prep.Validate(); err != nil {
-			return nil, err
-		}
-		net = SoftmaxRegression(rng, prep.Shape()[0], len(classes))
-	default:
-		return nil, fmt.Errorf("unknown model %q (want %s)", cfg.Name, strings.Join(Names, ", "))
+		net = SoftmaxRegression(rng, s[0], len(classes))
 	}
 	rec := data.Preprocess{Inputs: []data.InputPrep{{Name: "image", Image: &prep}}, Classes: slices.Clone(classes)}
 	return &Model{Config: cfg, Module: net, Prep: rec}, nil

@@ -189,6 +189,21 @@ func ArgMax(x *Tensor, axis int) []int {
 	return out
 }
 
+// ArgMaxRow returns the index of the largest number of row i of x viewed
+// as rows of c numbers (a (…, c) tensor), by ArgMax's rule: the first of
+// equals, and a NaN wins. It reads the row in place, for loops that visit
+// rows one at a time without a buffer of their own.
+func ArgMaxRow(x *Tensor, i, c int) int {
+	checkFloat("ArgMaxRow", x)
+	if i < 0 || c <= 0 || (i+1)*c > x.Len() {
+		panic(fmt.Sprintf("tensor: ArgMaxRow: row %d of %d numbers outside a tensor of %d", i, c, x.Len()))
+	}
+	if x.dtype == Float64 {
+		return argMax(x.f64[i*c:], c, 1)
+	}
+	return argMax(x.f32[i*c:], c, 1)
+}
+
 // argMax returns the index k of the largest of x[0], x[s], …, x[(n-1)s]:
 // the first one on ties, and the first NaN if there is one.
 func argMax[T Float](x []T, n, s int) int {

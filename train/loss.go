@@ -81,11 +81,8 @@ type BCEWithLogits struct{}
 
 // Loss returns the mean binary cross-entropy of the batch.
 func (BCEWithLogits) Loss(g *autograd.Graph, out *autograd.Value, b *data.Batch) *autograd.Value {
-	out = like(g, out, b.Target)
-	if b.Mask != nil {
-		return g.BCEWithLogitsMasked(out, g.Input(b.Target), b.Mask)
-	}
-	return g.BCEWithLogitsLoss(out, g.Input(b.Target), autograd.ReduceMean)
+	// Without a mask (b.Mask nil) this is the plain mean.
+	return g.BCEWithLogitsMasked(like(g, out, b.Target), g.Input(b.Target), b.Mask)
 }
 
 // Metrics returns the accuracy of thresholding the logits at 0.
@@ -101,11 +98,8 @@ type MSE struct{}
 
 // Loss returns the mean squared error of the batch.
 func (MSE) Loss(g *autograd.Graph, out *autograd.Value, b *data.Batch) *autograd.Value {
-	out = like(g, out, b.Target)
-	if b.Mask != nil {
-		return g.MSELossMasked(out, g.Input(b.Target), b.Mask)
-	}
-	return g.MSELoss(out, g.Input(b.Target), autograd.ReduceMean)
+	// Without a mask (b.Mask nil) this is the plain mean.
+	return g.MSELossMasked(like(g, out, b.Target), g.Input(b.Target), b.Mask)
 }
 
 // Metrics returns RMSE, MAE and R².

@@ -57,10 +57,10 @@ func (Accuracy) Accumulate(s []float64, out *tensor.Tensor, b *data.Batch) {
 	labels := b.Target.I64()
 	c := out.Len() / len(labels)
 	for i, l := range labels {
-		if l < 0 || (b.Mask != nil && b.Mask.F32()[i] == 0) {
+		if l < 0 || (b.Mask != nil && b.Mask.Flat(i) == 0) {
 			continue // padding or ignored
 		}
-		if argMaxRow(out, i*c, c) == int(l) {
+		if tensor.ArgMaxRow(out, i, c) == int(l) {
 			s[0]++
 		}
 		s[1]++
@@ -69,28 +69,6 @@ func (Accuracy) Accumulate(s []float64, out *tensor.Tensor, b *data.Batch) {
 
 // Value returns the share right.
 func (Accuracy) Value(s []float64) float64 { return ratio(s[0], s[1]) }
-
-// argMaxRow returns the index of the largest of x's n numbers from off,
-// the first of equals (and a NaN wins, as tensor.ArgMax has it).
-func argMaxRow(x *tensor.Tensor, off, n int) int {
-	if x.DType() == tensor.Float64 {
-		return argMax(x.F64()[off : off+n])
-	}
-	return argMax(x.F32()[off : off+n])
-}
-
-func argMax[T float32 | float64](row []T) int {
-	best := 0
-	for j, v := range row {
-		if v != v {
-			return j
-		}
-		if v > row[best] {
-			best = j
-		}
-	}
-	return best
-}
 
 func ratio(a, b float64) float64 {
 	if b == 0 {
@@ -125,24 +103,15 @@ func (BinaryAccuracy) Value(s []float64) float64 { return ratio(s[0], s[1]) }
 // eachPair calls f with every output and its float target, skipping the
 // padded steps of a masked batch.
 func eachPair(out *tensor.Tensor, b *data.Batch, f func(p, y float64)) {
-	y := b.Target.F32()
 	per := 1
-	var mask []float32
 	if b.Mask != nil {
-		mask = b.Mask.F32()
-		per = len(y) / len(mask)
+		per = b.Target.Len() / b.Mask.Len()
 	}
-	for i, t := range y {
-		if mask != nil && mask[i/per] == 0 {
+	for i := range b.Target.Len() {
+		if b.Mask != nil && b.Mask.Flat(i/per) == 0 {
 			continue
 		}
-		var p float64
-		if out.DType() == tensor.Float64 {
-			p = out.F64()[i]
-		} else {
-			p = float64(out.F32()[i])
-		}
-		f(p, float64(t))
+		f(out.Flat(i), b.Target.Flat(i))
 	}
 }
 

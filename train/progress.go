@@ -47,13 +47,18 @@ func (p *progress) done() {
 	}
 }
 
-// shortMetric formats a metric for the progress line ("acc 0.9812").
+// shortMetric formats a metric for the progress line (" acc 0.9812").
 func shortMetric(name string, v float64) string {
-	switch name {
-	case "":
+	if name == "" {
 		return ""
-	case "accuracy":
-		name = "acc"
 	}
-	return fmt.Sprintf(" %s %.4f", name, v)
+	return fmt.Sprintf(" %s %.4f", shortName(name), v)
+}
+
+// shortName is a metric's name in the log lines: "acc" for accuracy.
+func shortName(name string) string {
+	if name == "accuracy" {
+		return "acc"
+	}
+	return name
 }

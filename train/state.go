@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/baeum-ml/baeum/checkpoint"
@@ -79,7 +80,7 @@ func (a Saved) mismatch(b Saved) string {
 		return fmt.Sprintf("seed %d, this trainer %d", a.Seed, b.Seed)
 	case a.Loss != b.Loss:
 		return fmt.Sprintf("loss %s, this trainer %s", a.Loss, b.Loss)
-	case fmt.Sprint(a.Metrics) != fmt.Sprint(b.Metrics):
+	case !slices.Equal(a.Metrics, b.Metrics):
 		return fmt.Sprintf("metrics %v, this trainer %v", a.Metrics, b.Metrics)
 	case a.Monitor != b.Monitor:
 		return fmt.Sprintf("monitor %+v, this trainer %+v", a.Monitor, b.Monitor)
@@ -190,8 +191,8 @@ func (t *Trainer) LoadState(path string) error {
 	if d := st.Config.mismatch(t.Cfg.saved()); d != "" {
 		return bad("saved for %s (make the trainer with the values ReadState describes)", d)
 	}
-	if (st.Policy == nil) != (t.Cfg.Policy == nil) {
-		return bad("the saved run has a schedule: %v; this trainer: %v", st.Policy != nil, t.Cfg.Policy != nil)
+	if (st.Policy == nil) != (t.Cfg.Policy == nil) { // the kinds agreed: a file edited by hand
+		return bad("the saved run's schedule state is missing or unexpected")
 	}
 	// Split the file's tensors by prefix.
 	model := &safetensors.File{Metadata: f.Metadata}

@@ -2,9 +2,12 @@ package train
 
 import (
 	"context"
+
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/baeum-ml/baeum/autograd"
 
 	"github.com/baeum-ml/baeum/data"
 	"github.com/baeum-ml/baeum/nn"
@@ -190,10 +193,14 @@ func TestSequenceTask(t *testing.T) {
 			out.Set(v, k, s)
 		}
 	}
-	sc := newStats([]Metric{RMSE{}})
+	sc := newStats([]Metric{RMSE{}}, 1)
 	sc.add(0, out, b)
 	if v := sc.values(0)["rmse"]; v != 0 {
 		t.Errorf("RMSE of an output wrong only on padding: %v, want 0", v)
+	}
+	g := autograd.NewInferenceGraph()
+	if l := (MSE{}).Loss(g, g.Input(out), b).Item(); l != 0 {
+		t.Errorf("MSE of an output wrong only on padding: %v, want 0", l)
 	}
 }
 
@@ -227,5 +234,27 @@ func TestPlateauPolicyThroughTrainer(t *testing.T) {
 	}
 	if pol.Epochs() != 3 {
 		t.Errorf("the policy saw %d epochs, want 3", pol.Epochs())
+	}
+}
+
+// TestCrossEntropyPassesItsOptions checks that the loss value gives the
+// batch's labels and its options to the graph's cross-entropy, and views
+// per-step logits (N, T, C) as rows.
+func TestCrossEntropyPassesItsOptions(t *testing.T) {
+	logits := tensor.RandNormal(tensor.NewRNG(3), tensor.Float64, 0, 1, 2, 3, 4) // N=2, T=3, C=4
+	labels := tensor.FromInt64([]int64{0, 3, -100, 2, 1, 1}, 2, 3)               // -100: a padded step
+	b := &data.Batch{Target: labels, Size: 2}
+	ignoreOne := tensor.FromInt64([]int64{0, 3, 1, 2, 1, 1}, 2, 3)
+	for _, ce := range []CrossEntropy{{}, {LabelSmoothing: 0.2, Weight: []float64{1, 2, 3, 4}}, {Ignore: true, IgnoreIndex: 1}} {
+		if ce.Ignore {
+			b.Target = ignoreOne
+		}
+		g := autograd.NewInferenceGraph()
+		got := ce.Loss(g, g.Input(logits), b).Item()
+		o := autograd.CrossEntropyOptions{Weight: ce.Weight, LabelSmoothing: ce.LabelSmoothing, IgnoreIndex: ce.IgnoreIndex, UseIgnoreIndex: ce.Ignore}
+		want := g.CrossEntropyWith(g.Input(logits.Reshape(6, 4)), b.Target.I64(), o, autograd.ReduceMean).Item()
+		if got != want || math.IsNaN(got) {
+			t.Errorf("%+v: loss %v, want %v", ce, got, want)
+		}
 	}
 }

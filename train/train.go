@@ -243,7 +243,7 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, val, test data.Dataset, aft
 	if len(cfg.Metrics) > 0 {
 		first = cfg.Metrics[0].Name()
 	}
-	stats := newStats(cfg.Metrics)
+	stats := newStats(cfg.Metrics, 1)
 	for t.Epoch < cfg.Epochs {
 		start := time.Now()
 		epoch := t.Epoch + 1
@@ -344,25 +344,14 @@ func (t *Trainer) isBest(st EpochStats) bool {
 
 // epochLine formats an epoch's figures for the log.
 func epochLine(st EpochStats, epochs int, ms []Metric) string {
-	s := fmt.Sprintf("epoch %2d/%d  train loss %.4f", st.Epoch, epochs, st.TrainLoss)
 	part := func(loss float64, v map[string]float64) string {
 		p := fmt.Sprintf(" loss %.4f", loss)
 		for _, m := range ms {
-			name := m.Name()
-			if name == "accuracy" {
-				name = "acc"
-			}
-			p += fmt.Sprintf(" %s %.4f", name, v[m.Name()])
+			p += fmt.Sprintf(" %s %.4f", shortName(m.Name()), v[m.Name()])
 		}
 		return p
 	}
-	for _, m := range ms {
-		name := m.Name()
-		if name == "accuracy" {
-			name = "acc"
-		}
-		s += fmt.Sprintf(" %s %.4f", name, st.Train[m.Name()])
-	}
+	s := fmt.Sprintf("epoch %2d/%d  train", st.Epoch, epochs) + part(st.TrainLoss, st.Train)
 	if st.Val != nil || st.ValLoss != 0 {
 		s += "  val" + part(st.ValLoss, st.Val)
 	}
@@ -439,17 +428,16 @@ type stats struct {
 	sums []float64
 }
 
-func newStats(ms []Metric) *stats {
+// newStats returns zero sums of the metrics for rows batches.
+func newStats(ms []Metric, rows int) *stats {
 	s := &stats{ms: ms}
 	for _, m := range ms {
 		s.off = append(s.off, s.n)
 		s.n += m.Stats()
 	}
-	s.sums = make([]float64, s.n)
+	s.sums = make([]float64, rows*s.n)
 	return s
 }
-
-func (s *stats) rows(r int) { s.sums = make([]float64, r*s.n) }
 
 func (s *stats) of(row, k int) []float64 {
 	lo := row*s.n + s.off[k]
@@ -493,8 +481,7 @@ type Scores struct {
 // figures do not depend on the number of workers.
 func EvaluateWith(model nn.Module, ds data.Dataset, loss Loss, metrics []Metric, batch int) Scores {
 	nb := StepsPerEpoch(ds.Len(), batch)
-	st := newStats(metrics)
-	st.rows(max(nb, 1))
+	st := newStats(metrics, max(nb, 1))
 	losses := make([]float64, nb)
 	forEachBatch(model, ds, batch, func(bi int, g *autograd.Graph, out *autograd.Value, b *data.Batch) {
 		if loss != nil {

@@ -32,7 +32,6 @@ var rawStorageAllowed = map[string]string{
 	"internal/statedict/statedict.go": "I/O edge: tensors to and from safetensors bytes",
 	"data/images.go":                  "I/O edge: stored examples (image bytes, tensors) into a batch",
 	"data/data.go":                    "I/O edge: a collated batch's mask of real and padded steps",
-	"data/sequences.go":               "I/O edge: stored sequences into the rows of a padded batch",
 	"train/metrics.go":                "I/O edge: model outputs and targets out to metric sums",
 	"examples/csvclassifier/main.go":  "I/O edge: table rows into features",
 	"infer/infer.go":                  "I/O edge: prepared images into a batch, probabilities out",
