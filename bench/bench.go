@@ -9,9 +9,9 @@
 package bench
 
 import (
-	_ "embed"
 	"fmt"
 	"math/rand/v2"
+	"syscall"
 	"time"
 
 	"github.com/baeum-ml/baeum/autograd"
@@ -31,82 +31,123 @@ type Case struct {
 
 func (c Case) String() string { return fmt.Sprintf("%s %s batch %d", c.Model, c.Mode, c.Batch) }
 
-// Result is what one side measured for a Case.
+// Result is what one side measured for a Case, in one process.
 type Result struct {
 	ImagesPerSec float64 `json:"images_per_sec"`
-	PeakRSSMB    float64 `json:"peak_rss_mb"`
-	Threads      int     `json:"threads"`
-	Config       string  `json:"config,omitempty"`
-	Error        string  `json:"error,omitempty"`
+	// WallSec is the timed region's wall time and CPUSec the CPU time
+	// (user and system, all threads) the process spent in it; their ratio
+	// is the number of cores the side kept busy.
+	WallSec   float64 `json:"wall_sec"`
+	CPUSec    float64 `json:"cpu_sec"`
+	PeakRSSMB float64 `json:"peak_rss_mb"`
+	Threads   int     `json:"threads"`
+	// Config describes how the side ran, as the side itself observed it
+	// (for PyTorch: the BLAS and allocator actually loaded).
+	Config string `json:"config,omitempty"`
+	// CallOverheadUS is the time of one call of the runtime's run function
+	// on a trivial model (ONNX Runtime only), in microseconds.
+	CallOverheadUS float64 `json:"call_overhead_us,omitempty"`
+	Error          string  `json:"error,omitempty"`
 }
+
+// Cores returns the number of cores the side kept busy on average in
+// the timed region (CPU time over wall time), or 0 if unknown.
+func (r Result) Cores() float64 {
+	if r.WallSec <= 0 || r.CPUSec <= 0 {
+		return 0
+	}
+	return r.CPUSec / r.WallSec
+}
+
+// Timing is what Run measured: images processed in the timed region, its
+// wall time and the CPU time the process spent in it.
+type Timing struct {
+	Images    int
+	Wall, CPU time.Duration
+}
+
+// ImagesPerSec returns the throughput.
+func (t Timing) ImagesPerSec() float64 { return float64(t.Images) / t.Wall.Seconds() }
 
 // Options set how long each measurement runs.
 type Options struct {
 	Warmup int // untimed batches first (default 50)
-	Steps  int // timed batches (default 300 for training, 200 for inference)
+	// Steps counts the timed batches: by default 300 for training, and
+	// for inference 200 or enough batches for 100,000 images, whichever
+	// is more, so that a fast small-batch case is timed for long enough.
+	Steps int
 }
 
-func (o *Options) fill(mode string) {
+// For returns the options with the defaults for c filled in; every side
+// of the benchmark runs c with these.
+func (o Options) For(c Case) Options {
 	if o.Warmup <= 0 {
 		o.Warmup = 50
 	}
 	if o.Steps <= 0 {
 		o.Steps = 300
-		if mode == "infer" {
+		if c.Mode == "infer" {
 			o.Steps = 200
+			if c.Batch > 0 {
+				o.Steps = max(200, (100000+c.Batch-1)/c.Batch)
+			}
 		}
 	}
+	return o
 }
 
 // Run measures c in this process on the given MNIST images, prepared
-// for the model as its record says.
-func Run(c Case, images *data.Images, opts Options) (float64, error) {
-	opts.fill(c.Mode)
+// for the model as its record says. The clock runs from the end of the
+// warm-up to the last step, so it includes making each batch from the
+// stored bytes.
+func Run(c Case, images *data.Images, opts Options) (Timing, error) {
+	opts = opts.For(c)
 	m, err := models.ForMNIST(tensor.NewRNG(1), models.Config{Name: c.Model})
 	if err != nil {
-		return 0, err
+		return Timing{}, err
 	}
 	ds, err := images.WithPrep(*m.Image())
 	if err != nil {
-		return 0, err
+		return Timing{}, err
 	}
 	if c.Batch <= 0 || c.Batch > ds.Len() {
-		return 0, fmt.Errorf("batch %d for %d images", c.Batch, ds.Len())
+		return Timing{}, fmt.Errorf("batch %d for %d images", c.Batch, ds.Len())
 	}
+	var clock stopwatch
 	rng := rand.New(rand.NewPCG(1, 2))
 	switch c.Mode {
 	case "train":
 		opt, err := optim.NewSGD(m.Params(), optim.SGDConfig{LR: 0.01, Momentum: 0.9})
 		if err != nil {
-			return 0, err
+			return Timing{}, err
 		}
 		loader := data.NewLoader(ds, c.Batch, true, true, rng)
 		var loss train.Loss = train.CrossEntropy{}
 		g := autograd.NewGraph()
 		g.Training = true
-		// The clock runs from the end of the warm-up to the last step, so it
-		// includes making each batch from the stored bytes.
-		step, start := 0, time.Now()
+		step := 0
+		clock.start()
 		for step < opts.Warmup+opts.Steps {
 			for b := range loader.Epoch() {
 				if _, _, err := train.Step(g, m, loss, opt, b); err != nil {
-					return 0, err
+					return Timing{}, err
 				}
 				g.Reset()
 				step++
 				if step == opts.Warmup {
-					start = time.Now()
+					clock.start()
 				}
 				if step == opts.Warmup+opts.Steps {
 					break
 				}
 			}
 		}
-		return float64(opts.Steps*c.Batch) / time.Since(start).Seconds(), nil
+		return clock.stop(opts.Steps * c.Batch), nil
 	case "infer":
 		g := autograd.NewInferenceGraph()
 		loader := data.NewLoader(ds, c.Batch, false, true, nil)
-		step, start := 0, time.Now()
+		step := 0
+		clock.start()
 		for step < opts.Warmup+opts.Steps {
 			for b := range loader.Epoch() {
 				logits := train.Forward(g, m, b).Data()
@@ -114,20 +155,45 @@ func Run(c Case, images *data.Images, opts Options) (float64, error) {
 				g.Reset()
 				step++
 				if step == opts.Warmup {
-					start = time.Now()
+					clock.start()
 				}
 				if step == opts.Warmup+opts.Steps {
 					break
 				}
 			}
 		}
-		return float64(opts.Steps*c.Batch) / time.Since(start).Seconds(), nil
+		return clock.stop(opts.Steps * c.Batch), nil
 	}
-	return 0, fmt.Errorf("unknown mode %q (want train or infer)", c.Mode)
+	return Timing{}, fmt.Errorf("unknown mode %q (want train or infer)", c.Mode)
 }
 
-// TorchScript is the PyTorch side of the benchmark (torch_bench.py), kept
-// in the binary so that `baeum bench` runs from any folder.
-//
-//go:embed torch_bench.py
-var TorchScript []byte
+// stopwatch measures wall time and this process's CPU time together.
+type stopwatch struct {
+	wall time.Time
+	cpu  time.Duration
+}
+
+func (s *stopwatch) start() { s.wall, s.cpu = time.Now(), processCPU() }
+
+func (s *stopwatch) stop(images int) Timing {
+	return Timing{Images: images, Wall: time.Since(s.wall), CPU: processCPU() - s.cpu}
+}
+
+// processCPU returns the CPU time (user and system) this process has
+// used so far, on all its threads; 0 where the system does not say.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// PeakRSSMB returns this process's peak resident memory in MiB.
+func PeakRSSMB() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Maxrss) / 1024 // kilobytes on Linux
+}

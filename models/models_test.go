@@ -94,6 +94,7 @@ output   Linear(84→10)                         (1, 10)                   850
 Total params: 61,706
 Trainable params: 61,706
 Non-trainable params: 0
+Multiply-adds per example: 416,520
 `
 	if got := nn.Summarize(m, 1, 1, 32, 32).String(); got != lenet {
 		t.Errorf("LeNet-5 summary\n%s\nwant\n%s", got, lenet)

@@ -38,6 +38,7 @@ func Example() {
 	// Total params: 67
 	// Trainable params: 67
 	// Non-trainable params: 0
+	// Multiply-adds per example: 56
 	// hidden.weight [8 4]
 	// hidden.bias [8]
 	// output.weight [3 8]

@@ -41,6 +41,7 @@ func ExampleNewResidual() {
 	// Trainable params: 952
 	// Non-trainable params: 0
 	// Buffers (running statistics): 34
+	// Multiply-adds per example: 14,336
 	// block.shortcut.1.bias
 }
 

@@ -40,6 +40,9 @@ func (l *Linear) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value {
 // Params returns weight (a Weight) and, if present, bias (a Bias).
 func (l *Linear) Params() []Param { return weightBias(l.Weight, l.Bias) }
 
+// MultiplyAdds counts In multiply-adds for each output number.
+func (l *Linear) MultiplyAdds(out []int) int { return l.In * tensor.Numel(out) }
+
 // String describes the layer.
 func (l *Linear) String() string { return fmt.Sprintf("Linear(%d→%d)", l.In, l.Out) }
 
@@ -85,6 +88,9 @@ func (c *Conv2D) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value {
 
 // Params returns weight (a Weight) and, if present, bias (a Bias).
 func (c *Conv2D) Params() []Param { return weightBias(c.Weight, c.Bias) }
+
+// MultiplyAdds counts InC·K·K multiply-adds for each output number.
+func (c *Conv2D) MultiplyAdds(out []int) int { return c.InC * c.K * c.K * tensor.Numel(out) }
 
 // String describes the layer.
 func (c *Conv2D) String() string {

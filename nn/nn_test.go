@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -221,5 +222,29 @@ func TestRegisterActivationRefusesMistakes(t *testing.T) {
 	}
 	if _, ok := LookupActivation("fresh"); ok {
 		t.Error("a refused registration left its name behind")
+	}
+}
+
+// TestSummaryMultiplyAdds checks the multiply-adds per example against
+// counts worked out by hand: each output number of a Linear costs In of
+// them, each of a Conv2D InC·K·K, whatever the stride and padding, and
+// layers without weights cost none.
+func TestSummaryMultiplyAdds(t *testing.T) {
+	rng := tensor.NewRNG(1)
+	mlp := Sequence(NewLinear(rng, 784, 256), ReLU{}, NewLinear(rng, 256, 128), ReLU{}, NewLinear(rng, 128, 10))
+	// 784·256 + 256·128 + 128·10
+	if got, want := Summarize(mlp, 64, 784).MultiplyAdds, 200704+32768+1280; got != want {
+		t.Errorf("MLP: %d multiply-adds per example, want %d", got, want)
+	}
+	// A 3×3 convolution of 3 channels to 8, stride 2, padding 1, on 9×9
+	// images: 8 outputs of 5×5, each 3·3·3 = 27 multiply-adds; then max
+	// pooling to 2×2 and a Linear of 8·2·2 = 32 inputs to 5 outputs.
+	cnn := Sequence(NewConv2D(rng, 3, 8, 3, 2, 1), MaxPool2D{K: 2, Stride: 2}, Flatten{}, NewLinear(rng, 32, 5))
+	s := Summarize(cnn, 2, 3, 9, 9)
+	if got, want := s.MultiplyAdds, 8*5*5*27+32*5; got != want {
+		t.Errorf("CNN: %d multiply-adds per example, want %d", got, want)
+	}
+	if got := []int{s.Rows[0].MultiplyAdds, s.Rows[1].MultiplyAdds, s.Rows[2].MultiplyAdds, s.Rows[3].MultiplyAdds}; !slices.Equal(got, []int{5400, 0, 0, 160}) {
+		t.Errorf("CNN rows: multiply-adds %v, want [5400 0 0 160]", got)
 	}
 }

@@ -29,6 +29,19 @@ type SummaryRow struct {
 	// Group reports a row whose module's children have rows of their own
 	// below it (a residual block, branches, a nested Sequential).
 	Group bool
+	// MultiplyAdds counts the multiply-adds of the row's forward pass for
+	// one example, for a leaf that is a MultiplyAdder (0 otherwise).
+	MultiplyAdds int
+}
+
+// MultiplyAdder is a layer that can say how many multiply-adds its
+// forward pass does for one example, given the shape of its output for
+// that example (without the batch dimension). Summarize adds them up: the
+// usual measure of a network's arithmetic, which the backward pass of
+// training roughly doubles again. Layers whose work is not multiply-adds
+// (activations, pooling, reshaping) do not implement it.
+type MultiplyAdder interface {
+	MultiplyAdds(out []int) int
 }
 
 // Summary is a model's layer table, like Keras's model.summary().
@@ -41,6 +54,9 @@ type Summary struct {
 	Total     int // every parameter
 	Trainable int // parameters that training updates (all of them in baeum)
 	Buffers   int // numbers saved with the model but not trained
+	// MultiplyAdds is the sum of the rows' multiply-adds: the forward
+	// pass's for one example.
+	MultiplyAdds int
 }
 
 // Summarize runs one inference pass of m on a zero input of the given
@@ -103,6 +119,9 @@ func summarize(m Module, inputs [][]int, multi bool) *Summary {
 	}
 	s.Total = CountParams(m)
 	s.Trainable = s.Total
+	for _, row := range s.Rows {
+		s.MultiplyAdds += row.MultiplyAdds
+	}
 	for _, b := range Buffers(m) {
 		s.Buffers += b.Tensor.Len()
 	}
@@ -198,6 +217,9 @@ func (r *recorder) fill(i int, m Module, ys []*autograd.Value) {
 	if i == len(r.s.Rows)-1 { // nothing inside got a row: this row stands for all of m
 		row.Layer = fmt.Sprint(m)
 		row.Params = CountParams(m)
+		if ma, ok := m.(MultiplyAdder); ok && len(row.Output) > 0 {
+			row.MultiplyAdds = ma.MultiplyAdds(row.Output[1:])
+		}
 		return
 	}
 	row.Group = true
@@ -267,6 +289,9 @@ func (s *Summary) String() string {
 	fmt.Fprintf(&b, "Total params: %s\nTrainable params: %s\nNon-trainable params: %s\n", Thousands(s.Total), Thousands(s.Trainable), Thousands(s.Total-s.Trainable))
 	if s.Buffers > 0 {
 		fmt.Fprintf(&b, "Buffers (running statistics): %s\n", Thousands(s.Buffers))
+	}
+	if s.MultiplyAdds > 0 {
+		fmt.Fprintf(&b, "Multiply-adds per example: %s\n", Thousands(s.MultiplyAdds))
 	}
 	return b.String()
 }

@@ -1,6 +1,10 @@
 package tensor
 
-import "github.com/baeum-ml/baeum/internal/kernels"
+import (
+	"time"
+
+	"github.com/baeum-ml/baeum/internal/kernels"
+)
 
 // SetThreads sets how many workers the parallel kernels behind tensor
 // operations (matrix products, convolutions, pooling, element-wise work on
@@ -12,3 +16,15 @@ func SetThreads(n int) int { return kernels.SetThreads(n) }
 // Threads reports how many workers the parallel kernels use: the value
 // given to SetThreads, or runtime.GOMAXPROCS(0) when it was never called.
 func Threads() int { return kernels.Threads() }
+
+// Peak is the machine's measured ceiling on single-precision arithmetic
+// (see MeasurePeak).
+type Peak = kernels.Peak
+
+// MeasurePeak times a loop of independent fused multiply-adds on the
+// widest vector registers the CPU has (AVX-512, else AVX2) on threads
+// workers at once, for about d per round, and returns the best rate of
+// three rounds: a ceiling no kernel reaches, against which a kernel's
+// FLOP/s show how close to the machine's limit it runs. Builds without
+// assembly return a zero Peak: the ceiling is not guessed.
+func MeasurePeak(threads int, d time.Duration) Peak { return kernels.MeasurePeak(threads, d) }

@@ -2,16 +2,15 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
-	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -22,28 +21,97 @@ import (
 	"github.com/baeum-ml/baeum/tensor"
 )
 
+// benchRow is every measurement of one configuration: run i of each side
+// was made together, one after the other, so that the sides of a pair
+// saw the same machine.
 type benchRow struct {
-	Case  bench.Case     `json:"case"`
-	Baeum []bench.Result `json:"baeum"`
-	Torch []bench.Result `json:"pytorch"`
+	Case          bench.Case     `json:"case"`
+	FLOPsPerImage float64        `json:"flops_per_image"`
+	Baeum         []bench.Result `json:"baeum"`
+	Torch         []bench.Result `json:"pytorch,omitempty"`
+	ORT           []bench.Result `json:"onnxruntime,omitempty"`
+}
+
+// benchReport is what `baeum bench --json` writes.
+type benchReport struct {
+	CPU     string       `json:"cpu"`
+	Go      string       `json:"go"`
+	Date    string       `json:"date"`
+	Threads int          `json:"threads"`
+	Runs    int          `json:"runs"`
+	Peak    tensor.Peak  `json:"fma_peak"`
+	Rows    []benchRow   `json:"rows"`
+	Check   []checkTrial `json:"check,omitempty"`
+}
+
+// benchSide measures one configuration on one side; nil when the side
+// does not run.
+type benchSide func(bench.Case) bench.Result
+
+// benchSides are the three sides of the benchmark. ONNX Runtime runs
+// inference only.
+type benchSides struct {
+	baeum, torch, ort benchSide
+}
+
+// measure runs every case runs times, interleaving the sides: baeum,
+// PyTorch, ONNX Runtime, then again, so that a slow spell of a shared
+// machine falls on both sides of a pair. progress gets a line per case.
+func measure(cases []bench.Case, runs int, s benchSides, progress io.Writer) []benchRow {
+	var rows []benchRow
+	for _, c := range cases {
+		row := benchRow{Case: c}
+		row.FLOPsPerImage, _ = bench.FLOPsPerImage(c)
+		for range runs {
+			row.Baeum = append(row.Baeum, s.baeum(c))
+			if s.torch != nil {
+				row.Torch = append(row.Torch, s.torch(c))
+			}
+			if s.ort != nil && c.Mode == "infer" {
+				row.ORT = append(row.ORT, s.ort(c))
+			}
+		}
+		fmt.Fprintf(progress, "  %v: baeum %s img/s%s%s\n", c, num(bench.SpreadOf(bench.Values(row.Baeum, ips)).Median),
+			rivalNote("PyTorch", row.Torch), rivalNote("ONNX Runtime", row.ORT))
+		rows = append(rows, row)
+	}
+	return rows
 }
 
 func newBenchCmd() *cobra.Command {
 	var (
-		modelsFlag, torchMode, python, jsonOut, child, dataDir string
-		runs, warmup, steps                                    int
+		modelsFlag, torchMode, ortMode, python, node, ortDir, jsonOut, child, dataDir string
+		runs, warmup, steps                                                           int
+		check                                                                         bool
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
-		Short: "Measure training and inference speed beside PyTorch",
+		Short: "Measure training and inference speed beside PyTorch and ONNX Runtime",
 		Long: `Measure images per second for the MLP (784-256-128-10) and LeNet-5: training
 at batch 64 (SGD with momentum 0.9, cross-entropy) and inference at batch 64
-and 1000, on real MNIST held in memory, excluding a warm-up. When Debian's
-Python (/usr/bin/python3) imports torch, the same models run in PyTorch in the
-same invocation, with the same thread count and OpenBLAS's OpenMP build when it
-is installed (its fastest CPU configuration), and the table shows both sides,
-their ratio and each process's peak resident memory. Each configuration runs
---runs times, each time in fresh processes; the table shows medians.`,
+and 1000, on real MNIST held in memory, after an untimed warm-up.
+
+Beside baeum, in the same invocation and with the same thread count:
+  PyTorch, when Debian's Python (/usr/bin/python3) imports torch, in its
+    fastest CPU configuration: OpenBLAS's OpenMP build, jemalloc preloaded,
+    OpenBLAS's CPU-type variables (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE)
+    unset for its command only (apt-get install python3-torch
+    libopenblas0-openmp libjemalloc2);
+  ONNX Runtime, for inference, through its Node binding, on the same
+    architectures exported from PyTorch (bench/onnx_export.py); install it
+    with  ` + strings.ReplaceAll(bench.ORTInstall, "DIR", "~/.cache/baeum/onnxruntime") + `
+
+Each configuration runs --runs times (at least 5 for a figure worth quoting),
+each time in fresh processes, the sides one after the other; the tables show
+each side's median and, for each rival, the median of the per-run ratios with
+their min–max. The bench first measures the machine's FMA peak (a loop of
+fused multiply-adds on every thread) and shows each side's share of it, the
+cores each kept busy (CPU time over wall time) and each one's peak resident
+memory.
+
+--check shows that the PyTorch side is PyTorch at its best: for training it
+sets the bench's PyTorch loop after 50 and after 500 warm-up steps beside a
+plain PyTorch training loop (bench/torch_plain.py), in the same environment.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts := bench.Options{Warmup: warmup, Steps: steps}
@@ -59,180 +127,98 @@ their ratio and each process's peak resident memory. Each configuration runs
 				if m != "mlp" && m != "lenet5" {
 					return fmt.Errorf("--models: unknown model %q (want mlp, lenet5)", m)
 				}
+				if check {
+					cases = append(cases, bench.Case{Model: m, Mode: "train", Batch: 64})
+					continue
+				}
 				cases = append(cases, bench.Case{Model: m, Mode: "train", Batch: 64}, bench.Case{Model: m, Mode: "infer", Batch: 64}, bench.Case{Model: m, Mode: "infer", Batch: 1000})
 			}
-			useTorch := torchMode != "off"
-			if useTorch {
-				if err := exec.Command(python, "-c", "import torch").Run(); err != nil {
-					if torchMode == "on" {
-						return fmt.Errorf("--torch on: %s cannot import torch: %v", python, err)
-					}
-					useTorch = false
-					fmt.Fprintf(cmd.ErrOrStderr(), "PyTorch not found (%s cannot import torch): measuring baeum only\n", python)
+			for _, f := range []struct{ name, v string }{{"--torch", torchMode}, {"--onnxruntime", ortMode}} {
+				if f.v != "auto" && f.v != "on" && f.v != "off" {
+					return fmt.Errorf("%s %q: want auto, on or off", f.name, f.v)
 				}
 			}
-			var script, mnistDir string
-			if useTorch {
-				// The PyTorch side reads the same MNIST files.
-				dir, err := mnist.Dir(dataDir)
-				if err != nil {
-					return err
-				}
-				mnistDir = dir
-				if script, err = writeTorchScript(); err != nil {
-					return err
-				}
-				defer os.Remove(script)
+			if check {
+				torchMode, ortMode = "on", "off"
 			}
+			stderr := cmd.ErrOrStderr()
+			threads := tensor.Threads()
+			r, err := newRivals(cmd.Context(), rivalConfig{python: python, node: node, ortDir: ortDir, dataDir: dataDir, threads: threads, torch: torchMode, ort: ortMode}, stderr)
+			if err != nil {
+				return err
+			}
+			defer r.close()
 			self, err := os.Executable()
 			if err != nil {
 				return err
 			}
-			threads := tensor.Threads()
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "baeum bench: %s, %d threads, %s, %s\n", cpuName(), threads, runtime.Version(), time.Now().Format("2006-01-02"))
-			var rows []benchRow
-			for _, c := range cases {
-				row := benchRow{Case: c}
-				for r := 0; r < runs; r++ {
-					row.Baeum = append(row.Baeum, runChild(self, c, threads, dataDir, opts))
-					if useTorch {
-						row.Torch = append(row.Torch, runTorch(python, script, mnistDir, c, threads, opts))
-					}
+			rep := benchReport{CPU: cpuName(), Go: runtime.Version(), Date: time.Now().Format("2006-01-02"), Threads: threads, Runs: runs}
+			fmt.Fprintf(out, "baeum bench: %s, %d threads, %s, %s\n", rep.CPU, threads, rep.Go, rep.Date)
+			if check {
+				rep.Check = runCheck(r, cases, runs, opts, stderr)
+				printCheck(out, rep.Check, runs)
+			} else {
+				rep.Peak = tensor.MeasurePeak(threads, 250*time.Millisecond)
+				fmt.Fprintln(out, peakLine(rep.Peak))
+				sides := benchSides{baeum: func(c bench.Case) bench.Result { return runChild(self, c, threads, dataDir, opts) }}
+				if r.torchOn {
+					sides.torch = func(c bench.Case) bench.Result { return r.runTorch(c, opts) }
 				}
-				fmt.Fprintf(cmd.ErrOrStderr(), "  %v: baeum %.0f img/s%s\n", c, median(row.Baeum, ips), torchNote(row.Torch))
-				rows = append(rows, row)
-			}
-			if err := printBenchTable(out, rows, useTorch, runs); err != nil {
-				return err
+				if r.ortOn {
+					sides.ort = func(c bench.Case) bench.Result { return r.runORT(c, opts) }
+				}
+				rep.Rows = measure(cases, runs, sides, stderr)
+				if err := printBenchTables(out, rep.Rows, rep.Peak, runs); err != nil {
+					return err
+				}
 			}
 			if jsonOut != "" {
-				return writeJSONFile(jsonOut, map[string]any{"cpu": cpuName(), "threads": threads, "runs": runs, "go": runtime.Version(), "rows": rows})
+				return writeJSONFile(jsonOut, rep)
 			}
 			return nil
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&modelsFlag, "models", "mlp,lenet5", "models to measure")
-	f.IntVar(&runs, "runs", 3, "runs of each configuration; the table shows medians")
+	f.IntVar(&runs, "runs", 5, "runs of each configuration, the sides interleaved")
 	f.StringVar(&torchMode, "torch", "auto", "run PyTorch too: auto (when importable), on or off")
+	f.StringVar(&ortMode, "onnxruntime", "auto", "run ONNX Runtime too, for inference: auto (when installed), on or off")
 	f.StringVar(&python, "python", "/usr/bin/python3", "the Python that imports torch")
+	f.StringVar(&node, "node", "node", "the Node.js that runs ONNX Runtime's binding")
+	f.StringVar(&ortDir, "onnxruntime-dir", defaultORTDir(), "the folder onnxruntime-node@"+bench.ORTVersion+" was installed into (npm --prefix)")
 	f.StringVar(&jsonOut, "json", "", "also write every measurement as JSON to this file")
 	f.StringVar(&dataDir, "data", "", "folder with the MNIST idx files")
 	f.IntVar(&warmup, "warmup", 50, "untimed batches before timing")
-	f.IntVar(&steps, "steps", 0, "timed batches (default 300 for training, 200 for inference)")
+	f.IntVar(&steps, "steps", 0, "timed batches (default 300 for training; for inference 200, or 100,000 images at small batches)")
+	f.BoolVar(&check, "check", false, "check the PyTorch side instead: warm-up 50 against 500, and a plain PyTorch loop")
 	f.StringVar(&child, "child", "", "internal: measure one configuration (model:mode:batch) in this process")
 	f.MarkHidden("child")
 	return cmd
 }
 
-func ips(r bench.Result) float64 { return r.ImagesPerSec }
-func rss(r bench.Result) float64 { return r.PeakRSSMB }
-
-// median returns the median of f over the results without errors (0 if
-// none).
-func median(rs []bench.Result, f func(bench.Result) float64) float64 {
-	var v []float64
-	for _, r := range rs {
-		if r.Error == "" {
-			v = append(v, f(r))
-		}
+// defaultORTDir is where the install command of the help puts ONNX
+// Runtime's Node binding.
+func defaultORTDir() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
 	}
-	if len(v) == 0 {
-		return 0
-	}
-	slices.Sort(v)
-	if len(v)%2 == 1 {
-		return v[len(v)/2]
-	}
-	return (v[len(v)/2-1] + v[len(v)/2]) / 2
+	return filepath.Join(dir, "baeum", "onnxruntime")
 }
 
-func torchNote(rs []bench.Result) string {
+func ips(r bench.Result) float64   { return r.ImagesPerSec }
+func rss(r bench.Result) float64   { return r.PeakRSSMB }
+func cores(r bench.Result) float64 { return r.Cores() }
+
+func rivalNote(name string, rs []bench.Result) string {
 	if len(rs) == 0 {
 		return ""
 	}
-	if m := median(rs, ips); m > 0 {
-		return fmt.Sprintf(", PyTorch %.0f img/s", m)
+	if m := bench.SpreadOf(bench.Values(rs, ips)).Median; m > 0 {
+		return fmt.Sprintf(", %s %s img/s", name, num(m))
 	}
-	return ", PyTorch failed: " + rs[0].Error
-}
-
-// writeTorchScript writes the PyTorch side of the benchmark to a new
-// temporary file and returns its name; the caller removes it.
-func writeTorchScript() (string, error) {
-	f, err := os.CreateTemp("", "baeum-torch-bench-*.py")
-	if err != nil {
-		return "", fmt.Errorf("creating the PyTorch script: %w", err)
-	}
-	_, err = f.Write(bench.TorchScript)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return "", fmt.Errorf("writing the PyTorch script: %w", err)
-	}
-	return f.Name(), nil
-}
-
-// printBenchTable writes the medians as a table with the ratio of baeum's
-// throughput to PyTorch's.
-func printBenchTable(w io.Writer, rows []benchRow, torch bool, runs int) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "model\tmode\tbatch\tbaeum img/s\t")
-	if torch {
-		fmt.Fprintf(tw, "PyTorch img/s\tbaeum/PyTorch\t")
-	}
-	fmt.Fprintf(tw, "baeum peak RSS\t")
-	if torch {
-		fmt.Fprintf(tw, "PyTorch peak RSS\t")
-	}
-	fmt.Fprintln(tw)
-	for _, r := range rows {
-		b := median(r.Baeum, ips)
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t", r.Case.Model, r.Case.Mode, r.Case.Batch, num(b))
-		if torch {
-			t := median(r.Torch, ips)
-			ratio := "—"
-			if t > 0 && b > 0 {
-				ratio = fmt.Sprintf("%.2f×", b/t)
-			}
-			fmt.Fprintf(tw, "%s\t%s\t", num(t), ratio)
-		}
-		fmt.Fprintf(tw, "%.0f MB\t", median(r.Baeum, rss))
-		if torch {
-			fmt.Fprintf(tw, "%.0f MB\t", median(r.Torch, rss))
-		}
-		fmt.Fprintln(tw)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "medians of %d runs", runs)
-	if torch {
-		for _, r := range rows {
-			for _, t := range r.Torch {
-				if t.Config != "" {
-					fmt.Fprintf(w, "; %s", t.Config)
-					torch = false
-					break
-				}
-			}
-			if !torch {
-				break
-			}
-		}
-	}
-	fmt.Fprintln(w)
-	for _, r := range rows {
-		for _, res := range append(slices.Clone(r.Baeum), r.Torch...) {
-			if res.Error != "" {
-				fmt.Fprintf(w, "%v: error: %s\n", r.Case, res.Error)
-			}
-		}
-	}
-	return nil
+	return fmt.Sprintf(", %s failed: %s", name, rs[0].Error)
 }
 
 // num formats a throughput with thousands separators.
@@ -267,21 +253,15 @@ func benchChild(cmd *cobra.Command, spec, dataDir string, opts bench.Options) er
 	if err != nil {
 		return err
 	}
-	v, err := bench.Run(c, ds, opts)
-	res := bench.Result{ImagesPerSec: v, Threads: tensor.Threads(), PeakRSSMB: peakRSSMB()}
+	t, err := bench.Run(c, ds, opts)
+	res := bench.Result{Threads: tensor.Threads(), PeakRSSMB: bench.PeakRSSMB(),
+		Config: fmt.Sprintf("baeum %s, %s, %d threads", Version, runtime.Version(), tensor.Threads())}
 	if err != nil {
 		res.Error = err.Error()
+	} else {
+		res.ImagesPerSec, res.WallSec, res.CPUSec = t.ImagesPerSec(), t.Wall.Seconds(), t.CPU.Seconds()
 	}
 	return json.NewEncoder(cmd.OutOrStdout()).Encode(res)
-}
-
-// peakRSSMB returns this process's peak resident memory in MiB.
-func peakRSSMB() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return float64(ru.Maxrss) / 1024 // kilobytes on Linux
 }
 
 func runChild(self string, c bench.Case, threads int, dataDir string, opts bench.Options) bench.Result {
@@ -293,30 +273,6 @@ func runChild(self string, c bench.Case, threads int, dataDir string, opts bench
 	return runJSON(exec.Command(self, args...))
 }
 
-// runTorch measures one configuration in PyTorch, reading MNIST from
-// mnistDir.
-func runTorch(python, script, mnistDir string, c bench.Case, threads int, opts bench.Options) bench.Result {
-	args := []string{script, "--model", c.Model, "--mode", c.Mode, "--batch", fmt.Sprint(c.Batch), "--threads", fmt.Sprint(threads), "--warmup", fmt.Sprint(opts.Warmup)}
-	if opts.Steps > 0 {
-		args = append(args, "--steps", fmt.Sprint(opts.Steps))
-	} else if c.Mode == "infer" {
-		args = append(args, "--steps", "200")
-	}
-	cmd := exec.Command(python, args...)
-	cmd.Env = append(os.Environ(), fmt.Sprintf("OMP_NUM_THREADS=%d", threads), mnist.EnvDir+"="+mnistDir)
-	if dir := "/usr/lib/x86_64-linux-gnu/openblas-openmp"; dirExists(dir) {
-		cmd.Env = append(cmd.Env, "LD_LIBRARY_PATH="+dir)
-	} else {
-		cmd.Env = append(cmd.Env, "OPENBLAS_NUM_THREADS=1")
-	}
-	return runJSON(cmd)
-}
-
-func dirExists(d string) bool {
-	st, err := os.Stat(d)
-	return err == nil && st.IsDir()
-}
-
 func runJSON(cmd *exec.Cmd) bench.Result {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -326,6 +282,9 @@ func runJSON(cmd *exec.Cmd) bench.Result {
 	var r bench.Result
 	if err := json.Unmarshal([]byte(lastLine(stdout.String())), &r); err != nil {
 		return bench.Result{Error: fmt.Sprintf("bad output %q", lastLine(stdout.String()))}
+	}
+	if r.ImagesPerSec <= 0 && r.Error == "" {
+		r.Error = fmt.Sprintf("no throughput in %q", lastLine(stdout.String()))
 	}
 	return r
 }
@@ -347,4 +306,13 @@ func cpuName() string {
 		}
 	}
 	return runtime.GOARCH
+}
+
+// commandContext is exec.CommandContext, or exec.Command without a
+// context.
+func commandContext(ctx context.Context, name string, args ...string) *exec.Cmd {
+	if ctx == nil {
+		return exec.Command(name, args...)
+	}
+	return exec.CommandContext(ctx, name, args...)
 }
