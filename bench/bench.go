@@ -1,11 +1,17 @@
 // Package bench measures baeum's training and inference throughput and
-// sets it beside PyTorch's, run the same way in the same invocation.
+// sets it beside its strongest rivals, run the same way in the same
+// invocation: PyTorch in its fastest CPU configuration (OpenBLAS's OpenMP
+// build, jemalloc preloaded, OpenBLAS's CPU-type overrides removed:
+// TorchSetup), and ONNX Runtime for inference through its Node binding.
 //
 // Every figure is images per second over timed steps only, after a
 // warm-up, with SGD with momentum 0.9 on cross-entropy for training, the
-// same batch size and thread count on both sides and the data in memory.
+// same batch size and thread count on every side and the data in memory.
 // Each configuration runs in a child process of its own, so that its peak
-// resident memory is its own too.
+// resident memory and CPU time are its own too. The rivals' scripts are
+// embedded (Scripts); SpreadOf and PairRatios summarise interleaved runs,
+// and FLOPsPerImage the arithmetic that a side's share of the machine's
+// FMA peak (tensor.MeasurePeak) is computed from.
 package bench
 
 import (
