@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -33,7 +34,7 @@ func TestTorchEnv(t *testing.T) {
 	got := envMap(full.Env(base, 2))
 	want := map[string]string{"PATH": "/bin", "HOME": "/root", "OMP_NUM_THREADS": "2",
 		"LD_LIBRARY_PATH": "/o/openblas-openmp:/opt/lib", "LD_PRELOAD": "/o/libjemalloc.so.2 /opt/libfoo.so"}
-	if !mapsEqual(got, want) {
+	if !maps.Equal(got, want) {
 		t.Errorf("full setup: env %v, want %v", got, want)
 	}
 	if len(base) != 8 || base[1] != "OPENBLAS_CORETYPE=Haswell" {
@@ -43,7 +44,7 @@ func TestTorchEnv(t *testing.T) {
 	// kept to one thread so that it does not fight OpenMP's.
 	got = envMap(TorchSetup{}.Env([]string{"PATH=/bin", "OPENBLAS_CORETYPE=Haswell"}, 3))
 	want = map[string]string{"PATH": "/bin", "OMP_NUM_THREADS": "3", "OPENBLAS_NUM_THREADS": "1"}
-	if !mapsEqual(got, want) {
+	if !maps.Equal(got, want) {
 		t.Errorf("empty setup: env %v, want %v", got, want)
 	}
 	if m := (TorchSetup{}).Missing(); !slices.Equal(m, []string{"libopenblas0-openmp", "libjemalloc2"}) {
@@ -54,21 +55,9 @@ func TestTorchEnv(t *testing.T) {
 	}
 	got = envMap(ORTEnv([]string{"PATH=/bin", "NODE_PATH=/old", "OPENBLAS_CORETYPE=Haswell"}, "/ort/node_modules"))
 	want = map[string]string{"PATH": "/bin", "NODE_PATH": "/ort/node_modules"}
-	if !mapsEqual(got, want) {
+	if !maps.Equal(got, want) {
 		t.Errorf("ORTEnv: %v, want %v", got, want)
 	}
-}
-
-func mapsEqual(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
 
 // TestScripts checks that every rival script is embedded under the name
