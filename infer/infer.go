@@ -9,6 +9,7 @@ package infer
 import (
 	"fmt"
 	"image"
+	"math"
 	"sync"
 
 	"github.com/baeum-ml/baeum/autograd"
@@ -44,21 +45,34 @@ func (p Prediction) Top() []int {
 	return idx
 }
 
-// Predictor classifies images with a trained model.
+// ErrNonFinite is wrapped by the error of a prediction whose output is
+// NaN or infinite, as a model with finite but huge weights (±3e38) gives:
+// such an answer is refused rather than reported as a class with a NaN
+// probability. It is models.ErrNonFinite, which Load's check of the model
+// returns too.
+var ErrNonFinite = models.ErrNonFinite
+
+// Predictor classifies images with a trained model. Every prediction
+// whose output is not finite is an error wrapping ErrNonFinite.
 type Predictor struct {
 	Model  *models.Model
 	Meta   map[string]string
 	graphs sync.Pool
 }
 
-// New returns a Predictor for a model already in memory.
+// New returns a Predictor for a model already in memory. It does not run
+// the model; models.Load, through which checkpoints are read, has checked
+// that a loaded model's output is finite (m.CheckFinite).
 func New(m *models.Model) *Predictor {
 	p := &Predictor{Model: m}
 	p.graphs.New = func() any { return autograd.NewInferenceGraph() }
 	return p
 }
 
-// Load reads a checkpoint written by baeum train.
+// Load reads a checkpoint written by baeum train, with models.Load's
+// checks: the header against the configuration before anything is
+// allocated, the metadata, and a pass on neutral inputs whose output must
+// be finite (an error wrapping ErrNonFinite otherwise).
 func Load(path string) (*Predictor, error) {
 	m, meta, err := models.Load(path)
 	if err != nil {
@@ -112,7 +126,9 @@ func (p *Predictor) Inputs(images [][]byte) (*tensor.Tensor, error) {
 	return x, nil
 }
 
-// PredictBatch classifies several stored images in one pass.
+// PredictBatch classifies several stored images in one pass. If the
+// model's output for any of them is NaN or infinite, it returns an error
+// wrapping ErrNonFinite that names the image.
 func (p *Predictor) PredictBatch(images [][]byte) ([]Prediction, error) {
 	if len(images) == 0 {
 		return nil, nil
@@ -127,11 +143,17 @@ func (p *Predictor) PredictBatch(images [][]byte) ([]Prediction, error) {
 		p.graphs.Put(g)
 	}()
 	logits := p.Model.Forward(g, g.Input(x)).Data()
+	if err := finite(logits); err != nil {
+		return nil, err
+	}
 	// The probabilities are reported in float64, computed by the same
 	// softmax that training's loss uses.
 	probs := tensor.New(tensor.Float64, logits.Shape()...)
 	probs.CopyFrom(logits)
 	tensor.SoftmaxTo(probs, probs, 1)
+	if err := finite(probs); err != nil {
+		return nil, err
+	}
 	best := tensor.ArgMaxRows(nil, probs)
 	classes := p.Model.Prep.Classes
 	out := make([]Prediction, len(images))
@@ -142,4 +164,17 @@ func (p *Predictor) PredictBatch(images [][]byte) ([]Prediction, error) {
 		}
 	}
 	return out, nil
+}
+
+// finite returns an error wrapping ErrNonFinite, naming the image and the
+// class, when a batch's output (one row per image) holds a NaN or an
+// infinity.
+func finite(out *tensor.Tensor) error {
+	per := out.Len() / max(1, out.Shape()[0])
+	for i := 0; i < out.Len(); i++ {
+		if v := out.Flat(i); math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("infer: image %d: %w: output %d is %v (are the weights too large?)", i/per, ErrNonFinite, i%per, v)
+		}
+	}
+	return nil
 }

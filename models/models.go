@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/baeum-ml/baeum/checkpoint"
 	"github.com/baeum-ml/baeum/data"
 	"github.com/baeum-ml/baeum/data/mnist"
 	"github.com/baeum-ml/baeum/nn"
@@ -64,13 +65,85 @@ func (m *Model) String() string {
 	return s
 }
 
+// The limits New checks, arithmetically and before it allocates anything,
+// so that a configuration from a file or a flag (an MLP of 2^63 hidden
+// units, or of two layers of 40,000) is an error that names the limit
+// rather than a crash or an exhausted memory. Images themselves are
+// bounded by the preprocessing record (data.ImagePrep.Validate: at most
+// 4096×4096, 1 or 3 channels).
+const (
+	// MaxParams bounds a model's number of parameters: 100 million, 400
+	// MB of float32 weights (training needs about four times that, with
+	// the gradients and Adam's moments).
+	MaxParams = 100_000_000
+	// MaxHidden bounds the size of each of an MLP's hidden layers.
+	MaxHidden = 1 << 16
+	// MaxLayers bounds the number of an MLP's hidden layers.
+	MaxLayers = 64
+	// MaxClasses bounds the number of classes, as preprocessing records
+	// do.
+	MaxClasses = 1 << 20
+)
+
 // New builds the model described by cfg, with weights drawn from rng,
 // after filling in defaults, for images stored as base describes (their
 // size, channels and normalisation) and the given classes: the model
-// sets base's padding and flattening to its own.
+// sets base's padding and flattening to its own. It returns an error,
+// before allocating anything, for an unknown model or activation, images
+// the model cannot take, or sizes beyond MaxHidden, MaxLayers,
+// MaxClasses or MaxParams.
 func New(rng *rand.Rand, cfg Config, base data.ImagePrep, classes []string) (*Model, error) {
+	p, err := plan(cfg, base, classes)
+	if err != nil {
+		return nil, err
+	}
+	cfg, prep, s := p.cfg, p.prep, p.prep.Shape()
+	var net nn.Module
+	switch cfg.Name {
+	case "lenet5", "lenet5-relu":
+		act, _ := nn.Activation(cfg.Activation) // checked by plan
+		net = LeNet5(rng, s[0], s[1], s[2], len(classes), act, cfg.Name == "lenet5-relu")
+	case "mlp":
+		act, _ := nn.Activation(cfg.Activation)
+		net = MLP(rng, s[0], cfg.Hidden, len(classes), act)
+	case "softmax":
+		net = SoftmaxRegression(rng, s[0], len(classes))
+	}
+	rec := data.Preprocess{Inputs: []data.InputPrep{{Name: "image", Image: &prep}}, Classes: slices.Clone(classes)}
+	return &Model{Config: cfg, Module: net, Prep: rec}, nil
+}
+
+// Spec returns the tensors of the state dict that New would build for
+// cfg, base and classes — their PyTorch names and shapes, in the order of
+// the model's parameters — and the number of parameters, worked out
+// arithmetically without building anything. It returns New's errors. A
+// loader compares it with a checkpoint's header before it builds the
+// model.
+func Spec(cfg Config, base data.ImagePrep, classes []string) ([]checkpoint.TensorSpec, int, error) {
+	p, err := plan(cfg, base, classes)
+	if err != nil {
+		return nil, 0, err
+	}
+	return p.tensors, p.params, nil
+}
+
+// A blueprint is a checked configuration: defaults filled in, the
+// model's own preparation, and its state dict's tensors.
+type blueprint struct {
+	cfg     Config
+	prep    data.ImagePrep
+	tensors []checkpoint.TensorSpec
+	params  int
+}
+
+// plan checks cfg, base and classes against the limits and works out the
+// model's tensors, allocating nothing in proportion to the sizes asked.
+func plan(cfg Config, base data.ImagePrep, classes []string) (*blueprint, error) {
 	if len(classes) < 2 {
 		return nil, fmt.Errorf("a classifier needs at least 2 classes, got %d", len(classes))
+	}
+	if len(classes) > MaxClasses {
+		return nil, fmt.Errorf("%d classes, more than the limit of %d", len(classes), MaxClasses)
 	}
 	// The model's own preparation: LeNet-5 pads, the others flatten.
 	prep := base
@@ -86,7 +159,14 @@ func New(rng *rand.Rand, cfg Config, base data.ImagePrep, classes []string) (*Mo
 		return nil, err
 	}
 	s := prep.Shape()
-	var net nn.Module
+	k := len(classes)
+	b := &blueprint{prep: prep}
+	linear := func(name string, in, out int) {
+		b.tensors = append(b.tensors, checkpoint.TensorSpec{Name: name + ".weight", Shape: []int{out, in}}, checkpoint.TensorSpec{Name: name + ".bias", Shape: []int{out}})
+	}
+	conv := func(name string, in, out, size int) {
+		b.tensors = append(b.tensors, checkpoint.TensorSpec{Name: name + ".weight", Shape: []int{out, in, size, size}}, checkpoint.TensorSpec{Name: name + ".bias", Shape: []int{out}})
+	}
 	switch cfg.Name {
 	case "lenet5", "", "lenet5-relu":
 		if cfg.Name == "lenet5-relu" {
@@ -98,14 +178,14 @@ func New(rng *rand.Rand, cfg Config, base data.ImagePrep, classes []string) (*Mo
 		if cfg.Activation == "" {
 			cfg.Activation = "tanh"
 		}
-		act, err := nn.Activation(cfg.Activation)
-		if err != nil {
-			return nil, err
-		}
 		if s[1] < 32 || s[2] < 32 {
 			return nil, fmt.Errorf("lenet5 needs images of at least 28×28 (32×32 once padded), got %d×%d", base.Height, base.Width)
 		}
-		net = LeNet5(rng, s[0], s[1], s[2], len(classes), act, cfg.Name == "lenet5-relu")
+		conv("c1", s[0], 6, 5)
+		conv("c3", 6, 16, 5)
+		conv("c5", 16, 120, 5)
+		linear("f6", 120*c5Size(s[1])*c5Size(s[2]), 84)
+		linear("output", 84, k)
 	case "mlp":
 		if cfg.Activation == "" {
 			cfg.Activation = "relu"
@@ -113,22 +193,54 @@ func New(rng *rand.Rand, cfg Config, base data.ImagePrep, classes []string) (*Mo
 		if len(cfg.Hidden) == 0 {
 			cfg.Hidden = []int{256, 128}
 		}
-		act, err := nn.Activation(cfg.Activation)
-		if err != nil {
-			return nil, err
+		if len(cfg.Hidden) > MaxLayers {
+			return nil, fmt.Errorf("mlp with %d hidden layers, more than the limit of %d", len(cfg.Hidden), MaxLayers)
 		}
-		for _, h := range cfg.Hidden {
+		for i, h := range cfg.Hidden {
 			if h <= 0 {
 				return nil, fmt.Errorf("mlp hidden sizes must be positive, got %v", cfg.Hidden)
 			}
+			if h > MaxHidden {
+				return nil, fmt.Errorf("mlp hidden layer %d has %d units, more than the limit of %d", i+1, h, MaxHidden)
+			}
 		}
-		net = MLP(rng, s[0], cfg.Hidden, len(classes), act)
+		prev := s[0]
+		for i, h := range cfg.Hidden {
+			linear("fc"+strconv.Itoa(i+1), prev, h)
+			prev = h
+		}
+		linear("output", prev, k)
 	case "softmax":
 		cfg.Activation, cfg.Hidden = "", nil
-		net = SoftmaxRegression(rng, s[0], len(classes))
+		linear("output", s[0], k)
 	}
-	rec := data.Preprocess{Inputs: []data.InputPrep{{Name: "image", Image: &prep}}, Classes: slices.Clone(classes)}
-	return &Model{Config: cfg, Module: net, Prep: rec}, nil
+	if cfg.Activation != "" {
+		if _, err := nn.Activation(cfg.Activation); err != nil {
+			return nil, err
+		}
+	}
+	// Every factor is bounded above, so the products fit in an int64.
+	var total int64
+	for _, t := range b.tensors {
+		n := int64(1)
+		for _, d := range t.Shape {
+			n *= int64(d)
+		}
+		total += n
+	}
+	if total > MaxParams {
+		return nil, fmt.Errorf("%s for %d×%d×%d images and %d classes would have %d parameters, more than the limit of %d", describe(cfg), base.Channels, base.Height, base.Width, k, total, MaxParams)
+	}
+	b.cfg, b.params = cfg, int(total)
+	return b, nil
+}
+
+// describe names a configuration in an error message.
+func describe(cfg Config) string {
+	if cfg.Name == "mlp" {
+		return fmt.Sprintf("mlp with hidden layers %v", cfg.Hidden)
+	}
+	return cfg.Name
 }
 
 // LeNetPad is the background LeNet-5 adds round its input: MNIST's 28×28

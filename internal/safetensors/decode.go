@@ -9,7 +9,6 @@ import (
 	"io"
 	"math"
 	"math/bits"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,22 +38,18 @@ func Decode(data []byte) (*File, error) {
 	return f, nil
 }
 
-// ReadFile reads and decodes the safetensors file at path. Its errors name
-// the file.
+// ReadFile reads and decodes the safetensors file at path, as [Open] and
+// [Reader.ReadAll] do: a path that is not a regular file (a named pipe, a
+// device such as /dev/zero, a folder) is refused before it is opened, and
+// the header length is checked against the file's size before anything
+// more than its first 8 bytes is read. Its errors name the file.
 func ReadFile(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+	r, err := Open(path)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, &Error{File: path, Err: err}
+		return nil, err
 	}
-	f, err := decode(data)
-	if err != nil {
-		return nil, &Error{File: path, Err: err}
-	}
-	return f, nil
+	defer r.Close()
+	return r.ReadAll()
 }
 
 // tensorInfo is one tensor's entry in the header.
@@ -67,38 +62,59 @@ type tensorInfo struct {
 
 func decode(data []byte) (*File, error) {
 	if len(data) < 8 {
-		return nil, fmt.Errorf("file is %d bytes, too short for the 8-byte header length", len(data))
+		return nil, fmt.Errorf("not a safetensors file: file is %d bytes, too short for the 8-byte header length", len(data))
 	}
 	n := binary.LittleEndian.Uint64(data)
-	if n > MaxHeaderSize {
-		return nil, fmt.Errorf("header length %d is larger than the limit of %d bytes", n, MaxHeaderSize)
-	}
-	if n > uint64(len(data)-8) {
-		return nil, fmt.Errorf("header length %d runs past the end of the file (%d bytes follow the length)", n, len(data)-8)
-	}
-	header := data[8 : 8+n]
-	if !utf8.Valid(header) {
-		return nil, fmt.Errorf("header is not valid UTF-8 (at byte %d of the header)", invalidUTF8At(header))
-	}
-	meta, infos, err := parseHeader(header)
-	if err != nil {
+	if err := checkHeaderLength(n, uint64(len(data)-8)); err != nil {
 		return nil, err
 	}
 	body := data[8+n:]
-	for i := range infos {
-		if err := checkInfo(&infos[i], uint64(len(body))); err != nil {
-			return nil, err
-		}
-	}
-	if err := checkCoverage(infos, uint64(len(body))); err != nil {
+	meta, infos, err := parseAndCheck(data[8:8+n], uint64(len(body)))
+	if err != nil {
 		return nil, err
 	}
-	sort.Slice(infos, func(i, j int) bool { return infos[i].name < infos[j].name })
 	f := &File{Metadata: meta, Tensors: make([]Tensor, len(infos))}
 	for i, in := range infos {
 		f.Tensors[i] = Tensor{Name: in.name, DType: in.dtype, Shape: in.shape, Data: body[in.begin:in.end:in.end]}
 	}
 	return f, nil
+}
+
+// checkHeaderLength checks the header length n read from a file's first 8
+// bytes against the limit and against rest, the number of bytes that
+// follow them. A file that is not safetensors at all usually fails here.
+func checkHeaderLength(n, rest uint64) error {
+	switch {
+	case n > MaxHeaderSize:
+		return fmt.Errorf("not a safetensors file: header length %d is larger than the limit of %d bytes", n, MaxHeaderSize)
+	case n > rest:
+		return fmt.Errorf("not a safetensors file: header length %d runs past the end of the file (%d bytes follow the length)", n, rest)
+	case n < 2:
+		return fmt.Errorf("not a safetensors file: header length %d is too short for a JSON object", n)
+	}
+	return nil
+}
+
+// parseAndCheck parses a header and checks its tensors against a data
+// section of bodyLen bytes. It returns the tensors sorted by name.
+func parseAndCheck(header []byte, bodyLen uint64) (map[string]string, []tensorInfo, error) {
+	if !utf8.Valid(header) {
+		return nil, nil, fmt.Errorf("header is not valid UTF-8 (at byte %d of the header)", invalidUTF8At(header))
+	}
+	meta, infos, err := parseHeader(header)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range infos {
+		if err := checkInfo(&infos[i], bodyLen); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := checkCoverage(infos, bodyLen); err != nil {
+		return nil, nil, err
+	}
+	sort.Slice(infos, func(i, j int) bool { return infos[i].name < infos[j].name })
+	return meta, infos, nil
 }
 
 // invalidUTF8At returns the offset of the first invalid UTF-8 sequence.

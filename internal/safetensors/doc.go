@@ -15,6 +15,10 @@
 // The tensors must cover the data section exactly, without gaps or
 // overlaps. Unlike a pickle, nothing in the file is executed: [Decode]
 // checks every field and returns an error, never a panic, for any input.
+// [Open] reads a file's header alone — after refusing paths that are not
+// regular files, and checking the header length against the file's size
+// — so that a loader can compare the shapes with what it expects before
+// it allocates anything; [Reader.ReadAll] then reads the tensors.
 // [WriteFile] replaces a file atomically, so a crash during a save never
 // leaves a half-written checkpoint.
 package safetensors

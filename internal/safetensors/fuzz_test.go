@@ -9,7 +9,10 @@ import (
 
 // FuzzDecode checks that Decode never panics and that whatever it accepts
 // is consistent: each tensor's Data matches its shape and dtype, and
-// encoding the result and decoding it again gives the same tensors.
+// encoding the result and decoding it again gives the same tensors. It
+// checks the two-step reading of files too (the header by Open, the
+// tensors by ReadAll, as checkpoints are loaded): it accepts exactly what
+// Decode accepts, with the same tensors.
 func FuzzDecode(f *testing.F) {
 	var valid bytes.Buffer
 	Encode(&valid, []Tensor{
@@ -34,17 +37,31 @@ func FuzzDecode(f *testing.F) {
 		raw("{\"\xff\":1}", nil),
 		binary.LittleEndian.AppendUint64(nil, 1<<63),
 		{},
+		// Hostile checkpoints: a model's metadata that asks for a huge
+		// layer but no tensors, a file that is not safetensors (a PNG, and
+		// zeros), a weight of 3e38.
+		raw(`{"__metadata__":{"baeum.model":"{\"name\":\"mlp\",\"hidden\":[9223372036854775807]}"}}`, nil),
+		append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 64)...),
+		make([]byte, 64),
+		raw(`{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, []byte{0x9e, 0xb4, 0x61, 0x7f}),
 	}
 	for _, s := range seeds {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file, err := Decode(data)
+		r, rerr := newReader(bytes.NewReader(data), int64(len(data)))
+		if (err == nil) != (rerr == nil) {
+			t.Fatalf("Decode error %v, newReader error %v", err, rerr)
+		}
 		if err != nil {
 			if file != nil {
 				t.Fatal("a File with an error")
 			}
 			return
+		}
+		if read, err := r.ReadAll(); err != nil || !reflect.DeepEqual(read, file) {
+			t.Fatalf("ReadAll = %+v, %v; Decode = %+v", read, err, file)
 		}
 		for _, x := range file.Tensors {
 			if len(x.Data) != x.NumElements()*x.DType.Size() {

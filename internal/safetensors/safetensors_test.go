@@ -314,7 +314,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"header too large", append(huge, "{}"...), "header length 100000001 is larger than the limit of 100000000 bytes"},
 		{"header length 2^64-1", []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, '{', '}'}, "is larger than the limit"},
 		{"header past the end", append(binary.LittleEndian.AppendUint64(nil, 100), "{}"...), "header length 100 runs past the end of the file (2 bytes follow the length)"},
-		{"empty header", raw("", nil), "header: unexpected end of the JSON"},
+		{"empty header", raw("", nil), "not a safetensors file: header length 0 is too short for a JSON object"},
 		{"invalid UTF-8", raw("{\"a\xff\":1}", nil), "header is not valid UTF-8 (at byte 3 of the header)"},
 		{"not JSON", raw("hello", nil), "header is not valid JSON"},
 		{"JSON list", raw("[1,2]", nil), "header is not a JSON object: it starts with a list"},

@@ -14,8 +14,9 @@ import (
 // as it was; on failure the temporary file is removed. The tensors are
 // checked before any file is created.
 //
-// A new file gets mode 0644; a file that is replaced keeps its mode. When
-// path is a symbolic link, the file it points to is replaced.
+// A new file gets mode 0644; a file that is replaced keeps its mode. A
+// path that is a symbolic link is refused, so that a link planted where a
+// file is saved cannot redirect the save.
 func WriteFile(path string, tensors []Tensor, metadata map[string]string) error {
 	return writeFile(path, tensors, metadata, nil)
 }

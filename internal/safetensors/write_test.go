@@ -164,7 +164,7 @@ func TestWriteFileErrors(t *testing.T) {
 	}
 }
 
-func TestWriteFileKeepsModeAndFollowsSymlink(t *testing.T) {
+func TestWriteFileKeepsModeAndRefusesSymlink(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("modes and symbolic links differ on Windows")
 	}
@@ -178,22 +178,28 @@ func TestWriteFileKeepsModeAndFollowsSymlink(t *testing.T) {
 	if err := os.Chmod(real, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	if err := WriteFile(real, newT, nil); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(real); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v, want 0600 kept", fi.Mode().Perm())
+	}
+	before, err := os.ReadFile(real)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A link planted where a file is saved must not redirect the save.
 	if err := os.Symlink("real.safetensors", link); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteFile(link, newT, nil); err != nil {
-		t.Fatal(err)
+	if err := WriteFile(link, oldT, nil); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Fatalf("writing through a symbolic link: %v, want an error", err)
 	}
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
-		t.Fatal("the symbolic link was replaced by a file")
+		t.Fatal("the symbolic link was replaced")
 	}
-	fi, _ := os.Stat(real)
-	if fi.Mode().Perm() != 0o600 {
-		t.Fatalf("mode %v, want 0600 kept", fi.Mode().Perm())
-	}
-	f, err := ReadFile(real)
-	if err != nil || len(f.Tensors) != 2 {
-		t.Fatalf("the link's target was not rewritten: %v, %v", f, err)
+	if after, err := os.ReadFile(real); err != nil || !bytes.Equal(after, before) {
+		t.Fatal("the link's target was changed")
 	}
 }
 

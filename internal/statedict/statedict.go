@@ -52,36 +52,49 @@ func FloatTensor(name string, t *tensor.Tensor) safetensors.Tensor {
 	return safetensors.FromFloat32(name, slices.Clone(t.Shape()), t.F32())
 }
 
-// target is a tensor of the model that a file's tensor must fill.
-type target struct {
-	t     *tensor.Tensor
-	int64 bool
+// A Want is a tensor a module's state dict needs from a file: its name,
+// its shape, and whether it is an integer buffer (stored as I64).
+type Want struct {
+	Name  string
+	Shape []int
+	Int64 bool
 }
 
-// Apply copies the tensors of f into m's parameters and buffers. f must
-// hold exactly m's state dict: every name present, no other, each with
-// m's shape, as F32, F64, F16 or BF16 (I64 or a float type for integer
-// buffers), and only finite numbers. The error names the tensors that are
-// wrong and how; on error m is unchanged.
-func Apply(f *safetensors.File, m nn.Module) error {
-	want := map[string]target{}
-	var order []string
+// Wants returns the tensors of m's state dict, parameters then buffers.
+func Wants(m nn.Module) []Want {
+	var out []Want
 	for _, p := range m.Params() {
-		want[p.Name] = target{t: p.Value.Data()}
-		order = append(order, p.Name)
+		out = append(out, Want{Name: p.Name, Shape: p.Value.Data().Shape()})
 	}
 	for _, b := range nn.Buffers(m) {
-		want[b.Name] = target{t: b.Tensor, int64: b.Int64}
-		order = append(order, b.Name)
+		out = append(out, Want{Name: b.Name, Shape: b.Tensor.Shape(), Int64: b.Int64})
+	}
+	return out
+}
+
+// Check compares a file's tensors with the state dict want describes,
+// reading only their names, element types and shapes — not their Data, so
+// it can run on the header alone, before anything is allocated for the
+// tensors. Every wanted name must be present and no other, each with its
+// shape, as F32, F64, F16 or BF16 (I64 or a float type for integer
+// buffers). The error names the tensors that are wrong and how.
+func Check(tensors []safetensors.Tensor, want []Want) error {
+	wanted := make(map[string]bool, len(want))
+	for _, w := range want {
+		wanted[w.Name] = true
+	}
+	have := make(map[string]safetensors.Tensor, len(tensors))
+	for _, t := range tensors {
+		have[t.Name] = t
 	}
 	var missing, extra []string
-	for _, name := range order {
-		if _, ok := f.Tensor(name); !ok {
-			missing = append(missing, name)
+	for _, w := range want {
+		if _, ok := have[w.Name]; !ok {
+			missing = append(missing, w.Name)
 		}
 	}
-	for _, t := range f.Tensors {
-		if _, ok := want[t.Name]; !ok {
+	for _, t := range tensors {
+		if !wanted[t.Name] {
 			extra = append(extra, t.Name)
 		}
 	}
@@ -95,22 +108,51 @@ func Apply(f *safetensors.File, m nn.Module) error {
 		}
 		return fmt.Errorf("tensors do not match the model: %s", strings.Join(parts, "; "))
 	}
-	// Convert everything first, so that a bad tensor leaves m untouched.
-	vals := make([][]float64, len(order))
-	for i, name := range order {
-		st, _ := f.Tensor(name)
-		tg := want[name]
-		if !tensor.EqualShapes(st.Shape, tg.t.Shape()) {
-			return fmt.Errorf("tensor %s has shape %v, the model needs %v", name, st.Shape, tg.t.Shape())
+	for _, w := range want {
+		st := have[w.Name]
+		if !tensor.EqualShapes(st.Shape, w.Shape) {
+			return fmt.Errorf("tensor %s has shape %v, the model needs %v", w.Name, st.Shape, w.Shape)
 		}
-		v, err := toFloat64(st, tg.int64)
+		switch st.DType {
+		case safetensors.F32, safetensors.F64, safetensors.F16, safetensors.BF16:
+		case safetensors.I64:
+			if !w.Int64 {
+				return fmt.Errorf("tensor %s: element type I64 where a float tensor is needed", w.Name)
+			}
+		default:
+			return fmt.Errorf("tensor %s: unsupported element type %s (want F32, F64, F16 or BF16)", w.Name, st.DType)
+		}
+	}
+	return nil
+}
+
+// Apply copies the tensors of f into m's parameters and buffers. f must
+// hold exactly m's state dict, as [Check] says, and only finite numbers.
+// The error names the tensors that are wrong and how; on error m is
+// unchanged.
+func Apply(f *safetensors.File, m nn.Module) error {
+	want := Wants(m)
+	if err := Check(f.Tensors, want); err != nil {
+		return err
+	}
+	targets := make([]*tensor.Tensor, 0, len(want))
+	for _, p := range m.Params() {
+		targets = append(targets, p.Value.Data())
+	}
+	for _, b := range nn.Buffers(m) {
+		targets = append(targets, b.Tensor)
+	}
+	// Convert everything first, so that a bad tensor leaves m untouched.
+	vals := make([][]float64, len(want))
+	for i, w := range want {
+		st, _ := f.Tensor(w.Name)
+		v, err := toFloat64(st, w.Int64)
 		if err != nil {
-			return fmt.Errorf("tensor %s: %w", name, err)
+			return fmt.Errorf("tensor %s: %w", w.Name, err)
 		}
 		vals[i] = v
 	}
-	for i, name := range order {
-		t := want[name].t
+	for i, t := range targets {
 		for k, v := range vals[i] {
 			t.SetFlat(k, v)
 		}

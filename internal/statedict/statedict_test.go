@@ -97,6 +97,43 @@ func TestApplyRejectsAndLeavesModelUnchanged(t *testing.T) {
 	}
 }
 
+// TestCheckReadsOnlyTheHeader compares tensors without data (a header)
+// with a model's wants: the answer is Apply's, and needs no Data.
+func TestCheckReadsOnlyTheHeader(t *testing.T) {
+	want := statedict.Wants(mlp(t, 1, 4))
+	header := func(edit func([]safetensors.Tensor) []safetensors.Tensor) []safetensors.Tensor {
+		var ts []safetensors.Tensor
+		for _, w := range want {
+			ts = append(ts, safetensors.Tensor{Name: w.Name, DType: safetensors.F32, Shape: w.Shape})
+		}
+		return edit(ts)
+	}
+	tests := []struct {
+		name string
+		edit func([]safetensors.Tensor) []safetensors.Tensor
+		want string // "" for no error
+	}{
+		{"sound", func(ts []safetensors.Tensor) []safetensors.Tensor { return ts }, ""},
+		{"F16", func(ts []safetensors.Tensor) []safetensors.Tensor { ts[0].DType = safetensors.F16; return ts }, ""},
+		{"missing all", func([]safetensors.Tensor) []safetensors.Tensor { return nil }, "missing fc1.weight, fc1.bias, output.weight, output.bias"},
+		{"huge shape", func(ts []safetensors.Tensor) []safetensors.Tensor {
+			ts[0].Shape = []int{9223372036854775807, 784}
+			return ts
+		}, "fc1.weight has shape [9223372036854775807 784], the model needs [4 784]"},
+		{"U8", func(ts []safetensors.Tensor) []safetensors.Tensor { ts[2].DType = safetensors.U8; return ts }, "output.weight: unsupported element type U8"},
+		{"I64 weight", func(ts []safetensors.Tensor) []safetensors.Tensor { ts[2].DType = safetensors.I64; return ts }, "I64 where a float tensor is needed"},
+		{"extra", func(ts []safetensors.Tensor) []safetensors.Tensor {
+			return append(ts, safetensors.Tensor{Name: "fc2.weight", DType: safetensors.F32, Shape: []int{1}})
+		}, "unexpected fc2.weight"},
+	}
+	for _, tt := range tests {
+		err := statedict.Check(header(tt.edit), want)
+		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("%s: error %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}
+
 // FuzzApply feeds arbitrary bytes through the checkpoint loader (the file
 // format's decoder, then the checks against a model): bad input must give
 // an error, never a panic, and a file that loads must hold finite numbers.
@@ -113,13 +150,33 @@ func FuzzApply(f *testing.F) {
 	bad := bytes.Clone(good.Bytes())
 	bad[20] ^= 0xff
 	f.Add(bad)
+	// Finite weights of 3e38 load (the model's output is checked later,
+	// by models.Load), and a header that asks for a huge tensor.
+	huge := statedict.Tensors(mlp(f, 1, 3))
+	for i := range huge {
+		for k := 0; k+4 <= len(huge[i].Data); k += 4 {
+			copy(huge[i].Data[k:], []byte{0x9e, 0xb4, 0x61, 0x7f})
+		}
+	}
+	var hugeFile bytes.Buffer
+	if err := safetensors.Encode(&hugeFile, huge, nil); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(hugeFile.Bytes())
+	f.Add([]byte("\x53\x00\x00\x00\x00\x00\x00\x00{\"fc1.weight\":{\"dtype\":\"F32\",\"shape\":[9223372036854775807,0],\"data_offsets\":[0,0]}}"))
+	want := statedict.Wants(m)
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		file, err := safetensors.Decode(raw)
 		if err != nil {
 			return
 		}
+		// The header check must agree with Apply's own.
+		checked := statedict.Check(file.Tensors, want)
 		if err := statedict.Apply(file, m); err != nil {
 			return
+		}
+		if checked != nil {
+			t.Fatalf("Check refused what Apply accepted: %v", checked)
 		}
 		for _, p := range m.Params() {
 			for _, v := range p.Value.Data().F32() {
