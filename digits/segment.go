@@ -40,8 +40,17 @@ const (
 	// wideRatio: a group wider than this many times its height holds
 	// digits that touch, and is cut.
 	wideRatio = 1.25
-	// maxPieces bounds the work done on noise.
+	// maxPieces bounds the work done on noise: the pieces left after
+	// specks are dropped.
 	maxPieces = 512
+	// MaxComponents bounds the connected components of ink that Segment
+	// looks at. A row of digits has a few dozen, a photograph's specks of
+	// dust and paper grain a thousand or two (the most among the test
+	// images, noise included, is 1,407); a pattern such as a grid of dots
+	// has a million in a few KiB of PNG. Labelling refuses an image as
+	// soon as more than MaxComponents components are complete, before
+	// any work per component.
+	MaxComponents = 4096
 )
 
 // piece is a connected component of ink, or a group of them.
@@ -64,14 +73,18 @@ type piece struct {
 // (the vertical projection's minimum near its middle), repeatedly.
 //
 // It returns ErrBlank when there is no ink and ErrTooManyPieces when the
-// image falls apart into hundreds of pieces.
+// image falls apart into more than MaxComponents components, or into
+// hundreds of pieces that are not specks.
 func Segment(ink *image.Gray) ([]Glyph, error) {
 	b := ink.Bounds()
 	w, h := b.Dx(), b.Dy()
 	if w == 0 || h == 0 {
 		return nil, ErrBlank
 	}
-	labels, comps := components(ink)
+	labels, comps, err := components(ink, MaxComponents)
+	if err != nil {
+		return nil, err
+	}
 	if len(comps) == 0 {
 		return nil, ErrBlank
 	}
@@ -133,11 +146,17 @@ func Segment(ink *image.Gray) ([]Glyph, error) {
 // or above segInk, by two passes with union-find. labels holds one label
 // per pixel (row-major over the bounds, 0 for background); comps[i] is the
 // component labelled i+1.
-func components(ink *image.Gray) ([]int32, []component) {
+//
+// It refuses an image of more than maxComps components with
+// ErrTooManyPieces as soon as it can tell, during the first pass: after
+// each row, the components seen so far less those that reach the row
+// (at most its runs of ink) are complete, and can only grow in number.
+func components(ink *image.Gray, maxComps int) ([]int32, []component, error) {
 	b := ink.Bounds()
 	w, h := b.Dx(), b.Dy()
 	labels := make([]int32, w*h)
 	parent := []int32{0}
+	live := 0 // distinct components so far: roots of the union-find
 	find := func(x int32) int32 {
 		for parent[x] != x {
 			parent[x] = parent[parent[x]]
@@ -150,6 +169,7 @@ func components(ink *image.Gray) ([]int32, []component) {
 		if ra == rc {
 			return ra
 		}
+		live--
 		if ra < rc {
 			parent[rc] = ra
 			return ra
@@ -159,9 +179,13 @@ func components(ink *image.Gray) ([]int32, []component) {
 	}
 	for y := 0; y < h; y++ {
 		row := ink.Pix[(y)*ink.Stride : (y)*ink.Stride+w]
+		runs := 0 // runs of ink in this row: the most components that reach it
 		for x := 0; x < w; x++ {
 			if row[x] < segInk {
 				continue
+			}
+			if x == 0 || row[x-1] < segInk {
+				runs++
 			}
 			var l int32
 			// Neighbours already visited: W, NW, N, NE.
@@ -186,8 +210,12 @@ func components(ink *image.Gray) ([]int32, []component) {
 			if l == 0 {
 				l = int32(len(parent))
 				parent = append(parent, l)
+				live++
 			}
 			labels[y*w+x] = l
+		}
+		if complete := live - runs; complete > maxComps || (y == h-1 && live > maxComps) {
+			return nil, nil, fmt.Errorf("%w: over %d connected components (the limit) in the first %d rows", ErrTooManyPieces, maxComps, y+1)
 		}
 	}
 	// Second pass: flatten labels to consecutive component numbers.
@@ -212,7 +240,7 @@ func components(ink *image.Gray) ([]int32, []component) {
 			c.box.Max.Y = y + 1
 		}
 	}
-	return labels, comps
+	return labels, comps, nil
 }
 
 // component is a connected component's bounding box and size in pixels,

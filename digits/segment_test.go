@@ -285,3 +285,68 @@ func ExampleSegment() {
 	// (50,5)-(54,35) 784 <nil>
 	// (90,5)-(94,35) 784 <nil>
 }
+
+// TestComponentsLimit checks that labelling refuses an image of too many
+// connected components as soon as enough of them are complete — a grid
+// of a million dots within its first rows, before any work per
+// component — and never refuses one whose components merge later.
+func TestComponentsLimit(t *testing.T) {
+	dots := func(w, h, step int) *image.Gray {
+		g := image.NewGray(image.Rect(0, 0, w, h))
+		for y := step / 2; y < h; y += step {
+			for x := step / 2; x < w; x += step {
+				g.SetGray(x, y, grayInk)
+			}
+		}
+		return g
+	}
+	// comb has n teeth, one pixel wide, joined by a bar at the bottom:
+	// n components until the last row, one at the end.
+	comb := func(n, h int) *image.Gray {
+		g := image.NewGray(image.Rect(0, 0, 2*n, h))
+		for x := 0; x < 2*n; x += 2 {
+			for y := 0; y < h-1; y++ {
+				g.SetGray(x, y, grayInk)
+			}
+		}
+		for x := 0; x < 2*n; x++ {
+			g.SetGray(x, h-1, grayInk)
+		}
+		return g
+	}
+	lastRow := dots(40, 3, 2) // 20 dots, all in row 1 of 3
+	tests := []struct {
+		name  string
+		ink   *image.Gray
+		max   int
+		comps int    // when accepted
+		rows  string // "in the first N rows" when refused
+	}{
+		{"a million dots, refused in the first rows", dots(2048, 2048, 2), MaxComponents, 0, "in the first 11 rows"},
+		{"a comb of 1000 teeth is one component", comb(1000, 50), 100, 1, ""},
+		{"exactly the limit", lastRow, 20, 20, ""},
+		{"one over, told at the end", lastRow, 19, 0, "in the first 3 rows"},
+		{"a row of digits", inkRects(100, 40, image.Rect(10, 8, 14, 32), image.Rect(40, 6, 44, 30)), 2, 2, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			labels, comps, err := components(tt.ink, tt.max)
+			if tt.rows == "" {
+				if err != nil || len(comps) != tt.comps {
+					t.Fatalf("%d components, error %v; want %d", len(comps), err, tt.comps)
+				}
+				return
+			}
+			if !errors.Is(err, ErrTooManyPieces) || !strings.Contains(err.Error(), tt.rows) {
+				t.Fatalf("error %v, want ErrTooManyPieces %s", err, tt.rows)
+			}
+			if labels != nil || comps != nil {
+				t.Error("components were listed for a refused image")
+			}
+		})
+	}
+	// Segment says the limit.
+	if _, err := Segment(dots(600, 600, 2)); !errors.Is(err, ErrTooManyPieces) || !strings.Contains(err.Error(), "over 4096 connected components") {
+		t.Errorf("Segment: %v", err)
+	}
+}

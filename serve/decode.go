@@ -2,23 +2,24 @@ package serve
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
-	"image/jpeg"
-	"image/png"
 	"io"
 	"math"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/baeum-ml/baeum/internal/imageio"
 )
 
 // What a request body holds.
 const (
-	kindImage = iota // PNG or JPEG
+	kindImage = iota // PNG, JPEG or GIF
 	kindJSON         // {"pixels": [...]}
 )
 
@@ -26,9 +27,9 @@ const (
 // or none (or application/octet-stream), in which case the body is
 // sniffed later. Anything else is 415.
 func bodyKind(r *http.Request, jsonOK bool) (int, error) {
-	accepted := "image/png or image/jpeg"
+	accepted := "image/png, image/jpeg or image/gif"
 	if jsonOK {
-		accepted = "image/png, image/jpeg or application/json"
+		accepted = "image/png, image/jpeg, image/gif or application/json"
 	}
 	ct := r.Header.Get("Content-Type")
 	if ct == "" {
@@ -39,7 +40,7 @@ func bodyKind(r *http.Request, jsonOK bool) (int, error) {
 		return 0, errorf(http.StatusUnsupportedMediaType, "bad Content-Type %q: %v; send %s", ct, err, accepted)
 	}
 	switch mt {
-	case "image/png", "image/jpeg", "image/jpg", "image/pjpeg":
+	case "image/png", "image/jpeg", "image/jpg", "image/pjpeg", "image/gif":
 		return kindImage, nil
 	case "application/octet-stream":
 		return sniffKind, nil
@@ -47,9 +48,9 @@ func bodyKind(r *http.Request, jsonOK bool) (int, error) {
 		if jsonOK {
 			return kindJSON, nil
 		}
-		return 0, errorf(http.StatusUnsupportedMediaType, "%s reads an image of digits in a row, not JSON: send the PNG or JPEG itself with Content-Type image/png or image/jpeg", r.URL.Path)
+		return 0, errorf(http.StatusUnsupportedMediaType, "%s reads an image of digits in a row, not JSON: send the PNG, JPEG or GIF itself with Content-Type image/png, image/jpeg or image/gif", r.URL.Path)
 	case "multipart/form-data", "application/x-www-form-urlencoded":
-		return 0, errorf(http.StatusUnsupportedMediaType, "Content-Type %s is a form: send the image itself as the body with Content-Type image/png or image/jpeg (with curl: --data-binary @digit.png -H 'Content-Type: image/png')", mt)
+		return 0, errorf(http.StatusUnsupportedMediaType, "Content-Type %s is a form: send the image itself as the body with Content-Type image/png, image/jpeg or image/gif (with curl: --data-binary @digit.png -H 'Content-Type: image/png')", mt)
 	}
 	return 0, errorf(http.StatusUnsupportedMediaType, "unsupported Content-Type %s: send %s", mt, accepted)
 }
@@ -59,24 +60,72 @@ func bodyKind(r *http.Request, jsonOK bool) (int, error) {
 const sniffKind = kindImage
 
 // readBody reads the whole body, at most MaxBodyBytes of it: 413 past
-// that, 400 for an empty body.
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+// that, 400 for an empty body. Before reading, it reserves the body's
+// bytes (its Content-Length, or MaxBodyBytes when the length is not
+// known) from the budget of MaxInFlightBodyBytes, waiting up to QueueWait
+// for them: 503 when they do not free up, so that stalled uploads cannot
+// hold more memory than the budget. The caller must call release once
+// the body is no longer needed (also after an error).
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, release func(), err error) {
+	release = func() {}
 	limit := s.opts.MaxBodyBytes
 	if r.ContentLength > limit {
-		return nil, errorf(http.StatusRequestEntityTooLarge, "the request body is %d bytes, over the limit of %s", r.ContentLength, sizeString(limit))
+		return nil, release, errorf(http.StatusRequestEntityTooLarge, "the request body is %d bytes, over the limit of %s", r.ContentLength, sizeString(limit))
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if r.ContentLength == 0 {
+		return nil, release, errorf(http.StatusBadRequest, "the request body is empty: send a PNG, JPEG or GIF image")
+	}
+	want := limit
+	if r.ContentLength > 0 {
+		want = r.ContentLength
+	}
+	if !s.bodies.acquire(r.Context(), want, s.opts.QueueWait) {
+		s.metrics.rejected.Add(1)
+		return nil, release, errorf(http.StatusServiceUnavailable, "the server is busy: %s of request bodies are being received, the limit; retry after %v", sizeString(s.bodies.size), s.opts.RetryAfter)
+	}
+	release = func() { s.bodies.release(want) }
+	body, err = readAtMost(http.MaxBytesReader(w, r.Body, limit), r.ContentLength, limit)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, errorf(http.StatusRequestEntityTooLarge, "the request body is over the limit of %s", sizeString(limit))
+			return nil, release, errorf(http.StatusRequestEntityTooLarge, "the request body is over the limit of %s", sizeString(limit))
 		}
-		return nil, errorf(http.StatusBadRequest, "reading the request body: %v", err)
+		return nil, release, errorf(http.StatusBadRequest, "reading the request body: %v", err)
 	}
 	if len(body) == 0 {
-		return nil, errorf(http.StatusBadRequest, "the request body is empty: send a PNG or JPEG image")
+		return nil, release, errorf(http.StatusBadRequest, "the request body is empty: send a PNG, JPEG or GIF image")
 	}
-	return body, nil
+	return body, release, nil
+}
+
+// readAtMost reads r to its end into one buffer that never holds more
+// than the body's bytes reserved from the budget: exactly length (and a
+// byte to see the end) when the length is known, otherwise a buffer that
+// doubles up to limit (io.ReadAll's growth could take twice that).
+func readAtMost(r io.Reader, length, limit int64) ([]byte, error) {
+	size := int64(64 << 10)
+	if length >= 0 {
+		size = length + 1
+	}
+	buf := make([]byte, 0, min(size, limit+1))
+	for {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+		if len(buf) == cap(buf) {
+			if int64(cap(buf)) > limit {
+				return buf, &http.MaxBytesError{Limit: limit} // MaxBytesReader says so first
+			}
+			grown := make([]byte, len(buf), min(2*int64(cap(buf)), limit+1))
+			copy(grown, buf)
+			buf = grown
+		}
+	}
 }
 
 // sizeString writes a byte count the way people say it.
@@ -90,73 +139,98 @@ func sizeString(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-var (
-	pngMagic  = []byte("\x89PNG\r\n\x1a\n")
-	jpegMagic = []byte{0xff, 0xd8, 0xff}
-)
+// statusClientClosed is the status recorded (in /metrics) for a request
+// whose client went away before its answer, as nginx counts it.
+const statusClientClosed = 499
 
-// decodeImage decodes a PNG or JPEG, recognised by its first bytes
-// whatever the Content-Type said, after checking from its header that it
-// has at most maxPixels pixels.
-func decodeImage(body []byte, maxPixels int) (image.Image, error) {
-	var (
-		format       string
-		decode       func(io.Reader) (image.Image, error)
-		decodeConfig func(io.Reader) (image.Config, error)
-	)
+// decodeImage decodes a PNG, JPEG or GIF (its first frame), recognised
+// by its first bytes whatever the Content-Type said, with imageio's
+// checks before decoding — at most MaxPixels pixels, bounded memory, at
+// most imageio.DefaultMaxScans JPEG scans — and under a deadline of
+// DecodeTimeout tied to the request's context, so that decoding stops
+// when the client goes away.
+func (s *Server) decodeImage(ctx context.Context, body []byte) (image.Image, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.opts.DecodeTimeout)
+	defer cancel()
+	img, _, err := imageio.DecodeBytes(ctx, body, imageio.Limits{MaxBytes: s.opts.MaxBodyBytes, MaxPixels: s.opts.MaxPixels})
+	if err == nil {
+		return img, nil
+	}
+	var le *imageio.LimitError
 	switch {
-	case bytes.HasPrefix(body, pngMagic):
-		format, decode, decodeConfig = "PNG", png.Decode, png.DecodeConfig
-	case bytes.HasPrefix(body, jpegMagic):
-		format, decode, decodeConfig = "JPEG", jpeg.Decode, jpeg.DecodeConfig
-	default:
-		head := body[:min(len(body), 8)]
-		return nil, errorf(http.StatusBadRequest, "the body is not a PNG or JPEG image (it starts with % x)", head)
+	case errors.As(err, &le):
+		return nil, errorf(http.StatusRequestEntityTooLarge, "%v", err)
+	case errors.Is(err, context.DeadlineExceeded):
+		return nil, errorf(http.StatusServiceUnavailable, "decoding the image took over %v, the limit: send a smaller image", s.opts.DecodeTimeout)
+	case errors.Is(err, context.Canceled):
+		return nil, errorf(statusClientClosed, "the client went away")
+	case errors.Is(err, imageio.ErrUnknownFormat):
+		return nil, errorf(http.StatusBadRequest, "the body is %v", err)
 	}
-	cfg, err := decodeConfig(bytes.NewReader(body))
-	if err != nil {
-		return nil, errorf(http.StatusBadRequest, "corrupt %s image: %v", format, err)
-	}
-	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, errorf(http.StatusBadRequest, "the %s image is empty (%d×%d pixels)", format, cfg.Width, cfg.Height)
-	}
-	if int64(cfg.Width)*int64(cfg.Height) > int64(maxPixels) {
-		return nil, errorf(http.StatusRequestEntityTooLarge, "the %s image is %d×%d pixels, over the limit of %d pixels: scale it down", format, cfg.Width, cfg.Height, maxPixels)
-	}
-	img, err := decode(bytes.NewReader(body))
-	if err != nil {
-		return nil, errorf(http.StatusBadRequest, "corrupt %s image: %v", format, err)
-	}
-	return img, nil
-}
-
-// pixelsRequest is the JSON body of /v1/predict: a stored image (for
-// MNIST models 28×28).
-type pixelsRequest struct {
-	Pixels []any `json:"pixels"`
+	return nil, errorf(http.StatusBadRequest, "%v", err)
 }
 
 // parsePixels reads {"pixels": [n numbers 0–255]} (for MNIST models
-// n = 784), naming the first value that is not a number in range.
+// n = 784), naming the first value that is not a number in range. Keys
+// are matched exactly: encoding/json would take "PIXELS" for "pixels"
+// and let a second "pixels" replace the first, so the object is walked
+// token by token and any other key, or a repeated one, is refused by
+// name.
 func parsePixels(body []byte, n int) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	dec.DisallowUnknownFields()
-	var req pixelsRequest
-	if err := dec.Decode(&req); err != nil {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, jsonError(err)
+	}
+	if tok != json.Delim('{') {
+		return nil, errorf(http.StatusBadRequest, `the body is a JSON %s, want an object {"pixels": [%d numbers 0–255]}`, tokenKind(tok), n)
+	}
+	var pixels []any
+	seen := false
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, jsonError(err)
+		}
+		key, _ := tok.(string)
+		switch {
+		case key == "pixels" && seen:
+			return nil, errorf(http.StatusBadRequest, `duplicate key "pixels": give it once`)
+		case strings.EqualFold(key, "pixels"):
+			if key != "pixels" {
+				return nil, errorf(http.StatusBadRequest, `unknown key %q: keys are case-sensitive; want {"pixels": [%d numbers 0–255]}`, truncate(key, 20), n)
+			}
+		default:
+			return nil, errorf(http.StatusBadRequest, `unknown key %q: want only {"pixels": [%d numbers 0–255]}`, truncate(key, 20), n)
+		}
+		seen = true
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return nil, jsonError(err)
+		}
+		switch v := v.(type) {
+		case nil:
+		case []any:
+			pixels = v
+		default:
+			return nil, errorf(http.StatusBadRequest, "pixels is a JSON %s, want an array of %d numbers 0–255", valueKind(v), n)
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
 		return nil, jsonError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, errorf(http.StatusBadRequest, "invalid JSON: more data after the object")
 	}
-	if req.Pixels == nil {
+	if pixels == nil {
 		return nil, errorf(http.StatusBadRequest, `missing "pixels": want {"pixels": [%d numbers 0–255]} (the image as the model's checkpoint stores it: channel after channel, each row-major; for MNIST 28×28, ink high)`, n)
 	}
-	if len(req.Pixels) != n {
-		return nil, errorf(http.StatusBadRequest, "pixels holds %d values, want %d (channel after channel, each row-major)", len(req.Pixels), n)
+	if len(pixels) != n {
+		return nil, errorf(http.StatusBadRequest, "pixels holds %d values, want %d (channel after channel, each row-major)", len(pixels), n)
 	}
 	px := make([]byte, n)
-	for i, v := range req.Pixels {
+	for i, v := range pixels {
 		switch v := v.(type) {
 		case json.Number:
 			f, err := strconv.ParseFloat(string(v), 64)
@@ -178,10 +252,37 @@ func parsePixels(body []byte, n int) ([]byte, error) {
 	return px, nil
 }
 
+// tokenKind names the JSON value a token starts.
+func tokenKind(tok json.Token) string {
+	switch tok {
+	case json.Delim('['):
+		return "array"
+	case json.Delim('{'):
+		return "object"
+	}
+	return valueKind(tok)
+}
+
+// valueKind names the JSON type of a decoded value.
+func valueKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case json.Number, float64:
+		return "number"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	}
+	return "object"
+}
+
 // jsonError explains a decoding error.
 func jsonError(err error) error {
 	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
 	switch {
 	case errors.Is(err, io.EOF):
 		return errorf(http.StatusBadRequest, "invalid JSON: the body is empty")
@@ -189,13 +290,6 @@ func jsonError(err error) error {
 		return errorf(http.StatusBadRequest, "invalid JSON: the body ends too soon")
 	case errors.As(err, &se):
 		return errorf(http.StatusBadRequest, "invalid JSON at byte %d: %v", se.Offset, err)
-	case errors.As(err, &te):
-		if te.Field == "" {
-			return errorf(http.StatusBadRequest, `the body is a JSON %s, want an object {"pixels": [784 numbers 0–255]}`, te.Value)
-		}
-		return errorf(http.StatusBadRequest, "%s is a JSON %s, want an array of 784 numbers 0–255", te.Field, te.Value)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return errorf(http.StatusBadRequest, `%s: want only {"pixels": [784 numbers 0–255]}`, strings.TrimPrefix(err.Error(), "json: "))
 	}
 	return errorf(http.StatusBadRequest, "invalid request: %v", err)
 }

@@ -53,5 +53,5 @@ func ExampleNew() {
 	// Output:
 	// 200 7 10 784
 	// 200 18654 [30 39 49 68]
-	// 400 the body is not a PNG or JPEG image (it starts with 6d 6f 64 75 6c 65 20 67)
+	// 400 the body is not a PNG, JPEG or GIF image (it starts with 6d 6f 64 75 6c 65 20 67)
 }

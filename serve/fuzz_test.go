@@ -1,15 +1,20 @@
 package serve
 
 import (
+	"bytes"
 	"encoding/json"
 	"image"
+	"image/gif"
 	"net/http"
 	"os"
 	"testing"
+
+	"github.com/baeum-ml/baeum/internal/imageio/imagebomb"
 )
 
-// FuzzRequestBody sends arbitrary bodies, as images and as JSON, to both
-// classifying endpoints. Whatever the bytes, the server must answer with
+// FuzzRequestBody sends arbitrary bodies, as images (PNG, JPEG, GIF,
+// scan bombs, dot grids) and as JSON (wrong-case and repeated keys
+// among the seeds), to both classifying endpoints. Whatever the bytes, the server must answer with
 // 200 and a prediction, or with a client error (never 500) whose body is
 // a JSON object {"error": "..."}.
 func FuzzRequestBody(f *testing.F) {
@@ -35,6 +40,7 @@ func FuzzRequestBody(f *testing.F) {
 		encodePNG(white), encodeJPEG(white), encodePNG(ink), encodeJPEG(ink), encodeJPEG(ink)[:200],
 		pngHeader(1<<16, 1<<16), pngHeader(0, 5),
 		[]byte("GIF89a"), []byte("\xff\xd8\xff"), pngMagic, {},
+		imagebomb.ScanBomb(64, 64, 120), imagebomb.ScanBomb(32, 32, 5), imagebomb.DotGrid(64, 64, 2), encodeGIF(ink),
 	} {
 		f.Add(uint8(0), seed)
 		f.Add(uint8(1), seed)
@@ -42,6 +48,7 @@ func FuzzRequestBody(f *testing.F) {
 	for _, seed := range []string{
 		string(pixelsJSON(784, nil)), string(pixelsJSON(784, map[int]string{1: "255.5"})),
 		string(pixelsJSON(2, nil)), `{"pixels": [1e999]}`, `{"pixels": "x"}`, `null`, `{`, `{"pixels": [-0]}`,
+		`{"PIXELS": [0]}`, `{"pixels": [0], "pixels": [1]}`, `{"pixels": null, "x": 1}`, `{"pixels": [0]} {}`, `{"pixels": [{"a": 1, "a": 2}]}`,
 	} {
 		f.Add(uint8(2), []byte(seed))
 	}
@@ -74,4 +81,12 @@ func FuzzRequestBody(f *testing.F) {
 			t.Fatalf("status %d: %s", rec.Code, rec.Body)
 		}
 	})
+}
+
+func encodeGIF(img image.Image) []byte {
+	var b bytes.Buffer
+	if err := gif.Encode(&b, img, nil); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
 }

@@ -5,23 +5,37 @@
 //
 // The API:
 //
-//	POST /v1/predict   PNG or JPEG body (one digit, any size, any colours),
+//	POST /v1/predict   PNG, JPEG or GIF body (one digit, any size, any colours),
 //	                   or JSON {"pixels": [784 numbers 0–255]} (28×28,
 //	                   row-major, ink high), answered with
 //	                   {"digit": 7, "probabilities": [10 numbers], "input": [784 ints]}
-//	POST /v1/zipcode   PNG or JPEG of several digits in a row, answered with
+//	POST /v1/zipcode   PNG, JPEG or GIF of several digits in a row, answered with
 //	                   {"digits": "12345", "boxes": [[x0,y0,x1,y1], ...],
 //	                    "confidences": [...], "probabilities": [[...], ...],
 //	                    "inputs": [[784 ints], ...]}
-//	GET  /healthz      {"status": "ok", ...}
+//	GET  /healthz      {"status": "ok", ...}, or 503 {"status": "saturated", ...}
 //	GET  /metrics      Prometheus text exposition format
 //	GET  /             the drawing page
 //
 // Every error is a JSON object {"error": "what went wrong"} with a fitting
 // status: 400 for a body that cannot be read (a corrupt image, a wrong
-// pixel count, a value outside 0–255), 413 for a body over the size limit,
-// 415 for a content type the endpoint does not take, 422 for an image with
-// no digit in it, 503 (with Retry-After) when every worker is busy.
+// pixel count, a value outside 0–255, an unknown or repeated JSON key),
+// 413 for a body or an image over a limit, 415 for a content type the
+// endpoint does not take, 422 for an image with no digit in it, 503 (with
+// Retry-After) when every worker is busy, when the bodies being received
+// fill their budget, or when decoding runs past its deadline. A 500 says
+// only "internal error"; its cause goes to Options.Log. A request whose
+// client went away before its answer stops decoding, frees its worker and
+// is counted in /metrics with nginx's status 499.
+//
+// Hostile inputs are bounded before they cost anything (see
+// internal/imageio): an image is refused from its header when it has too
+// many pixels, would take too much memory or is a JPEG of too many scans;
+// it is decoded under a deadline and stops when its client goes away; a
+// request's body is read only once its bytes fit in the budget of bodies
+// in flight; /v1/zipcode refuses an image of too many connected
+// components before segmenting it; Run caps open connections; and the
+// server gives memory back to the system when it goes idle after work.
 //
 // A Server is an http.Handler, so tests drive it with net/http/httptest;
 // Run serves it on a listener with timeouts and a graceful shutdown. The
@@ -30,6 +44,7 @@
 package serve
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,6 +53,7 @@ import (
 	"math"
 	"net/http"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +68,16 @@ const (
 	DefaultMaxPixels    = 4 << 20 // 4 megapixels, 2048×2048
 	DefaultMaxDigits    = 32
 	DefaultRetryAfter   = time.Second
+	// DefaultMaxInFlightBodyBytes is the budget of request bodies being
+	// received at once: 64 MiB, 64 bodies of the largest size.
+	DefaultMaxInFlightBodyBytes = 64 << 20
+	// DefaultDecodeTimeout bounds the decoding of one image. An image
+	// within the limits decodes in well under a second; the deadline is a
+	// second line behind imageio's checks.
+	DefaultDecodeTimeout = 5 * time.Second
+	// DefaultReleaseMemoryAfter is how long the server must be idle,
+	// after work, before it gives memory back to the system.
+	DefaultReleaseMemoryAfter = 2 * time.Second
 )
 
 // Options tune a Server. The zero value of each field picks a sensible
@@ -76,9 +102,23 @@ type Options struct {
 	// RetryAfter is the delay suggested to refused clients in the
 	// Retry-After header. Zero means DefaultRetryAfter (1 s).
 	RetryAfter time.Duration
+	// MaxInFlightBodyBytes bounds the bytes of the request bodies being
+	// received at once: a body reserves its Content-Length (or
+	// MaxBodyBytes, when the length is not known) before it is read, and
+	// waits up to QueueWait for it, or gets 503. Zero means
+	// DefaultMaxInFlightBodyBytes; it is never less than MaxBodyBytes.
+	MaxInFlightBodyBytes int64
+	// DecodeTimeout bounds the decoding of one image; past it the request
+	// gets 503. Zero means DefaultDecodeTimeout.
+	DecodeTimeout time.Duration
+	// ReleaseMemoryAfter is how long the server waits, idle after work,
+	// before it returns freed memory to the system (debug.FreeOSMemory).
+	// Zero means DefaultReleaseMemoryAfter; negative, never.
+	ReleaseMemoryAfter time.Duration
 	// Model names the model in /healthz, /metrics and on the page.
 	Model string
-	// Log receives internal errors (panics, 500s). Nil discards them.
+	// Log receives internal errors (panics, 500s) with their causes. Nil
+	// discards them.
 	Log *slog.Logger
 }
 
@@ -88,6 +128,8 @@ type Server struct {
 	p       *infer.Predictor
 	opts    Options
 	sem     chan struct{}
+	bodies  *byteBudget
+	idle    *idleRelease
 	metrics *metrics
 	static  http.Handler
 	files   map[string]bool
@@ -111,6 +153,16 @@ func New(p *infer.Predictor, opts Options) *Server {
 	if opts.RetryAfter <= 0 {
 		opts.RetryAfter = DefaultRetryAfter
 	}
+	if opts.MaxInFlightBodyBytes <= 0 {
+		opts.MaxInFlightBodyBytes = DefaultMaxInFlightBodyBytes
+	}
+	opts.MaxInFlightBodyBytes = max(opts.MaxInFlightBodyBytes, opts.MaxBodyBytes)
+	if opts.DecodeTimeout <= 0 {
+		opts.DecodeTimeout = DefaultDecodeTimeout
+	}
+	if opts.ReleaseMemoryAfter == 0 {
+		opts.ReleaseMemoryAfter = DefaultReleaseMemoryAfter
+	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
@@ -125,6 +177,8 @@ func New(p *infer.Predictor, opts Options) *Server {
 		p:       p,
 		opts:    opts,
 		sem:     make(chan struct{}, opts.MaxConcurrent),
+		bodies:  newByteBudget(opts.MaxInFlightBodyBytes),
+		idle:    &idleRelease{after: opts.ReleaseMemoryAfter, free: debug.FreeOSMemory},
 		metrics: newMetrics(opts.Model),
 		static:  http.FileServerFS(staticFS),
 		files:   files,
@@ -156,8 +210,10 @@ func (s *Server) route(path string) (label string, methods []string, h http.Hand
 	case s.files[path]:
 		return epStatic, []string{http.MethodGet, http.MethodHead}, s.handleStatic
 	}
+	// The path is not echoed: an answer that repeats what a client sent
+	// helps reflection attacks and fills logs with what attackers chose.
 	return epOther, nil, func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "no such endpoint: %s %s (the API is POST /v1/predict, POST /v1/zipcode, GET /healthz, GET /metrics)", r.Method, r.URL.Path)
+		writeError(w, http.StatusNotFound, "no such endpoint (the API is POST /v1/predict, POST /v1/zipcode, GET /healthz, GET /metrics)")
 	}
 }
 
@@ -242,8 +298,9 @@ func errorf(status int, format string, args ...any) *apiError {
 	return &apiError{status: status, msg: fmt.Sprintf(format, args...)}
 }
 
-// fail writes err as a JSON error: with its own status if it is an
-// apiError, as 500 otherwise.
+// fail writes err as a JSON error: with its own status and message if it
+// is an apiError (a client error, which says what was wrong), and as a
+// 500 that says only "internal error" otherwise, its cause logged.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
 	if errors.As(err, &ae) {
@@ -254,7 +311,19 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	s.opts.Log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
-	writeError(w, http.StatusInternalServerError, "internal error: %v", err)
+	writeError(w, http.StatusInternalServerError, "internal error")
+}
+
+// finite reports whether every probability is a number: a model whose
+// output overflows answers NaN, which is an internal error, not a
+// prediction (and which encoding/json cannot write).
+func finite(probs []float64) error {
+	for k, p := range probs {
+		if math.IsNaN(p) || math.IsInf(p, 0) {
+			return fmt.Errorf("the model's output is not finite: probability %d is %v", k, p)
+		}
+	}
+	return nil
 }
 
 // errorBody is the JSON shape of every error.
@@ -269,8 +338,10 @@ func writeError(w http.ResponseWriter, status int, format string, args ...any) {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
+		// Answers are checked before they get here (see finite); should
+		// one still not encode, its detail stays out of the answer.
 		status = http.StatusInternalServerError
-		b, _ = json.Marshal(errorBody{Error: "internal error: " + err.Error()})
+		b, _ = json.Marshal(errorBody{Error: "internal error"})
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
@@ -330,15 +401,20 @@ func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	body, err := s.readBody(w, r)
+	s.idle.begin()
+	defer s.idle.end()
+	body, release, err := s.readBody(w, r)
+	defer release()
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	var pred infer.Prediction
 	err = s.withWorker(r, func() (err error) {
-		pred, err = s.predict(kind, body)
-		return err
+		if pred, err = s.predict(r.Context(), kind, body); err != nil {
+			return err
+		}
+		return finite(pred.Probabilities)
 	})
 	if err != nil {
 		s.fail(w, r, err)
@@ -348,7 +424,7 @@ func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request) {
 }
 
 // predict reads one digit from a JSON or image body.
-func (s *Server) predict(kind int, body []byte) (infer.Prediction, error) {
+func (s *Server) predict(ctx context.Context, kind int, body []byte) (infer.Prediction, error) {
 	var px []byte
 	if kind == kindJSON {
 		var err error
@@ -356,7 +432,7 @@ func (s *Server) predict(kind int, body []byte) (infer.Prediction, error) {
 			return infer.Prediction{}, err
 		}
 	} else {
-		img, err := decodeImage(body, s.opts.MaxPixels)
+		img, err := s.decodeImage(ctx, body)
 		if err != nil {
 			return infer.Prediction{}, err
 		}
@@ -398,14 +474,17 @@ func (s *Server) handleZipcode(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	body, err := s.readBody(w, r)
+	s.idle.begin()
+	defer s.idle.end()
+	body, release, err := s.readBody(w, r)
+	defer release()
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	var resp ZipcodeResponse
 	err = s.withWorker(r, func() (err error) {
-		resp, err = s.zipcode(body)
+		resp, err = s.zipcode(r.Context(), body)
 		return err
 	})
 	if err != nil {
@@ -416,11 +495,11 @@ func (s *Server) handleZipcode(w http.ResponseWriter, r *http.Request) {
 }
 
 // zipcode segments an image of a row of digits and reads each one.
-func (s *Server) zipcode(body []byte) (ZipcodeResponse, error) {
+func (s *Server) zipcode(ctx context.Context, body []byte) (ZipcodeResponse, error) {
 	if s.p.Prep().Resize != "digit" {
 		return ZipcodeResponse{}, errorf(http.StatusUnprocessableEntity, "this model does not read handwritten digits (its checkpoint prepares pictures by %q, not \"digit\"), so it cannot read a row of them", s.p.Prep().Resize)
 	}
-	img, err := decodeImage(body, s.opts.MaxPixels)
+	img, err := s.decodeImage(ctx, body)
 	if err != nil {
 		return ZipcodeResponse{}, err
 	}
@@ -449,6 +528,9 @@ func (s *Server) zipcode(body []byte) (ZipcodeResponse, error) {
 	}
 	var sb strings.Builder
 	for i, p := range preds {
+		if err := finite(p.Probabilities); err != nil {
+			return ZipcodeResponse{}, err
+		}
 		sb.WriteByte(byte('0' + p.Digit))
 		b := glyphs[i].Box
 		resp.Boxes[i] = [4]int{b.Min.X, b.Min.Y, b.Max.X, b.Max.Y}
@@ -470,7 +552,10 @@ func ints(px []byte) []int {
 
 // HealthResponse is the answer of /healthz.
 type HealthResponse struct {
-	// Status is "ok" while the server answers.
+	// Status is "ok" while the server takes requests, and "saturated"
+	// (answered with 503 and Retry-After) while every worker is busy or
+	// the budget of request bodies in flight is used up, so that a new
+	// request would wait or be refused.
 	Status string `json:"status"`
 	// Model names the model served.
 	Model string `json:"model,omitempty"`
@@ -480,16 +565,32 @@ type HealthResponse struct {
 	// many are running.
 	Workers int `json:"workers"`
 	Busy    int `json:"busy"`
+	// BodyBytes is the bytes reserved by request bodies being received,
+	// of BodyBytesLimit; BodiesWaiting counts the requests waiting for
+	// room.
+	BodyBytes      int64 `json:"body_bytes"`
+	BodyBytesLimit int64 `json:"body_bytes_limit"`
+	BodiesWaiting  int   `json:"bodies_waiting"`
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, HealthResponse{
-		Status:        "ok",
-		Model:         s.opts.Model,
-		UptimeSeconds: math.Round(time.Since(s.started).Seconds()*1000) / 1000,
-		Workers:       cap(s.sem),
-		Busy:          len(s.sem),
-	})
+	used, waiting := s.bodies.inUse()
+	h := HealthResponse{
+		Status:         "ok",
+		Model:          s.opts.Model,
+		UptimeSeconds:  math.Round(time.Since(s.started).Seconds()*1000) / 1000,
+		Workers:        cap(s.sem),
+		Busy:           len(s.sem),
+		BodyBytes:      used,
+		BodyBytesLimit: s.bodies.size,
+		BodiesWaiting:  waiting,
+	}
+	status := http.StatusOK
+	if h.Busy >= h.Workers || waiting > 0 || used+s.opts.MaxBodyBytes > s.bodies.size {
+		h.Status, status = "saturated", http.StatusServiceUnavailable
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(s.opts.RetryAfter.Seconds()))))
+	}
+	writeJSON(w, status, h)
 }
 
 func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/baeum-ml/baeum/infer"
+	"github.com/baeum-ml/baeum/internal/imageio/imagebomb"
 )
 
 // twoEpochs is a LeNet-5 trained for 2 epochs (98% on MNIST's test set).
@@ -245,6 +246,8 @@ func pixelsJSON(n int, set map[int]string) []byte {
 	return []byte(`{"pixels": [` + strings.Join(parts, ",") + `]}`)
 }
 
+var pngMagic = []byte("\x89PNG\r\n\x1a\n")
+
 // pngHeader is the start of a PNG that claims to be w×h.
 func pngHeader(w, h uint32) []byte {
 	var b bytes.Buffer
@@ -304,16 +307,19 @@ func TestBadRequests(t *testing.T) {
 		{"predict by GET", "GET", "/v1/predict", "", nil, 405, "takes POST, not GET"},
 		{"zipcode by PUT", "PUT", "/v1/zipcode", "image/png", zip, 405, "takes POST"},
 		{"healthz by POST", "POST", "/healthz", "", nil, 405, "takes GET or HEAD"},
-		{"unknown path", "GET", "/v2/predict", "", nil, 404, "no such endpoint"},
+		{"unknown path", "GET", "/v2/predict", "", nil, 404, "no such endpoint (the API is"},
 		{"text body", "POST", "/v1/predict", "text/plain", []byte("7"), 415, "unsupported Content-Type text/plain"},
 		{"form", "POST", "/v1/predict", "multipart/form-data; boundary=x", digit, 415, "is a form"},
 		{"curl's default", "POST", "/v1/predict", "application/x-www-form-urlencoded", digit, 415, "Content-Type: image/png"},
 		{"bad content type", "POST", "/v1/predict", "image/png; =", digit, 415, "bad Content-Type"},
 		{"JSON for a ZIP code", "POST", "/v1/zipcode", "application/json", pixelsJSON(784, nil), 415, "not JSON"},
-		{"gif", "POST", "/v1/predict", "image/gif", digit, 415, "image/gif"},
+		{"webp", "POST", "/v1/predict", "image/webp", digit, 415, "send image/png, image/jpeg, image/gif or application/json"},
 		{"empty body", "POST", "/v1/predict", "image/png", nil, 400, "empty"},
-		{"not an image", "POST", "/v1/predict", "image/png", []byte("hello, world"), 400, "not a PNG or JPEG image (it starts with 68 65 6c"},
-		{"GIF bytes sniffed", "POST", "/v1/zipcode", "", []byte("GIF89a\x01\x00\x01\x00"), 400, "not a PNG or JPEG"},
+		{"not an image", "POST", "/v1/predict", "image/png", []byte("hello, world"), 400, "not a PNG, JPEG or GIF image (it starts with 68 65 6c"},
+		{"GIF bytes sniffed", "POST", "/v1/zipcode", "", []byte("GIF89a\x01\x00\x01\x00"), 400, "corrupt GIF image"},
+		{"JPEG scan bomb", "POST", "/v1/predict", "image/jpeg", imagebomb.ScanBomb(2048, 2048, 54000), 413, "over 100 scans"},
+		{"scan bomb as a ZIP code", "POST", "/v1/zipcode", "", imagebomb.ScanBomb(512, 512, 1000), 413, "over 100 scans"},
+		{"dot grid as a ZIP code", "POST", "/v1/zipcode", "image/png", imagebomb.DotGrid(2048, 2048, 2), 422, "over 4096 connected components"},
 		{"truncated PNG", "POST", "/v1/predict", "image/png", digit[:len(digit)/2], 400, "corrupt PNG image"},
 		{"PNG header only", "POST", "/v1/predict", "image/png", digit[:20], 400, "corrupt PNG image"},
 		{"corrupt JPEG", "POST", "/v1/zipcode", "image/jpeg", append([]byte{0xff, 0xd8, 0xff, 0xe0}, bytes.Repeat([]byte{7}, 100)...), 400, "corrupt JPEG image"},
@@ -337,7 +343,12 @@ func TestBadRequests(t *testing.T) {
 		{"nested", "POST", "/v1/predict", "application/json", pixelsJSON(784, map[int]string{1: "[1]"}), 400, "pixels[1] is an array"},
 		{"pixels not an array", "POST", "/v1/predict", "application/json", []byte(`{"pixels": 5}`), 400, "pixels is a JSON number"},
 		{"not an object", "POST", "/v1/predict", "application/json", []byte(`[1, 2]`), 400, "want an object"},
-		{"unknown field", "POST", "/v1/predict", "application/json", []byte(`{"pixel": []}`), 400, `unknown field "pixel"`},
+		{"unknown key", "POST", "/v1/predict", "application/json", []byte(`{"pixel": []}`), 400, `unknown key "pixel"`},
+		{"wrong-case key", "POST", "/v1/predict", "application/json", bytes.Replace(pixelsJSON(784, nil), []byte("pixels"), []byte("PIXELS"), 1), 400, `unknown key "PIXELS": keys are case-sensitive`},
+		{"key folded by Unicode", "POST", "/v1/predict", "application/json", bytes.Replace(pixelsJSON(784, nil), []byte("pixels"), []byte("pixel\u017f"), 1), 400, "unknown key"},
+		{"duplicate key", "POST", "/v1/predict", "application/json", append([]byte(`{"pixels": [1], `), pixelsJSON(784, nil)[1:]...), 400, `duplicate key "pixels"`},
+		{"pixels not an array, after a key", "POST", "/v1/predict", "application/json", []byte(`{"pixels": "x"}`), 400, "pixels is a JSON string"},
+		{"an object for a pixel", "POST", "/v1/predict", "application/json", pixelsJSON(784, map[int]string{2: `{"a": 1, "a": 2}`}), 400, "pixels[2] is an object"},
 		{"trailing data", "POST", "/v1/predict", "application/json", append(pixelsJSON(784, nil), "{}"...), 400, "more data after the object"},
 		{"truncated JSON", "POST", "/v1/predict", "application/json", pixelsJSON(784, nil)[:100], 400, "ends too soon"},
 		{"syntax error", "POST", "/v1/predict", "application/json", []byte(`{"pixels": [1,,2]}`), 400, "invalid JSON at byte"},
@@ -433,9 +444,13 @@ func TestBusy(t *testing.T) {
 			t.Errorf("%s: %q", path, msg)
 		}
 	}
-	// Health and metrics answer even when every worker is busy.
-	if rec := do(s, "GET", "/healthz", "", nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"busy":2`) {
+	// Health and metrics answer even when every worker is busy: health
+	// says the server is saturated.
+	if rec := do(s, "GET", "/healthz", "", nil); rec.Code != 503 || !strings.Contains(rec.Body.String(), `"status":"saturated"`) || !strings.Contains(rec.Body.String(), `"busy":2`) || rec.Header().Get("Retry-After") == "" {
 		t.Errorf("healthz while busy: %d %s", rec.Code, rec.Body)
+	}
+	if rec := do(s, "GET", "/metrics", "", nil); rec.Code != 200 {
+		t.Errorf("metrics while busy: %d", rec.Code)
 	}
 	<-s.sem
 	<-s.sem

@@ -1,11 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
-	"image"
-	_ "image/jpeg" // decode JPEG files given to predict
-	_ "image/png"  // decode PNG files given to predict
 	"os"
 	"strings"
 
@@ -13,6 +11,7 @@ import (
 
 	"github.com/baeum-ml/baeum/data/mnist"
 	"github.com/baeum-ml/baeum/infer"
+	"github.com/baeum-ml/baeum/internal/imageio"
 	"github.com/baeum-ml/baeum/regression"
 	"github.com/baeum-ml/baeum/train"
 )
@@ -103,12 +102,17 @@ func newPredictCmd() *cobra.Command {
 	var top int
 	cmd := &cobra.Command{
 		Use:   "predict --model CHECKPOINT IMAGE...",
-		Short: "Read handwritten digits from PNG or JPEG files",
+		Short: "Read handwritten digits from PNG, JPEG or GIF files",
 		Long: `Classify pictures of single handwritten digits. Each image, of any size, dark
 on light or light on dark, in colour or grey, is prepared the way MNIST was
 made — grey levels, inverted if needed, cropped to the digit, scaled into 20×20
 keeping its aspect ratio and centred by its centre of mass in 28×28 — and the
-most probable digits are printed with their probabilities.`,
+most probable digits are printed with their probabilities.
+
+Images are PNG, JPEG or GIF (the first frame), of at most 4 megapixels and 16
+MiB; an image is checked before it is decoded (its size, the memory its bit
+depth takes, a JPEG's number of scans) and refused, with the limit, if it is
+over.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, meta, err := loadModelFlag(model)
@@ -126,10 +130,14 @@ most probable digits are printed with their probabilities.`,
 			}
 			var results []result
 			failed := 0
+			var firstErr error
 			for _, path := range args {
-				pred, err := predictFile(p, path)
+				pred, err := predictFile(cmd.Context(), p, path)
 				if err != nil {
 					failed++
+					if firstErr == nil {
+						firstErr = fmt.Errorf("%s: %w", path, err)
+					}
 					results = append(results, result{File: path, Digit: -1, Error: err.Error()})
 					if !asJSON {
 						fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", path, err)
@@ -153,7 +161,7 @@ most probable digits are printed with their probabilities.`,
 				}
 			}
 			if failed > 0 {
-				return fmt.Errorf("%d of %d images could not be read", failed, len(args))
+				return fmt.Errorf("%d of %d images could not be read (the first: %w)", failed, len(args), firstErr)
 			}
 			return nil
 		},
@@ -164,16 +172,17 @@ most probable digits are printed with their probabilities.`,
 	return cmd
 }
 
-// predictFile decodes an image file and classifies it.
-func predictFile(p *infer.Predictor, path string) (infer.Prediction, error) {
+// predictFile decodes an image file, within imageio's default limits (the
+// same as serve's), and classifies it.
+func predictFile(ctx context.Context, p *infer.Predictor, path string) (infer.Prediction, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return infer.Prediction{}, err
 	}
 	defer f.Close()
-	img, _, err := image.Decode(f)
+	img, _, err := imageio.DecodeContext(ctx, f, imageio.Limits{})
 	if err != nil {
-		return infer.Prediction{}, fmt.Errorf("not a PNG or JPEG image: %v", err)
+		return infer.Prediction{}, err
 	}
 	return p.PredictImage(img)
 }

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -21,6 +25,7 @@ func newServeCmd() *cobra.Command {
 	var (
 		model, addr string
 		workers     int
+		maxConns    int
 		queueWait   time.Duration
 		grace       time.Duration
 	)
@@ -32,19 +37,25 @@ func newServeCmd() *cobra.Command {
 Open the address in a browser to draw a digit, or a whole ZIP code, and watch
 the network read it as you write. The JSON API:
 
-  POST /v1/predict   a PNG or JPEG of one digit (Content-Type image/png or
-                     image/jpeg), or {"pixels": [784 numbers 0-255]} (28×28,
-                     row-major, ink high) as application/json
+  POST /v1/predict   a PNG, JPEG or GIF of one digit (Content-Type image/png,
+                     image/jpeg or image/gif), or {"pixels": [784 numbers
+                     0-255]} (28×28, row-major, ink high) as application/json
                      -> {"digit": 7, "probabilities": [...], "input": [...]}
-  POST /v1/zipcode   a PNG or JPEG of several digits in a row
+  POST /v1/zipcode   a PNG, JPEG or GIF of several digits in a row
                      -> {"digits": "12345", "boxes": [[x0,y0,x1,y1], ...],
                          "confidences": [...], ...}
-  GET  /healthz      liveness
+  GET  /healthz      liveness; 503 "saturated" while every worker is busy
   GET  /metrics      Prometheus metrics
 
-Errors are JSON objects {"error": "..."}. Bodies are limited to 1 MiB; when
-every worker is busy, requests get 503 with Retry-After. Ctrl-C (or SIGTERM)
-stops accepting connections and lets the requests in flight finish.
+Errors are JSON objects {"error": "..."}. Bodies are limited to 1 MiB and
+images to 4 megapixels (and JPEGs to 100 scans), checked before decoding;
+when every worker is busy, requests get 503 with Retry-After. Ctrl-C (or
+SIGTERM) stops accepting connections and lets the requests in flight
+finish; a second Ctrl-C stops at once.
+
+The default address serves this machine only. --addr :8080 (or "") listens
+on every network interface, /metrics included: put it behind a proxy that
+you trust, or a firewall.
 
   baeum serve                                  # runs/lenet5.safetensors
   curl -H 'Content-Type: image/png' --data-binary @digit.png localhost:8080/v1/predict`,
@@ -52,6 +63,9 @@ stops accepting connections and lets the requests in flight finish.
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if workers < 0 {
 				return fmt.Errorf("--workers must be at least 1 (or 0 for twice the cores), got %d", workers)
+			}
+			if maxConns < 1 {
+				return fmt.Errorf("--max-conns must be at least 1, got %d", maxConns)
 			}
 			if queueWait < 0 || grace < 0 {
 				return fmt.Errorf("--queue-wait and --grace must not be negative")
@@ -82,8 +96,14 @@ stops accepting connections and lets the requests in flight finish.
 				Log:           slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil)),
 			})
 			out := cmd.OutOrStdout()
+			if everyInterface(ln.Addr()) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "warning: --addr %q listens on every network interface: the API and /metrics are open to anyone who can reach this machine (--addr 127.0.0.1:%d serves this machine only)\n", addr, ln.Addr().(*net.TCPAddr).Port)
+			}
 			fmt.Fprintf(out, "serving %s on http://%s/ (Ctrl-C to stop)\n", name, ln.Addr())
-			err = serve.Run(cmd.Context(), ln, h, grace)
+			ctx := cmd.Context()
+			force, stop := forceOnSecondSignal(ctx, cmd.ErrOrStderr(), grace)
+			defer stop()
+			err = serve.RunConfig{Grace: grace, MaxConns: maxConns, Force: force}.Run(ctx, ln, h)
 			if err != nil {
 				return err
 			}
@@ -94,6 +114,7 @@ stops accepting connections and lets the requests in flight finish.
 	cmd.Flags().StringVar(&model, "model", "lenet5", "checkpoint file, or a model name whose default checkpoint runs/<name>.safetensors exists (where baeum train saves it)")
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
 	cmd.Flags().IntVar(&workers, "workers", 0, "how many requests may be classified at once (0: twice the cores)")
+	cmd.Flags().IntVar(&maxConns, "max-conns", serve.DefaultMaxConns, "how many connections may be open at once (more wait to be accepted)")
 	cmd.Flags().DurationVar(&queueWait, "queue-wait", 250*time.Millisecond, "how long a request waits for a free worker before it gets 503")
 	cmd.Flags().DurationVar(&grace, "grace", serve.ShutdownGrace, "how long shutdown waits for requests in flight")
 	return cmd
@@ -121,4 +142,36 @@ func modelName(flag string, meta map[string]string) string {
 		name += ")"
 	}
 	return name
+}
+
+// everyInterface reports whether a listener's address is unspecified
+// (0.0.0.0 or ::): it accepts connections on every network interface.
+func everyInterface(a net.Addr) bool {
+	t, ok := a.(*net.TCPAddr)
+	return ok && (t.IP == nil || t.IP.IsUnspecified())
+}
+
+// forceOnSecondSignal returns a channel closed when a second SIGINT or
+// SIGTERM arrives after ctx is done (the first signal cancels ctx, see
+// main), so that the graceful shutdown can be cut short, and a function
+// that stops listening for it.
+func forceOnSecondSignal(ctx context.Context, log io.Writer, grace time.Duration) (force <-chan struct{}, stop func()) {
+	forced, quit := make(chan struct{}), make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-quit:
+			return
+		}
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		defer signal.Stop(sig)
+		fmt.Fprintf(log, "stopping: waiting up to %v for the requests in flight (Ctrl-C again to stop at once)\n", grace)
+		select {
+		case <-sig:
+			close(forced)
+		case <-quit:
+		}
+	}()
+	return forced, func() { close(quit) }
 }
