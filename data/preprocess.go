@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -173,7 +174,7 @@ func (p *ImagePrep) Prepare(dst []float32, raw []byte) {
 // planes.
 func (p *ImagePrep) Raw(img image.Image) ([]byte, error) {
 	if p.Resize == "digit" {
-		return digits.Prepare(img)
+		return digits.Prepare(digits.Opaque(img)) // transparent pixels are background, whatever the ink's colour
 	}
 	b := img.Bounds()
 	if b.Empty() {
@@ -353,8 +354,9 @@ func (p *Preprocess) Validate() error {
 	return nil
 }
 
-// ParsePreprocess decodes a record strictly: unknown fields, trailing
-// data and invalid values are errors.
+// ParsePreprocess decodes a record strictly: unknown fields, keys spelt
+// in another case than the record's ("Height" for "height"), a key given
+// twice in one object, trailing data and invalid values are errors.
 func ParsePreprocess(js []byte) (*Preprocess, error) {
 	dec := json.NewDecoder(bytes.NewReader(js))
 	dec.DisallowUnknownFields()
@@ -364,6 +366,11 @@ func ParsePreprocess(js []byte) (*Preprocess, error) {
 	}
 	if len(bytes.Trim(js[dec.InputOffset():], " \t\r\n")) > 0 { // dec.More missed a trailing ] or }
 		return nil, errors.New("preprocessing record: data after the JSON object")
+	}
+	// encoding/json matches keys regardless of case and lets a repeated
+	// key overwrite the first; the record is compared key by key instead.
+	if err := exactKeys(json.NewDecoder(bytes.NewReader(js)), reflect.TypeFor[Preprocess](), ""); err != nil {
+		return nil, fmt.Errorf("preprocessing record: %w", err)
 	}
 	if err := p.Validate(); err != nil {
 		return nil, err

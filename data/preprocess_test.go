@@ -483,3 +483,32 @@ func TestRecordBoundsKeepNumbersFinite(t *testing.T) {
 		t.Errorf("a field too large for float32: %v", err)
 	}
 }
+
+// TestParsePreprocessExactKeys: encoding/json matches keys regardless of
+// case and keeps the last of a repeated key; a record must spell every key
+// as written and give it once, and the error names the key.
+func TestParsePreprocessExactKeys(t *testing.T) {
+	for _, c := range []struct {
+		name, js string
+		substrs  []string
+	}{
+		{"capitalised top-level", `{"Inputs":[{"name":"img","image":{"height":28,"width":28,"channels":1}}]}`, []string{`"Inputs"`, `"inputs"`, "case"}},
+		{"capitalised image field", `{"inputs":[{"name":"img","image":{"HEIGHT":28,"width":28,"channels":1}}]}`, []string{`"inputs[0].image.HEIGHT"`, `"height"`}},
+		{"capitalised column field", `{"inputs":[{"name":"t","table":{"columns":[{"Name":"a"}]}}]}`, []string{`"inputs[0].table.columns[0].Name"`}},
+		{"repeated top-level", `{"inputs":[{"name":"a","table":{"columns":[{"name":"c"}]}}],"inputs":[{"name":"img","image":{"height":28,"width":28,"channels":1}}]}`, []string{`"inputs"`, "twice"}},
+		{"repeated image field", `{"inputs":[{"name":"img","image":{"height":28,"width":28,"channels":1,"height":32}}]}`, []string{`"inputs[0].image.height"`, "twice"}},
+		{"repeated class list", `{"inputs":[{"name":"img","image":{"height":28,"width":28,"channels":1}}],"classes":["a","b"],"classes":["c","d"]}`, []string{`"classes"`, "twice"}},
+		{"repeated name", `{"inputs":[{"name":"a","name":"b","table":{"columns":[{"name":"c"}]}}]}`, []string{`"inputs[0].name"`, "twice"}},
+	} {
+		p, err := ParsePreprocess([]byte(c.js))
+		if p != nil {
+			t.Errorf("%s: a record with the error", c.name)
+		}
+		wantErr(t, c.name, err, c.substrs...)
+	}
+	// The same key in two different objects is fine.
+	ok := `{"inputs":[{"name":"a","table":{"columns":[{"name":"c"},{"name":"d"}]}},{"name":"img","image":{"height":28,"width":28,"channels":1}}],"classes":["x","y"]}`
+	if _, err := ParsePreprocess([]byte(ok)); err != nil {
+		t.Errorf("valid record: %v", err)
+	}
+}

@@ -296,8 +296,8 @@ func sortLevels(levels []string) {
 	nums := make(map[string]float64, len(levels))
 	numeric := true
 	for _, l := range levels {
-		v, err := strconv.ParseFloat(l, 64)
-		if err != nil || math.IsNaN(v) {
+		v, why := parseNumber(l)
+		if why != "" {
 			numeric = false
 			break
 		}

@@ -1,6 +1,7 @@
 package regression
 
 import (
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -56,16 +57,36 @@ func (e *CellError) Error() string {
 
 // ReadCSVFile reads a CSV table from the named file; see ReadCSV.
 func ReadCSVFile(path string) (*Table, error) {
+	return ReadCSVFileContext(context.Background(), path)
+}
+
+// ReadCSVFileContext is ReadCSVFile that stops, with an error wrapping
+// ctx's, once ctx is cancelled (by Ctrl-C, say): a large file or a slow
+// pipe need not be read to the end.
+func ReadCSVFileContext(ctx context.Context, path string) (*Table, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	t, err := readCSV(f, path)
+	t, err := readCSV(ctxReader{ctx, f}, path)
 	if err != nil {
 		return nil, err
 	}
 	return t, nil
+}
+
+// ctxReader reads from r until ctx is cancelled.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, fmt.Errorf("reading stopped: %w", context.Cause(c.ctx))
+	}
+	return c.r.Read(p)
 }
 
 // ReadCSV reads a CSV table: a header row of distinct, non-empty column names
@@ -168,11 +189,27 @@ func isMissing(s string) bool {
 }
 
 // parseNumber reads a finite decimal number, or explains why it cannot.
+// Only plain decimals are numbers: an optional sign, digits with an
+// optional decimal point, and an optional exponent (1000, -2.5, .5,
+// 6.02e23). Go's other spellings, which strconv.ParseFloat accepts, are
+// refused, since a CSV file from elsewhere never means them: digit
+// separators (1_000), hexadecimal (0x1p-2), Inf and Infinity.
 func parseNumber(s string) (float64, string) {
 	if isMissing(s) {
 		return 0, "is missing"
 	}
-	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	s = strings.TrimSpace(s)
+	if !isDecimal(s) {
+		switch strings.ToLower(strings.TrimLeft(s, "+-")) {
+		case "inf", "infinity":
+			return 0, "is not a finite number"
+		}
+		if strings.ContainsAny(s, "0123456789") {
+			return 0, "is not a number (plain decimals only, such as 1000, -2.5 or 6.02e23)"
+		}
+		return 0, "is not a number"
+	}
+	v, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		var ne *strconv.NumError
 		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
@@ -184,6 +221,41 @@ func parseNumber(s string) (float64, string) {
 		return 0, "is not a finite number"
 	}
 	return v, ""
+}
+
+// isDecimal reports whether s is a plain decimal number: an optional
+// sign, digits with at most one decimal point (and at least one digit),
+// then optionally e or E, an optional sign and digits.
+func isDecimal(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits := 0
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		digits++
+	}
+	if i < len(s) && s[i] == '.' {
+		for i++; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			digits++
+		}
+	}
+	if digits == 0 {
+		return false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		start := i
+		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		}
+		if i == start {
+			return false
+		}
+	}
+	return i == len(s)
 }
 
 // Float returns the named column as numbers. A missing, non-numeric or

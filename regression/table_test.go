@@ -1,6 +1,7 @@
 package regression
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -274,4 +275,67 @@ func FuzzReadCSV(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestStrictNumbers: a cell is a number only when written as a plain
+// decimal; Go's other spellings (digit separators, hexadecimal, Inf) are
+// errors naming the row and column, not numbers.
+func TestStrictNumbers(t *testing.T) {
+	for _, tt := range []struct {
+		cell string
+		want float64
+		why  string
+	}{
+		{cell: "1000", want: 1000},
+		{cell: "-2.5", want: -2.5},
+		{cell: "+.5", want: 0.5},
+		{cell: "5.", want: 5},
+		{cell: " 6.02e23 ", want: 6.02e23},
+		{cell: "1E-3", want: 0.001},
+		{cell: "007", want: 7},
+		{cell: "1_000", why: "is not a number"},
+		{cell: "0x1p-2", why: "is not a number"},
+		{cell: "0x10", why: "is not a number"},
+		{cell: "0b101", why: "is not a number"},
+		{cell: "1e", why: "is not a number"},
+		{cell: "1e+", why: "is not a number"},
+		{cell: ".", why: "is missing"},
+		{cell: "-", why: "is not a number"},
+		{cell: "1.2.3", why: "is not a number"},
+		{cell: "1,5", why: "is not a number"},
+		{cell: "Infinity", why: "is not a finite number"},
+		{cell: "-inf", why: "is not a finite number"},
+		{cell: "1e999", why: "is out of the range of float64"},
+	} {
+		t.Run(tt.cell, func(t *testing.T) {
+			tab := &Table{Source: "d.csv", Names: []string{"y"}, Rows: [][]string{{"1"}, {tt.cell}}, Lines: []int{2, 3}}
+			got, err := tab.Float("y")
+			if tt.why == "" {
+				if err != nil || got[1] != tt.want {
+					t.Fatalf("%q read as %v, %v; want %v", tt.cell, got, err, tt.want)
+				}
+				return
+			}
+			var ce *CellError
+			if !errors.As(err, &ce) || !strings.HasPrefix(ce.Reason, tt.why) || ce.Row != 2 || ce.Column != "y" {
+				t.Fatalf("%q: error %v, want a cell error at row 2, column y that %s", tt.cell, err, tt.why)
+			}
+		})
+	}
+}
+
+// TestReadCSVFileContext stops reading once the context is cancelled.
+func TestReadCSVFileContext(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "d.csv")
+	if err := os.WriteFile(p, []byte("y,x\n1,2\n3,4\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if tab, err := ReadCSVFileContext(context.Background(), p); err != nil || len(tab.Rows) != 2 {
+		t.Fatalf("%v, %v", tab, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ReadCSVFileContext(ctx, p); !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), p) {
+		t.Errorf("cancelled: %v, want an error naming the file and wrapping context.Canceled", err)
+	}
 }

