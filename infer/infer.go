@@ -14,6 +14,7 @@ import (
 
 	"github.com/baeum-ml/baeum/autograd"
 	"github.com/baeum-ml/baeum/data"
+	"github.com/baeum-ml/baeum/digits"
 	"github.com/baeum-ml/baeum/models"
 	"github.com/baeum-ml/baeum/tensor"
 )
@@ -29,6 +30,11 @@ type Prediction struct {
 	// Input is the stored image the model saw (C×H×W bytes: for MNIST,
 	// 28×28, 0 background and 255 ink).
 	Input []byte `json:"-"`
+	// Flag, for a model of handwritten digits, says why the input is not
+	// plausibly one digit (digits.Implausible); nil when it is, and for
+	// other models. The reading is given all the same: a flag qualifies
+	// it.
+	Flag *digits.Flag `json:"flag,omitempty"`
 }
 
 // Top returns the classes in order of decreasing probability.
@@ -88,22 +94,41 @@ func (p *Predictor) Prep() *data.ImagePrep { return p.Model.Image() }
 
 // PredictImage prepares a picture as the checkpoint's record says (for
 // MNIST models, the way MNIST's digits were made: see digits.Prepare) and
-// classifies it.
+// classifies it, as PredictPrepared does.
 func (p *Predictor) PredictImage(img image.Image) (Prediction, error) {
 	px, err := p.Prep().Raw(img)
 	if err != nil {
 		return Prediction{}, err
 	}
-	return p.PredictPixels(px)
+	return p.PredictPrepared(img, px)
 }
 
 // PredictPixels classifies one stored image (C×H×W bytes, as the record
-// says: for MNIST 28×28, row-major, ink high).
+// says: for MNIST, 28×28, row-major, ink high): PredictPrepared without
+// the picture it came from.
 func (p *Predictor) PredictPixels(px []byte) (Prediction, error) {
+	return p.PredictPrepared(nil, px)
+}
+
+// PredictPrepared classifies the stored image px prepared from the
+// picture src (nil when only px is known). For a model of handwritten
+// digits (the record's resize "digit") it first asks digits.Implausible
+// whether the input is plausibly one digit: an input with nothing to read
+// (blank, too small, too faint) is refused with the *digits.Flag as the
+// error, and any other doubt is returned in Prediction.Flag beside the
+// reading.
+func (p *Predictor) PredictPrepared(src image.Image, px []byte) (Prediction, error) {
+	var flag *digits.Flag
+	if p.Prep().Resize == "digit" && len(px) == digits.Size*digits.Size {
+		if flag = digits.Implausible(src, px); flag != nil && flag.Refuse() {
+			return Prediction{}, flag
+		}
+	}
 	out, err := p.PredictBatch([][]byte{px})
 	if err != nil {
 		return Prediction{}, err
 	}
+	out[0].Flag = flag
 	return out[0], nil
 }
 

@@ -77,14 +77,14 @@ func TestLimits(t *testing.T) {
 		want    string
 	}{
 		{"hidden 2^63-1", Config{Name: "mlp", Hidden: []int{1<<63 - 1}}, digits, 10, "mlp hidden layer 1 has 9223372036854775807 units, more than the limit of 65536"},
-		{"hidden 40000×40000", Config{Name: "mlp", Hidden: []int{40000, 40000}}, digits, 10, "1631840010 parameters, more than the limit of 100000000"},
+		{"hidden 40000×40000", Config{Name: "mlp", Hidden: []int{40000, 40000}}, digits, 10, "1631840010 parameters, more than the limit of 100,000,000"},
 		{"second layer too wide", Config{Name: "mlp", Hidden: []int{8, MaxHidden + 1}}, digits, 10, "mlp hidden layer 2 has 65537 units"},
 		{"too many layers", Config{Name: "mlp", Hidden: make([]int, MaxLayers+1)}, digits, 10, "65 hidden layers, more than the limit of 64"},
 		{"negative", Config{Name: "mlp", Hidden: []int{-1}}, digits, 10, "must be positive"},
-		{"lenet5 on 4096×4096", Config{Name: "lenet5"}, big, 10, "more than the limit of 100000000"},
-		{"softmax on 4096×4096", Config{Name: "softmax"}, big, 10, "more than the limit of 100000000"},
+		{"lenet5 on 4096×4096", Config{Name: "lenet5"}, big, 10, "more than the limit of 100,000,000"},
+		{"softmax on 4096×4096", Config{Name: "softmax"}, big, 10, "more than the limit of 100,000,000"},
 		{"too many classes", Config{Name: "softmax"}, data.ImagePrep{Height: 2, Width: 2, Channels: 1}, MaxClasses + 1, "1048577 classes, more than the limit of 1048576"},
-		{"output too large", Config{Name: "mlp", Hidden: []int{256}}, digits, MaxClasses, "more than the limit of 100000000"},
+		{"output too large", Config{Name: "mlp", Hidden: []int{256}}, digits, MaxClasses, "more than the limit of 100,000,000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -131,11 +131,11 @@ func TestLoadRefusesHostileCheckpoints(t *testing.T) {
 		is      error
 	}{
 		{name: "hidden 2^63-1, no tensors", model: `{"name":"mlp","hidden":[9223372036854775807]}`, want: "more than the limit of 65536"},
-		{name: "hidden 40000×40000, no tensors", model: `{"name":"mlp","hidden":[40000,40000]}`, want: "more than the limit of 100000000"},
+		{name: "hidden 40000×40000, no tensors", model: `{"name":"mlp","hidden":[40000,40000]}`, want: "more than the limit of 100,000,000"},
 		{name: "hidden too large for JSON's int", model: `{"name":"mlp","hidden":[1e30]}`, want: `bad "baeum.model" metadata`},
 		{name: "within the limits, no tensors", model: `{"name":"mlp","hidden":[60000]}`, want: "missing fc1.weight, fc1.bias, output.weight, output.bias"},
 		{name: "wrong shape", model: `{"name":"mlp","hidden":[3]}`, tensors: mlpTensors(0.1), want: "fc1.weight has shape [2 784], the model needs [3 784]"},
-		{name: "huge image", model: `{"name":"lenet5"}`, extra: map[string]string{data.KeyPreprocess: `{"inputs":[{"name":"image","image":{"height":4096,"width":4096,"channels":3}}],"classes":["a","b"]}`}, want: "10446197166 parameters, more than the limit"},
+		{name: "huge image", model: `{"name":"lenet5"}`, extra: map[string]string{data.KeyPreprocess: `{"inputs":[{"name":"image","image":{"height":4096,"width":4096,"channels":3}}],"classes":["a","b"]}`}, want: "10,446,197,166 parameters, more than the limit"},
 		{name: "weights of 3e38", model: small, tensors: mlpTensors(3e38), want: "not finite", is: ErrNonFinite},
 		{name: "weights of -3e38", model: small, tensors: mlpTensors(-3e38), want: "not finite", is: ErrNonFinite},
 		{name: "accuracy 1.5", model: small, tensors: mlpTensors(0.1), extra: map[string]string{checkpoint.KeyTraining: `{"test_accuracy":1.5}`}, want: `bad "baeum.training" metadata: test_accuracy is 1.5, but an accuracy lies between 0 and 1`},

@@ -229,7 +229,7 @@ func plan(cfg Config, base data.ImagePrep, classes []string) (*blueprint, error)
 		total += n
 	}
 	if total > MaxParams {
-		return nil, fmt.Errorf("%s for %d×%d×%d images and %d classes would have %d parameters, more than the limit of %d", describe(cfg), base.Channels, base.Height, base.Width, k, total, MaxParams)
+		return nil, fmt.Errorf("%s for %d×%d×%d images and %d classes would have %s parameters, more than the limit of %s", describe(cfg), base.Channels, base.Height, base.Width, k, nn.Thousands(int(total)), nn.Thousands(MaxParams))
 	}
 	b.cfg, b.params = cfg, int(total)
 	return b, nil

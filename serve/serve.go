@@ -48,6 +48,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
 	"io/fs"
 	"log/slog"
 	"math"
@@ -393,6 +394,11 @@ type PredictResponse struct {
 	Probabilities []float64 `json:"probabilities"`
 	// Input is the 28×28 image the model saw, row-major, 0–255, ink high.
 	Input []int `json:"input"`
+	// Flag, when present, says why the input is not plausibly one
+	// handwritten digit ({"code": …, "reason": …}, see digits.Flag): the
+	// reading is given, but should not be trusted. Inputs with nothing to
+	// read (blank, too small, too faint) are refused with 422 instead.
+	Flag *digits.Flag `json:"flag,omitempty"`
 }
 
 func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request) {
@@ -420,20 +426,21 @@ func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, PredictResponse{Digit: pred.Digit, Probabilities: pred.Probabilities, Input: ints(pred.Input)})
+	writeJSON(w, http.StatusOK, PredictResponse{Digit: pred.Digit, Probabilities: pred.Probabilities, Input: ints(pred.Input), Flag: pred.Flag})
 }
 
 // predict reads one digit from a JSON or image body.
 func (s *Server) predict(ctx context.Context, kind int, body []byte) (infer.Prediction, error) {
 	var px []byte
+	var img image.Image
 	if kind == kindJSON {
 		var err error
 		if px, err = parsePixels(body, s.p.Prep().RawSize()); err != nil {
 			return infer.Prediction{}, err
 		}
 	} else {
-		img, err := s.decodeImage(ctx, body)
-		if err != nil {
+		var err error
+		if img, err = s.decodeImage(ctx, body); err != nil {
 			return infer.Prediction{}, err
 		}
 		// The picture is prepared as the checkpoint's record says (for
@@ -442,7 +449,12 @@ func (s *Server) predict(ctx context.Context, kind int, body []byte) (infer.Pred
 			return infer.Prediction{}, prepareError(err)
 		}
 	}
-	return s.p.PredictPixels(px)
+	pred, err := s.p.PredictPrepared(img, px)
+	var flag *digits.Flag
+	if errors.As(err, &flag) {
+		return pred, errorf(http.StatusUnprocessableEntity, "not a digit: %s", flag.Reason)
+	}
+	return pred, err
 }
 
 // prepareError gives the status of an error from digits.
@@ -467,6 +479,10 @@ type ZipcodeResponse struct {
 	Probabilities [][]float64 `json:"probabilities"`
 	// Inputs holds the 28×28 image the model saw for each digit.
 	Inputs [][]int `json:"inputs"`
+	// Flags, present when any piece is not plausibly one handwritten
+	// digit, holds for each piece its digits.Flag, or null where it is
+	// plausible. Pieces are read all the same.
+	Flags []*digits.Flag `json:"flags,omitempty"`
 }
 
 func (s *Server) handleZipcode(w http.ResponseWriter, r *http.Request) {
@@ -503,7 +519,7 @@ func (s *Server) zipcode(ctx context.Context, body []byte) (ZipcodeResponse, err
 	if err != nil {
 		return ZipcodeResponse{}, err
 	}
-	glyphs, err := digits.Segment(digits.Ink(digits.Gray(img)))
+	glyphs, err := digits.Segment(digits.Ink(digits.Gray(digits.Opaque(img))))
 	if err != nil {
 		return ZipcodeResponse{}, prepareError(err)
 	}
@@ -511,9 +527,14 @@ func (s *Server) zipcode(ctx context.Context, body []byte) (ZipcodeResponse, err
 		return ZipcodeResponse{}, errorf(http.StatusUnprocessableEntity, "the image holds %d digit-sized pieces; at most %d digits are read in one image", len(glyphs), s.opts.MaxDigits)
 	}
 	batch := make([][]byte, len(glyphs))
+	flags := make([]*digits.Flag, len(glyphs))
+	flagged := false
 	for i, g := range glyphs {
 		if batch[i], err = digits.FromInk(g.Ink); err != nil {
 			return ZipcodeResponse{}, prepareError(err)
+		}
+		if flags[i] = digits.Implausible(g.Ink, batch[i]); flags[i] != nil {
+			flagged = true
 		}
 	}
 	preds, err := s.p.PredictBatch(batch)
@@ -539,6 +560,9 @@ func (s *Server) zipcode(ctx context.Context, body []byte) (ZipcodeResponse, err
 		resp.Inputs[i] = ints(p.Input)
 	}
 	resp.Digits = sb.String()
+	if flagged {
+		resp.Flags = flags
+	}
 	return resp, nil
 }
 

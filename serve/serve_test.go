@@ -164,6 +164,9 @@ func TestZipcodeImages(t *testing.T) {
 				t.Errorf("%s: box %d is %v (boxes %v)", name, i, b, res.Boxes)
 			}
 		}
+		if res.Flags != nil {
+			t.Errorf("%s: real digits flagged: %v", name, res.Flags)
+		}
 		if res.Digits == want {
 			right++
 		} else {
@@ -174,6 +177,51 @@ func TestZipcodeImages(t *testing.T) {
 	t.Logf("ZIP codes: %d of %d read exactly (%.0f%%)", right, len(files), 100*acc)
 	if acc < 0.6 {
 		t.Errorf("%d of %d ZIP codes read exactly (%.0f%%), want at least 60%%", right, len(files), 100*acc)
+	}
+}
+
+// TestZipcodeFlagsPieces sends a row of two digits beside a dot grid: the
+// digits are read unflagged and the grid's pieces carry flags.
+func TestZipcodeFlagsPieces(t *testing.T) {
+	s := newTestServer(t, Options{})
+	img := image.NewGray(image.Rect(0, 0, 120, 40))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	// A "1" (a bar) and a "7" (a bar and a top stroke), then a filled
+	// square of stripes one pixel apart: not a digit.
+	for y := 8; y < 32; y++ {
+		for x := 10; x < 13; x++ {
+			img.SetGray(x, y, color.Gray{})
+		}
+		for x := 38; x < 41; x++ {
+			img.SetGray(x-(y-8)/3, y, color.Gray{})
+		}
+	}
+	for x := 28; x < 42; x++ {
+		for y := 8; y < 11; y++ {
+			img.SetGray(x, y, color.Gray{})
+		}
+	}
+	for y := 6; y < 34; y++ {
+		for x := 70; x < 98; x += 2 {
+			img.SetGray(x, y, color.Gray{})
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	var res ZipcodeResponse
+	decodeOK(t, do(s, "POST", "/v1/zipcode", "image/png", buf.Bytes()), &res)
+	if len(res.Flags) != len(res.Digits) || len(res.Digits) < 3 {
+		t.Fatalf("read %q with flags %v: want one flag entry per piece, at least 3 pieces", res.Digits, res.Flags)
+	}
+	if res.Flags[0] != nil || res.Flags[1] != nil {
+		t.Errorf("the strokes are flagged: %v, %v", res.Flags[0], res.Flags[1])
+	}
+	if res.Flags[len(res.Flags)-1] == nil {
+		t.Errorf("the striped square is not flagged (read %q)", res.Digits)
 	}
 }
 

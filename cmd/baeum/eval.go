@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/baeum-ml/baeum/data/mnist"
+	"github.com/baeum-ml/baeum/digits"
 	"github.com/baeum-ml/baeum/infer"
 	"github.com/baeum-ml/baeum/internal/imageio"
 	"github.com/baeum-ml/baeum/regression"
@@ -112,7 +114,12 @@ most probable digits are printed with their probabilities.
 Images are PNG, JPEG or GIF (the first frame), of at most 4 megapixels and 16
 MiB; an image is checked before it is decoded (its size, the memory its bit
 depth takes, a JPEG's number of scans) and refused, with the limit, if it is
-over.`,
+over.
+
+For digit models, a picture that is not plausibly one handwritten digit is
+refused when there is nothing to read (blank, too small, too faint) and
+otherwise read with a flag that says why it is doubtful (many pieces, a grid
+or noise, a blob, unlike MNIST's digits: see docs/security.md).`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, meta, err := loadModelFlag(model)
@@ -123,16 +130,21 @@ over.`,
 			p.Meta = meta
 			out := cmd.OutOrStdout()
 			type result struct {
-				File          string    `json:"file"`
-				Digit         int       `json:"digit"`
-				Probabilities []float64 `json:"probabilities"`
-				Error         string    `json:"error,omitempty"`
+				File          string       `json:"file"`
+				Digit         int          `json:"digit"`
+				Probabilities []float64    `json:"probabilities"`
+				Flag          *digits.Flag `json:"flag,omitempty"`
+				Error         string       `json:"error,omitempty"`
 			}
 			var results []result
 			failed := 0
 			var firstErr error
 			for _, path := range args {
 				pred, err := predictFile(cmd.Context(), p, path)
+				if errors.Is(err, infer.ErrNonFinite) || errors.Is(err, context.Canceled) {
+					// The model, or an interruption, not this image: stop.
+					return fmt.Errorf("%s: %w", path, err)
+				}
 				if err != nil {
 					failed++
 					if firstErr == nil {
@@ -144,13 +156,17 @@ over.`,
 					}
 					continue
 				}
-				results = append(results, result{File: path, Digit: pred.Digit, Probabilities: pred.Probabilities})
+				results = append(results, result{File: path, Digit: pred.Digit, Probabilities: pred.Probabilities, Flag: pred.Flag})
 				if !asJSON {
 					var parts []string
 					for _, k := range pred.Top()[:max(1, min(top, 10))] {
 						parts = append(parts, fmt.Sprintf("%d (%.1f%%)", k, 100*pred.Probabilities[k]))
 					}
-					fmt.Fprintf(out, "%s: %s\n", path, strings.Join(parts, ", "))
+					flag := ""
+					if pred.Flag != nil {
+						flag = " — flagged, not plausibly one digit: " + pred.Flag.Reason
+					}
+					fmt.Fprintf(out, "%s: %s%s\n", path, strings.Join(parts, ", "), flag)
 				}
 			}
 			if asJSON {

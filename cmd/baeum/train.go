@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 	"time"
 
@@ -130,13 +129,12 @@ a symbolic link, a read-only folder) are refused before training starts.`,
 
 // Bounds of the training flags: beyond them a run cannot be what was
 // meant (a learning rate of 1e308) or would exhaust memory before the
-// first step (a batch of a billion images, an MLP of a billion units).
+// first step (a batch of a billion images). The model's own sizes are
+// bounded by package models (MaxHidden, MaxParams), before it is built.
 const (
-	maxLR     = 10          // --lr: 0 < lr ≤ maxLR
-	maxEpochs = 100_000     // --epochs
-	maxBatch  = 1 << 16     // --batch, and at most the training images
-	maxHidden = 1 << 16     // each --hidden size
-	maxParams = 100_000_000 // parameters of an MLP or softmax regression
+	maxLR     = 10      // --lr: 0 < lr ≤ maxLR
+	maxEpochs = 100_000 // --epochs
+	maxBatch  = 1 << 16 // --batch, and at most the training images
 )
 
 // checkTrainFlags checks the values of the flags that shape a run, naming
@@ -303,9 +301,6 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		return fmt.Errorf("--data: the test images are %d×%d but the training images %d×%d: both splits must have one size", test.Rows, test.Cols, trainSet.Rows, trainSet.Cols)
 	}
 	base := trainSet.Prep()
-	if err := checkModelSize(cfg, base.RawSize(), len(mnist.Classes)); err != nil {
-		return err
-	}
 	rng := tensor.NewRNG(o.Seed)
 	model, err := models.New(rng, cfg, base, mnist.Classes)
 	if err != nil {
@@ -472,44 +467,18 @@ func interruptedAfter(cmd *cobra.Command, epochs int) error {
 	return &exitError{code: ie.code, err: fmt.Errorf("%w after %d epochs%s", ie.err, epochs, note)}
 }
 
-// parseHiddenFlag parses --hidden, bounding each size by maxHidden.
+// parseHiddenFlag parses --hidden, bounding each size by models.MaxHidden.
 func parseHiddenFlag(s string) ([]int, error) {
 	h, err := models.ParseHidden(s)
 	if err != nil {
 		return nil, fmt.Errorf("--hidden: %w", err)
 	}
 	for _, n := range h {
-		if n > maxHidden {
-			return nil, fmt.Errorf("--hidden %s: a layer of %d units is more than the limit of %d", s, n, maxHidden)
+		if n > models.MaxHidden {
+			return nil, fmt.Errorf("--hidden %s: a layer of %d units is more than the limit of %d", s, n, models.MaxHidden)
 		}
 	}
 	return h, nil
-}
-
-// checkModelSize refuses an MLP or softmax regression of more than
-// maxParams parameters for inputs of the given size, before it is built.
-func checkModelSize(cfg models.Config, inputs, classes int) error {
-	var params int64
-	switch cfg.Name {
-	case "mlp":
-		hidden := cfg.Hidden
-		if len(hidden) == 0 {
-			hidden = []int{256, 128}
-		}
-		in := int64(inputs)
-		for _, h := range append(slices.Clone(hidden), classes) {
-			params += (in + 1) * int64(h)
-			in = int64(h)
-		}
-	case "softmax":
-		params = int64(inputs+1) * int64(classes)
-	default:
-		return nil
-	}
-	if params > maxParams {
-		return fmt.Errorf("--model %s: %s parameters for %d inputs is more than the limit of %s (--hidden smaller?)", cfg.Name, nn.Thousands(int(params)), inputs, nn.Thousands(maxParams))
-	}
-	return nil
 }
 
 var errStopAfter = errors.New("--stop-after reached")

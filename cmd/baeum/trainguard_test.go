@@ -33,7 +33,7 @@ func TestTrainFlagBounds(t *testing.T) {
 		{[]string{"--patience", "2", "--val", "0"}, "--patience 2 needs a validation set"},
 		{[]string{"--limit", "-5"}, "--limit -5"},
 		{[]string{"--model", "mlp", "--hidden", "100000000"}, "--hidden 100000000: a layer of 100000000 units is more than the limit of 65536"},
-		{[]string{"--model", "mlp", "--hidden", "60000,60000", "--limit", "300", "--val", "100"}, "3,647,760,010 parameters for 784 inputs is more than the limit of 100,000,000"},
+		{[]string{"--model", "mlp", "--hidden", "60000,60000", "--limit", "300", "--val", "100"}, "3,647,760,010 parameters, more than the limit of 100,000,000"},
 	} {
 		args := append([]string{"train", "--model", "softmax", "--out", out}, tt.args...)
 		got, err := run(t, args...)
