@@ -77,7 +77,7 @@ func TestLimits(t *testing.T) {
 		want    string
 	}{
 		{"hidden 2^63-1", Config{Name: "mlp", Hidden: []int{1<<63 - 1}}, digits, 10, "mlp hidden layer 1 has 9223372036854775807 units, more than the limit of 65536"},
-		{"hidden 40000×40000", Config{Name: "mlp", Hidden: []int{40000, 40000}}, digits, 10, "1631840010 parameters, more than the limit of 100,000,000"},
+		{"hidden 40000×40000", Config{Name: "mlp", Hidden: []int{40000, 40000}}, digits, 10, "1,631,840,010 parameters, more than the limit of 100,000,000"},
 		{"second layer too wide", Config{Name: "mlp", Hidden: []int{8, MaxHidden + 1}}, digits, 10, "mlp hidden layer 2 has 65537 units"},
 		{"too many layers", Config{Name: "mlp", Hidden: make([]int, MaxLayers+1)}, digits, 10, "65 hidden layers, more than the limit of 64"},
 		{"negative", Config{Name: "mlp", Hidden: []int{-1}}, digits, 10, "must be positive"},
