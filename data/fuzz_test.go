@@ -59,6 +59,10 @@ func FuzzParsePreprocess(f *testing.F) {
 		`{"inputs":[{"name":"img","image":{"height":2,"width":2,"channels":1}}]}]`,
 		`null`,
 		``,
+		// Keys in the wrong case, and a key given twice.
+		`{"INPUTS":[{"name":"img","image":{"height":28,"width":28,"channels":1}}]}`,
+		`{"inputs":[{"name":"img","image":{"Height":28,"width":28,"channels":1}}]}`,
+		`{"inputs":[{"name":"img","name":"x","image":{"height":28,"width":28,"channels":1}}]}`,
 	} {
 		f.Add([]byte(s))
 	}

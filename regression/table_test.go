@@ -232,6 +232,8 @@ func FuzzReadCSV(f *testing.F) {
 		"", "\n", ",", "a\n", "a,b\n1,2\n", "y,x\n1,1\n1,1\n", "y,x\n0,1\n1,2\n0,3\n1,4\n",
 		"y,g\n1,a\n0,b\n1,c\n0,a\n", "\"a\nb\",c\n1,2\n", "y,x\n1,NaN\n", "y,x\n1e308,1e308\n2,-1e308\n3,0\n",
 		"\ufeffy,x\n1,2\n3,4\n5,7\n", "y,x\n1,\"2\"\"\"\n", "y,x,x\n1,2,3\n",
+		// Numbers Go's ParseFloat reads but a CSV file does not hold.
+		"y,x\n1,1_000\n2,3\n3,5\n", "y,x\n1,0x1p-2\n2,3\n3,5\n", "y,x\n1,Infinity\n2,3\n3,5\n", "y,x\n1,+5\n2,.5\n3,5.\n",
 	} {
 		f.Add([]byte(s))
 	}

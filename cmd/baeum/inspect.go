@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"image"
 	_ "image/jpeg" // decode JPEG files given to --image
 	_ "image/png"  // decode PNG files given to --image
 	"os"
@@ -14,6 +13,7 @@ import (
 	"github.com/baeum-ml/baeum/data/mnist"
 	"github.com/baeum-ml/baeum/digits"
 	"github.com/baeum-ml/baeum/experiment"
+	"github.com/baeum-ml/baeum/internal/imageio"
 )
 
 func newInspectCmd() *cobra.Command {
@@ -52,10 +52,10 @@ inspect-<model>-<digit>.png and .svg.
 				if err != nil {
 					return fmt.Errorf("--image: %w", err)
 				}
-				img, _, err := image.Decode(f)
+				img, _, err := imageio.DecodeContext(cmd.Context(), f, imageio.Limits{})
 				f.Close()
 				if err != nil {
-					return fmt.Errorf("--image %s: not a PNG or JPEG picture: %w", imagePath, err)
+					return fmt.Errorf("--image %s: %w", imagePath, err)
 				}
 				if px, err = digits.Prepare(img); err != nil {
 					return fmt.Errorf("--image %s: %w", imagePath, err)
@@ -89,7 +89,7 @@ inspect-<model>-<digit>.png and .svg.
 	f := cmd.Flags()
 	f.StringVar(&model, "model", "lenet5", "checkpoint of a LeNet-5, or lenet5 for runs/lenet5.safetensors")
 	f.IntVar(&index, "index", 0, "MNIST test image to show")
-	f.StringVar(&imagePath, "image", "", "a PNG or JPEG picture of one handwritten digit, instead of an MNIST image")
+	f.StringVar(&imagePath, "image", "", "a PNG, JPEG or GIF picture of one handwritten digit, instead of an MNIST image")
 	f.StringVar(&dataDir, "data", "", "folder with the MNIST idx files (default: $BAEUM_MNIST_DIR, then the GoMNIST module)")
 	return cmd
 }
