@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 
@@ -44,7 +45,12 @@ precision and recall.`,
 			}
 			preds, truth, losses := train.Predict(m, test, 500)
 			var loss float64
-			for _, l := range losses {
+			for i, l := range losses {
+				// The loss of finite logits is finite: a NaN or an infinity
+				// means the model's output overflowed on this image.
+				if math.IsNaN(l) || math.IsInf(l, 0) {
+					return fmt.Errorf("--model %s: test image %d: %w (its loss is %v)", model, i, infer.ErrNonFinite, l)
+				}
 				loss += l
 			}
 			classes := m.Prep.Classes
