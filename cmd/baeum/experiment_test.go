@@ -233,7 +233,7 @@ func TestPictureCommandErrors(t *testing.T) {
 		{[]string{"inspect", "--model", ckpt, "--index", "10000"}, "images 0 to 9999"},
 		{[]string{"inspect", "--model", ckpt, "--index", "-1"}, "--index -1"},
 		{[]string{"inspect", "--model", ckpt, "--index", "2", "--image", bad}, "not both"},
-		{[]string{"inspect", "--model", ckpt, "--image", bad}, "not a PNG or JPEG"},
+		{[]string{"inspect", "--model", ckpt, "--image", bad}, "not a PNG, JPEG or GIF"},
 		{[]string{"inspect", "--model", ckpt, "--image", "/nonexistent.png"}, "--image"},
 		{[]string{"inspect", "--model", "nothing-here.safetensors"}, "nothing-here.safetensors"},
 	}
