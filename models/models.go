@@ -73,8 +73,10 @@ func (m *Model) String() string {
 // 4096×4096, 1 or 3 channels).
 const (
 	// MaxParams bounds a model's number of parameters: 100 million, 400
-	// MB of float32 weights (training needs about four times that, with
-	// the gradients and Adam's moments).
+	// MB of float32 weights. Training needs about four times that, with
+	// the gradients and Adam's moments; so does loading, for a moment,
+	// since the checkpoint's bytes are read whole and converted before
+	// they are copied into the model.
 	MaxParams = 100_000_000
 	// MaxHidden bounds the size of each of an MLP's hidden layers.
 	MaxHidden = 1 << 16

@@ -69,6 +69,9 @@ func ReadCSVFileContext(ctx context.Context, path string) (*Table, error) {
 		return nil, err
 	}
 	defer f.Close()
+	// A read blocked on a pipe or a slow file returns once ctx is done:
+	// closing the file wakes it.
+	defer context.AfterFunc(ctx, func() { f.Close() })()
 	t, err := readCSV(ctxReader{ctx, f}, path)
 	if err != nil {
 		return nil, err
@@ -86,7 +89,11 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	if err := c.ctx.Err(); err != nil {
 		return 0, fmt.Errorf("reading stopped: %w", context.Cause(c.ctx))
 	}
-	return c.r.Read(p)
+	n, err := c.r.Read(p)
+	if err != nil && c.ctx.Err() != nil {
+		return n, fmt.Errorf("reading stopped: %w", context.Cause(c.ctx))
+	}
+	return n, err
 }
 
 // ReadCSV reads a CSV table: a header row of distinct, non-empty column names

@@ -70,7 +70,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, 
 	release = func() {}
 	limit := s.opts.MaxBodyBytes
 	if r.ContentLength > limit {
-		return nil, release, errorf(http.StatusRequestEntityTooLarge, "the request body is %d bytes, over the limit of %s", r.ContentLength, sizeString(limit))
+		return nil, release, errorf(http.StatusRequestEntityTooLarge, "the request body is %d bytes, over the limit of %s", r.ContentLength, imageio.SizeString(limit))
 	}
 	if r.ContentLength == 0 {
 		return nil, release, errorf(http.StatusBadRequest, "the request body is empty: send a PNG, JPEG or GIF image")
@@ -80,15 +80,21 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, 
 		want = r.ContentLength
 	}
 	if !s.bodies.acquire(r.Context(), want, s.opts.QueueWait) {
+		if r.Context().Err() != nil {
+			return nil, release, errorf(statusClientClosed, "the client went away")
+		}
 		s.metrics.rejected.Add(1)
-		return nil, release, errorf(http.StatusServiceUnavailable, "the server is busy: %s of request bodies are being received, the limit; retry after %v", sizeString(s.bodies.size), s.opts.RetryAfter)
+		return nil, release, errorf(http.StatusServiceUnavailable, "the server is busy: %s of request bodies are being received, the limit; retry after %v", imageio.SizeString(s.bodies.size), s.opts.RetryAfter)
 	}
 	release = func() { s.bodies.release(want) }
 	body, err = readAtMost(http.MaxBytesReader(w, r.Body, limit), r.ContentLength, limit)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, release, errorf(http.StatusRequestEntityTooLarge, "the request body is over the limit of %s", sizeString(limit))
+			return nil, release, errorf(http.StatusRequestEntityTooLarge, "the request body is over the limit of %s", imageio.SizeString(limit))
+		}
+		if r.Context().Err() != nil {
+			return nil, release, errorf(statusClientClosed, "the client went away")
 		}
 		return nil, release, errorf(http.StatusBadRequest, "reading the request body: %v", err)
 	}
@@ -126,17 +132,6 @@ func readAtMost(r io.Reader, length, limit int64) ([]byte, error) {
 			buf = grown
 		}
 	}
-}
-
-// sizeString writes a byte count the way people say it.
-func sizeString(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 // statusClientClosed is the status recorded (in /metrics) for a request

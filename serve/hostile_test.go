@@ -144,6 +144,23 @@ func TestDecodeContext(t *testing.T) {
 	if m := do(s, "GET", "/metrics", "", nil).Body.String(); !strings.Contains(m, `endpoint="/v1/predict",code="499"} 1`) {
 		t.Errorf("metrics do not count the request as 499:\n%s", m)
 	}
+	// A client that leaves while queued for a worker is a 499 too, not
+	// an overload: the rejected count stays at zero.
+	one := newTestServer(t, Options{MaxConcurrent: 1, QueueWait: time.Minute})
+	one.sem <- struct{}{} // the only worker, busy
+	ctx, cancel = context.WithCancel(context.Background())
+	req = httptest.NewRequest("POST", "/v1/predict", bytes.NewReader(digit)).WithContext(ctx)
+	req.Header.Set("Content-Type", "image/png")
+	rec = httptest.NewRecorder()
+	time.AfterFunc(50*time.Millisecond, cancel)
+	one.ServeHTTP(rec, req)
+	<-one.sem
+	if rec.Code != statusClientClosed {
+		t.Errorf("client gone while queued: status %d, want %d", rec.Code, statusClientClosed)
+	}
+	if m := do(one, "GET", "/metrics", "", nil).Body.String(); !strings.Contains(m, "baeum_rejected_total 0") {
+		t.Errorf("a departed client was counted as rejected:\n%s", m)
+	}
 	slow := newTestServer(t, Options{DecodeTimeout: time.Nanosecond, RetryAfter: time.Second})
 	rec = do(slow, "POST", "/v1/zipcode", "image/png", readFile(t, "../digits/testdata/zip/00_zip18654.png"))
 	if rec.Code != 503 || !strings.Contains(checkErrorBody(t, rec), "decoding the image took over 1ns, the limit") || rec.Header().Get("Retry-After") != "1" {

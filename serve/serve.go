@@ -315,18 +315,6 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	writeError(w, http.StatusInternalServerError, "internal error")
 }
 
-// finite reports whether every probability is a number: a model whose
-// output overflows answers NaN, which is an internal error, not a
-// prediction (and which encoding/json cannot write).
-func finite(probs []float64) error {
-	for k, p := range probs {
-		if math.IsNaN(p) || math.IsInf(p, 0) {
-			return fmt.Errorf("the model's output is not finite: probability %d is %v", k, p)
-		}
-	}
-	return nil
-}
-
 // errorBody is the JSON shape of every error.
 type errorBody struct {
 	Error string `json:"error"`
@@ -339,8 +327,9 @@ func writeError(w http.ResponseWriter, status int, format string, args ...any) {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		// Answers are checked before they get here (see finite); should
-		// one still not encode, its detail stays out of the answer.
+		// Answers are finite before they get here (infer refuses NaN
+		// outputs); should one still not encode, its detail stays out of
+		// the answer.
 		status = http.StatusInternalServerError
 		b, _ = json.Marshal(errorBody{Error: "internal error"})
 	}
@@ -357,6 +346,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // given back even if f panics.
 func (s *Server) withWorker(r *http.Request, f func() error) error {
 	if !s.acquire(r) {
+		if r.Context().Err() != nil {
+			return errorf(statusClientClosed, "the client went away")
+		}
 		s.metrics.rejected.Add(1)
 		return errorf(http.StatusServiceUnavailable, "the server is busy: all %d workers are in use; retry after %v", cap(s.sem), s.opts.RetryAfter)
 	}
@@ -416,11 +408,11 @@ func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var pred infer.Prediction
+	// infer refuses a model's non-finite output (infer.ErrNonFinite),
+	// which fail answers as a generic 500.
 	err = s.withWorker(r, func() (err error) {
-		if pred, err = s.predict(r.Context(), kind, body); err != nil {
-			return err
-		}
-		return finite(pred.Probabilities)
+		pred, err = s.predict(r.Context(), kind, body)
+		return err
 	})
 	if err != nil {
 		s.fail(w, r, err)
@@ -549,9 +541,6 @@ func (s *Server) zipcode(ctx context.Context, body []byte) (ZipcodeResponse, err
 	}
 	var sb strings.Builder
 	for i, p := range preds {
-		if err := finite(p.Probabilities); err != nil {
-			return ZipcodeResponse{}, err
-		}
 		sb.WriteByte(byte('0' + p.Digit))
 		b := glyphs[i].Box
 		resp.Boxes[i] = [4]int{b.Min.X, b.Min.Y, b.Max.X, b.Max.Y}

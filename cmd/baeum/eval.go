@@ -194,8 +194,9 @@ or noise, a blob, unlike MNIST's digits: see docs/security.md).`,
 	return cmd
 }
 
-// predictFile decodes an image file, within imageio's default limits (the
-// same as serve's), and classifies it.
+// predictFile decodes an image file, within imageio's default limits
+// (serve's too, though serve bounds bodies to 1 MiB before that), and
+// classifies it.
 func predictFile(ctx context.Context, p *infer.Predictor, path string) (infer.Prediction, error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/baeum-ml/baeum/data/mnist"
-	"github.com/baeum-ml/baeum/digits"
 	"github.com/baeum-ml/baeum/experiment"
 	"github.com/baeum-ml/baeum/internal/imageio"
 )
@@ -57,7 +56,10 @@ inspect-<model>-<digit>.png and .svg.
 				if err != nil {
 					return fmt.Errorf("--image %s: %w", imagePath, err)
 				}
-				if px, err = digits.Prepare(img); err != nil {
+				// Prepared as predict and serve prepare pictures: by the
+				// checkpoint's record (for MNIST models, digits.Prepare after
+				// compositing any transparency).
+				if px, err = m.Image().Raw(img); err != nil {
 					return fmt.Errorf("--image %s: %w", imagePath, err)
 				}
 				source = filepath.Base(imagePath)

@@ -203,8 +203,21 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 	case err = <-done:
 	case sig := <-sigs:
 		cancel(signalError{sig})
-		if own { // it watches for a second signal itself
-			err = <-done
+		if own {
+			// It shuts down by itself, and a second signal cuts that short
+			// (serve's Force). Should it not be listening for one yet (the
+			// model still loading, say), the process ends here, a moment
+			// after the second signal.
+			select {
+			case err = <-done:
+			case <-sigs:
+				select {
+				case err = <-done:
+				case <-time.After(time.Second):
+					atomicfile.RemoveTemporary()
+					err = interrupted(signalError{sig})
+				}
+			}
 			break
 		}
 		select {

@@ -429,11 +429,16 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 	}
 	// Claim only the saves that happened, and none after a failed one.
 	if savedEpoch > 0 && fitErr == nil {
-		what := fmt.Sprintf("best epoch %d", savedBest)
-		if !hasVal {
-			what = fmt.Sprintf("last epoch %d", savedBest)
+		switch {
+		case savedBest == 0:
+			// A resumed run that never beat the best epoch of before: --out
+			// was not written by this run.
+			fmt.Fprintf(out, "saved %s and %s (epoch %d); %s still holds best epoch %d, from before\n", lastPath, statePath, savedEpoch, o.out, tr.BestEpoch)
+		case !hasVal:
+			fmt.Fprintf(out, "saved %s (last epoch %d), %s and %s (epoch %d)\n", o.out, savedBest, lastPath, statePath, savedEpoch)
+		default:
+			fmt.Fprintf(out, "saved %s (best epoch %d), %s and %s (epoch %d)\n", o.out, savedBest, lastPath, statePath, savedEpoch)
 		}
-		fmt.Fprintf(out, "saved %s (%s), %s and %s (epoch %d)\n", o.out, what, lastPath, statePath, savedEpoch)
 	}
 	if o.plot != "" && len(tr.History) > 0 {
 		if err := plot.TrainingCurves(tr.History, o.plot); err != nil {

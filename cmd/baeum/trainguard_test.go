@@ -268,3 +268,28 @@ func TestInterruptedCommandsFail(t *testing.T) {
 		}
 	}
 }
+
+// TestResumeDoesNotClaimAnUnwrittenBest resumes a run whose remaining
+// epoch does not beat the best epoch saved before: --out is not written
+// again, and the report must say so rather than "saved --out".
+func TestResumeDoesNotClaimAnUnwrittenBest(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "m.safetensors")
+	common := []string{"train", "--model", "softmax", "--optimizer", "sgd", "--lr", "10", "--seed", "2", "--limit", "1200", "--val", "200", "--epochs", "3", "--threads", "1", "--out", out}
+	if msg, err := run(t, append(common, "--stop-after", "2")...); err != nil {
+		t.Fatalf("%v\n%s", err, msg)
+	}
+	before, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := run(t, append(common, "--resume")...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, msg)
+	}
+	if !strings.Contains(msg, "still holds best epoch 2, from before") || strings.Contains(msg, "saved "+out+" (") {
+		t.Errorf("resumed run's report:\n%s\nwant it to say %s still holds epoch 2, not that it was saved", msg, out)
+	}
+	if after, err := os.ReadFile(out); err != nil || !bytes.Equal(before, after) {
+		t.Errorf("%s changed (%v) though no epoch beat the saved best", out, err)
+	}
+}

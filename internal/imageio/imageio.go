@@ -124,6 +124,7 @@ type LimitError struct {
 	msg        string
 }
 
+// Error says which limit the image broke, by how much.
 func (e *LimitError) Error() string { return e.msg }
 
 // A FormatError says that an image is corrupt or malformed.
@@ -134,6 +135,7 @@ type FormatError struct {
 	Err error
 }
 
+// Error names the format and what was corrupt.
 func (e *FormatError) Error() string { return fmt.Sprintf("corrupt %s image: %v", e.Format, e.Err) }
 
 // Unwrap returns the decoder's error.
@@ -207,7 +209,7 @@ func DecodeContext(ctx context.Context, r io.Reader, lim Limits) (image.Image, s
 	}
 	if int64(len(data)) > lim.MaxBytes {
 		return nil, "", &LimitError{Limit: "bytes", Value: int64(len(data)), Max: lim.MaxBytes,
-			msg: fmt.Sprintf("the image file is over the limit of %s", sizeString(lim.MaxBytes))}
+			msg: fmt.Sprintf("the image file is over the limit of %s", SizeString(lim.MaxBytes))}
 	}
 	return DecodeBytes(ctx, data, lim)
 }
@@ -217,7 +219,7 @@ func DecodeBytes(ctx context.Context, data []byte, lim Limits) (image.Image, str
 	lim = lim.withDefaults()
 	if int64(len(data)) > lim.MaxBytes {
 		return nil, "", &LimitError{Limit: "bytes", Value: int64(len(data)), Max: lim.MaxBytes,
-			msg: fmt.Sprintf("the image is %s, over the limit of %s", sizeString(int64(len(data))), sizeString(lim.MaxBytes))}
+			msg: fmt.Sprintf("the image is %s, over the limit of %s", SizeString(int64(len(data))), SizeString(lim.MaxBytes))}
 	}
 	cfg, err := Check(data, lim)
 	if err != nil {
@@ -285,7 +287,7 @@ func Check(data []byte, lim Limits) (Config, error) {
 	}
 	if cfg.Memory > lim.MaxMemory {
 		return cfg, &LimitError{Format: cfg.Format, Limit: "memory", Value: cfg.Memory, Max: lim.MaxMemory,
-			msg: fmt.Sprintf("the %s image (%d×%d, %s) would take %s to decode, over the limit of %s: scale it down", cfg.Format, cfg.Width, cfg.Height, cfg.Detail, sizeString(cfg.Memory), sizeString(lim.MaxMemory))}
+			msg: fmt.Sprintf("the %s image (%d×%d, %s) would take %s to decode, over the limit of %s: scale it down", cfg.Format, cfg.Width, cfg.Height, cfg.Detail, SizeString(cfg.Memory), SizeString(lim.MaxMemory))}
 	}
 	return cfg, nil
 }
@@ -320,7 +322,9 @@ func checkPNG(cfg *Config, data []byte) error {
 }
 
 // sizeString writes a byte count the way people say it.
-func sizeString(n int64) string {
+// SizeString formats a byte count for an error message: whole MiB or
+// KiB where it is one, MiB with a decimal above a MiB, bytes otherwise.
+func SizeString(n int64) string {
 	switch {
 	case n >= 1<<20 && n%(1<<20) == 0:
 		return fmt.Sprintf("%d MiB", n>>20)

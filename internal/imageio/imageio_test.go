@@ -313,8 +313,8 @@ func TestSizeString(t *testing.T) {
 		n    int64
 		want string
 	}{{100, "100 bytes"}, {2048, "2 KiB"}, {1 << 20, "1 MiB"}, {3 << 19, "1.5 MiB"}} {
-		if got := sizeString(tt.n); got != tt.want {
-			t.Errorf("sizeString(%d) = %q, want %q", tt.n, got, tt.want)
+		if got := SizeString(tt.n); got != tt.want {
+			t.Errorf("SizeString(%d) = %q, want %q", tt.n, got, tt.want)
 		}
 	}
 }
