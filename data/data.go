@@ -108,6 +108,13 @@ type Dataset interface {
 type Row struct {
 	Inputs []*tensor.Tensor
 	Target *tensor.Tensor
+	// Epoch is the training epoch (1-based) the row is prepared for, or
+	// 0 outside training: a dataset that varies its examples from epoch
+	// to epoch (an augmented one) keys its random draws by it, and
+	// leaves examples as they are when it is 0.
+	Epoch int
+
+	raw *[]byte // scratch bytes of this row, for an augmented image
 }
 
 // Labelled is a dataset whose examples have integer class labels that can
@@ -136,6 +143,11 @@ type Batch struct {
 	Mask *tensor.Tensor
 	// Size is the number of examples.
 	Size int
+	// Epoch is the training epoch (1-based) the next Collate prepares
+	// examples for, told to the dataset in each Row; 0, the default,
+	// outside training, where augmented datasets give their examples
+	// unchanged. A Loader sets it.
+	Epoch int
 
 	spec                   Spec
 	fullIn                 []*tensor.Tensor
@@ -146,6 +158,14 @@ type Batch struct {
 	shortIn                []*tensor.Tensor
 	shortTarget, shortMask *tensor.Tensor
 	shortSize              int
+	raws                   [][]byte
+
+	// What a parallel Collate works on: the dataset, the indices, and
+	// the method value run over chunks of rows (made once, so a warm
+	// Collate allocates nothing).
+	cds     Dataset
+	cidx    []int
+	collate func(worker, lo, hi int)
 }
 
 // NewBatch returns an empty batch for up to capacity examples of spec.
@@ -173,8 +193,10 @@ func NewBatch(spec Spec, capacity int) *Batch {
 		b.fullMask = tensor.New(tensor.Float32, capacity, b.seqLen)
 		b.lengths = make([]int, capacity)
 	}
+	b.raws = make([][]byte, capacity)
+	b.collate = b.collateRows
 	for k := range b.rows {
-		r := Row{Inputs: make([]*tensor.Tensor, len(b.fullIn)), Target: b.fullTarget.Index(k)}
+		r := Row{Inputs: make([]*tensor.Tensor, len(b.fullIn)), Target: b.fullTarget.Index(k), raw: &b.raws[k]}
 		for f, x := range b.fullIn {
 			r.Inputs[f] = x.Index(k)
 		}
@@ -204,35 +226,22 @@ func (b *Batch) Labels() []int64 { return b.Target.I64() }
 // Collate writes the examples idx of ds into b: the batch's tensors are
 // views of the first len(idx) rows of its buffers. It panics if idx holds
 // more examples than the batch's capacity or ds does not match the spec
-// the batch was made for.
+// the batch was made for. Examples of an augmented dataset (see Augment)
+// are transformed for b.Epoch and prepared in parallel, over the
+// tensor.Threads() workers; what each row holds does not depend on their
+// number.
 func (b *Batch) Collate(ds Dataset, idx []int) {
 	n := len(idx)
 	if n > len(b.rows) {
 		panic(fmt.Sprintf("data: %d examples for a batch of capacity %d", n, len(b.rows)))
 	}
-	for k, i := range idx {
-		r := b.rows[k]
-		for f, field := range b.spec.Inputs {
-			if field.Sequence {
-				r.Inputs[f].Fill(field.Pad)
-			}
-		}
-		if b.spec.Target.Sequence {
-			r.Target.Fill(b.spec.Target.Pad)
-		}
-		l := ds.Example(i, r)
-		if b.seqLen > 0 {
-			if l < 0 || l > b.seqLen {
-				panic(fmt.Sprintf("data: example %d has length %d, the batch holds at most %d steps", i, l, b.seqLen))
-			}
-			b.lengths[k] = l
-			m := b.fullMask.F32()[k*b.seqLen : (k+1)*b.seqLen]
-			for t := range m {
-				m[t] = 0
-				if t < l {
-					m[t] = 1
-				}
-			}
+	if _, ok := ds.(*augmented); ok && b.Epoch > 0 {
+		b.cds, b.cidx = ds, idx
+		tensor.Parallel(n, 1, b.collate)
+		b.cds, b.cidx = nil, nil
+	} else {
+		for k, i := range idx {
+			b.collateRow(ds, k, i)
 		}
 	}
 	b.Size = n
@@ -259,6 +268,98 @@ func (b *Batch) Collate(ds Dataset, idx []int) {
 	if b.seqLen > 0 {
 		b.Lengths = b.lengths[:n]
 	}
+}
+
+// collateRows collates rows [lo, hi) of a parallel Collate.
+func (b *Batch) collateRows(_, lo, hi int) {
+	for k := lo; k < hi; k++ {
+		b.collateRow(b.cds, k, b.cidx[k])
+	}
+}
+
+// collateRow writes example i of ds into row k.
+func (b *Batch) collateRow(ds Dataset, k, i int) {
+	r := b.rows[k]
+	r.Epoch = b.Epoch
+	for f, field := range b.spec.Inputs {
+		if field.Sequence {
+			r.Inputs[f].Fill(field.Pad)
+		}
+	}
+	if b.spec.Target.Sequence {
+		r.Target.Fill(b.spec.Target.Pad)
+	}
+	l := ds.Example(i, r)
+	if b.seqLen > 0 {
+		if l < 0 || l > b.seqLen {
+			panic(fmt.Sprintf("data: example %d has length %d, the batch holds at most %d steps", i, l, b.seqLen))
+		}
+		b.lengths[k] = l
+		m := b.fullMask.F32()[k*b.seqLen : (k+1)*b.seqLen]
+		for t := range m {
+			m[t] = 0
+			if t < l {
+				m[t] = 1
+			}
+		}
+	}
+}
+
+// An Augmenter draws random transforms of stored images (C×H×W bytes),
+// for training: package data/augment has the usual ones.
+type Augmenter interface {
+	// Augment writes into dst a random transform of src, of the same
+	// size. The transform must depend only on the augmenter, epoch and
+	// index (the example's index in its dataset), so that a run does not
+	// depend on the number of threads and a resumed run repeats an
+	// uninterrupted one. It is called from several goroutines at once.
+	Augment(dst, src []byte, epoch, index int)
+}
+
+// Augment returns the images d as a training set whose examples a
+// transforms at random: a Batch collating example i for epoch e (see
+// Batch.Epoch, which a Loader sets) prepares a.Augment of its stored
+// bytes for (e, i). Outside training (epoch 0) the examples are d's, as
+// they are. With a nil augmenter Augment returns d. Validation and test
+// sets are never augmented: pass them on as they are.
+func Augment(d *Images, a Augmenter) Dataset {
+	if a == nil {
+		return d
+	}
+	if s, ok := a.(interface{ Shape() (c, h, w int) }); ok {
+		if c, h, w := s.Shape(); c != d.prep.Channels || h != d.prep.Height || w != d.prep.Width {
+			panic(fmt.Sprintf("data: an augmenter of %d×%d×%d images for images of %d×%d×%d", c, h, w, d.prep.Channels, d.prep.Height, d.prep.Width))
+		}
+	}
+	return &augmented{d, a}
+}
+
+// augmented is a set of images transformed by an Augmenter.
+type augmented struct {
+	*Images
+	aug Augmenter
+}
+
+// Example prepares image i, transformed for the row's epoch.
+func (d *augmented) Example(i int, r Row) int {
+	if r.Epoch <= 0 {
+		return d.Images.Example(i, r)
+	}
+	var buf []byte
+	if r.raw != nil {
+		buf = *r.raw
+	}
+	if cap(buf) < d.per {
+		buf = make([]byte, d.per)
+		if r.raw != nil {
+			*r.raw = buf
+		}
+	}
+	buf = buf[:d.per]
+	d.aug.Augment(buf, d.Pixels(i), r.Epoch, i)
+	d.prep.Prepare(r.Inputs[0].F32(), buf)
+	r.Target.I64()[0] = int64(d.labels[i])
+	return 0
 }
 
 // Subset returns the first n examples of ds (all of them if n ≤ 0 or n is

@@ -175,3 +175,39 @@ func copyNumbers(dst, src *tensor.Tensor, lo, n int) {
 	}
 	copy(dst.F32(), src.F32()[lo:lo+n])
 }
+
+// ChannelStats returns the mean and standard deviation of each channel's
+// pixels over all the images, scaled to [0, 1]: the normalisation an
+// ImagePrep takes, computed from a training split only. A channel of one
+// value has a standard deviation of 1 (nothing to divide by).
+func (d *Images) ChannelStats() (mean, std []float64) {
+	c := d.prep.Channels
+	plane := d.prep.Height * d.prep.Width
+	mean, std = make([]float64, c), make([]float64, c)
+	for ch := range c {
+		var hist [256]int64
+		for i := range d.Len() {
+			for _, v := range d.Pixels(i)[ch*plane : (ch+1)*plane] {
+				hist[v]++
+			}
+		}
+		var n, s, ss float64
+		for v, k := range hist {
+			x, f := float64(v)/255, float64(k)
+			n += f
+			s += f * x
+			ss += f * x * x
+		}
+		if n == 0 {
+			mean[ch], std[ch] = 0, 1
+			continue
+		}
+		m := s / n
+		v := max(ss/n-m*m, 0)
+		mean[ch], std[ch] = m, math.Sqrt(v)
+		if std[ch] < 1e-3 {
+			std[ch] = 1
+		}
+	}
+	return mean, std
+}

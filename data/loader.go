@@ -16,6 +16,7 @@ type Loader struct {
 	rng      *rand.Rand
 	order    []int
 	b        *Batch
+	epoch    int // the epoch of the next pass, 1-based
 }
 
 // NewLoader returns a loader with the given batch size. When shuffle is
@@ -30,7 +31,7 @@ func NewLoader(ds Dataset, batch int, shuffle, dropLast bool, rng *rand.Rand) *L
 		panic("data: a shuffling loader needs a random source")
 	}
 	l := &Loader{ds: ds, batch: batch, shuffle: shuffle, dropLast: dropLast, rng: rng,
-		order: make([]int, ds.Len()), b: NewBatch(ds.Spec(), batch)}
+		order: make([]int, ds.Len()), b: NewBatch(ds.Spec(), batch), epoch: 1}
 	for i := range l.order {
 		l.order[i] = i
 	}
@@ -49,9 +50,26 @@ func (l *Loader) Len() int {
 // Dataset returns the loader's dataset.
 func (l *Loader) Dataset() Dataset { return l.ds }
 
+// SetEpoch says which epoch (1-based) the next pass is: an augmented
+// dataset (see Augment) keys its random transforms by it. The loader
+// counts passes from 1 by itself; a trainer resuming a run at epoch k
+// calls SetEpoch(k), as PyTorch's DistributedSampler.set_epoch, so that
+// the examples are transformed as in an uninterrupted run.
+func (l *Loader) SetEpoch(epoch int) {
+	if epoch < 1 {
+		panic(fmt.Sprintf("data: epoch %d, want 1 or more", epoch))
+	}
+	l.epoch = epoch
+}
+
 // Epoch returns the batches of one pass over the data, shuffled first if
-// the loader shuffles. Breaking out of the loop early is allowed.
+// the loader shuffles, and counts the pass (see SetEpoch). Breaking out
+// of the loop early is allowed. The examples of an augmented dataset
+// (see Augment) are transformed and prepared in parallel over the batch
+// (see Batch.Collate).
 func (l *Loader) Epoch() iter.Seq[*Batch] {
+	epoch := l.epoch
+	l.epoch++
 	if l.shuffle {
 		// Fisher–Yates from the identity, so the order depends only on the
 		// random source's state, not on earlier epochs' orders.
@@ -64,6 +82,7 @@ func (l *Loader) Epoch() iter.Seq[*Batch] {
 		for b := 0; b < l.Len(); b++ {
 			lo := b * l.batch
 			hi := min(lo+l.batch, len(l.order))
+			l.b.Epoch = epoch
 			l.b.Collate(l.ds, l.order[lo:hi])
 			if !yield(l.b) {
 				return

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"strconv"
 	"sync"
 
 	"github.com/baeum-ml/baeum/autograd"
@@ -21,9 +22,13 @@ import (
 
 // Prediction is a classifier's answer for one image.
 type Prediction struct {
-	// Digit is the most probable class (its index; for MNIST, the digit).
+	// Digit is the most probable class's index (for MNIST, the digit;
+	// for other models, the position of Label in the record's classes).
 	Digit int `json:"digit"`
-	// Label is the class's name, from the checkpoint's record.
+	// Label is the most probable class's name, from the checkpoint's
+	// record ("7" for MNIST's digits, "ship" for a model trained on
+	// pictures of ships), or its index in decimal where the record names
+	// no such class.
 	Label string `json:"label,omitempty"`
 	// Probabilities holds the softmax probability of each class.
 	Probabilities []float64 `json:"probabilities"`
@@ -92,6 +97,33 @@ func Load(path string) (*Predictor, error) {
 // Prep returns how the model's images are prepared.
 func (p *Predictor) Prep() *data.ImagePrep { return p.Model.Image() }
 
+// Classes returns the names of the model's classes, in the order of its
+// outputs, as the checkpoint's record gives them. The slice is the
+// model's own: do not change it.
+func (p *Predictor) Classes() []string { return p.Model.Prep.Classes }
+
+// ClassName returns the name of class k: the record's name for it, or k
+// in decimal where the record names no class k.
+func (p *Predictor) ClassName(k int) string { return className(p.Model.Prep.Classes, k) }
+
+// ReadsDigits reports whether the model reads handwritten digits: its
+// record prepares pictures the way MNIST's digits were made (resize
+// "digit"), so that pictures are checked for being plausibly one digit
+// and a row of digits can be segmented and read one by one.
+func (p *Predictor) ReadsDigits() bool {
+	prep := p.Prep()
+	return prep != nil && prep.Resize == "digit"
+}
+
+// className returns classes[k], or k in decimal when classes has no
+// entry k (or an empty one).
+func className(classes []string, k int) string {
+	if k >= 0 && k < len(classes) && classes[k] != "" {
+		return classes[k]
+	}
+	return strconv.Itoa(k)
+}
+
 // PredictImage prepares a picture as the checkpoint's record says (for
 // MNIST models, the way MNIST's digits were made: see digits.Prepare) and
 // classifies it, as PredictPrepared does.
@@ -119,7 +151,7 @@ func (p *Predictor) PredictPixels(px []byte) (Prediction, error) {
 // reading.
 func (p *Predictor) PredictPrepared(src image.Image, px []byte) (Prediction, error) {
 	var flag *digits.Flag
-	if p.Prep().Resize == "digit" && len(px) == digits.Size*digits.Size {
+	if p.ReadsDigits() && len(px) == digits.Size*digits.Size {
 		if flag = digits.Implausible(src, px); flag != nil && flag.Refuse() {
 			return Prediction{}, flag
 		}
@@ -183,10 +215,7 @@ func (p *Predictor) PredictBatch(images [][]byte) ([]Prediction, error) {
 	classes := p.Model.Prep.Classes
 	out := make([]Prediction, len(images))
 	for i := range images {
-		out[i] = Prediction{Digit: best[i], Probabilities: probs.Index(i).Float64s(), Input: images[i]}
-		if best[i] < len(classes) {
-			out[i].Label = classes[best[i]]
-		}
+		out[i] = Prediction{Digit: best[i], Label: className(classes, best[i]), Probabilities: probs.Index(i).Float64s(), Input: images[i]}
 	}
 	return out, nil
 }

@@ -55,14 +55,14 @@ func Load(path string) (*Model, map[string]string, error) {
 	if err != nil {
 		return nil, nil, wrap(err)
 	}
-	spec, _, err := Spec(cfg, *prep.Inputs[0].Image, prep.Classes)
+	spec, err := specOf(cfg, prep)
 	if err != nil {
 		return nil, nil, wrap(err)
 	}
 	if err := r.Check(spec); err != nil {
 		return nil, nil, err
 	}
-	m, err := New(tensor.NewRNG(0), cfg, *prep.Inputs[0].Image, prep.Classes)
+	m, err := build(cfg, prep)
 	if err != nil {
 		return nil, nil, wrap(err)
 	}
@@ -83,11 +83,11 @@ func FromMetadata(meta map[string]string) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	return New(tensor.NewRNG(0), cfg, *prep.Inputs[0].Image, prep.Classes)
+	return build(cfg, prep)
 }
 
 // configOf reads the configuration and the preprocessing record of a
-// checkpoint's metadata; the record has one image input.
+// checkpoint's metadata; the record has one input, an image or a table.
 func configOf(meta map[string]string) (Config, *data.Preprocess, error) {
 	raw, ok := meta[checkpoint.KeyModel]
 	if !ok {
@@ -101,8 +101,8 @@ func configOf(meta map[string]string) (Config, *data.Preprocess, error) {
 	if err != nil {
 		return Config{}, nil, err
 	}
-	if len(prep.Inputs) != 1 || prep.Inputs[0].Image == nil {
-		return Config{}, nil, fmt.Errorf("the built-in model %s takes one image input; the preprocessing record describes %d inputs", cfg.Name, len(prep.Inputs))
+	if len(prep.Inputs) != 1 {
+		return Config{}, nil, fmt.Errorf("the built-in model %s takes one input (an image or a table row); the preprocessing record describes %d inputs", cfg.Name, len(prep.Inputs))
 	}
 	return cfg, prep, nil
 }

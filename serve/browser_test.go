@@ -50,75 +50,9 @@ type stroke [][2]float64
 // in digit mode, then a three-digit ZIP code. It also checks that the page
 // throws no error and asks nothing of any host but its own.
 func TestBrowserDrawing(t *testing.T) {
-	path := chromium()
-	if path == "" {
-		if inCI() {
-			t.Fatal("CI is set but no Chromium was found: install it (apt-get install chromium) or set BAEUM_CHROMIUM")
-		}
-		t.Skip("no Chromium found (install the chromium package or set BAEUM_CHROMIUM); this test runs, and must pass, when CI is set")
-	}
 	ts := httptest.NewServer(newTestServer(t, Options{MaxConcurrent: 2, QueueWait: 5 * time.Second}))
-	defer ts.Close()
-	origin, _ := url.Parse(ts.URL)
-
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	actx, acancel := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-features", "Translate,OptimizationHints,MediaRouter"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1200, 900),
-	)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
-
-	// Watch for script errors and for requests to other hosts.
-	var mu sync.Mutex
-	var problems []string
-	if err := chromedp.Listen(bctx, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch ev := ev.(type) {
-		case *runtime.EventExceptionThrown:
-			d := ev.ExceptionDetails
-			msg := d.Text
-			if d.Exception != nil {
-				msg += " " + d.Exception.Description
-			}
-			problems = append(problems, fmt.Sprintf("exception at %s:%d: %s", d.URL, d.LineNumber+1, msg))
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type == runtime.ConsoleAPICalledTypeError {
-				problems = append(problems, "console error")
-			}
-		case *log.EventEntryAdded:
-			// 422 "no digit yet" answers are expected while drawing.
-			if ev.Entry.Level == log.EntryLevelError && !strings.Contains(ev.Entry.Text, "422") {
-				problems = append(problems, "log: "+ev.Entry.Text)
-			}
-		case *network.EventRequestWillBeSent:
-			if u, err := url.Parse(ev.Request.URL); err != nil || (u.Host != origin.Host && u.Scheme != "data" && u.Scheme != "blob") {
-				problems = append(problems, "request to another host: "+ev.Request.URL)
-			}
-		}
-	}); err != nil {
-		t.Fatalf("starting Chromium (%s): %v", path, err)
-	}
-
-	if err := chromedp.Do(bctx, chromedp.Navigate(ts.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#canvas"))); err != nil {
-		t.Fatalf("opening the page: %v", err)
-	}
+	t.Cleanup(ts.Close) // after the browser closes
+	bctx, check := openPage(t, ts.URL, "#canvas")
 
 	one := []stroke{{{0.52, 0.15}, {0.5, 0.85}}}
 	seven := []stroke{{{0.25, 0.2}, {0.75, 0.2}, {0.42, 0.85}}}
@@ -188,11 +122,7 @@ func TestBrowserDrawing(t *testing.T) {
 		screenshot(t, bctx, "zip")
 	})
 
-	mu.Lock()
-	defer mu.Unlock()
-	for _, p := range problems {
-		t.Error(p)
-	}
+	check()
 }
 
 // screenshot saves a picture of the page as $BAEUM_SCREENSHOTS/name.png
@@ -282,4 +212,87 @@ func waitPrediction(t *testing.T, ctx context.Context, want string) string {
 	status, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("status").textContent`))
 	t.Logf("last prediction %q (state %s), status line %q", last.Text, last.State, status)
 	return fmt.Sprintf("%s (%s)", last.Text, last.State)
+}
+
+// openPage opens the page served at serverURL in headless Chromium (the
+// test is skipped when there is none, outside CI) and waits until the
+// element sel is visible. It returns the browser's context and a function
+// that reports, as test errors, what went wrong meanwhile: script errors,
+// and requests to any host but the page's own.
+func openPage(t *testing.T, serverURL, sel string) (context.Context, func()) {
+	t.Helper()
+	path := chromium()
+	if path == "" {
+		if inCI() {
+			t.Fatal("CI is set but no Chromium was found: install it (apt-get install chromium) or set BAEUM_CHROMIUM")
+		}
+		t.Skip("no Chromium found (install the chromium package or set BAEUM_CHROMIUM); this test runs, and must pass, when CI is set")
+	}
+	origin, _ := url.Parse(serverURL)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	t.Cleanup(cancel)
+	actx, acancel := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-features", "Translate,OptimizationHints,MediaRouter"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1200, 900),
+	)
+	t.Cleanup(acancel)
+	bctx, bcancel := chromedp.NewContext(actx)
+	t.Cleanup(bcancel)
+
+	// Watch for script errors and for requests to other hosts.
+	var mu sync.Mutex
+	var problems []string
+	if err := chromedp.Listen(bctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			d := ev.ExceptionDetails
+			msg := d.Text
+			if d.Exception != nil {
+				msg += " " + d.Exception.Description
+			}
+			problems = append(problems, fmt.Sprintf("exception at %s:%d: %s", d.URL, d.LineNumber+1, msg))
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.ConsoleAPICalledTypeError {
+				problems = append(problems, "console error")
+			}
+		case *log.EventEntryAdded:
+			// 422 "no digit yet" answers are expected while drawing.
+			if ev.Entry.Level == log.EntryLevelError && !strings.Contains(ev.Entry.Text, "422") {
+				problems = append(problems, "log: "+ev.Entry.Text)
+			}
+		case *network.EventRequestWillBeSent:
+			if u, err := url.Parse(ev.Request.URL); err != nil || (u.Host != origin.Host && u.Scheme != "data" && u.Scheme != "blob") {
+				problems = append(problems, "request to another host: "+ev.Request.URL)
+			}
+		}
+	}); err != nil {
+		t.Fatalf("starting Chromium (%s): %v", path, err)
+	}
+
+	if err := chromedp.Do(bctx, chromedp.Navigate(serverURL+"/"), chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
+		t.Fatalf("opening the page: %v", err)
+	}
+	return bctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, p := range problems {
+			t.Error(p)
+		}
+	}
 }

@@ -1,27 +1,40 @@
-// Package serve puts a trained digit classifier on the web: a JSON API
-// that reads one handwritten digit or a whole ZIP code from an image, a
-// web page to draw digits on and watch the network read them, a health
-// check and Prometheus metrics.
+// Package serve puts a trained image classifier on the web: a JSON API
+// that classifies an image (for a digit reader, one handwritten digit or
+// a whole ZIP code), a web page, a health check and Prometheus metrics.
+// For a model of handwritten digits the page is a canvas to draw on and
+// watch the network read as you write; for any other image model it is a
+// drop zone that takes a picture and shows the most probable classes by
+// name.
 //
 // The API:
 //
-//	POST /v1/predict   PNG, JPEG or GIF body (one digit, any size, any colours),
-//	                   or JSON {"pixels": [784 numbers 0–255]} (28×28,
+//	POST /v1/predict   PNG, JPEG or GIF body (any size, any colours: for a
+//	                   digit reader, one digit), or JSON {"pixels": [C·H·W
+//	                   numbers 0–255]} (for MNIST's digits, 784: 28×28,
 //	                   row-major, ink high), answered with
-//	                   {"digit": 7, "probabilities": [10 numbers], "input": [784 ints]}
-//	POST /v1/zipcode   PNG, JPEG or GIF of several digits in a row, answered with
+//	                   {"digit": 7, "label": "7", "probabilities": [one per class],
+//	                    "input": [C·H·W ints]}; "digit" is the class's
+//	                   index and "label" its name ("ship", for a model of
+//	                   ships)
+//	GET  /v1/model     what the model is: {"name": ..., "architecture": ...,
+//	                    "input": {"channels": 1, "height": 28, "width": 28,
+//	                    "resize": "digit"}, "classes": ["0", ..., "9"],
+//	                    "digits": true}
+//	POST /v1/zipcode   (digit readers only) PNG, JPEG or GIF of several
+//	                   digits in a row, answered with
 //	                   {"digits": "12345", "boxes": [[x0,y0,x1,y1], ...],
 //	                    "confidences": [...], "probabilities": [[...], ...],
 //	                    "inputs": [[784 ints], ...]}
 //	GET  /healthz      {"status": "ok", ...}, or 503 {"status": "saturated", ...}
 //	GET  /metrics      Prometheus text exposition format
-//	GET  /             the drawing page
+//	GET  /             the page: a canvas for digit readers, a drop zone otherwise
 //
 // Every error is a JSON object {"error": "what went wrong"} with a fitting
 // status: 400 for a body that cannot be read (a corrupt image, a wrong
 // pixel count, a value outside 0–255, an unknown or repeated JSON key),
 // 413 for a body or an image over a limit, 415 for a content type the
-// endpoint does not take, 422 for an image with no digit in it, 503 (with
+// endpoint does not take, 422 for an image with no digit in it (or a
+// ZIP code asked of a model that reads no digits), 503 (with
 // Retry-After) when every worker is busy, when the bodies being received
 // fill their budget, or when decoding runs past its deadline. A 500 says
 // only "internal error"; its cause goes to Options.Log. A request whose
@@ -191,6 +204,7 @@ func New(p *infer.Predictor, opts Options) *Server {
 const (
 	epPredict = "/v1/predict"
 	epZipcode = "/v1/zipcode"
+	epModel   = "/v1/model"
 	epHealth  = "/healthz"
 	epMetrics = "/metrics"
 	epStatic  = "static"
@@ -204,6 +218,8 @@ func (s *Server) route(path string) (label string, methods []string, h http.Hand
 		return epPredict, []string{http.MethodPost}, s.handlePredict
 	case path == epZipcode:
 		return epZipcode, []string{http.MethodPost}, s.handleZipcode
+	case path == epModel:
+		return epModel, []string{http.MethodGet, http.MethodHead}, s.handleModel
 	case path == epHealth:
 		return epHealth, []string{http.MethodGet, http.MethodHead}, s.handleHealth
 	case path == epMetrics:
@@ -214,7 +230,7 @@ func (s *Server) route(path string) (label string, methods []string, h http.Hand
 	// The path is not echoed: an answer that repeats what a client sent
 	// helps reflection attacks and fills logs with what attackers chose.
 	return epOther, nil, func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "no such endpoint (the API is POST /v1/predict, POST /v1/zipcode, GET /healthz, GET /metrics)")
+		writeError(w, http.StatusNotFound, "no such endpoint (the API is POST /v1/predict, POST /v1/zipcode, GET /v1/model, GET /healthz, GET /metrics)")
 	}
 }
 
@@ -380,11 +396,19 @@ func (s *Server) acquire(r *http.Request) bool {
 
 // PredictResponse is the answer of /v1/predict.
 type PredictResponse struct {
-	// Digit is the most probable digit.
+	// Digit is the index of the most probable class: for a digit
+	// reader, the digit.
 	Digit int `json:"digit"`
-	// Probabilities holds the probability of each digit 0–9.
+	// Label is the most probable class's name, from the model's record
+	// (see /v1/model's classes): "7" for a digit reader, "ship" for a
+	// model of ships.
+	Label string `json:"label"`
+	// Probabilities holds the probability of each class, in the order of
+	// the model's classes.
 	Probabilities []float64 `json:"probabilities"`
-	// Input is the 28×28 image the model saw, row-major, 0–255, ink high.
+	// Input is the image the model saw, as the record stores it: C×H×W
+	// bytes 0–255, channel after channel, each row-major (for MNIST's
+	// digits, 28×28, ink high).
 	Input []int `json:"input"`
 	// Flag, when present, says why the input is not plausibly one
 	// handwritten digit ({"code": …, "reason": …}, see digits.Flag): the
@@ -407,6 +431,10 @@ func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if s.p.Table() != nil { // a model of table rows: {"rows": [...]}
+		s.handleRows(w, r, body)
+		return
+	}
 	var pred infer.Prediction
 	// infer refuses a model's non-finite output (infer.ErrNonFinite),
 	// which fail answers as a generic 500.
@@ -418,10 +446,10 @@ func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, PredictResponse{Digit: pred.Digit, Probabilities: pred.Probabilities, Input: ints(pred.Input), Flag: pred.Flag})
+	writeJSON(w, http.StatusOK, PredictResponse{Digit: pred.Digit, Label: pred.Label, Probabilities: pred.Probabilities, Input: ints(pred.Input), Flag: pred.Flag})
 }
 
-// predict reads one digit from a JSON or image body.
+// predict classifies one image from a JSON or image body.
 func (s *Server) predict(ctx context.Context, kind int, body []byte) (infer.Prediction, error) {
 	var px []byte
 	var img image.Image
@@ -504,7 +532,7 @@ func (s *Server) handleZipcode(w http.ResponseWriter, r *http.Request) {
 
 // zipcode segments an image of a row of digits and reads each one.
 func (s *Server) zipcode(ctx context.Context, body []byte) (ZipcodeResponse, error) {
-	if s.p.Prep().Resize != "digit" {
+	if !s.p.ReadsDigits() {
 		return ZipcodeResponse{}, errorf(http.StatusUnprocessableEntity, "this model does not read handwritten digits (its checkpoint prepares pictures by %q, not \"digit\"), so it cannot read a row of them", s.p.Prep().Resize)
 	}
 	img, err := s.decodeImage(ctx, body)
@@ -561,6 +589,55 @@ func ints(px []byte) []int {
 		out[i] = int(v)
 	}
 	return out
+}
+
+// ModelResponse is the answer of /v1/model: what the served model is,
+// so that a client (the page among them) knows its classes and what to
+// send it.
+type ModelResponse struct {
+	// Name names the model, as Options.Model gives it.
+	Name string `json:"name,omitempty"`
+	// Architecture is the network's configuration, such as "lenet5" or
+	// "mlp (relu)".
+	Architecture string `json:"architecture"`
+	// Input says what images the model reads (absent for a model that
+	// reads no images).
+	Input *ImageInput `json:"input,omitempty"`
+	// Classes names the model's classes, in the order of its outputs
+	// (and of PredictResponse.Probabilities).
+	Classes []string `json:"classes"`
+	// Digits is true for a reader of handwritten digits (its record
+	// prepares pictures as MNIST's digits were made): the page offers a
+	// canvas to draw on, and /v1/zipcode reads rows of digits. Otherwise
+	// the page offers a drop zone for pictures, and /v1/zipcode refuses.
+	Digits bool `json:"digits"`
+}
+
+// ImageInput describes the images a model reads: pictures of any size
+// are turned into Channels×Height×Width bytes as Resize says ("digit",
+// "stretch", "fit", or "" for pictures that must already be that size;
+// see data.ImagePrep).
+type ImageInput struct {
+	Channels int    `json:"channels"`
+	Height   int    `json:"height"`
+	Width    int    `json:"width"`
+	Resize   string `json:"resize"`
+}
+
+// Model describes the served model, as GET /v1/model answers.
+func (s *Server) Model() ModelResponse {
+	m := ModelResponse{Name: s.opts.Model, Architecture: s.p.Model.String(), Classes: s.p.Classes(), Digits: s.p.ReadsDigits()}
+	if m.Classes == nil {
+		m.Classes = []string{}
+	}
+	if prep := s.p.Prep(); prep != nil {
+		m.Input = &ImageInput{Channels: prep.Channels, Height: prep.Height, Width: prep.Width, Resize: prep.Resize}
+	}
+	return m
+}
+
+func (s *Server) handleModel(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.Model())
 }
 
 // HealthResponse is the answer of /healthz.

@@ -28,3 +28,10 @@ type Peak = kernels.Peak
 // FLOP/s show how close to the machine's limit it runs. Builds without
 // assembly return a zero Peak: the ceiling is not guessed.
 func MeasurePeak(threads int, d time.Duration) Peak { return kernels.MeasurePeak(threads, d) }
+
+// Parallel runs fn over [0, n), cut into chunks of at least grain, on the
+// workers that tensor operations use (Threads of them), and returns when
+// every chunk is done; fn gets its worker's index and its range. Loops
+// outside tensor that run beside training (preparing a batch's examples,
+// say) use it to share that pool rather than compete with it.
+func Parallel(n, grain int, fn func(worker, lo, hi int)) { kernels.Parallel(n, grain, fn) }

@@ -251,6 +251,9 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, val, test data.Dataset, aft
 		seen, step := 0, 0
 		clear(stats.sums)
 		progress := newProgress(cfg.Log, cfg.Progress, epoch, cfg.Epochs, loader.Len())
+		// Augmented examples are keyed by the epoch: a resumed run
+		// transforms them as an uninterrupted one would.
+		loader.SetEpoch(epoch)
 		for b := range loader.Epoch() {
 			stepStart := time.Now()
 			l, out, err := Step(g, t.Model, cfg.Loss, t.Opt, b)

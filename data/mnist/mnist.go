@@ -55,6 +55,25 @@ func Load(dir string) (train, test *Set, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	return loadBoth(dir, true)
+}
+
+// LoadAny reads both splits of a set in MNIST's format from dir, as Load
+// does, but takes any byte as a label: for sets whose classes are named
+// elsewhere (a classes.txt, see [LoadClasses]), up to 256 of them.
+func LoadAny(dir string) (train, test *Set, err error) {
+	if dir == "" {
+		return nil, nil, errors.New("mnist: no folder given")
+	}
+	dir, err = checkDir(dir, "the folder given")
+	if err != nil {
+		return nil, nil, err
+	}
+	return loadBoth(dir, false)
+}
+
+// loadBoth reads both splits from a resolved folder.
+func loadBoth(dir string, digits bool) (train, test *Set, err error) {
 	// The two splits are independent; reading the small test split on a
 	// second goroutine hides most of its cost behind the training split.
 	type result struct {
@@ -63,10 +82,10 @@ func Load(dir string) (train, test *Set, err error) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		s, err := loadSplit(dir, Test)
+		s, err := loadSplit(dir, Test, digits)
 		done <- result{s, err}
 	}()
-	train, err = loadSplit(dir, Train)
+	train, err = loadSplit(dir, Train, digits)
 	r := <-done
 	if err != nil {
 		return nil, nil, err
@@ -91,11 +110,12 @@ func LoadSplit(dir, split string) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	return loadSplit(dir, split)
+	return loadSplit(dir, split, true)
 }
 
-// loadSplit is LoadSplit for a resolved folder and a valid split.
-func loadSplit(dir, split string) (*Set, error) {
+// loadSplit is LoadSplit for a resolved folder and a valid split; digits
+// says whether labels must be digits 0–9.
+func loadSplit(dir, split string, digits bool) (*Set, error) {
 	names := splitFiles[split]
 	images, err := findFile(dir, names[0], split+" images")
 	if err != nil {
@@ -105,7 +125,7 @@ func loadSplit(dir, split string) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	return LoadFiles(images, labels)
+	return loadFiles(images, labels, digits)
 }
 
 // findFile returns the first existing variant of base in dir.
@@ -128,11 +148,16 @@ func findFile(dir, base, what string) (string, error) {
 // labels. Use it for data in MNIST's format under other names, such as
 // Fashion-MNIST.
 func LoadFiles(imagesPath, labelsPath string) (*Set, error) {
+	return loadFiles(imagesPath, labelsPath, true)
+}
+
+// loadFiles is LoadFiles; digits says whether labels must be digits 0–9.
+func loadFiles(imagesPath, labelsPath string, digits bool) (*Set, error) {
 	data, n, rows, cols, err := readImagesFile(imagesPath)
 	if err != nil {
 		return nil, err
 	}
-	labels, err := readLabelsFile(labelsPath)
+	labels, err := readLabelsFile(labelsPath, digits)
 	if err != nil {
 		return nil, err
 	}
@@ -157,13 +182,13 @@ func readImagesFile(path string) (data []byte, n, rows, cols int, err error) {
 }
 
 // readLabelsFile reads an IDX label file, plain or gzip-compressed.
-func readLabelsFile(path string) ([]uint8, error) {
+func readLabelsFile(path string, digits bool) ([]uint8, error) {
 	f, _, err := openIDX(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	labels, err := readLabels(f)
+	labels, err := readLabels(f, digits)
 	if err != nil {
 		return nil, &Error{File: path, Err: err}
 	}

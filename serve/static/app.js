@@ -1,7 +1,10 @@
-// The drawing page of baeum serve: draw with pointer events (mouse, pen
-// or touch), send the drawing as a PNG a moment after the pen stops
+// The page of baeum serve. It asks GET v1/model what the model is. For a
+// reader of handwritten digits: draw with pointer events (mouse, pen or
+// touch), send the drawing as a PNG a moment after the pen stops
 // (debounced, one request at a time, stale answers dropped), and show
-// what the model read and the 28×28 images it saw.
+// what the model read and the 28×28 images it saw. For any other image
+// model: drop a picture (or choose or paste one), send the file itself,
+// and show the most probable classes by name and the image the model saw.
 "use strict";
 
 (() => {
@@ -210,8 +213,9 @@
   function showError(status, msg) {
     prediction.textContent = "?";
     confidence.innerHTML = "&nbsp;";
-    statusLine.textContent = status === 422 ? "No digit found yet: keep drawing." : msg;
-    statusLine.classList.toggle("error", status !== 422);
+    const drawing = document.body.dataset.kind !== "images";
+    statusLine.textContent = drawing && status === 422 ? "No digit found yet: keep drawing." : msg;
+    statusLine.classList.toggle("error", !(drawing && status === 422));
   }
 
   function pct(p) {
@@ -286,11 +290,223 @@
   }
   $("clear").addEventListener("click", clearAll);
   document.addEventListener("keydown", (e) => {
-    if (e.key === "Escape") clearAll();
+    if (e.key !== "Escape") return;
+    if (document.body.dataset.kind === "images") {
+      clearPicture();
+    } else {
+      clearAll();
+    }
   });
 
-  fetch("healthz").then((r) => r.json()).then((h) => { $("model").textContent = h.model || "unnamed"; })
-    .catch(() => { $("model").textContent = "unknown"; });
-
   setMode("digit");
+
+  // Models that are not digit readers: a drop zone for pictures. Names
+  // come from the checkpoint, so they are only ever set as text.
+  const TOP = 5;
+  const drop = $("drop");
+  const fileInput = $("file");
+  const preview = $("preview");
+  const topClasses = $("top-classes");
+  const seenImage = $("seen-image");
+  let model = null;
+  let topRows = [];
+  let previewURL = "";
+  let imageCtrl = null;   // AbortController of the picture being sent
+
+  function setupImages(m) {
+    const n = m.classes.length;
+    const arch = m.architecture || "model";
+    document.title = `baeum · ${arch} on ${n} classes`;
+    const names = m.classes.slice(0, 12).join(", ") + (n > 12 ? `, … (${n} in all)` : "");
+    $("lede").textContent = `Drop a picture and see which of its ${n} classes the model takes it for: ${names}.`;
+    const inp = m.input || {};
+    const how = { stretch: "the picture stretched to that size", fit: "the picture scaled to fit, its aspect ratio kept", "": "pictures must have that size already" }[inp.resize] || "";
+    $("input-desc").textContent = `${inp.channels === 1 ? "grey" : "colour"} ${inp.width} × ${inp.height} pixels${how ? ` (${how})` : ""}`;
+    $("seen-desc").textContent = `${inp.width} × ${inp.height}, ${inp.channels === 1 ? "grey" : "colour"}`;
+    $("answer-label").textContent = "Prediction";
+    $("digit-view").hidden = true;
+    $("zip-view").hidden = true;
+    $("image-view").hidden = false;
+    topRows = [];
+    const rows = [];
+    for (let i = 0; i < Math.min(TOP, n); i++) {
+      const row = document.createElement("div");
+      row.className = "bar";
+      row.setAttribute("role", "listitem");
+      const name = document.createElement("span");
+      name.className = "bar-name";
+      const track = document.createElement("span");
+      track.className = "bar-track";
+      const fill = document.createElement("span");
+      fill.className = "bar-fill";
+      track.append(fill);
+      const p = document.createElement("span");
+      p.className = "bar-pct";
+      row.append(name, track, p);
+      rows.push(row);
+      topRows.push({ row, name, fill, pct: p });
+    }
+    topClasses.replaceChildren(...rows);
+    showEmpty();
+    clearImageView();
+    $("drop-card").hidden = false;
+  }
+
+  function clearImageView() {
+    for (const r of topRows) {
+      r.name.textContent = "–";
+      r.name.title = "";
+      r.fill.style.width = "0%";
+      r.pct.textContent = "–";
+      r.row.classList.remove("top");
+    }
+    seenImage.getContext("2d").clearRect(0, 0, seenImage.width, seenImage.height);
+  }
+
+  function clearPicture() {
+    if (imageCtrl) imageCtrl.abort();
+    imageCtrl = null;
+    if (previewURL) URL.revokeObjectURL(previewURL);
+    previewURL = "";
+    preview.removeAttribute("src");
+    preview.hidden = true;
+    drop.classList.remove("has-picture");
+    showEmpty();
+    clearImageView();
+  }
+
+  function className(k) {
+    const c = model && model.classes[k];
+    return c === undefined || c === "" ? String(k) : c;
+  }
+
+  async function sendFile(file) {
+    if (!file) return;
+    if (imageCtrl) imageCtrl.abort();
+    const ctrl = new AbortController();
+    imageCtrl = ctrl;
+    if (previewURL) URL.revokeObjectURL(previewURL);
+    previewURL = URL.createObjectURL(file);
+    preview.src = previewURL;
+    preview.hidden = false;
+    drop.classList.add("has-picture");
+    prediction.dataset.state = "busy";
+    statusLine.textContent = `sending ${file.name || "the picture"}…`;
+    statusLine.classList.remove("error");
+    const t0 = performance.now();
+    try {
+      const resp = await fetch("v1/predict", {
+        method: "POST",
+        headers: { "Content-Type": file.type || "application/octet-stream" },
+        body: file,
+        signal: ctrl.signal,
+      });
+      const body = await resp.json().catch(() => ({ error: `HTTP ${resp.status}` }));
+      if (ctrl.signal.aborted) return;
+      if (resp.status === 503) {
+        const after = Number(resp.headers.get("Retry-After")) || 1;
+        showError(503, `the server is busy: try again in ${after} s`);
+      } else if (!resp.ok) {
+        showError(resp.status, body.error || `HTTP ${resp.status}`);
+      } else {
+        showImage(body, Math.round(performance.now() - t0));
+      }
+      if (!resp.ok) clearImageView();
+      prediction.dataset.state = resp.ok ? "done" : "error";
+    } catch (err) {
+      if (err.name !== "AbortError") {
+        showError(0, "cannot reach the server: " + err.message);
+        prediction.dataset.state = "error";
+      }
+    } finally {
+      if (imageCtrl === ctrl) imageCtrl = null;
+    }
+  }
+
+  function showImage(res, ms) {
+    prediction.textContent = res.label;
+    prediction.title = res.label;
+    confidence.textContent = `${pct(res.probabilities[res.digit])} sure`;
+    statusLine.textContent = `answered in ${ms} ms`;
+    statusLine.classList.remove("error");
+    const order = res.probabilities.map((p, k) => k).sort((a, b) => res.probabilities[b] - res.probabilities[a]);
+    topRows.forEach((r, i) => {
+      const k = order[i];
+      const p = res.probabilities[k];
+      r.name.textContent = className(k);
+      r.name.title = className(k);
+      r.fill.style.width = (100 * p).toFixed(1) + "%";
+      r.pct.textContent = pct(p);
+      r.row.classList.toggle("top", k === res.digit);
+    });
+    const inp = model.input;
+    paintImage(seenImage, res.input, inp.channels, inp.height, inp.width);
+  }
+
+  // paintImage draws stored bytes, C×H×W (channel after channel, each
+  // row-major), as the model saw them.
+  function paintImage(c, input, ch, h, w) {
+    if (!input || input.length !== ch * h * w) return;
+    c.width = w;
+    c.height = h;
+    const g = c.getContext("2d");
+    const img = g.createImageData(w, h);
+    const plane = h * w;
+    for (let i = 0; i < plane; i++) {
+      const r = input[i];
+      img.data[4 * i] = r;
+      img.data[4 * i + 1] = ch === 3 ? input[plane + i] : r;
+      img.data[4 * i + 2] = ch === 3 ? input[2 * plane + i] : r;
+      img.data[4 * i + 3] = 255;
+    }
+    g.putImageData(img, 0, 0);
+  }
+
+  fileInput.addEventListener("change", () => {
+    const f = fileInput.files[0];
+    fileInput.value = ""; // choosing the same file again sends it again
+    sendFile(f);
+  });
+  for (const type of ["dragenter", "dragover"]) {
+    drop.addEventListener(type, (e) => { e.preventDefault(); drop.classList.add("over"); });
+  }
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", (e) => {
+    e.preventDefault();
+    drop.classList.remove("over");
+    sendFile(e.dataTransfer.files[0]);
+  });
+  // A picture dropped beside the zone is not opened in place of the page.
+  for (const type of ["dragover", "drop"]) {
+    document.addEventListener(type, (e) => { if (document.body.dataset.kind === "images") e.preventDefault(); });
+  }
+  document.addEventListener("paste", (e) => {
+    if (document.body.dataset.kind !== "images") return;
+    const f = [...(e.clipboardData?.files || [])].find((f) => f.type.startsWith("image/"));
+    if (f) sendFile(f);
+  });
+
+  // What the model is decides what the page offers; without an answer,
+  // the page is the drawing pad it always was.
+  function showKind(m) {
+    model = m;
+    const digits = !m || m.digits !== false || !Array.isArray(m.classes);
+    document.body.dataset.kind = digits ? "digits" : "images";
+    if (digits) {
+      document.title = "baeum · reading handwritten digits";
+      $("pad-card").hidden = false;
+    } else {
+      setupImages(m);
+    }
+  }
+  fetch("v1/model")
+    .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`HTTP ${r.status}`))))
+    .then((m) => {
+      $("model").textContent = m.name || m.architecture || "unnamed";
+      showKind(m);
+    })
+    .catch(() => {
+      $("model").textContent = "unknown";
+      showKind(null);
+    });
 })();

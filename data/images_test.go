@@ -1,0 +1,46 @@
+package data
+
+import (
+	"math"
+	"testing"
+)
+
+// TestChannelStats compares each channel's statistics with a direct
+// computation, and gives a constant channel a deviation of 1.
+func TestChannelStats(t *testing.T) {
+	prep := ImagePrep{Height: 2, Width: 2, Channels: 3}
+	pixels := []byte{
+		0, 255, 0, 255, 7, 7, 7, 7, 10, 20, 30, 40, // image 0: R, G, B planes
+		255, 255, 0, 0, 7, 7, 7, 7, 50, 60, 70, 80, // image 1
+	}
+	d, err := NewImages(pixels, []int{0, 1}, prep, []string{"a", "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mean, std := d.ChannelStats()
+	for c := range 3 {
+		var s, ss float64
+		for i := range 2 {
+			for _, v := range pixels[i*12+c*4 : i*12+(c+1)*4] {
+				x := float64(v) / 255
+				s += x
+				ss += x * x
+			}
+		}
+		m := s / 8
+		sd := math.Sqrt(ss/8 - m*m)
+		if c == 1 {
+			sd = 1
+		}
+		if math.Abs(mean[c]-m) > 1e-12 || math.Abs(std[c]-sd) > 1e-9 {
+			t.Errorf("channel %d: mean %v std %v, want %v %v", c, mean[c], std[c], m, sd)
+		}
+	}
+	if err := (&ImagePrep{Height: 2, Width: 2, Channels: 3, Mean: mean, Std: std}).Validate(); err != nil {
+		t.Errorf("the statistics do not make a valid record: %v", err)
+	}
+	empty := d.Slice(0, 0)
+	if m, s := empty.ChannelStats(); m[0] != 0 || s[0] != 1 {
+		t.Errorf("no images: %v %v", m, s)
+	}
+}
