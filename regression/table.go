@@ -10,6 +10,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/baeum-ml/baeum/internal/ctxio"
 )
 
 // Table is a rectangular data table read from CSV: a header row of column
@@ -72,28 +74,11 @@ func ReadCSVFileContext(ctx context.Context, path string) (*Table, error) {
 	// A read blocked on a pipe or a slow file returns once ctx is done:
 	// closing the file wakes it.
 	defer context.AfterFunc(ctx, func() { f.Close() })()
-	t, err := readCSV(ctxReader{ctx, f}, path)
+	t, err := readCSV(ctxio.Reader(ctx, f), path)
 	if err != nil {
 		return nil, err
 	}
 	return t, nil
-}
-
-// ctxReader reads from r until ctx is cancelled.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, fmt.Errorf("reading stopped: %w", context.Cause(c.ctx))
-	}
-	n, err := c.r.Read(p)
-	if err != nil && c.ctx.Err() != nil {
-		return n, fmt.Errorf("reading stopped: %w", context.Cause(c.ctx))
-	}
-	return n, err
 }
 
 // ReadCSV reads a CSV table: a header row of distinct, non-empty column names

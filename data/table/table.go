@@ -26,6 +26,7 @@ import (
 	"strings"
 
 	"github.com/baeum-ml/baeum/data"
+	"github.com/baeum-ml/baeum/internal/ctxio"
 	"github.com/baeum-ml/baeum/regression"
 	"github.com/baeum-ml/baeum/tensor"
 )
@@ -96,7 +97,7 @@ func ReadFile(ctx context.Context, path string) (*regression.Table, error) {
 		return nil, fmt.Errorf("%s: %d bytes, over the limit of %d MiB for a CSV table", path, st.Size(), MaxBytes>>20)
 	}
 	defer context.AfterFunc(ctx, func() { f.Close() })()
-	return Read(ctxReader{ctx, f}, path)
+	return Read(ctxio.Reader(ctx, f), path)
 }
 
 // Read reads a CSV table from r (at most MaxBytes, and at most MaxRows
@@ -145,23 +146,6 @@ func (l *limitReader) Read(p []byte) (int, error) {
 	}
 	n, err := l.r.Read(p)
 	l.left -= int64(n)
-	return n, err
-}
-
-// ctxReader reads from r until ctx is cancelled.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, fmt.Errorf("reading stopped: %w", context.Cause(c.ctx))
-	}
-	n, err := c.r.Read(p)
-	if err != nil && c.ctx.Err() != nil {
-		return n, fmt.Errorf("reading stopped: %w", context.Cause(c.ctx))
-	}
 	return n, err
 }
 
