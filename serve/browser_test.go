@@ -219,7 +219,9 @@ func waitPrediction(t *testing.T, ctx context.Context, want string) string {
 // element sel is visible. It returns the browser's context and a function
 // that reports, as test errors, what went wrong meanwhile: script errors,
 // and requests to any host but the page's own.
-func openPage(t *testing.T, serverURL, sel string) (context.Context, func()) {
+// Actions in before run once the browser is up, before the page is
+// opened (to set request headers, say).
+func openPage(t *testing.T, serverURL, sel string, before ...chromedp.Action[chromedp.Void]) (context.Context, func()) {
 	t.Helper()
 	path := chromium()
 	if path == "" {
@@ -285,7 +287,8 @@ func openPage(t *testing.T, serverURL, sel string) (context.Context, func()) {
 		t.Fatalf("starting Chromium (%s): %v", path, err)
 	}
 
-	if err := chromedp.Do(bctx, chromedp.Navigate(serverURL+"/"), chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
+	steps := append(before, chromedp.Navigate(serverURL+"/"), chromedp.WaitVisible(chromedp.CSS(sel)))
+	if err := chromedp.Do(bctx, steps...); err != nil {
 		t.Fatalf("opening the page: %v", err)
 	}
 	return bctx, func() {

@@ -14,9 +14,10 @@ import (
 
 // FuzzRequestBody sends arbitrary bodies, as images (PNG, JPEG, GIF,
 // scan bombs, dot grids) and as JSON (wrong-case and repeated keys
-// among the seeds), to both classifying endpoints. Whatever the bytes, the server must answer with
-// 200 and a prediction, or with a client error (never 500) whose body is
-// a JSON object {"error": "..."}.
+// among the seeds), to the classifying endpoints and /v1/activations.
+// Whatever the bytes, the server must answer with 200 and a prediction,
+// or with a client error (never 500) whose body is a JSON object
+// {"error": "..."}.
 func FuzzRequestBody(f *testing.F) {
 	s := newTestServer(f, Options{MaxPixels: 1 << 18})
 	digit, err := os.ReadFile("../digits/testdata/single/12_label7.png")
@@ -51,16 +52,22 @@ func FuzzRequestBody(f *testing.F) {
 		`{"PIXELS": [0]}`, `{"pixels": [0], "pixels": [1]}`, `{"pixels": null, "x": 1}`, `{"pixels": [0]} {}`, `{"pixels": [{"a": 1, "a": 2}]}`,
 	} {
 		f.Add(uint8(2), []byte(seed))
+		f.Add(uint8(5), []byte(seed))
 	}
+	f.Add(uint8(4), encodePNG(ink))
 	f.Fuzz(func(t *testing.T, mode uint8, body []byte) {
 		path, ctype := "/v1/predict", "image/png"
-		switch mode % 4 {
+		switch mode % 6 {
 		case 1:
 			path = "/v1/zipcode"
 		case 2:
 			ctype = "application/json"
 		case 3:
 			path, ctype = "/v1/zipcode", ""
+		case 4:
+			path = "/v1/activations"
+		case 5:
+			path, ctype = "/v1/activations", "application/json"
 		}
 		rec := do(s, "POST", path, ctype, body)
 		switch rec.Code {

@@ -4,7 +4,9 @@
 // For a model of handwritten digits the page is a canvas to draw on and
 // watch the network read as you write; for any other image model it is a
 // drop zone that takes a picture and shows the most probable classes by
-// name.
+// name. On request, the page also shows what the network sees: every
+// layer's output, from /v1/activations. Its text is in English and
+// Korean.
 //
 // The API:
 //
@@ -25,9 +27,24 @@
 //	                   {"digits": "12345", "boxes": [[x0,y0,x1,y1], ...],
 //	                    "confidences": [...], "probabilities": [[...], ...],
 //	                    "inputs": [[784 ints], ...]}
+//	POST /v1/activations  the bodies /v1/predict takes, answered with
+//	                   /v1/predict's answer and what the network sees:
+//	                   {..., "layers": [{"name": "c1", "layer": "Conv2D(…)",
+//	                    "kind": "conv", "activation": "Tanh",
+//	                    "shape": [6, 28, 28], "maps": 6, "data": "base64",
+//	                    "min": [...], "max": [...]}, ...], "truncated": false}:
+//	                   each layer's output (a convolution's or pooling
+//	                   layer's feature maps, a dense layer's vector) as
+//	                   bytes, each map scaled from its min (0) to its
+//	                   max (255); at most Options.MaxActivationLayers
+//	                   layers and MaxActivationBytes bytes, the layers
+//	                   past them listed with "omitted": true
 //	GET  /healthz      {"status": "ok", ...}, or 503 {"status": "saturated", ...}
 //	GET  /metrics      Prometheus text exposition format
-//	GET  /             the page: a canvas for digit readers, a drop zone otherwise
+//	GET  /             the page: a canvas for digit readers, a drop zone
+//	                   otherwise; in English or Korean, as the request's
+//	                   Accept-Language prefers (a switch on the page
+//	                   overrides it)
 //
 // Every error is a JSON object {"error": "what went wrong"} with a fitting
 // status: 400 for a body that cannot be read (a corrupt image, a wrong
@@ -129,6 +146,15 @@ type Options struct {
 	// before it returns freed memory to the system (debug.FreeOSMemory).
 	// Zero means DefaultReleaseMemoryAfter; negative, never.
 	ReleaseMemoryAfter time.Duration
+	// MaxActivationLayers is the most layers whose outputs one answer of
+	// /v1/activations carries; the others are listed as omitted. Zero
+	// means DefaultMaxActivationLayers (32).
+	MaxActivationLayers int
+	// MaxActivationBytes bounds the 8-bit outputs one answer of
+	// /v1/activations carries (each map counting 16 bytes more for its
+	// scale); layers past it are listed as omitted. Zero means
+	// DefaultMaxActivationBytes (256 KiB).
+	MaxActivationBytes int
 	// Model names the model in /healthz, /metrics and on the page.
 	Model string
 	// Log receives internal errors (panics, 500s) with their causes. Nil
@@ -147,6 +173,7 @@ type Server struct {
 	metrics *metrics
 	static  http.Handler
 	files   map[string]bool
+	index   map[string][]byte // the page, by language ("" when none was asked)
 	started time.Time
 }
 
@@ -177,6 +204,12 @@ func New(p *infer.Predictor, opts Options) *Server {
 	if opts.ReleaseMemoryAfter == 0 {
 		opts.ReleaseMemoryAfter = DefaultReleaseMemoryAfter
 	}
+	if opts.MaxActivationLayers <= 0 {
+		opts.MaxActivationLayers = DefaultMaxActivationLayers
+	}
+	if opts.MaxActivationBytes <= 0 {
+		opts.MaxActivationBytes = DefaultMaxActivationBytes
+	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
@@ -196,6 +229,7 @@ func New(p *infer.Predictor, opts Options) *Server {
 		metrics: newMetrics(opts.Model),
 		static:  http.FileServerFS(staticFS),
 		files:   files,
+		index:   indexPages(staticFS),
 		started: time.Now(),
 	}
 }
@@ -204,11 +238,13 @@ func New(p *infer.Predictor, opts Options) *Server {
 const (
 	epPredict = "/v1/predict"
 	epZipcode = "/v1/zipcode"
-	epModel   = "/v1/model"
-	epHealth  = "/healthz"
-	epMetrics = "/metrics"
-	epStatic  = "static"
-	epOther   = "other"
+	// epActivations is the layers' outputs (activations.go).
+	epActivations = "/v1/activations"
+	epModel       = "/v1/model"
+	epHealth      = "/healthz"
+	epMetrics     = "/metrics"
+	epStatic      = "static"
+	epOther       = "other"
 )
 
 // route finds the endpoint label, allowed methods and handler of a path.
@@ -218,19 +254,23 @@ func (s *Server) route(path string) (label string, methods []string, h http.Hand
 		return epPredict, []string{http.MethodPost}, s.handlePredict
 	case path == epZipcode:
 		return epZipcode, []string{http.MethodPost}, s.handleZipcode
+	case path == epActivations:
+		return epActivations, []string{http.MethodPost}, s.handleActivations
 	case path == epModel:
 		return epModel, []string{http.MethodGet, http.MethodHead}, s.handleModel
 	case path == epHealth:
 		return epHealth, []string{http.MethodGet, http.MethodHead}, s.handleHealth
 	case path == epMetrics:
 		return epMetrics, []string{http.MethodGet, http.MethodHead}, s.handleMetrics
+	case path == "/":
+		return epStatic, []string{http.MethodGet, http.MethodHead}, s.handleIndex
 	case s.files[path]:
 		return epStatic, []string{http.MethodGet, http.MethodHead}, s.handleStatic
 	}
 	// The path is not echoed: an answer that repeats what a client sent
 	// helps reflection attacks and fills logs with what attackers chose.
 	return epOther, nil, func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "no such endpoint (the API is POST /v1/predict, POST /v1/zipcode, GET /v1/model, GET /healthz, GET /metrics)")
+		writeError(w, http.StatusNotFound, "no such endpoint (the API is POST /v1/predict, POST /v1/zipcode, POST /v1/activations, GET /v1/model, GET /healthz, GET /metrics)")
 	}
 }
 
@@ -451,30 +491,42 @@ func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request) {
 
 // predict classifies one image from a JSON or image body.
 func (s *Server) predict(ctx context.Context, kind int, body []byte) (infer.Prediction, error) {
-	var px []byte
-	var img image.Image
-	if kind == kindJSON {
-		var err error
-		if px, err = parsePixels(body, s.p.Prep().RawSize()); err != nil {
-			return infer.Prediction{}, err
-		}
-	} else {
-		var err error
-		if img, err = s.decodeImage(ctx, body); err != nil {
-			return infer.Prediction{}, err
-		}
-		// The picture is prepared as the checkpoint's record says (for
-		// MNIST models, as MNIST's digits were made: digits.Prepare).
-		if px, err = s.p.Prep().Raw(img); err != nil {
-			return infer.Prediction{}, prepareError(err)
-		}
+	img, px, err := s.prepare(ctx, kind, body)
+	if err != nil {
+		return infer.Prediction{}, err
 	}
 	pred, err := s.p.PredictPrepared(img, px)
+	return pred, flagError(err)
+}
+
+// prepare reads one image from a JSON or image body: the picture (nil for
+// JSON) and the stored image the model reads.
+func (s *Server) prepare(ctx context.Context, kind int, body []byte) (image.Image, []byte, error) {
+	if kind == kindJSON {
+		px, err := parsePixels(body, s.p.Prep().RawSize())
+		return nil, px, err
+	}
+	img, err := s.decodeImage(ctx, body)
+	if err != nil {
+		return nil, nil, err
+	}
+	// The picture is prepared as the checkpoint's record says (for
+	// MNIST models, as MNIST's digits were made: digits.Prepare).
+	px, err := s.p.Prep().Raw(img)
+	if err != nil {
+		return nil, nil, prepareError(err)
+	}
+	return img, px, nil
+}
+
+// flagError turns a refusal of an input with nothing to read (a
+// *digits.Flag) into a 422, and passes other errors on.
+func flagError(err error) error {
 	var flag *digits.Flag
 	if errors.As(err, &flag) {
-		return pred, errorf(http.StatusUnprocessableEntity, "not a digit: %s", flag.Reason)
+		return errorf(http.StatusUnprocessableEntity, "not a digit: %s", flag.Reason)
 	}
-	return pred, err
+	return err
 }
 
 // prepareError gives the status of an error from digits.

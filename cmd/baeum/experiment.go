@@ -47,19 +47,23 @@ func printFiles(w io.Writer, files []string) {
 func newExperimentCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "experiment",
-		Short: "Run the classic comparisons: optimizers, weight initialization",
+		Short: "Run the classic comparisons: gradients, optimizers, weight initialization",
 		Long: `Run the experiments of a first deep-learning course and draw what they show,
 as PNG and SVG pictures in --out-dir with the numbers beside them as CSV:
 
+  baeum experiment gradient     the gradient of a small network by central
+                                differences and by backpropagation, side by
+                                side, and training with each
   baeum experiment optimizers   SGD, Momentum, NAG, AdaGrad, RMSProp and Adam on
                                 f(x, y) = x²/20 + y², and training the MNIST MLP
   baeum experiment init         activations of a 5-layer network for weight std 1,
                                 0.01, Xavier and He under sigmoid, tanh and ReLU,
                                 and why constant weights fail
 
-Every experiment uses fixed seeds: the same command draws the same pictures.`,
+Every experiment uses fixed seeds: the same command draws the same pictures
+(gradient draws only with --out-dir).`,
 	}
-	cmd.AddCommand(newExperimentOptimizersCmd(), newExperimentInitCmd())
+	cmd.AddCommand(newExperimentGradientCmd(), newExperimentOptimizersCmd(), newExperimentInitCmd())
 	requireSubcommand(cmd, "experiment")
 	return cmd
 }

@@ -45,6 +45,7 @@ func (e *exitError) Unwrap() error { return e.err }
 
 func newRootCmd() *cobra.Command {
 	var threads int
+	var quiet bool
 	var cpuProfile string
 	var stopProfile func() error
 	root := &cobra.Command{
@@ -54,7 +55,10 @@ func newRootCmd() *cobra.Command {
 regression on MNIST, linear and logistic regression with statistics, and
 experiments that show how learning works.
 
-Start with:  baeum train`,
+Start with:  baeum train
+
+On a terminal, a command that is a step of the course (docs/tutorial) ends
+with a line on standard error naming the next step; --quiet turns it off.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
@@ -94,10 +98,12 @@ Start with:  baeum train`,
 			if err := context.Cause(cmd.Context()); err != nil && !shutsDownItself[cmd.Name()] {
 				return interrupted(err)
 			}
+			printHint(cmd, quiet)
 			return nil
 		},
 	}
 	root.PersistentFlags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile to this file (read it with go tool pprof)")
+	root.PersistentFlags().BoolVar(&quiet, "quiet", false, "print no hint of the course's next step (hints appear only on a terminal, on standard error)")
 	root.PersistentFlags().IntVar(&threads, "threads", 0, "worker threads for the numeric kernels (0: all cores)")
 	root.AddCommand(newVersionCmd(), newTrainCmd(), newEvalCmd(), newPredictCmd(), newBenchCmd(), newRegressCmd(), newServeCmd(), newExperimentCmd(), newGraphCmd(), newSummaryCmd(), newInspectCmd())
 	return root

@@ -37,7 +37,10 @@ func newServeCmd() *cobra.Command {
 Open the address in a browser. For a reader of handwritten digits, draw a
 digit, or a whole ZIP code, and watch the network read it as you write; for
 any other image model, drop a picture (or choose or paste one) and see its
-most probable classes by name. The JSON API:
+most probable classes by name; "show what the network sees" draws every
+layer's activations (feature maps and dense layers) as you go. The page is
+in English or Korean, as the browser prefers; a switch overrides it. The
+JSON API:
 
   POST /v1/predict   a PNG, JPEG or GIF (Content-Type image/png, image/jpeg
                      or image/gif; for a digit reader, of one digit), or
@@ -51,6 +54,11 @@ most probable classes by name. The JSON API:
   POST /v1/zipcode   (digit readers) a PNG, JPEG or GIF of digits in a row
                      -> {"digits": "12345", "boxes": [[x0,y0,x1,y1], ...],
                          "confidences": [...], ...}
+  POST /v1/activations  what /v1/predict takes -> its answer and each
+                     layer's output ("layers": feature maps of convolution
+                     and pooling layers, vectors of dense layers) as 8-bit
+                     base64 with each map's min and max; at most 32 layers
+                     and 256 KiB, layers past that marked "omitted"
   GET  /healthz      liveness; 503 "saturated" while every worker is busy
   GET  /metrics      Prometheus metrics
 

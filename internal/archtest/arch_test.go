@@ -29,6 +29,8 @@ var rawAccessors = map[string]bool{"F32": true, "F64": true, "Float64s": true, "
 // would only need tensor to change.
 var rawStorageAllowed = map[string]string{
 	"autograd/gradcheck.go":           "numerical differentiation nudges single elements of the checked values",
+	"experiment/gradient.go":          "the gradient experiment prints single elements of numerical and backpropagated gradients side by side",
+	"infer/activations.go":            "I/O edge: each layer's outputs out to 8-bit maps for the page",
 	"internal/statedict/statedict.go": "I/O edge: tensors to and from safetensors bytes",
 	"data/images.go":                  "I/O edge: stored examples (image bytes, tensors) into a batch",
 	"data/data.go":                    "I/O edge: a collated batch's mask of real and padded steps",
