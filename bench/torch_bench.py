@@ -33,6 +33,7 @@ import os
 import resource
 import subprocess
 import time
+from collections import OrderedDict
 
 import torch
 import torch.nn as nn
@@ -60,9 +61,82 @@ def mlp():
     return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
 
 
+class CNN(nn.Module):
+    """baeum's built-in cnn (models.CNN), with the same state-dict names:
+    3x3 convolutions 32, 32, max pooling, 64, 64, max pooling, each
+    convolution without bias and followed by batch norm and ReLU; dropout,
+    a dense layer of 256 with ReLU, the output layer."""
+
+    def __init__(self, channels=1, height=28, width=28, classes=10, dropout=0.25):
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, 32, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(32)
+        self.conv2 = nn.Conv2d(32, 32, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(32)
+        self.conv3 = nn.Conv2d(32, 64, 3, padding=1, bias=False)
+        self.bn3 = nn.BatchNorm2d(64)
+        self.conv4 = nn.Conv2d(64, 64, 3, padding=1, bias=False)
+        self.bn4 = nn.BatchNorm2d(64)
+        self.dropout = nn.Dropout(dropout)
+        self.fc = nn.Linear(64 * (height // 4) * (width // 4), 256)
+        self.output = nn.Linear(256, classes)
+
+    def forward(self, x):
+        x = F.relu(self.bn1(self.conv1(x)))
+        x = F.max_pool2d(F.relu(self.bn2(self.conv2(x))), 2, 2)
+        x = F.relu(self.bn3(self.conv3(x)))
+        x = F.max_pool2d(F.relu(self.bn4(self.conv4(x))), 2, 2)
+        x = F.relu(self.fc(self.dropout(x.flatten(1))))
+        return self.output(x)
+
+
+class BasicBlock(nn.Module):
+    """ReLU(body(x) + shortcut(x)) with baeum's nn.Residual names: body.conv1,
+    body.bn1, body.conv2, body.bn2 and, when the block changes the channels
+    or the resolution, shortcut.0 (a 1x1 convolution) and shortcut.1."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.body = nn.Sequential(OrderedDict([
+            ("conv1", nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False)),
+            ("bn1", nn.BatchNorm2d(cout)),
+            ("relu", nn.ReLU()),
+            ("conv2", nn.Conv2d(cout, cout, 3, padding=1, bias=False)),
+            ("bn2", nn.BatchNorm2d(cout)),
+        ]))
+        self.shortcut = None
+        if cin != cout or stride != 1:
+            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride=stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        s = x if self.shortcut is None else self.shortcut(x)
+        return F.relu(self.body(x) + s)
+
+
+class ResNet(nn.Module):
+    """baeum's built-in resnet (models.ResNet), with the same state-dict
+    names: a 3x3 stem of 16, three stages of two basic blocks (16, 32, 64
+    channels, stride 2 between stages), global average pooling, a linear
+    classifier."""
+
+    def __init__(self, channels=1, classes=10):
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, 16, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(16)
+        self.layer1 = nn.Sequential(BasicBlock(16, 16, 1), BasicBlock(16, 16, 1))
+        self.layer2 = nn.Sequential(BasicBlock(16, 32, 2), BasicBlock(32, 32, 1))
+        self.layer3 = nn.Sequential(BasicBlock(32, 64, 2), BasicBlock(64, 64, 1))
+        self.fc = nn.Linear(64, classes)
+
+    def forward(self, x):
+        x = F.relu(self.bn1(self.conv1(x)))
+        x = self.layer3(self.layer2(self.layer1(x)))
+        return self.fc(x.mean((2, 3)))
+
+
 def build(name):
     torch.manual_seed(1)
-    return LeNet5() if name == "lenet5" else mlp()
+    return {"lenet5": LeNet5, "mlp": mlp, "cnn": CNN, "resnet": ResNet}[name]()
 
 
 def mnist_dir():
@@ -81,7 +155,7 @@ def mnist(split, model):
     x = (x / 255 - 0.1307) / 0.3081
     if model == "lenet5":
         x = F.pad(x, (2, 2, 2, 2), value=(0 - 0.1307) / 0.3081)
-    else:
+    elif model == "mlp":
         x = x.reshape(-1, 784)
     return x.contiguous(), labels
 
@@ -124,7 +198,7 @@ def configuration():
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", choices=["mlp", "lenet5"], required=True)
+    ap.add_argument("--model", choices=["mlp", "lenet5", "cnn", "resnet"], required=True)
     ap.add_argument("--mode", choices=["train", "infer"], required=True)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--threads", type=int, default=1)

@@ -83,10 +83,12 @@ func ReadMetadata(path string) (map[string]string, error) {
 }
 
 // A TensorSpec is one tensor a model's state dict holds: its PyTorch
-// name and its shape.
+// name, its shape and whether PyTorch stores it as a 64-bit integer
+// (batch normalisation's num_batches_tracked).
 type TensorSpec struct {
 	Name  string
 	Shape []int
+	Int64 bool
 }
 
 // A Reader is a checkpoint opened by [Open]: its header is read and
@@ -117,23 +119,23 @@ func Open(path string) (*Reader, error) {
 }
 
 // Tensors returns the names and shapes of the file's tensors, sorted by
-// name.
+// name, with Int64 set for those stored as I64.
 func (r *Reader) Tensors() []TensorSpec {
 	out := make([]TensorSpec, len(r.r.Tensors))
 	for i, t := range r.r.Tensors {
-		out[i] = TensorSpec{Name: t.Name, Shape: t.Shape}
+		out[i] = TensorSpec{Name: t.Name, Shape: t.Shape, Int64: t.DType == safetensors.I64}
 	}
 	return out
 }
 
 // Check compares the file's tensors with a model's state dict, given as
-// names and shapes of float tensors, as [Load] does but from the header
+// names and shapes of its tensors, as [Load] does but from the header
 // alone: it needs no model, so it can run before the model is built. The
 // error names the file and the tensors that do not fit.
 func (r *Reader) Check(want []TensorSpec) error {
 	ws := make([]statedict.Want, len(want))
 	for i, w := range want {
-		ws[i] = statedict.Want{Name: w.Name, Shape: w.Shape}
+		ws[i] = statedict.Want{Name: w.Name, Shape: w.Shape, Int64: w.Int64}
 	}
 	return r.check(ws)
 }

@@ -51,6 +51,10 @@ func summarize(m *models.Model) *ModelSummary {
 		s.Label = fmt.Sprintf("MLP %s-10 (%s)", strings.Join(sizes, "-"), m.Config.Activation)
 	case "softmax":
 		s.Label = "softmax regression 784-10"
+	case "cnn":
+		s.Label = "CNN (3×3 convolutions 32, 32, 64, 64 with batch norm, a dense layer of 256)"
+	case "resnet":
+		s.Label = "ResNet (a stem and three stages of two residual blocks, 16, 32 and 64 channels)"
 	}
 	return s
 }

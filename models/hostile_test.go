@@ -19,8 +19,9 @@ import (
 )
 
 // TestSpecIsTheBuiltModel checks that the tensors Spec works out
-// arithmetically are those New builds: the same names, in the same order,
-// with the same shapes, and the same number of parameters.
+// arithmetically are those New builds: the same names, in the same order
+// (parameters, then buffers), with the same shapes, and the same number
+// of parameters.
 func TestSpecIsTheBuiltModel(t *testing.T) {
 	colour := data.ImagePrep{Height: 40, Width: 36, Channels: 3}
 	digits := mnist.DigitPrep()
@@ -36,6 +37,11 @@ func TestSpecIsTheBuiltModel(t *testing.T) {
 		{Config{Name: "mlp"}, digits, mnist.Classes},
 		{Config{Name: "mlp", Hidden: []int{7, 5, 3}, Activation: "tanh"}, colour, three},
 		{Config{Name: "softmax"}, colour, mnist.Classes},
+		{Config{Name: "cnn"}, digits, mnist.Classes},
+		{Config{Name: "cnn"}, colour, three},
+		{Config{Name: "cnn", Activation: "relu"}, data.ImagePrep{Height: 5, Width: 7, Channels: 1}, three},
+		{Config{Name: "resnet"}, digits, mnist.Classes},
+		{Config{Name: "resnet"}, colour, three},
 	}
 	for _, tt := range tests {
 		spec, params, err := Spec(tt.cfg, tt.prep, tt.classes)
@@ -50,8 +56,8 @@ func TestSpecIsTheBuiltModel(t *testing.T) {
 		for _, p := range m.Params() {
 			built = append(built, checkpoint.TensorSpec{Name: p.Name, Shape: p.Value.Data().Shape()})
 		}
-		if len(nn.Buffers(m)) > 0 {
-			t.Errorf("%v has buffers, which Spec does not list", m)
+		for _, b := range nn.Buffers(m) {
+			built = append(built, checkpoint.TensorSpec{Name: b.Name, Shape: b.Tensor.Shape(), Int64: b.Int64})
 		}
 		if !reflect.DeepEqual(spec, built) {
 			t.Errorf("%v: Spec gives %v, New builds %v", m, spec, built)

@@ -1,6 +1,8 @@
 // Package models builds the networks baeum trains: LeNet-5, a multilayer
-// perceptron and softmax regression, for images of any size and channels
-// and any number of classes, which they take from the data.
+// perceptron, softmax regression, a batch-normalised convolutional
+// network (CNN) and a small residual network (ResNet), for images of any
+// size and channels and any number of classes, which they take from the
+// data.
 package models
 
 import (
@@ -13,24 +15,28 @@ import (
 	"github.com/baeum-ml/baeum/checkpoint"
 	"github.com/baeum-ml/baeum/data"
 	"github.com/baeum-ml/baeum/data/mnist"
+	"github.com/baeum-ml/baeum/models/spec"
 	"github.com/baeum-ml/baeum/nn"
 )
 
 // Config describes a model to build. The zero value of each field means
 // the model's default.
 type Config struct {
-	// Name is lenet5, lenet5-relu, mlp or softmax.
+	// Name is lenet5, lenet5-relu, mlp, softmax, cnn or resnet.
 	Name string `json:"name"`
 	// Activation is the hidden units' nonlinearity: tanh (LeNet-5's
 	// default), sigmoid or relu (the MLP's default); lenet5-relu always
-	// uses relu.
+	// uses relu, and so do cnn and resnet, which take no other.
 	Activation string `json:"activation,omitempty"`
 	// Hidden lists the MLP's hidden layer sizes (default 256, 128).
 	Hidden []int `json:"hidden,omitempty"`
+	// File is the description of a model read from a model file
+	// (package spec); Name is then FileModelName(File).
+	File *spec.Description `json:"file,omitempty"`
 }
 
 // Names lists the models New builds.
-var Names = []string{"lenet5", "lenet5-relu", "mlp", "softmax"}
+var Names = []string{"lenet5", "lenet5-relu", "mlp", "softmax", "cnn", "resnet"}
 
 // Model is a built network with what it expects of its input.
 type Model struct {
@@ -40,7 +46,7 @@ type Model struct {
 	// names of its classes; it is saved in checkpoints, and training and
 	// serving prepare inputs through it. LeNet-5 pads images by 2 (MNIST's
 	// 28×28 become LeCun's 32×32); the MLP and softmax regression flatten
-	// them.
+	// them; the CNN and the ResNet take them as they are.
 	Prep data.Preprocess
 }
 
@@ -110,6 +116,13 @@ func New(rng *rand.Rand, cfg Config, base data.ImagePrep, classes []string) (*Mo
 		net = MLP(rng, s[0], cfg.Hidden, len(classes), act)
 	case "softmax":
 		net = SoftmaxRegression(rng, s[0], len(classes))
+	case "cnn":
+		net = CNN(rng, s[0], s[1], s[2], len(classes))
+	case "resnet":
+		net = ResNet(rng, s[0], len(classes))
+	}
+	if cfg.File != nil {
+		net = buildFile(rng, cfg.File, s, len(classes))
 	}
 	rec := data.Preprocess{Inputs: []data.InputPrep{{Name: "image", Image: &prep}}, Classes: slices.Clone(classes)}
 	return &Model{Config: cfg, Module: net, Prep: rec}, nil
@@ -117,7 +130,8 @@ func New(rng *rand.Rand, cfg Config, base data.ImagePrep, classes []string) (*Mo
 
 // Spec returns the tensors of the state dict that New would build for
 // cfg, base and classes — their PyTorch names and shapes, in the order of
-// the model's parameters — and the number of parameters, worked out
+// the model's parameters, then its buffers, as in the checkpoint
+// package's state dicts — and the number of parameters, worked out
 // arithmetically without building anything. It returns New's errors. A
 // loader compares it with a checkpoint's header before it builds the
 // model.
@@ -141,19 +155,26 @@ type blueprint struct {
 // plan checks cfg, base and classes against the limits and works out the
 // model's tensors, allocating nothing in proportion to the sizes asked.
 func plan(cfg Config, base data.ImagePrep, classes []string) (*blueprint, error) {
+	if cfg.File != nil {
+		return planFile(cfg, cfg.File, base, classes)
+	}
 	if len(classes) < 2 {
 		return nil, fmt.Errorf("a classifier needs at least 2 classes, got %d", len(classes))
 	}
 	if len(classes) > MaxClasses {
 		return nil, fmt.Errorf("%d classes, more than the limit of %d", len(classes), MaxClasses)
 	}
-	// The model's own preparation: LeNet-5 pads, the others flatten.
+	// The model's own preparation: LeNet-5 pads, the MLP and softmax
+	// regression flatten, the convolutional networks take images as
+	// they are.
 	prep := base
 	switch cfg.Name {
 	case "lenet5", "", "lenet5-relu":
 		prep.Pad, prep.Flatten = LeNetPad, false
 	case "mlp", "softmax":
 		prep.Pad, prep.Flatten = 0, true
+	case "cnn", "resnet":
+		prep.Pad, prep.Flatten = 0, false
 	default:
 		return nil, fmt.Errorf("unknown model %q (want %s)", cfg.Name, strings.Join(Names, ", "))
 	}
@@ -163,6 +184,7 @@ func plan(cfg Config, base data.ImagePrep, classes []string) (*blueprint, error)
 	s := prep.Shape()
 	k := len(classes)
 	b := &blueprint{prep: prep}
+	var buffers []checkpoint.TensorSpec // after the parameters, uncounted
 	linear := func(name string, in, out int) {
 		b.tensors = append(b.tensors, checkpoint.TensorSpec{Name: name + ".weight", Shape: []int{out, in}}, checkpoint.TensorSpec{Name: name + ".bias", Shape: []int{out}})
 	}
@@ -215,6 +237,21 @@ func plan(cfg Config, base data.ImagePrep, classes []string) (*blueprint, error)
 	case "softmax":
 		cfg.Activation, cfg.Hidden = "", nil
 		linear("output", s[0], k)
+	case "cnn", "resnet":
+		if cfg.Activation != "" && cfg.Activation != "relu" {
+			return nil, fmt.Errorf("%s uses relu after every convolution; it takes no other activation (got %q)", cfg.Name, cfg.Activation)
+		}
+		cfg.Activation, cfg.Hidden = "relu", nil
+		var st stateSpec
+		if cfg.Name == "cnn" {
+			if s[1] < 4 || s[2] < 4 {
+				return nil, fmt.Errorf("cnn needs images of at least 4×4 for its two 2×2 poolings, got %d×%d", base.Height, base.Width)
+			}
+			st.cnn(s[0], s[1], s[2], k)
+		} else {
+			st.resnet(s[0], k)
+		}
+		b.tensors, buffers = st.params, st.buffers
 	}
 	if cfg.Activation != "" {
 		if _, err := nn.Activation(cfg.Activation); err != nil {
@@ -234,6 +271,7 @@ func plan(cfg Config, base data.ImagePrep, classes []string) (*blueprint, error)
 		return nil, fmt.Errorf("%s for %d×%d×%d images and %d classes would have %s parameters, more than the limit of %s", describe(cfg), base.Channels, base.Height, base.Width, k, nn.Thousands(int(total)), nn.Thousands(MaxParams))
 	}
 	b.cfg, b.params = cfg, int(total)
+	b.tensors = append(b.tensors, buffers...)
 	return b, nil
 }
 

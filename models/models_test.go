@@ -107,7 +107,7 @@ Multiply-adds per example: 416,520
 }
 
 func TestNewErrors(t *testing.T) {
-	for _, cfg := range []Config{{Name: "resnet"}, {Name: "mlp", Activation: "swish"}, {Name: "mlp", Hidden: []int{0}}} {
+	for _, cfg := range []Config{{Name: "vgg16"}, {Name: "cnn", Activation: "tanh"}, {Name: "mlp", Activation: "no-such-activation"}, {Name: "mlp", Hidden: []int{0}}} {
 		if _, err := ForMNIST(tensor.NewRNG(1), cfg); err == nil {
 			t.Errorf("%+v accepted", cfg)
 		}

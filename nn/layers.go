@@ -59,10 +59,18 @@ func weightBias(w, b *autograd.Value) []Param {
 // Conv2D is a 2-D convolution over images (N, InC, H, W) with OutC square
 // filters of size K×K, moved by Stride over the image padded with Pad zeros
 // on each side. Weight has shape (OutC, InC, K, K) and Bias (OutC) or nil.
+// A convolution made by NewConv2DWith may have rectangular filters,
+// per-axis stride, padding and dilation, and groups, all in Config; its
+// Weight is then (OutC, InC/Groups, KH, KW), and K, Stride and Pad are set
+// only when they are the same on both axes (0 otherwise).
 type Conv2D struct {
 	InC, OutC, K, Stride, Pad int
-	Weight                    *autograd.Value
-	Bias                      *autograd.Value
+	// Config is the full configuration with every default filled in (see
+	// Conv2DConfig.Normalize); NewConv2D sets it too. A Conv2D written as a
+	// literal without it uses InC, OutC, K, Stride and Pad.
+	Config Conv2DConfig
+	Weight *autograd.Value
+	Bias   *autograd.Value
 }
 
 // NewConv2D returns a convolution layer initialised as PyTorch does by
@@ -74,6 +82,7 @@ func NewConv2D(rng *rand.Rand, inC, outC, k, stride, pad int) *Conv2D {
 		panic(fmt.Sprintf("nn: Conv2D: negative padding %d", pad))
 	}
 	c := &Conv2D{InC: inC, OutC: outC, K: k, Stride: stride, Pad: pad,
+		Config: Conv2DConfig{InC: inC, OutC: outC, KH: k, KW: k, StrideH: stride, StrideW: stride, PadH: pad, PadW: pad, DilationH: 1, DilationW: 1, Groups: 1},
 		Weight: newParam("weight", outC, inC, k, k), Bias: newParam("bias", outC)}
 	bound := 1 / math.Sqrt(float64(inC*k*k))
 	uniform(rng, c.Weight.Data(), bound)
@@ -81,20 +90,39 @@ func NewConv2D(rng *rand.Rand, inC, outC, k, stride, pad int) *Conv2D {
 	return c
 }
 
-// Forward convolves x (N, InC, H, W).
+// Forward convolves x (N, InC, H, W). A convolution with one group, no
+// dilation and the same stride and padding on every side runs the fast
+// path of autograd's Conv2D; any other runs Conv2DWith.
 func (c *Conv2D) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value {
-	return g.Conv2D(x, c.Weight, c.Bias, c.Stride, c.Pad)
+	if c.Config.InC == 0 {
+		return g.Conv2D(x, c.Weight, c.Bias, c.Stride, c.Pad)
+	}
+	p := c.Config.Params()
+	if stride, pad, ok := p.Uniform(); ok {
+		return g.Conv2D(x, c.Weight, c.Bias, stride, pad)
+	}
+	return g.Conv2DWith(x, c.Weight, c.Bias, p)
 }
 
 // Params returns weight (a Weight) and, if present, bias (a Bias).
 func (c *Conv2D) Params() []Param { return weightBias(c.Weight, c.Bias) }
 
-// MultiplyAdds counts InC·K·K multiply-adds for each output number.
-func (c *Conv2D) MultiplyAdds(out []int) int { return c.InC * c.K * c.K * tensor.Numel(out) }
+// MultiplyAdds counts InC/Groups·KH·KW multiply-adds for each output
+// number.
+func (c *Conv2D) MultiplyAdds(out []int) int {
+	if c.Config.InC == 0 {
+		return c.InC * c.K * c.K * tensor.Numel(out)
+	}
+	return c.Config.InC / c.Config.Groups * c.Config.KH * c.Config.KW * tensor.Numel(out)
+}
 
-// String describes the layer.
+// String describes the layer: as "Conv2D(1→6, 5×5, stride 1, pad 0)" for
+// a square, uniform convolution, naming every option otherwise.
 func (c *Conv2D) String() string {
-	return fmt.Sprintf("Conv2D(%d→%d, %d×%d, stride %d, pad %d)", c.InC, c.OutC, c.K, c.K, c.Stride, c.Pad)
+	if c.Config.InC == 0 || c.Config.plain() {
+		return fmt.Sprintf("Conv2D(%d→%d, %d×%d, stride %d, pad %d)", c.InC, c.OutC, c.K, c.K, c.Stride, c.Pad)
+	}
+	return c.Config.describe()
 }
 
 // AvgPool2D averages K×K windows moved by Stride; it has no parameters
@@ -146,7 +174,8 @@ func (Flatten) String() string { return "Flatten" }
 // Dropout zeroes each element with probability P during training and
 // scales the survivors by 1/(1-P), so that inference, which passes the
 // input through unchanged, sees the same expected activations. The mask is
-// drawn from the graph's RNG.
+// drawn from the graph's RNG. P = 1 drops everything: the output is zeros,
+// as in PyTorch.
 type Dropout struct{ P float64 }
 
 // Forward applies dropout when g.Training is set and P > 0.
@@ -154,13 +183,19 @@ func (d Dropout) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value {
 	if !g.Training || d.P == 0 {
 		return x
 	}
-	if d.P < 0 || d.P >= 1 {
-		panic(fmt.Sprintf("nn: Dropout probability %v outside [0, 1)", d.P))
+	if !(d.P > 0 && d.P <= 1) {
+		panic(fmt.Sprintf("nn: Dropout probability %v outside [0, 1]", d.P))
+	}
+	mask := g.Arena().EmptyLike(x.Data())
+	if d.P == 1 {
+		// Everything is dropped: zeros, and zero gradient, as in PyTorch
+		// (the survivors' scale 1/(1-P) would be infinite).
+		mask.Fill(0)
+		return g.Dropout(x, mask)
 	}
 	if g.RNG == nil {
 		panic("nn: Dropout in training needs a random source: set Graph.RNG")
 	}
-	mask := g.Arena().EmptyLike(x.Data())
 	tensor.DropoutMask(g.RNG, mask, d.P)
 	return g.Dropout(x, mask)
 }

@@ -72,8 +72,9 @@ func ActivationNames() []string {
 }
 
 // Activation returns a new activation module for a registered name, with
-// its default settings: sigmoid, tanh, relu, leaky_relu (slope 0.01) and
-// elu (alpha 1) are built in.
+// its default settings: sigmoid, tanh, relu, leaky_relu (slope 0.01), elu
+// (alpha 1), gelu (exact), gelu_tanh, silu and softplus (beta 1,
+// threshold 20) are built in.
 func Activation(name string) (Module, error) {
 	if s, ok := LookupActivation(name); ok {
 		return s.New(), nil

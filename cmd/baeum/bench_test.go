@@ -137,7 +137,7 @@ func TestBenchChild(t *testing.T) {
 	if r.Error != "" || r.ImagesPerSec <= 0 || r.WallSec <= 0 || r.Threads != 1 || r.PeakRSSMB <= 0 || !strings.HasPrefix(r.Config, "baeum "+Version) {
 		t.Errorf("child result %+v", r)
 	}
-	for _, bad := range [][]string{{"--child", "mlp:infer"}, {"--child", "mlp:infer:x"}, {"--runs", "0"}, {"--models", "resnet"}, {"--torch", "maybe"}, {"--onnxruntime", "yes"}} {
+	for _, bad := range [][]string{{"--child", "mlp:infer"}, {"--child", "mlp:infer:x"}, {"--runs", "0"}, {"--models", "vgg16"}, {"--torch", "maybe"}, {"--onnxruntime", "yes"}} {
 		if out, err := run(t, append([]string{"bench"}, bad...)...); err == nil {
 			t.Errorf("bench %v accepted:\n%s", bad, out)
 		}

@@ -224,7 +224,7 @@ func TestPictureCommandErrors(t *testing.T) {
 		{[]string{"experiment", "optimizers", "--out-dir", ""}, "--out-dir"},
 		{[]string{"experiment", "init", "--format", ""}, "no picture format"},
 		{[]string{"experiment", "optimizers", "--quick", "--data", "/nonexistent/mnist"}, "/nonexistent/mnist"},
-		{[]string{"graph", "--model", "resnet"}, "neither a built-in model"},
+		{[]string{"graph", "--model", "vgg16"}, "neither a built-in model"},
 		{[]string{"graph", "--model", "missing.safetensors"}, "missing.safetensors"},
 		{[]string{"graph", "--expr", "w*"}, "--expr"},
 		{[]string{"graph", "--expr", "p*q"}, "no value for p, q (give them, e.g. --vars p=1,q=1)"},

@@ -15,8 +15,8 @@ func TestLoadModelFlag(t *testing.T) {
 	t.Chdir(t.TempDir()) // no runs/ here yet
 	for _, tc := range []struct{ value, want string }{
 		{"mlp", "--model mlp names an architecture, not trained weights: train it first (baeum train --model mlp saves runs/mlp.safetensors) or give a checkpoint path"},
-		{"resnet", `--model "resnet" is neither a built-in model (lenet5, `},
-		{"resnet", "nor an existing checkpoint file"},
+		{"vgg16", `--model "vgg16" is neither a built-in model (lenet5, `},
+		{"vgg16", "nor an existing checkpoint file"},
 		{"nope.safetensors", "nope.safetensors"},
 	} {
 		if _, _, err := loadModelFlag(tc.value); err == nil || !strings.Contains(err.Error(), tc.want) {

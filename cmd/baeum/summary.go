@@ -8,6 +8,7 @@ import (
 
 	"github.com/baeum-ml/baeum/experiment"
 	"github.com/baeum-ml/baeum/models"
+	"github.com/baeum-ml/baeum/models/spec"
 )
 
 func newSummaryCmd() *cobra.Command {
@@ -29,6 +30,9 @@ Draws the parameter counts as summary-params.png and .svg.
 			out, err := pf.output()
 			if err != nil {
 				return err
+			}
+			if spec.IsModelFile(model) {
+				return summarizeModelFile(cmd.OutOrStdout(), model)
 			}
 			if !models.IsBuiltin(model) && !strings.HasSuffix(model, ".safetensors") {
 				return fmt.Errorf("--model %q is neither a built-in model (%s) nor a .safetensors checkpoint", model, strings.Join(models.Names, ", "))

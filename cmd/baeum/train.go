@@ -336,7 +336,7 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		}
 	}
 	if o.out == "" {
-		o.out = defaultCheckpoint(o.Model)
+		o.out = defaultCheckpoint(modelRunName(o.Model))
 	}
 	if o.plot != "" {
 		if _, err := plot.FormatOf(o.plot); err != nil {
@@ -597,6 +597,11 @@ func siblings(out string) (last, state string) {
 // source (files skipped, how the test split was made) go to log.
 func prepareImageRun(ctx context.Context, o *trainOptions, rng *rand.Rand, log io.Writer) (*runData, error) {
 	cfg := models.Config{Name: o.Model, Activation: o.Activation}
+	if d, err := readModelFlag(o.Model); err != nil {
+		return nil, err
+	} else if d != nil {
+		cfg = models.Config{Name: models.FileModelName(d), File: d}
+	}
 	if o.Model == "mlp" {
 		h, err := parseHiddenFlag(o.Hidden)
 		if err != nil {

@@ -71,7 +71,7 @@ func TestTrainReport(t *testing.T) {
 
 func TestTrainBadFlags(t *testing.T) {
 	for _, args := range [][]string{
-		{"train", "--model", "resnet"},
+		{"train", "--model", "vgg16"},
 		{"train", "--optimizer", "lbfgs", "--limit", "300", "--val", "100"},
 		{"train", "--epochs", "0"},
 		{"train", "--init", "glorot", "--limit", "300", "--val", "100"},
