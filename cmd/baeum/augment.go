@@ -26,7 +26,7 @@ epoch, from a generator keyed by (--seed, epoch, image index): results do
 not depend on --threads and --resume repeats them. Validation and test
 images are never transformed. Given alone, --augment means affine for
 handwritten digits (images prepared the MNIST way) and natural for other
-pictures. The value is ` + augment.Grammar
+pictures; a value follows an equals sign (--augment=digits). The value is ` + augment.Grammar
 
 // augmentAuto is what --augment given alone means: augmentSpec picks the
 // transforms for the data.

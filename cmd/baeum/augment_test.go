@@ -109,3 +109,17 @@ func TestAugmentAlone(t *testing.T) {
 		t.Fatalf("--augment alone for digits: %v, %v", a, err)
 	}
 }
+
+// TestAugmentValueNeedsEquals checks the message for "--augment affine":
+// a flag that may stand alone takes its value only after "=", and the
+// error says so instead of cobra's "unknown command".
+func TestAugmentValueNeedsEquals(t *testing.T) {
+	_, err := run(t, "train", "--augment", "affine", "--limit", "100")
+	if err == nil || !strings.Contains(err.Error(), "--augment=affine") {
+		t.Errorf("train --augment affine: %v, want the hint to write --augment=affine", err)
+	}
+	_, err = run(t, "train", "stray")
+	if err == nil || !strings.Contains(err.Error(), `unexpected argument "stray"`) {
+		t.Errorf("train stray: %v", err)
+	}
+}

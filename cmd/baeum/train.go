@@ -148,7 +148,17 @@ with another value is an error. Output files that cannot be written (a folder,
 a symbolic link, a read-only folder) are refused before training starts.
 
 ` + augmentHelp,
-		Args: cobra.NoArgs,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			if cmd.Flags().Changed("augment") && o.Augment == augmentAuto {
+				// "--augment affine": a flag that may stand alone takes its
+				// value only after "=".
+				return fmt.Errorf("unexpected %q: give --augment its value with an equals sign (--augment=%s), or --augment alone for the default transforms", args[0], args[0])
+			}
+			return fmt.Errorf("unexpected argument %q: train takes only flags", args[0])
+		},
 		RunE: func(cmd *cobra.Command, args []string) error { return runTrain(cmd, o) },
 	}
 	f := cmd.Flags()
@@ -174,7 +184,7 @@ a symbolic link, a read-only folder) are refused before training starts.
 	f.StringVar(&o.Target, "target", "", "the column of a CSV table (--data FILE.csv) to predict")
 	f.StringVar(&o.Task, "task", "classification", "with --target: classification or regression")
 	f.StringVar(&o.Categorical, "categorical", "", "with --target: columns to one-hot encode, separated by commas")
-	f.StringVar(&o.Augment, "augment", "", "random transforms of the training images, drawn anew each epoch (alone: affine for digits, natural for other pictures)")
+	f.StringVar(&o.Augment, "augment", "", "random transforms of the training images, drawn anew each epoch: --augment alone (affine for digits, natural for other pictures) or --augment=SPEC")
 	f.Lookup("augment").NoOptDefVal = augmentAuto
 	f.StringVar(&o.out, "out", "", "checkpoint of the best validation epoch (default runs/<model>.safetensors); the last epoch's model and training state are saved beside it as <name>.last.safetensors and <name>.state.safetensors")
 	f.IntVar(&o.stopAfter, "stop-after", 0, "stop after this epoch as if interrupted, keeping the state for --resume")
