@@ -27,8 +27,11 @@ type poolGeneral struct {
 	h, w, oh, ow int
 }
 
-// poolOut is PyTorch's pooling_output_shape for one axis.
-func poolOut(in, k, pad, stride int, ceil bool) int {
+// PoolOutSize is the output size of pooling along one axis of in numbers,
+// with a window of k, pad on each side and the given stride, rounding up
+// when ceil: PyTorch's pooling_output_shape, whose last window must start
+// inside the input or its left padding.
+func PoolOutSize(in, k, pad, stride int, ceil bool) int {
 	num := in + 2*pad - k
 	if ceil {
 		num += stride - 1
@@ -57,8 +60,8 @@ func poolGeom(shape []int, p Pool2DParams) poolGeneral {
 		panic(fmt.Sprintf("tensor: pooling parameters %+v invalid (positive window and stride, padding at most half the window)", p))
 	}
 	g := poolGeneral{Pool2DParams: p, h: shape[2], w: shape[3]}
-	g.oh = poolOut(g.h, p.KH, p.PadH, p.StrideH, p.CeilMode)
-	g.ow = poolOut(g.w, p.KW, p.PadW, p.StrideW, p.CeilMode)
+	g.oh = PoolOutSize(g.h, p.KH, p.PadH, p.StrideH, p.CeilMode)
+	g.ow = PoolOutSize(g.w, p.KW, p.PadW, p.StrideW, p.CeilMode)
 	if g.h <= 0 || g.w <= 0 || g.oh <= 0 || g.ow <= 0 {
 		panic(fmt.Sprintf("tensor: %d×%d pooling window with padding %d×%d does not fit images %v", p.KH, p.KW, p.PadH, p.PadW, shape))
 	}

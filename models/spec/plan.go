@@ -3,11 +3,13 @@ package spec
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/baeum-ml/baeum/checkpoint"
 	"github.com/baeum-ml/baeum/nn"
+	"github.com/baeum-ml/baeum/tensor"
 )
 
 // Row is one layer or block of a plan.
@@ -237,10 +239,10 @@ func (pl *planner) layer(l *Layer, mod, path string, in []int, depth int) ([]int
 			if short, err = pl.list(l.Shortcut, join(mod, "shortcut"), path+".shortcut", in, depth+1); err != nil {
 				return nil, err
 			}
-			if !equal(body, short) {
+			if !slices.Equal(body, short) {
 				return nil, fail("the body gives %s but the shortcut %s; they must match to be added", shapeString(body), shapeString(short))
 			}
-		} else if !equal(body, in) {
+		} else if !slices.Equal(body, in) {
 			return nil, fail("the body turns %s into %s, so its input cannot be added to its output: give the block a shortcut that gives %s", shapeString(in), shapeString(body), shapeString(body))
 		}
 		out = body
@@ -259,11 +261,11 @@ func (pl *planner) layer(l *Layer, mod, path string, in []int, depth int) ([]int
 		for i, o := range outs[1:] {
 			switch l.Join {
 			case "add":
-				if !equal(o, outs[0]) {
+				if !slices.Equal(o, outs[0]) {
 					return nil, fail("branch %d gives %s but branch 0 %s; they must match to be added", i+1, shapeString(o), shapeString(outs[0]))
 				}
 			default: // concat, along the first axis of an example
-				if len(o) != len(out) || !equal(o[1:], out[1:]) {
+				if len(o) != len(out) || !slices.Equal(o[1:], out[1:]) {
 					return nil, fail("branch %d gives %s, which cannot be concatenated with %s: all but the first size must match", i+1, shapeString(o), shapeString(out))
 				}
 				if int64(out[0])+int64(o[0]) > MaxActivations {
@@ -316,24 +318,16 @@ func convOut(cfg nn.Conv2DConfig, h, w int) (int, int, error) {
 	return (ph-eh)/cfg.StrideH + 1, (pw-ew)/cfg.StrideW + 1, nil
 }
 
+// poolOut is the output size of pooling along one axis, as tensor
+// computes it.
+func poolOut(in, k, pad, stride int, ceil bool) int {
+	return tensor.PoolOutSize(in, k, pad, stride, ceil)
+}
+
 // poolConfig returns the pooling a layer describes.
 func poolConfig(l *Layer) nn.Pool2DConfig {
 	return nn.Pool2DConfig{KH: l.Kernel[0], KW: l.Kernel[1], StrideH: l.Stride[0], StrideW: l.Stride[1],
 		PadH: l.Padding[0], PadW: l.Padding[1], CeilMode: l.Ceil, ExcludePad: l.ExcludePad}
-}
-
-// poolOut is PyTorch's pooling_output_shape for one axis, as tensor
-// computes it.
-func poolOut(in, k, pad, stride int, ceil bool) int {
-	num := in + 2*pad - k
-	if ceil {
-		num += stride - 1
-	}
-	out := num/stride + 1
-	if ceil && (out-1)*stride >= in+pad {
-		out--
-	}
-	return out
 }
 
 // bias is 1 for a layer with a bias, 0 without.
@@ -366,18 +360,6 @@ func numel(s []int) int64 {
 		n = mul(n, int64(d))
 	}
 	return n
-}
-
-func equal(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func shapeString(s []int) string {
