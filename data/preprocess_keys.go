@@ -36,8 +36,11 @@ func exactKeys(dec *json.Decoder, t reflect.Type, where string) error {
 				return err
 			}
 		}
-	case t.Kind() == reflect.Struct:
-		fields := jsonFields(t)
+	default: // an object: a struct's fields, or anything else where only repeats matter
+		var fields map[string]reflect.Type
+		if t.Kind() == reflect.Struct {
+			fields = jsonFields(t)
+		}
 		seen := map[string]bool{}
 		for dec.More() {
 			tok, err := dec.Token()
@@ -50,33 +53,19 @@ func exactKeys(dec *json.Decoder, t reflect.Type, where string) error {
 				return fmt.Errorf("key %q is given twice", at)
 			}
 			seen[key] = true
-			ft, ok := fields[key]
-			if !ok {
-				for name := range fields {
-					if strings.EqualFold(name, key) {
-						return fmt.Errorf("key %q is spelt %q: keys are case-sensitive", at, name)
+			ft := reflect.TypeFor[any]()
+			if fields != nil {
+				var ok bool
+				if ft, ok = fields[key]; !ok {
+					for name := range fields {
+						if strings.EqualFold(name, key) {
+							return fmt.Errorf("key %q is spelt %q: keys are case-sensitive", at, name)
+						}
 					}
+					return fmt.Errorf("unknown key %q", at)
 				}
-				return fmt.Errorf("unknown key %q", at)
 			}
 			if err := exactKeys(dec, ft, at); err != nil {
-				return err
-			}
-		}
-	default: // an object decoded into something else: only repeats matter
-		seen := map[string]bool{}
-		for dec.More() {
-			tok, err := dec.Token()
-			if err != nil {
-				return err
-			}
-			key := tok.(string)
-			at := strings.TrimPrefix(where+"."+key, ".")
-			if seen[key] {
-				return fmt.Errorf("key %q is given twice", at)
-			}
-			seen[key] = true
-			if err := exactKeys(dec, reflect.TypeFor[any](), at); err != nil {
 				return err
 			}
 		}

@@ -73,42 +73,27 @@ type LayerOutput struct {
 }
 
 func (s *Server) handleActivations(w http.ResponseWriter, r *http.Request) {
-	kind, err := bodyKind(r, true)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	if s.p.Table() != nil || s.p.Prep() == nil {
+		if _, err := bodyKind(r, true); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		s.fail(w, r, errorf(http.StatusUnprocessableEntity, "this model reads table rows, not images: /v1/activations shows the layers of image models"))
 		return
 	}
-	s.idle.begin()
-	defer s.idle.end()
-	body, release, err := s.readBody(w, r)
-	defer release()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var resp ActivationsResponse
-	err = s.withWorker(r, func() error {
+	s.serveBody(w, r, true, func(kind int, body []byte) (any, error) {
 		img, px, err := s.prepare(r.Context(), kind, body)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		acts, pred, err := s.p.ActivationsPrepared(img, px)
 		if err != nil {
-			return flagError(err)
+			return nil, flagError(err)
 		}
-		resp.PredictResponse = PredictResponse{Digit: pred.Digit, Label: pred.Label, Probabilities: pred.Probabilities, Input: ints(pred.Input), Flag: pred.Flag}
+		resp := ActivationsResponse{PredictResponse: predictResponse(pred)}
 		resp.Layers, resp.Truncated = quantise(acts, s.opts.MaxActivationLayers, s.opts.MaxActivationBytes)
-		return nil
+		return resp, nil
 	})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, resp)
 }
 
 // quantise turns the layers' outputs into 8-bit maps, in order, as long

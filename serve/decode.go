@@ -165,6 +165,52 @@ func (s *Server) decodeImage(ctx context.Context, body []byte) (image.Image, err
 	return nil, errorf(http.StatusBadRequest, "%v", err)
 }
 
+// decodeOneKey reads a JSON object body of the one key key, spelt exactly
+// and given once, whose value read decodes from dec; want shows the
+// object expected, for the errors. encoding/json would take "PIXELS" for
+// "pixels" and let a second key replace the first, so the object is
+// walked token by token and any other key, or a repeated one, is refused
+// by name, as is anything after the object. A missing key is not an
+// error here: read is then never called.
+func decodeOneKey(body []byte, key, want string, read func(dec *json.Decoder) error) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return jsonError(err)
+	}
+	if tok != json.Delim('{') {
+		return errorf(http.StatusBadRequest, "the body is a JSON %s, want an object %s", tokenKind(tok), want)
+	}
+	seen := false
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return jsonError(err)
+		}
+		k, _ := tok.(string)
+		switch {
+		case k == key && seen:
+			return errorf(http.StatusBadRequest, `duplicate key %q: give it once`, key)
+		case strings.EqualFold(k, key) && k != key:
+			return errorf(http.StatusBadRequest, `unknown key %q: keys are case-sensitive; want %s`, truncate(k, 20), want)
+		case k != key:
+			return errorf(http.StatusBadRequest, `unknown key %q: want only %s`, truncate(k, 20), want)
+		}
+		seen = true
+		if err := read(dec); err != nil {
+			return err
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errorf(http.StatusBadRequest, "invalid JSON: more data after the object")
+	}
+	return nil
+}
+
 // parsePixels reads {"pixels": [n numbers 0–255]} (for MNIST models
 // n = 784), naming the first value that is not a number in range. Keys
 // are matched exactly: encoding/json would take "PIXELS" for "pixels"
@@ -172,51 +218,23 @@ func (s *Server) decodeImage(ctx context.Context, body []byte) (image.Image, err
 // token by token and any other key, or a repeated one, is refused by
 // name.
 func parsePixels(body []byte, n int) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, jsonError(err)
-	}
-	if tok != json.Delim('{') {
-		return nil, errorf(http.StatusBadRequest, `the body is a JSON %s, want an object {"pixels": [%d numbers 0–255]}`, tokenKind(tok), n)
-	}
 	var pixels []any
-	seen := false
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, jsonError(err)
-		}
-		key, _ := tok.(string)
-		switch {
-		case key == "pixels" && seen:
-			return nil, errorf(http.StatusBadRequest, `duplicate key "pixels": give it once`)
-		case strings.EqualFold(key, "pixels"):
-			if key != "pixels" {
-				return nil, errorf(http.StatusBadRequest, `unknown key %q: keys are case-sensitive; want {"pixels": [%d numbers 0–255]}`, truncate(key, 20), n)
-			}
-		default:
-			return nil, errorf(http.StatusBadRequest, `unknown key %q: want only {"pixels": [%d numbers 0–255]}`, truncate(key, 20), n)
-		}
-		seen = true
+	err := decodeOneKey(body, "pixels", fmt.Sprintf(`{"pixels": [%d numbers 0–255]}`, n), func(dec *json.Decoder) error {
 		var v any
 		if err := dec.Decode(&v); err != nil {
-			return nil, jsonError(err)
+			return jsonError(err)
 		}
 		switch v := v.(type) {
 		case nil:
 		case []any:
 			pixels = v
 		default:
-			return nil, errorf(http.StatusBadRequest, "pixels is a JSON %s, want an array of %d numbers 0–255", valueKind(v), n)
+			return errorf(http.StatusBadRequest, "pixels is a JSON %s, want an array of %d numbers 0–255", valueKind(v), n)
 		}
-	}
-	if _, err := dec.Token(); err != nil { // the closing brace
-		return nil, jsonError(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errorf(http.StatusBadRequest, "invalid JSON: more data after the object")
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if pixels == nil {
 		return nil, errorf(http.StatusBadRequest, `missing "pixels": want {"pixels": [%d numbers 0–255]} (the image as the model's checkpoint stores it: channel after channel, each row-major; for MNIST 28×28, ink high)`, n)

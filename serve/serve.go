@@ -458,7 +458,26 @@ type PredictResponse struct {
 }
 
 func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request) {
-	kind, err := bodyKind(r, true)
+	s.serveBody(w, r, true, func(kind int, body []byte) (any, error) {
+		if s.p.Table() != nil { // a model of table rows: {"rows": [...]}
+			return s.rows(r, body)
+		}
+		// infer refuses a model's non-finite output (infer.ErrNonFinite),
+		// which fail answers as a generic 500.
+		pred, err := s.predict(r.Context(), kind, body)
+		if err != nil {
+			return nil, err
+		}
+		return predictResponse(pred), nil
+	})
+}
+
+// serveBody is the shape of every endpoint that reads a body: the body's
+// kind is checked (JSON accepted where jsonOK), its bytes are taken from
+// the budget and read, work runs on a worker slot, and its answer is
+// written as JSON, or its error by fail.
+func (s *Server) serveBody(w http.ResponseWriter, r *http.Request, jsonOK bool, work func(kind int, body []byte) (any, error)) {
+	kind, err := bodyKind(r, jsonOK)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -471,22 +490,21 @@ func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if s.p.Table() != nil { // a model of table rows: {"rows": [...]}
-		s.handleRows(w, r, body)
-		return
-	}
-	var pred infer.Prediction
-	// infer refuses a model's non-finite output (infer.ErrNonFinite),
-	// which fail answers as a generic 500.
+	var resp any
 	err = s.withWorker(r, func() (err error) {
-		pred, err = s.predict(r.Context(), kind, body)
+		resp, err = work(kind, body)
 		return err
 	})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, PredictResponse{Digit: pred.Digit, Label: pred.Label, Probabilities: pred.Probabilities, Input: ints(pred.Input), Flag: pred.Flag})
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// predictResponse is the answer of /v1/predict for pred.
+func predictResponse(pred infer.Prediction) PredictResponse {
+	return PredictResponse{Digit: pred.Digit, Label: pred.Label, Probabilities: pred.Probabilities, Input: ints(pred.Input), Flag: pred.Flag}
 }
 
 // predict classifies one image from a JSON or image body.
@@ -558,28 +576,9 @@ type ZipcodeResponse struct {
 }
 
 func (s *Server) handleZipcode(w http.ResponseWriter, r *http.Request) {
-	if _, err := bodyKind(r, false); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.idle.begin()
-	defer s.idle.end()
-	body, release, err := s.readBody(w, r)
-	defer release()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var resp ZipcodeResponse
-	err = s.withWorker(r, func() (err error) {
-		resp, err = s.zipcode(r.Context(), body)
-		return err
+	s.serveBody(w, r, false, func(_ int, body []byte) (any, error) {
+		return s.zipcode(r.Context(), body)
 	})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, resp)
 }
 
 // zipcode segments an image of a row of digits and reads each one.

@@ -1,10 +1,8 @@
 package serve
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 
@@ -24,33 +22,27 @@ type RowsResponse struct {
 	Classes []string `json:"classes,omitempty"`
 }
 
-// handleRows answers /v1/predict for a table model, whose body (already
-// read, within the body budget) is {"rows": [[field, ...], ...]}: each
-// row's fields in the order of the model's columns, numbers or strings.
-// handlePredict calls it when the model reads table rows.
-func (s *Server) handleRows(w http.ResponseWriter, r *http.Request, body []byte) {
+// rows answers /v1/predict for a table model, whose body (already read,
+// within the body budget) is {"rows": [[field, ...], ...]}: each row's
+// fields in the order of the model's columns, numbers or strings.
+// handlePredict calls it, on a worker, when the model reads table rows.
+func (s *Server) rows(r *http.Request, body []byte) (RowsResponse, error) {
 	if mt := r.Header.Get("Content-Type"); mt != "" && !strings.HasPrefix(strings.ToLower(strings.TrimSpace(mt)), "application/json") {
-		s.fail(w, r, errorf(http.StatusUnsupportedMediaType, `this model reads table rows: send {"rows": [[%s], ...]} as application/json`, strings.Join(s.columns(), ", ")))
-		return
+		return RowsResponse{}, errorf(http.StatusUnsupportedMediaType, `this model reads table rows: send {"rows": [[%s], ...]} as application/json`, strings.Join(s.columns(), ", "))
 	}
-	var preds []infer.RowPrediction
-	err := s.withWorker(r, func() error {
-		rows, err := parseRows(body, s.columns())
-		if err != nil {
-			return err
-		}
-		preds, err = s.p.PredictRows(rows)
-		if err != nil && !errors.Is(err, infer.ErrNonFinite) {
-			// A bad cell or an unknown category, named by row and column.
-			return errorf(http.StatusBadRequest, "%v", err)
-		}
-		return err
-	})
+	rows, err := parseRows(body, s.columns())
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return RowsResponse{}, err
 	}
-	writeJSON(w, http.StatusOK, RowsResponse{Predictions: preds, Classes: s.p.Model.Prep.Classes})
+	preds, err := s.p.PredictRows(rows)
+	if err != nil && !errors.Is(err, infer.ErrNonFinite) {
+		// A bad cell or an unknown category, named by row and column.
+		return RowsResponse{}, errorf(http.StatusBadRequest, "%v", err)
+	}
+	if err != nil {
+		return RowsResponse{}, err
+	}
+	return RowsResponse{Predictions: preds, Classes: s.p.Model.Prep.Classes}, nil
 }
 
 // columns returns the names of the model's columns.
@@ -73,41 +65,15 @@ func (s *Server) columns() []string {
 // name the row and the field's column.
 func parseRows(body []byte, columns []string) ([][]string, error) {
 	want := `{"rows": [[` + strings.Join(columns, ", ") + `], ...]}`
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, jsonError(err)
-	}
-	if tok != json.Delim('{') {
-		return nil, errorf(http.StatusBadRequest, "the body is a JSON %s, want an object %s", tokenKind(tok), want)
-	}
 	var rows [][]string
 	seen := false
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, jsonError(err)
-		}
-		key, _ := tok.(string)
-		switch {
-		case key == "rows" && seen:
-			return nil, errorf(http.StatusBadRequest, `duplicate key "rows": give it once`)
-		case strings.EqualFold(key, "rows") && key != "rows":
-			return nil, errorf(http.StatusBadRequest, `unknown key %q: keys are case-sensitive; want %s`, truncate(key, 20), want)
-		case key != "rows":
-			return nil, errorf(http.StatusBadRequest, `unknown key %q: want only %s`, truncate(key, 20), want)
-		}
+	err := decodeOneKey(body, "rows", want, func(dec *json.Decoder) (err error) {
 		seen = true
-		if rows, err = readRows(dec, columns); err != nil {
-			return nil, err
-		}
-	}
-	if _, err := dec.Token(); err != nil { // the closing brace
-		return nil, jsonError(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errorf(http.StatusBadRequest, "invalid JSON: more data after the object")
+		rows, err = readRows(dec, columns)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	if !seen {
 		return nil, errorf(http.StatusBadRequest, `missing "rows": want %s`, want)

@@ -58,7 +58,8 @@ func TestParseRows(t *testing.T) {
 	}
 }
 
-// rowsServer serves a table classifier of fruit through handleRows.
+// rowsServer serves a table classifier of fruit; tests post to its
+// /v1/predict.
 func rowsServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	prep := data.TablePrep{Columns: []data.ColumnPrep{{Name: "weight", Mean: 140, Std: 20}, {Name: "colour", Categories: []string{"green", "red"}}}}
@@ -67,10 +68,7 @@ func rowsServer(t *testing.T) *httptest.Server {
 		t.Fatal(err)
 	}
 	s := New(infer.New(m), Options{})
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		s.handleRows(w, r, body)
-	}))
+	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
 	return ts
 }
@@ -89,7 +87,7 @@ func TestHandleRows(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			resp, err := http.Post(ts.URL, c.ctype, strings.NewReader(c.body))
+			resp, err := http.Post(ts.URL+"/v1/predict", c.ctype, strings.NewReader(c.body))
 			if err != nil {
 				t.Fatal(err)
 			}
