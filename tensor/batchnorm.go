@@ -3,6 +3,8 @@ package tensor
 import (
 	"fmt"
 	"math"
+
+	"github.com/baeum-ml/baeum/internal/kernels"
 )
 
 // BatchNormStats is the state batch normalisation keeps between calls: the
@@ -37,30 +39,38 @@ func BatchNormTo(y, xhat, invstd, x, gamma, beta *Tensor, st *BatchNormStats, tr
 	if training && n*inner < 2 {
 		panic(fmt.Sprintf("tensor: batchnorm in training needs more than one value per channel, input %v", x.shape))
 	}
-	for ch := 0; ch < c; ch++ {
-		var mean, variance float64
-		if training {
-			if x.dtype == Float64 {
-				mean, variance = channelStats(x.f64, n, c, inner, ch)
+	// Channels are independent: each is computed in one piece by one
+	// worker, so the split does not change a bit of the result.
+	kernels.Parallel(c, channelGrain(n*inner), func(_, lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			var mean, variance float64
+			if training {
+				if x.dtype == Float64 {
+					mean, variance = channelStats(x.f64, n, c, inner, ch)
+				} else {
+					mean, variance = channelStats(x.f32, n, c, inner, ch)
+				}
+				m, mom := float64(n*inner), st.Momentum
+				st.RunningMean.SetFlat(ch, (1-mom)*st.RunningMean.Flat(ch)+mom*mean)
+				st.RunningVar.SetFlat(ch, (1-mom)*st.RunningVar.Flat(ch)+mom*variance*m/(m-1))
 			} else {
-				mean, variance = channelStats(x.f32, n, c, inner, ch)
+				mean, variance = st.RunningMean.Flat(ch), st.RunningVar.Flat(ch)
 			}
-			m, mom := float64(n*inner), st.Momentum
-			st.RunningMean.SetFlat(ch, (1-mom)*st.RunningMean.Flat(ch)+mom*mean)
-			st.RunningVar.SetFlat(ch, (1-mom)*st.RunningVar.Flat(ch)+mom*variance*m/(m-1))
-		} else {
-			mean, variance = st.RunningMean.Flat(ch), st.RunningVar.Flat(ch)
+			is := 1 / math.Sqrt(variance+st.Eps)
+			invstd.SetFlat(ch, is)
+			ga, be := gamma.Flat(ch), beta.Flat(ch)
+			if x.dtype == Float64 {
+				normalizeChannel(y.f64, xhat.f64, x.f64, n, c, inner, ch, mean, is, ga, be)
+			} else {
+				normalizeChannel(y.f32, xhat.f32, x.f32, n, c, inner, ch, mean, is, ga, be)
+			}
 		}
-		is := 1 / math.Sqrt(variance+st.Eps)
-		invstd.SetFlat(ch, is)
-		ga, be := gamma.Flat(ch), beta.Flat(ch)
-		if x.dtype == Float64 {
-			normalizeChannel(y.f64, xhat.f64, x.f64, n, c, inner, ch, mean, is, ga, be)
-		} else {
-			normalizeChannel(y.f32, xhat.f32, x.f32, n, c, inner, ch, mean, is, ga, be)
-		}
-	}
+	})
 }
+
+// channelGrain is the fewest channels, of per values each, that a worker
+// of a batch-norm pass takes: enough for some 16k values.
+func channelGrain(per int) int { return max(1, (1<<14)/max(per, 1)) }
 
 // channelStats returns the mean and biased variance of channel ch.
 func channelStats[T Float](x []T, n, c, inner, ch int) (mean, variance float64) {
@@ -104,29 +114,31 @@ func BatchNormBackward(gx, ggamma, gbeta, gout, xhat, invstd, gamma *Tensor, tra
 	n, c := xhat.shape[0], xhat.shape[1]
 	inner := xhat.Len() / max(n*c, 1)
 	m := float64(n * inner)
-	for ch := 0; ch < c; ch++ {
-		var sg, sgx float64 // Σ g and Σ g·x̂ over the channel
-		if xhat.dtype == Float64 {
-			sg, sgx = channelGradSums(gout.f64, xhat.f64, n, c, inner, ch)
-		} else {
-			sg, sgx = channelGradSums(gout.f32, xhat.f32, n, c, inner, ch)
+	kernels.Parallel(c, channelGrain(n*inner), func(_, lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			var sg, sgx float64 // Σ g and Σ g·x̂ over the channel
+			if xhat.dtype == Float64 {
+				sg, sgx = channelGradSums(gout.f64, xhat.f64, n, c, inner, ch)
+			} else {
+				sg, sgx = channelGradSums(gout.f32, xhat.f32, n, c, inner, ch)
+			}
+			if ggamma != nil {
+				ggamma.SetFlat(ch, ggamma.Flat(ch)+sgx)
+			}
+			if gbeta != nil {
+				gbeta.SetFlat(ch, gbeta.Flat(ch)+sg)
+			}
+			if gx == nil {
+				continue
+			}
+			scale := gamma.Flat(ch) * invstd.Flat(ch)
+			if xhat.dtype == Float64 {
+				channelInputGrad(gx.f64, gout.f64, xhat.f64, n, c, inner, ch, scale, sg, sgx, m, training)
+			} else {
+				channelInputGrad(gx.f32, gout.f32, xhat.f32, n, c, inner, ch, scale, sg, sgx, m, training)
+			}
 		}
-		if ggamma != nil {
-			ggamma.SetFlat(ch, ggamma.Flat(ch)+sgx)
-		}
-		if gbeta != nil {
-			gbeta.SetFlat(ch, gbeta.Flat(ch)+sg)
-		}
-		if gx == nil {
-			continue
-		}
-		scale := gamma.Flat(ch) * invstd.Flat(ch)
-		if xhat.dtype == Float64 {
-			channelInputGrad(gx.f64, gout.f64, xhat.f64, n, c, inner, ch, scale, sg, sgx, m, training)
-		} else {
-			channelInputGrad(gx.f32, gout.f32, xhat.f32, n, c, inner, ch, scale, sg, sgx, m, training)
-		}
-	}
+	})
 }
 
 func channelGradSums[T Float](g, xhat []T, n, c, inner, ch int) (sg, sgx float64) {

@@ -177,10 +177,13 @@ func convForward[T float](ar *Arena, elems func(*Tensor) []T, out, x, w, bias []
 		return
 	}
 	cols := elems(ar.Empty(dtypeOf[T](), kernels.Chunks(n, 1)*ckk*ohw))
+	ps := kernels.PadScratch(geo)
+	pads := elems(ar.Empty(dtypeOf[T](), kernels.Chunks(n, 1)*ps))
 	kernels.Parallel(n, 1, func(wk, lo, hi int) {
 		col := cols[wk*ckk*ohw : (wk+1)*ckk*ohw]
+		pad := pads[wk*ps : (wk+1)*ps]
 		for i := lo; i < hi; i++ {
-			kernels.Im2col(col, x[i*in:(i+1)*in], geo)
+			kernels.Im2colPad(col, x[i*in:(i+1)*in], pad, geo)
 			oi := out[i*o*ohw : (i+1)*o*ohw]
 			gemmT(false, false, o, ohw, ckk, w, ckk, col, ohw, 0, oi, ohw)
 			for k, v := range bias {
@@ -240,11 +243,14 @@ func convBackward[T float](ar *Arena, elems func(*Tensor) []T, gx, gw, gb, gr, x
 	if (gw != nil && !direct) || gx != nil {
 		cols = elems(ar.Empty(dtypeOf[T](), workers*ckk*ohw))
 	}
+	ps := kernels.PadScratch(geo)
+	pads := elems(ar.Empty(dtypeOf[T](), workers*ps))
 	kernels.Parallel(n, 1, func(wk, lo, hi int) {
 		var col []T
 		if cols != nil {
 			col = cols[wk*ckk*ohw : (wk+1)*ckk*ohw]
 		}
+		pad := pads[wk*ps : (wk+1)*ps]
 		for i := lo; i < hi; i++ {
 			gi := gr[i*o*ohw : (i+1)*o*ohw]
 			switch {
@@ -253,14 +259,14 @@ func convBackward[T float](ar *Arena, elems func(*Tensor) []T, gx, gw, gb, gr, x
 				kernels.ConvWeightGradDirect(any(gws[wk*o*ckk:(wk+1)*o*ckk]).([]float32), any(x[i*in:(i+1)*in]).([]float32),
 					any(gi).([]float32), wgScratch[wk*sz:(wk+1)*sz], geo, o)
 			case gw != nil:
-				kernels.Im2col(col, x[i*in:(i+1)*in], geo)
+				kernels.Im2colPad(col, x[i*in:(i+1)*in], pad, geo)
 				// gw_worker += g_i · col_iᵀ
 				gemmT(false, true, o, ckk, ohw, gi, ohw, col, ohw, 1, gws[wk*o*ckk:(wk+1)*o*ckk], ckk)
 			}
 			if gx != nil {
 				// col = Wᵀ · g_i, folded back onto the image.
 				gemmT(true, false, ckk, ohw, o, w, ckk, gi, ohw, 0, col, ohw)
-				kernels.Col2im(gx[i*in:(i+1)*in], col, geo)
+				kernels.Col2imPad(gx[i*in:(i+1)*in], col, pad, geo)
 			}
 		}
 	})

@@ -65,6 +65,7 @@ func Im2col[T float32 | float64](dst, src []T, g ConvGeom) {
 		for i := 0; i < g.KH; i++ {
 			for j := 0; j < g.KW; j++ {
 				out := dst[row*oh*ow : (row+1)*oh*ow]
+				x0, x1 := g.inside(j)
 				for y := 0; y < oh; y++ {
 					iy := y*g.StrideH - g.PadH + i
 					o := out[y*ow : (y+1)*ow]
@@ -73,19 +74,33 @@ func Im2col[T float32 | float64](dst, src []T, g ConvGeom) {
 						continue
 					}
 					line := img[iy*g.W : (iy+1)*g.W]
-					for x := range o {
-						ix := x*g.StrideW - g.PadW + j
-						if ix < 0 || ix >= g.W {
-							o[x] = 0
-						} else {
+					clear(o[:x0])
+					if g.StrideW == 1 && x0 < x1 {
+						copy(o[x0:x1], line[x0-g.PadW+j:])
+					} else {
+						for x, ix := x0, x0*g.StrideW-g.PadW+j; x < x1; x, ix = x+1, ix+g.StrideW {
 							o[x] = line[ix]
 						}
 					}
+					clear(o[x1:])
 				}
 				row++
 			}
 		}
 	}
+}
+
+// inside returns the window positions [x0, x1) across the image at which
+// column j of the window falls on the image rather than on the padding:
+// those x with 0 ≤ x·StrideW − PadW + j < W.
+func (g ConvGeom) inside(j int) (x0, x1 int) {
+	ow := g.OutW()
+	if d := g.PadW - j; d > 0 {
+		x0 = (d + g.StrideW - 1) / g.StrideW
+	}
+	x1 = (g.W + g.PadW - j + g.StrideW - 1) / g.StrideW
+	x0, x1 = min(x0, ow), min(x1, ow)
+	return x0, max(x0, x1)
 }
 
 // Col2im is the adjoint of Im2col: it adds every entry of the column
@@ -118,6 +133,7 @@ func Col2im[T float32 | float64](dst, col []T, g ConvGeom) {
 		for i := 0; i < g.KH; i++ {
 			for j := 0; j < g.KW; j++ {
 				in := col[row*oh*ow : (row+1)*oh*ow]
+				x0, x1 := g.inside(j)
 				for y := 0; y < oh; y++ {
 					iy := y*g.StrideH - g.PadH + i
 					if iy < 0 || iy >= g.H {
@@ -125,11 +141,15 @@ func Col2im[T float32 | float64](dst, col []T, g ConvGeom) {
 					}
 					line := img[iy*g.W : (iy+1)*g.W]
 					r := in[y*ow : (y+1)*ow]
-					for x, v := range r {
-						ix := x*g.StrideW - g.PadW + j
-						if ix >= 0 && ix < g.W {
-							line[ix] += v
+					if g.StrideW == 1 && x0 < x1 {
+						seg := line[x0-g.PadW+j : x1-g.PadW+j]
+						for x, v := range r[x0:x1] {
+							seg[x] += v
 						}
+						continue
+					}
+					for x, ix := x0, x0*g.StrideW-g.PadW+j; x < x1; x, ix = x+1, ix+g.StrideW {
+						line[ix] += r[x]
 					}
 				}
 				row++
@@ -185,6 +205,80 @@ func col2imRowsAVX512(dst, col []float32, g ConvGeom) {
 			base := (c*g.KH + i) * g.KW * oh * ow // column row (c, i, 0)
 			for y := 0; y < oh; y++ {
 				col2imRowAVX512(&dst[(c*g.H+y+i)*g.W], &col[base+y*ow], g.KW, ow, g.W, oh*ow)
+			}
+		}
+	}
+}
+
+// PadScratch returns the length of the scratch buffer Im2colPad and
+// Col2imPad use for geometry g: the padded image, when g is a padded
+// stride-1 window that the vector row kernels take once the padding is
+// written out, and 0 otherwise (the scratch is then not used).
+func PadScratch(g ConvGeom) int {
+	if !useAVX512 || g.StrideH != 1 || g.StrideW != 1 || (g.PadH == 0 && g.PadW == 0) {
+		return 0
+	}
+	return g.C * (g.H + 2*g.PadH) * (g.W + 2*g.PadW)
+}
+
+// unpadded returns the geometry of g over its padded image with the
+// padding written out.
+func (g ConvGeom) unpadded() ConvGeom {
+	g.H, g.W = g.H+2*g.PadH, g.W+2*g.PadW
+	g.PadH, g.PadW = 0, 0
+	return g
+}
+
+// Im2colPad is Im2col with a scratch buffer of PadScratch(g) elements: a
+// padded stride-1 window is unfolded by writing the padded image into the
+// scratch and running the vector row copier on it. Without such a window,
+// or for float64, it is Im2col.
+func Im2colPad[T float32 | float64](dst, src, scratch []T, g ConvGeom) {
+	n := PadScratch(g)
+	f32, ok := any(dst).([]float32)
+	if n == 0 || !ok || len(scratch) < n {
+		Im2col(dst, src, g)
+		return
+	}
+	if len(src) < g.C*g.H*g.W || len(dst) < g.C*g.KH*g.KW*g.OutH()*g.OutW() {
+		panic(fmt.Sprintf("kernels: Im2colPad buffers too small for %+v", g))
+	}
+	p, s := any(scratch).([]float32)[:n], any(src).([]float32)
+	pw := g.W + 2*g.PadW
+	clear(p)
+	for c := 0; c < g.C; c++ {
+		for y := 0; y < g.H; y++ {
+			at := (c*(g.H+2*g.PadH)+y+g.PadH)*pw + g.PadW
+			copy(p[at:at+g.W], s[(c*g.H+y)*g.W:])
+		}
+	}
+	im2colRowsAVX512(f32, p, g.unpadded())
+}
+
+// Col2imPad is Col2im with a scratch buffer of PadScratch(g) elements: a
+// padded stride-1 window's columns are folded by the vector kernel onto
+// the padded image in the scratch, whose inside is then added to dst.
+// Without such a window, or for float64, it is Col2im.
+func Col2imPad[T float32 | float64](dst, col, scratch []T, g ConvGeom) {
+	n := PadScratch(g)
+	f32, ok := any(dst).([]float32)
+	if n == 0 || !ok || len(scratch) < n {
+		Col2im(dst, col, g)
+		return
+	}
+	if len(dst) < g.C*g.H*g.W || len(col) < g.C*g.KH*g.KW*g.OutH()*g.OutW() {
+		panic(fmt.Sprintf("kernels: Col2imPad buffers too small for %+v", g))
+	}
+	p := any(scratch).([]float32)[:n]
+	pw := g.W + 2*g.PadW
+	clear(p)
+	col2imRowsAVX512(p, any(col).([]float32), g.unpadded())
+	for c := 0; c < g.C; c++ {
+		for y := 0; y < g.H; y++ {
+			at := (c*(g.H+2*g.PadH)+y+g.PadH)*pw + g.PadW
+			row := f32[(c*g.H+y)*g.W : (c*g.H+y+1)*g.W]
+			for x, v := range p[at : at+g.W] {
+				row[x] += v
 			}
 		}
 	}

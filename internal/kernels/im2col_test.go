@@ -108,3 +108,83 @@ func TestIm2colFastAndGeneralPaths(t *testing.T) {
 		}
 	}
 }
+
+// col2imNaive is the definition of Col2im, entry by entry.
+func col2imNaive(dst, col []float64, g ConvGeom) {
+	oh, ow := g.OutH(), g.OutW()
+	for c := 0; c < g.C; c++ {
+		for i := 0; i < g.KH; i++ {
+			for j := 0; j < g.KW; j++ {
+				row := (c*g.KH+i)*g.KW + j
+				for y := 0; y < oh; y++ {
+					for x := 0; x < ow; x++ {
+						iy, ix := y*g.StrideH-g.PadH+i, x*g.StrideW-g.PadW+j
+						if iy >= 0 && iy < g.H && ix >= 0 && ix < g.W {
+							dst[(c*g.H+iy)*g.W+ix] += col[row*oh*ow+y*ow+x]
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestIm2colRandomGeometries checks Im2col and Col2im against their
+// definitions on random windows, strides and paddings, including windows
+// wider than the image that reach past both of its sides, in both
+// precisions, with and without the padded-scratch paths.
+func TestIm2colRandomGeometries(t *testing.T) { forEachImpl(t, testIm2colRandomGeometries) }
+
+func testIm2colRandomGeometries(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for trial := 0; trial < 400; trial++ {
+		g := ConvGeom{C: 1 + rng.IntN(3), H: 1 + rng.IntN(9), W: 1 + rng.IntN(9),
+			KH: 1 + rng.IntN(7), KW: 1 + rng.IntN(7), StrideH: 1 + rng.IntN(3), StrideW: 1 + rng.IntN(3),
+			PadH: rng.IntN(4), PadW: rng.IntN(4)}
+		if g.KH > g.H+2*g.PadH || g.KW > g.W+2*g.PadW {
+			continue
+		}
+		src := make([]float64, g.C*g.H*g.W)
+		src32 := make([]float32, len(src))
+		for i := range src {
+			src32[i] = float32(rng.NormFloat64())
+			src[i] = float64(src32[i])
+		}
+		n := g.C * g.KH * g.KW * g.OutH() * g.OutW()
+		got, want, got32 := make([]float64, n), make([]float64, n), make([]float32, n)
+		for i := range got {
+			got[i], got32[i] = 99, 99 // Im2col must overwrite every entry
+		}
+		Im2col(got, src, g)
+		Im2col(got32, src32, g)
+		im2colNaive(want, src, g)
+		pad32 := make([]float32, n)
+		scratch := make([]float32, PadScratch(g))
+		Im2colPad(pad32, src32, scratch, g)
+		for i := range got {
+			if got[i] != want[i] || float64(got32[i]) != want[i] || float64(pad32[i]) != want[i] {
+				t.Fatalf("%+v: Im2col[%d] = %v (float32 %v, padded scratch %v), want %v", g, i, got[i], got32[i], pad32[i], want[i])
+			}
+		}
+		col, col32 := make([]float64, n), make([]float32, n)
+		for i := range col {
+			col32[i] = float32(rng.IntN(9) - 4)
+			col[i] = float64(col32[i])
+		}
+		back, back32, wantBack := make([]float64, len(src)), make([]float32, len(src)), make([]float64, len(src))
+		Col2im(back, col, g)
+		Col2im(back32, col32, g)
+		col2imNaive(wantBack, col, g)
+		backPad := make([]float32, len(src))
+		for i := range backPad {
+			backPad[i] = 1 // Col2imPad adds onto dst
+			wantBack[i]++
+		}
+		Col2imPad(backPad, col32, scratch, g)
+		for i := range back {
+			if back[i] != wantBack[i]-1 || float64(back32[i]) != wantBack[i]-1 || float64(backPad[i]) != wantBack[i] {
+				t.Fatalf("%+v: Col2im[%d] = %v (float32 %v, padded scratch %v − 1), want %v", g, i, back[i], back32[i], backPad[i], wantBack[i]-1)
+			}
+		}
+	}
+}

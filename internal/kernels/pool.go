@@ -101,6 +101,10 @@ func AvgPoolBackward[T float32 | float64](gsrc, gdst []T, g ConvGeom) {
 func MaxPool[T float32 | float64](dst, src []T, g ConvGeom) {
 	checkPool(len(dst), len(src), g)
 	oh, ow := g.OutH(), g.OutW()
+	if is2x2(g) {
+		maxPool2x2(dst, nil, src, g, false)
+		return
+	}
 	for c := 0; c < g.C; c++ {
 		img := src[c*g.H*g.W : (c+1)*g.H*g.W]
 		out := dst[c*oh*ow : (c+1)*oh*ow]
@@ -143,6 +147,10 @@ func maxIndex[T float32 | float64](img []T, g ConvGeom, y, x int) int {
 func MaxPoolBackward[T float32 | float64](gsrc, gdst, src []T, g ConvGeom) {
 	checkPool(len(gdst), len(gsrc), g)
 	oh, ow := g.OutH(), g.OutW()
+	if is2x2(g) {
+		maxPool2x2(gdst, gsrc, src, g, true)
+		return
+	}
 	for c := 0; c < g.C; c++ {
 		img := src[c*g.H*g.W : (c+1)*g.H*g.W]
 		gimg := gsrc[c*g.H*g.W : (c+1)*g.H*g.W]
@@ -150,6 +158,42 @@ func MaxPoolBackward[T float32 | float64](gsrc, gdst, src []T, g ConvGeom) {
 		for y := 0; y < oh; y++ {
 			for x := 0; x < ow; x++ {
 				gimg[maxIndex(img, g, y, x)] += gout[y*ow+x]
+			}
+		}
+	}
+}
+
+// maxPool2x2 is MaxPool (backward false: out is its output) and
+// MaxPoolBackward (backward true: out is the output's gradient, added to
+// gsrc) for the 2×2 window of stride 2, with the choice of maxIndex made
+// inline on the window's four pixels.
+func maxPool2x2[T float32 | float64](out, gsrc, src []T, g ConvGeom, backward bool) {
+	oh, ow := g.OutH(), g.OutW()
+	for c := 0; c < g.C; c++ {
+		img := src[c*g.H*g.W : (c+1)*g.H*g.W]
+		o := out[c*oh*ow : (c+1)*oh*ow]
+		for y := 0; y < oh; y++ {
+			top := img[2*y*g.W : (2*y+1)*g.W]
+			bot := img[(2*y+1)*g.W : (2*y+2)*g.W]
+			orow := o[y*ow : (y+1)*ow]
+			for x := range orow {
+				// The first largest of the four in row-major order, or the
+				// last NaN: see maxIndex.
+				best, bi := top[2*x], 2*y*g.W+2*x
+				if v := top[2*x+1]; v > best || v != v {
+					best, bi = v, bi+1
+				}
+				if v := bot[2*x]; v > best || v != v {
+					best, bi = v, (2*y+1)*g.W+2*x
+				}
+				if v := bot[2*x+1]; v > best || v != v {
+					best, bi = v, (2*y+1)*g.W+2*x+1
+				}
+				if backward {
+					gsrc[c*g.H*g.W+bi] += orow[x]
+				} else {
+					orow[x] = best
+				}
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -94,6 +95,54 @@ func testAvgPool2x2Vector(t *testing.T) {
 		for _, v := range back32[n:] {
 			if v != 0 {
 				t.Fatalf("%v: gradient written past the input", hw)
+			}
+		}
+	}
+}
+
+// TestMaxPool2x2FastPath checks the 2×2 loops against the general window
+// search (maxIndex) on images with ties, NaNs and odd sizes: the same
+// outputs bit for bit and the gradient sent to the same pixels.
+func TestMaxPool2x2FastPath(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for _, hw := range [][2]int{{8, 6}, {7, 9}, {2, 2}, {28, 28}, {3, 2}} {
+		g := ConvGeom{C: 3, H: hw[0], W: hw[1], KH: 2, KW: 2, StrideH: 2, StrideW: 2}
+		src := make([]float32, g.C*g.H*g.W)
+		for i := range src {
+			switch r := rng.IntN(10); {
+			case r == 0:
+				src[i] = float32(math.NaN())
+			default:
+				src[i] = float32(rng.IntN(4)) // ties are common
+			}
+		}
+		oh, ow := g.OutH(), g.OutW()
+		got, want := make([]float32, g.C*oh*ow), make([]float32, g.C*oh*ow)
+		gout := make([]float32, len(got))
+		for i := range gout {
+			gout[i] = float32(i + 1)
+		}
+		MaxPool(got, src, g)
+		gotG, wantG := make([]float32, len(src)), make([]float32, len(src))
+		MaxPoolBackward(gotG, gout, src, g)
+		for c := 0; c < g.C; c++ {
+			img := src[c*g.H*g.W : (c+1)*g.H*g.W]
+			for y := 0; y < oh; y++ {
+				for x := 0; x < ow; x++ {
+					k := maxIndex(img, g, y, x)
+					want[(c*oh+y)*ow+x] = img[k]
+					wantG[c*g.H*g.W+k] += gout[(c*oh+y)*ow+x]
+				}
+			}
+		}
+		for i := range got {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("%v: MaxPool[%d] = %v, want %v", hw, i, got[i], want[i])
+			}
+		}
+		for i := range gotG {
+			if gotG[i] != wantG[i] {
+				t.Fatalf("%v: MaxPoolBackward[%d] = %v, want %v", hw, i, gotG[i], wantG[i])
 			}
 		}
 	}
