@@ -91,12 +91,16 @@ func channelStats[T Float](x []T, n, c, inner, ch int) (mean, variance float64) 
 }
 
 func normalizeChannel[T Float](y, xhat, x []T, n, c, inner, ch int, mean, is, ga, be float64) {
+	// Per element in the tensor's precision, as PyTorch does; the
+	// statistics were summed in float64.
+	m, s, g, b := T(mean), T(is), T(ga), T(be)
 	for i := 0; i < n; i++ {
 		lo, hi := (i*c+ch)*inner, (i*c+ch+1)*inner
+		xh, yy := xhat[lo:hi], y[lo:hi]
 		for k, v := range x[lo:hi] {
-			h := (float64(v) - mean) * is
-			xhat[lo+k] = T(h)
-			y[lo+k] = T(ga*h + be)
+			h := (v - m) * s
+			xh[k] = h
+			yy[k] = g*h + b
 		}
 	}
 }
@@ -153,14 +157,17 @@ func channelGradSums[T Float](g, xhat []T, n, c, inner, ch int) (sg, sgx float64
 }
 
 func channelInputGrad[T Float](gx, g, xhat []T, n, c, inner, ch int, scale, sg, sgx, m float64, training bool) {
+	// dx = scale·g − scale·Σg/m − x̂·scale·Σg·x̂/m, per element in the
+	// tensor's precision.
+	a, b0, b1 := T(scale), T(0), T(0)
+	if training {
+		b0, b1 = T(scale*sg/m), T(scale*sgx/m)
+	}
 	for i := 0; i < n; i++ {
 		lo, hi := (i*c+ch)*inner, (i*c+ch+1)*inner
+		gxs, xh := gx[lo:hi], xhat[lo:hi]
 		for k, v := range g[lo:hi] {
-			d := float64(v)
-			if training {
-				d = d - sg/m - float64(xhat[lo+k])*sgx/m
-			}
-			gx[lo+k] = T(float64(gx[lo+k]) + scale*d)
+			gxs[k] += a*v - b0 - xh[k]*b1
 		}
 	}
 }
