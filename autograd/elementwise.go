@@ -1,6 +1,8 @@
 package autograd
 
 import (
+	"fmt"
+
 	"github.com/baeum-ml/baeum/tensor"
 )
 
@@ -241,3 +243,45 @@ func (g *Graph) LeakyReLU(x *Value, slope float64) *Value {
 // ELU returns x where x > 0 and alpha·(eˣ-1) elsewhere; its derivative
 // there is alpha·eˣ.
 func (g *Graph) ELU(x *Value, alpha float64) *Value { return g.unary(tensor.OpELU, x, alpha) }
+
+// Erf returns the error function element-wise; its derivative is
+// 2/√π·e^(−x²).
+func (g *Graph) Erf(x *Value) *Value { return g.unary(tensor.OpErf, x, 0) }
+
+// whereOp selects between two values by a condition that is not
+// differentiated.
+type whereOp struct{}
+
+var whereV whereOp
+
+func (whereOp) Name() string { return "where" }
+
+func (whereOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
+	y := c.Arena().EmptyLike(in[1])
+	tensor.WhereTo(y, in[0], in[1], in[2])
+	return y
+}
+
+func (whereOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
+	zero := c.Arena().ZerosLike(gout)
+	t := c.Arena().EmptyLike(gout)
+	if gin[1] != nil {
+		tensor.WhereTo(t, c.Input(0), gout, zero)
+		accumulate(gin[1], t)
+	}
+	if gin[2] != nil {
+		tensor.WhereTo(t, c.Input(0), zero, gout)
+		accumulate(gin[2], t)
+	}
+}
+
+// Where returns a where cond is nonzero and b elsewhere; the three have
+// the same shape. The gradient goes to the operand chosen at each
+// element; cond gets none. The operand not chosen passes through
+// untouched, so an infinity there does not turn into NaN.
+func (g *Graph) Where(cond, a, b *Value) *Value {
+	if !tensor.EqualShapes(cond.Shape(), a.Shape()) || !tensor.EqualShapes(a.Shape(), b.Shape()) {
+		panic(fmt.Sprintf("autograd: Where of shapes %v, %v and %v: want one shape", cond.Shape(), a.Shape(), b.Shape()))
+	}
+	return g.Apply(whereV, cond, a, b)
+}

@@ -82,6 +82,10 @@ func TestGradCheckOps(t *testing.T) {
 		{"add scalar", func(g *Graph) *Value { return weighted(g, g.AddScalar(a34, 3)) }, []*Value{a34}},
 		{"mul scalar", func(g *Graph) *Value { return weighted(g, g.MulScalar(a34, -2)) }, []*Value{a34}},
 		{"reciprocal", func(g *Graph) *Value { return weighted(g, g.Reciprocal(pos)) }, []*Value{pos}},
+		{"erf", func(g *Graph) *Value { return weighted(g, g.Erf(a34)) }, []*Value{a34}},
+		{"where", func(g *Graph) *Value {
+			return weighted(g, g.Where(g.Input(tensor.FromFloat64([]float64{1, 0, 0, 1, 1, 1, 0, 0, 1, 0, 1, 0}, 3, 4)), a34, b34))
+		}, []*Value{a34, b34}},
 		{"tanh", func(g *Graph) *Value { return weighted(g, g.Tanh(a34)) }, []*Value{a34}},
 		{"sigmoid", func(g *Graph) *Value { return weighted(g, g.Sigmoid(a34)) }, []*Value{a34}},
 		{"relu", func(g *Graph) *Value { return weighted(g, g.ReLU(nz)) }, []*Value{nz}},

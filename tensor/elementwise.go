@@ -203,9 +203,10 @@ const (
 	OpRecip                    // 1 / x
 	OpSign                     // -1, 0 or 1
 	OpStep                     // 1 if x > 0, else 0 (the derivative of ReLU)
+	OpErf                      // erf x, the error function
 )
 
-var unaryNames = [...]string{"neg", "exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "square", "pow", "add_scalar", "mul_scalar", "leaky_relu", "elu", "reciprocal", "sign", "step"}
+var unaryNames = [...]string{"neg", "exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "square", "pow", "add_scalar", "mul_scalar", "leaky_relu", "elu", "reciprocal", "sign", "step", "erf"}
 
 // String returns the operation's name.
 func (op UnaryOp) String() string { return unaryNames[op] }
@@ -337,6 +338,10 @@ func unaryLoop[T Float](op UnaryOp, dst, x []T, p T) {
 				dst[i] = 0
 			}
 		}
+	case OpErf:
+		for i, v := range x {
+			dst[i] = T(math.Erf(float64(v)))
+		}
 	default:
 		panic(fmt.Sprintf("tensor: unknown unary op %d", op))
 	}
@@ -453,6 +458,10 @@ func unaryGrad[T Float](op UnaryOp, gx, g, x, y []T, p T) {
 		for i := range gx {
 			gx[i] -= g[i] * y[i] * y[i]
 		}
+	case OpErf:
+		for i := range gx { // d/dx erf x = 2/√π·e^(−x²)
+			gx[i] += g[i] * T(2/math.SqrtPi*math.Exp(-float64(x[i])*float64(x[i])))
+		}
 	default:
 		panic(fmt.Sprintf("tensor: %v has no derivative", op))
 	}
@@ -527,5 +536,35 @@ func axpy[T Float](dst, x []T, c T) {
 	x = x[:len(dst)]
 	for i, v := range x {
 		dst[i] += c * v
+	}
+}
+
+// WhereTo writes into dst a where cond is nonzero and b elsewhere,
+// element by element; the four tensors have the same number of elements
+// and cond, a and b dst's dtype. Unlike cond·a + (1−cond)·b, it passes
+// the value not chosen through untouched, infinite or NaN.
+func WhereTo(dst, cond, a, b *Tensor) {
+	checkFloat("where", dst, cond, a, b)
+	n := dst.Len()
+	for _, t := range [...]*Tensor{cond, a, b} {
+		if t.dtype != dst.dtype || t.Len() != n {
+			panic(fmt.Sprintf("tensor: where of %v %v, %v %v and %v %v into %v %v", cond.dtype, cond.shape, a.dtype, a.shape, b.dtype, b.shape, dst.dtype, dst.shape))
+		}
+	}
+	if dst.dtype == Float64 {
+		whereLoop(dst.f64, cond.f64, a.f64, b.f64)
+	} else {
+		whereLoop(dst.f32, cond.f32, a.f32, b.f32)
+	}
+}
+
+func whereLoop[T Float](dst, cond, a, b []T) {
+	cond, a, b = cond[:len(dst)], a[:len(dst)], b[:len(dst)]
+	for i, c := range cond {
+		if c != 0 {
+			dst[i] = a[i]
+		} else {
+			dst[i] = b[i]
+		}
 	}
 }
