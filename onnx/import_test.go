@@ -1,0 +1,106 @@
+package onnx_test
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/baeum-ml/baeum/models"
+	"github.com/baeum-ml/baeum/nn"
+	"github.com/baeum-ml/baeum/onnx"
+	"github.com/baeum-ml/baeum/tensor"
+)
+
+// TestRoundTripBitIdentical exports each built-in model and imports it
+// again: the imported graph gives the native model's logits bit for bit,
+// its parameters carry the checkpoint names, and its running statistics
+// are buffers.
+func TestRoundTripBitIdentical(t *testing.T) {
+	for _, name := range models.Names {
+		t.Run(name, func(t *testing.T) {
+			m := builtin(t, name)
+			b, err := onnx.Marshal(m.Module, m.InputShape(), onnx.Options{Metadata: map[string]string{"k": "v"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			im, err := onnx.ImportBytes(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if im.Metadata["k"] != "v" || im.Opset != onnx.DefaultExportOpset {
+				t.Errorf("metadata %v, opset %d", im.Metadata, im.Opset)
+			}
+			if !slices.Equal(im.Example(), m.InputShape()) {
+				t.Errorf("imported example shape %v, want %v", im.Example(), m.InputShape())
+			}
+			var want, got []string
+			for _, p := range nn.Params(m) {
+				want = append(want, p.Name)
+			}
+			for _, p := range im.Params() {
+				got = append(got, p.Name)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("imported parameters %v, want %v", got, want)
+			}
+			for _, bf := range nn.Buffers(m) {
+				if !bf.Int64 && !slices.ContainsFunc(im.Buffers(), func(b nn.Buffer) bool { return b.Name == bf.Name }) {
+					t.Errorf("buffer %s is not a buffer of the imported model", bf.Name)
+				}
+			}
+			x := randomInput(4, 3, m.InputShape())
+			y, z := forward(m, x).F32(), forward(im, x).F32()
+			for i := range y {
+				if math.Float32bits(y[i]) != math.Float32bits(z[i]) {
+					t.Fatalf("logit %d: imported %v, native %v", i, z[i], y[i])
+				}
+			}
+		})
+	}
+}
+
+// TestRoundTripEveryLayer imports the zoo: the same outputs, to float32
+// rounding where Export writes an activation as several operators (GELU,
+// SiLU, Softplus), and an export of the import gives the same file.
+func TestRoundTripEveryLayer(t *testing.T) {
+	m := zoo(tensor.NewRNG(5))
+	perturbStats(m)
+	example := []int{3, 12, 10}
+	b, err := onnx.Marshal(m, example, onnx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := onnx.ImportBytes(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := randomInput(8, 4, example)
+	if err := closeTo(forward(im, x).F32(), forward(m, x).F32(), 1e-6); err != nil {
+		t.Fatal(err)
+	}
+	ops := im.Operators()
+	for _, want := range []string{"Conv", "BatchNormalization", "Erf", "MaxPool", "Concat", "Add", "AveragePool", "Where", "Gemm", "LogSoftmax"} {
+		if !slices.Contains(ops, want) {
+			t.Errorf("the zoo's graph has no %s node: %v", want, ops)
+		}
+	}
+}
+
+// TestImportRefusals checks the errors of files baeum cannot run: each
+// names what is wrong.
+func TestImportRefusals(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		file []byte
+		want string
+	}{
+		{"empty", nil, "empty file"},
+		{"not protobuf", []byte("\xff\xff\xff\xff garbage"), "malformed protobuf"},
+	} {
+		_, err := onnx.ImportBytes(c.file)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want an error containing %q", c.name, err, c.want)
+		}
+	}
+}
