@@ -20,6 +20,7 @@ var Operators = []string{
 	"Identity", "LeakyRelu", "Less", "Log", "LogSoftmax", "MatMul", "MaxPool", "Mul", "Neg", "Pad", "Pow",
 	"Reciprocal", "Relu", "Reshape", "Shape", "Sigmoid", "Softmax", "Softplus", "Softsign", "Sqrt",
 	"Squeeze", "Sub", "Sum", "Tanh", "Transpose", "Unsqueeze", "Where",
+	"ConstantOfShape", "Slice",
 }
 
 // runFunc evaluates a node on its inputs.
@@ -393,7 +394,16 @@ func (m *Model) op(n *pb.NodeProto, c *node, inits map[string]*data) (runFunc, e
 		if err := inputs(c, 1, 1, 1); err != nil {
 			return nil, err
 		}
-		return one(func(g *autograd.Graph, x *autograd.Value) (*autograd.Value, error) {
+		ints := func(v value) ([]value, error) {
+			p := perm
+			if p == nil {
+				for i := len(v.shape) - 1; i >= 0; i-- {
+					p = append(p, i)
+				}
+			}
+			return permuteInts(v, p)
+		}
+		floats := one(func(g *autograd.Graph, x *autograd.Value) (*autograd.Value, error) {
 			r := x.Data().Dims()
 			p := perm
 			if p == nil {
@@ -412,7 +422,93 @@ func (m *Model) op(n *pb.NodeProto, c *node, inits map[string]*data) (runFunc, e
 				seen[k] = true
 			}
 			return g.Permute(x, p...), nil
-		}), nil
+		})
+		return func(g *autograd.Graph, in []value) ([]value, error) {
+			if in[0].isInt {
+				return ints(in[0])
+			}
+			return floats(g, in)
+		}, nil
+	case "ConstantOfShape":
+		a, err := allow("value")
+		if err != nil {
+			return nil, err
+		}
+		fill := &data{f: []float32{0}}
+		if a.has("value") {
+			tp, err := a.tensor("value")
+			if err != nil {
+				return nil, err
+			}
+			if fill, err = decode(tp, nil); err != nil {
+				return nil, err
+			}
+			if fill.len() != 1 {
+				return nil, errors.New("value must hold one number")
+			}
+		}
+		if err := inputs(c, 1, 1, 1); err != nil {
+			return nil, err
+		}
+		return func(g *autograd.Graph, in []value) ([]value, error) {
+			dims, err := intsAt(in, 0, "shape")
+			if err != nil {
+				return nil, err
+			}
+			shape := make([]int, len(dims))
+			n := 1
+			for i, d := range dims {
+				if d < 0 || d > maxDim {
+					return nil, fmt.Errorf("shape %v is out of range", dims)
+				}
+				shape[i] = int(d)
+				if n *= shape[i]; n > MaxElements {
+					return nil, fmt.Errorf("shape %v: more than %d elements", dims, MaxElements)
+				}
+			}
+			if len(dims) > maxRank {
+				return nil, fmt.Errorf("shape %v has more than %d dimensions", dims, maxRank)
+			}
+			if fill.isInt {
+				v := make([]int64, n)
+				for i := range v {
+					v[i] = fill.i[0]
+				}
+				return []value{{ints: v, shape: shape, isInt: true}}, nil
+			}
+			return []value{{f: g.Input(tensor.Full(tensor.Float32, float64(fill.f[0]), shape...))}}, nil
+		}, nil
+	case "Slice":
+		if _, err := allow(); err != nil {
+			return nil, err
+		}
+		if err := inputs(c, 3, 5, 1); err != nil {
+			return nil, err
+		}
+		return func(g *autograd.Graph, in []value) ([]value, error) {
+			var args [4][]int64
+			for i := range args {
+				if present(in, i+1) {
+					v, err := intsAt(in, i+1, []string{"starts", "ends", "axes", "steps"}[i])
+					if err != nil {
+						return nil, err
+					}
+					args[i] = v
+				}
+			}
+			if !in[0].isInt {
+				x, err := floatAt(in, 0)
+				if err != nil {
+					return nil, err
+				}
+				y, err := sliceFloats(g, x, args[0], args[1], args[2], args[3])
+				if err != nil {
+					return nil, err
+				}
+				return []value{{f: y}}, nil
+			}
+			return sliceInts(in[0], args[0], args[1], args[2], args[3])
+		}, nil
 	case "Concat":
 		a, err := allow("axis")
 		if err != nil {
@@ -1419,4 +1515,162 @@ func pad(g *autograd.Graph, x *autograd.Value, pads []int64, fill float64) (*aut
 		out = append(out, [2]int{int(pads[i]), int(pads[i+r])})
 	}
 	return g.Pad(x, fill, out...), nil
+}
+
+// permuteInts reorders the axes of an integer tensor.
+func permuteInts(v value, perm []int) ([]value, error) {
+	r := len(v.shape)
+	if len(perm) != r {
+		return nil, fmt.Errorf("perm %v for a tensor of %d dimensions", perm, r)
+	}
+	shape := make([]int, r)
+	seen := make([]bool, r)
+	for i, k := range perm {
+		if k < 0 || k >= r || seen[k] {
+			return nil, fmt.Errorf("perm %v is not a permutation", perm)
+		}
+		seen[k] = true
+		shape[i] = v.shape[k]
+	}
+	strides := make([]int, r)
+	for i, st := r-1, 1; i >= 0; i-- {
+		strides[i], st = st, st*v.shape[i]
+	}
+	out := make([]int64, len(v.ints))
+	idx := make([]int, r)
+	for j := range out {
+		src := 0
+		for i, k := range perm {
+			src += idx[i] * strides[k]
+		}
+		out[j] = v.ints[src]
+		for i := r - 1; i >= 0; i-- {
+			if idx[i]++; idx[i] < shape[i] {
+				break
+			}
+			idx[i] = 0
+		}
+	}
+	return []value{{ints: out, shape: shape, isInt: true}}, nil
+}
+
+// sliceBounds resolves ONNX's Slice on a tensor of the given shape: for
+// each of axes (all, in order, when nil) the elements from start towards
+// end by step (1 when nil), with ONNX's clamping of out-of-range bounds.
+// It returns, per axis, the first index, the step and the count.
+func sliceBounds(shape []int, starts, ends, axes, steps []int64) (lo, step, count []int, err error) {
+	r := len(shape)
+	if len(starts) != len(ends) || (axes != nil && len(axes) != len(starts)) || (steps != nil && len(steps) != len(starts)) {
+		return nil, nil, nil, fmt.Errorf("starts %v, ends %v, axes %v and steps %v differ in length", starts, ends, axes, steps)
+	}
+	lo, step, count = make([]int, r), make([]int, r), slices.Clone(shape)
+	for i := range step {
+		step[i] = 1
+	}
+	for i := range starts {
+		ax := i
+		if axes != nil {
+			if ax, err = axis(int(max(min(axes[i], maxDim), -maxDim)), r); err != nil {
+				return nil, nil, nil, err
+			}
+		}
+		st := int64(1)
+		if steps != nil {
+			st = steps[i]
+		}
+		if st == 0 {
+			return nil, nil, nil, errors.New("a step of 0")
+		}
+		d := int64(shape[ax])
+		clamp := func(x, lo, hi int64) int64 { return min(max(x, lo), hi) }
+		b, e := starts[i], ends[i]
+		if b < 0 {
+			b += d
+		}
+		if e < 0 {
+			e += d
+		}
+		var n int64
+		if st > 0 {
+			b, e = clamp(b, 0, d), clamp(e, 0, d)
+			n = max(0, (e-b+st-1)/st)
+		} else {
+			b, e = clamp(b, 0, d-1), clamp(e, -1, d-1)
+			n = max(0, (b-e-st-1)/(-st))
+		}
+		lo[ax], step[ax], count[ax] = int(b), int(st), int(n)
+	}
+	return lo, step, count, nil
+}
+
+// sliceInts is ONNX's Slice on an integer tensor.
+func sliceInts(v value, starts, ends, axes, steps []int64) ([]value, error) {
+	lo, step, count, err := sliceBounds(v.shape, starts, ends, axes, steps)
+	if err != nil {
+		return nil, err
+	}
+	r := len(v.shape)
+	strides := make([]int, r)
+	for i, st := r-1, 1; i >= 0; i-- {
+		strides[i], st = st, st*v.shape[i]
+	}
+	total := tensor.Numel(count)
+	out := make([]int64, 0, total)
+	idx := make([]int, r)
+	for range total {
+		src := 0
+		for i := range r {
+			src += (lo[i] + idx[i]*step[i]) * strides[i]
+		}
+		out = append(out, v.ints[src])
+		for i := r - 1; i >= 0; i-- {
+			if idx[i]++; idx[i] < count[i] {
+				break
+			}
+			idx[i] = 0
+		}
+	}
+	return []value{{ints: out, shape: count, isInt: true}}, nil
+}
+
+// sliceFloats is ONNX's Slice on a float tensor with steps of 1: each
+// sliced axis is brought to the front, cut with autograd's Slice (whose
+// gradient lands in the rows it took) and put back.
+func sliceFloats(g *autograd.Graph, x *autograd.Value, starts, ends, axes, steps []int64) (*autograd.Value, error) {
+	shape := x.Shape()
+	lo, step, count, err := sliceBounds(shape, starts, ends, axes, steps)
+	if err != nil {
+		return nil, err
+	}
+	for ax := range shape {
+		if step[ax] != 1 {
+			return nil, fmt.Errorf("a step of %d on float tensors is not supported (only 1)", step[ax])
+		}
+		if lo[ax] == 0 && count[ax] == shape[ax] {
+			continue
+		}
+		if count[ax] == 0 {
+			return nil, errors.New("an empty slice of a float tensor is not supported")
+		}
+		perm := []int{ax}
+		for i := range shape {
+			if i != ax {
+				perm = append(perm, i)
+			}
+		}
+		inv := make([]int, len(perm))
+		for i, k := range perm {
+			inv[k] = i
+		}
+		y := x
+		if ax != 0 {
+			y = g.Permute(y, perm...)
+		}
+		y = g.Slice(y, lo[ax], lo[ax]+count[ax])
+		if ax != 0 {
+			y = g.Permute(y, inv...)
+		}
+		x = y
+	}
+	return x, nil
 }

@@ -1,0 +1,148 @@
+"""Exports the PyTorch models whose ONNX files baeum's tests import.
+
+Run with Debian's python3-torch (1.13) from the repository root:
+
+    /usr/bin/python3 onnx/testdata/torch_export.py
+
+It writes onnx/testdata/torch_*.onnx and torch_fixtures.json, which holds
+for each model its opset, a seeded input batch and PyTorch's output on
+it. The Go tests read the stored files and need no Python.
+
+The models cover what PyTorch's exporter writes for the layers baeum has:
+an MLP flattened with x.view(x.size(0), -1) (Shape, Gather, Unsqueeze,
+Concat and Reshape: shape arithmetic) ending in a Softmax of opset 11;
+LeNet-5 with its padding inside the graph (Pad); a CNN with batch norm and
+dropout, once in eval mode (the exporter folds batch norm into the
+convolutions) and once with training=TrainingMode.PRESERVE (the
+BatchNormalization nodes stay); and a small ResNet (Add, Flatten,
+GlobalAveragePool, a strided projection).
+"""
+
+import json
+import os
+
+import torch
+import torch.nn as nn
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class MLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(784, 32)
+        self.fc2 = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = x.view(x.size(0), -1)
+        return torch.softmax(self.fc2(torch.sigmoid(self.fc1(x))), dim=1)
+
+
+class LeNet5(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(1, 6, 5)
+        self.s2 = nn.AvgPool2d(2)
+        self.c3 = nn.Conv2d(6, 16, 5)
+        self.s4 = nn.AvgPool2d(2)
+        self.c5 = nn.Conv2d(16, 120, 5)
+        self.f6 = nn.Linear(120, 84)
+        self.output = nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = nn.functional.pad(x, (2, 2, 2, 2))
+        x = self.s2(torch.tanh(self.c1(x)))
+        x = self.s4(torch.tanh(self.c3(x)))
+        x = torch.tanh(self.c5(x))
+        x = torch.flatten(x, 1)
+        return self.output(torch.tanh(self.f6(x)))
+
+
+class CNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(),
+            nn.Conv2d(8, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(8, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2))
+        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.25), nn.Linear(16 * 3 * 3, 32), nn.ReLU(), nn.Linear(32, 10))
+
+    def forward(self, x):
+        return self.head(self.features(x))
+
+
+class Block(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.shortcut = None
+        if stride != 1 or cin != cout:
+            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x)))))
+        return torch.relu(y + (x if self.shortcut is None else self.shortcut(x)))
+
+
+class ResNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(1, 8, 3, 1, 1, bias=False), nn.BatchNorm2d(8), nn.ReLU())
+        self.layer1 = Block(8, 8, 1)
+        self.layer2 = Block(8, 16, 2)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = self.layer2(self.layer1(self.stem(x)))
+        return self.fc(torch.flatten(self.pool(x), 1))
+
+
+def randomise_statistics(model, gen):
+    """Gives batch norms statistics and affine parameters that are not the
+    identity, as a trained model has."""
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            n = m.num_features
+            m.running_mean.copy_(0.3 * torch.randn(n, generator=gen))
+            m.running_var.copy_(0.5 + torch.rand(n, generator=gen))
+            m.weight.data.copy_(1 + 0.2 * torch.randn(n, generator=gen))
+            m.bias.data.copy_(0.2 * torch.randn(n, generator=gen))
+
+
+def export(name, model, shape, opset, training=torch.onnx.TrainingMode.EVAL):
+    gen = torch.Generator().manual_seed(len(name))
+    torch.manual_seed(len(name))
+    randomise_statistics(model, gen)
+    model.eval()
+    x = torch.randn(2, *shape, generator=gen)
+    with torch.no_grad():
+        y = model(x)
+    path = os.path.join(HERE, "torch_" + name + ".onnx")
+    torch.onnx.export(model, x, path, opset_version=opset, input_names=["input"], output_names=["output"],
+                      dynamic_axes={"input": {0: "N"}, "output": {0: "N"}}, training=training, do_constant_folding=True)
+    return {"file": os.path.basename(path), "opset": opset, "input_shape": list(x.shape), "input": x.flatten().tolist(),
+            "output_shape": list(y.shape), "output": y.flatten().tolist()}
+
+
+def main():
+    torch.manual_seed(0)
+    with torch.no_grad():
+        fixtures = {
+            "mlp": export("mlp", MLP(), (1, 28, 28), 11),
+            "lenet5": export("lenet5", LeNet5(), (1, 28, 28), 13),
+            "cnn_eval": export("cnn_eval", CNN(), (1, 12, 12), 17),
+            "cnn_preserve": export("cnn_preserve", CNN(), (1, 12, 12), 14, torch.onnx.TrainingMode.PRESERVE),
+            "resnet": export("resnet", ResNet(), (1, 12, 12), 12),
+        }
+    fixtures["torch_version"] = torch.__version__
+    with open(os.path.join(HERE, "torch_fixtures.json"), "w") as f:
+        json.dump(fixtures, f, indent=1)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
