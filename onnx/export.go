@@ -61,8 +61,14 @@ func Export(w io.Writer, m nn.Module, example []int, o Options) error {
 	return err
 }
 
-// Marshal is Export to bytes.
+// Marshal is Export to bytes. An imported Model is written as its own
+// graph, in its own opset, with its parameters' and statistics' current
+// numbers (a fine-tuned import exports as it now is) and its metadata
+// with o.Metadata added.
 func Marshal(m nn.Module, example []int, o Options) ([]byte, error) {
+	if im, ok := m.(*Model); ok {
+		return im.file(true, o.Metadata)
+	}
 	mp, err := build(m, example, o)
 	if err != nil {
 		return nil, err

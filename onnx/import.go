@@ -59,6 +59,8 @@ type Model struct {
 	graph   *pb.GraphProto            // the graph, initializers' numbers left out
 	names   []string                  // value names by id
 	stats   map[string]*tensor.Tensor // running statistics by name, while compiling
+	kept    []*pb.TensorProto         // the constant initializers, as read
+	irVersion int64
 }
 
 // value is what flows along an edge: a float tensor in the autograd
@@ -146,7 +148,7 @@ func importReader(ctx context.Context, r io.Reader, ext external) (*Model, error
 	if err := proto.Unmarshal(b, mp); err != nil {
 		return nil, fmt.Errorf("not an ONNX model: %v", err)
 	}
-	return compile(ctx, mp, ext)
+	return compile(ctx, mp, ext, false)
 }
 
 // externalIn reads external data from files inside dir only.
@@ -195,9 +197,13 @@ func externalIn(ctx context.Context, dir string) external {
 }
 
 // compile checks the model and turns its graph into nodes.
-func compile(ctx context.Context, mp *pb.ModelProto, ext external) (*Model, error) {
+//
+// A skeleton (see Model.Skeleton) may leave out the numbers of the
+// parameters and running statistics: they are zeros until loaded.
+func compile(ctx context.Context, mp *pb.ModelProto, ext external, skeleton bool) (*Model, error) {
 	m := &Model{Metadata: map[string]string{}, consts: map[int]value{}, pvals: map[int]*autograd.Value{}, stats: map[string]*tensor.Tensor{}}
 	m.Producer = strings.TrimSpace(mp.GetProducerName() + " " + mp.GetProducerVersion())
+	m.irVersion = mp.GetIrVersion()
 	for _, op := range mp.GetOpsetImport() {
 		switch op.GetDomain() {
 		case "", "ai.onnx":
@@ -229,6 +235,27 @@ func compile(ctx context.Context, mp *pb.ModelProto, ext external) (*Model, erro
 		m.names = append(m.names, name)
 		return ids[name]
 	}
+	// Roles of initializers, from the nodes that read them.
+	roles := map[string]nn.Role{}
+	stats := map[string]bool{}
+	for _, n := range g.GetNode() {
+		in := n.GetInput()
+		at := func(i int) string {
+			if i < len(in) {
+				return in[i]
+			}
+			return ""
+		}
+		switch n.GetOpType() {
+		case "Conv", "Gemm":
+			roles[at(1)], roles[at(2)] = nn.Weight, nn.Bias
+		case "MatMul":
+			roles[at(0)], roles[at(1)] = nn.Weight, nn.Weight
+		case "BatchNormalization":
+			roles[at(1)], roles[at(2)] = nn.Scale, nn.Shift
+			stats[at(3)], stats[at(4)] = true, true
+		}
+	}
 	// Initializers, decoded; which become parameters is decided by the
 	// nodes that read them.
 	inits := map[string]*data{}
@@ -244,11 +271,20 @@ func compile(ctx context.Context, mp *pb.ModelProto, ext external) (*Model, erro
 		if inits[name] != nil {
 			return nil, fmt.Errorf("initializer %q is given twice", name)
 		}
-		d, err := decode(tp, ext)
+		var d *data
+		var err error
+		if _, param := roles[name]; skeleton && (param || stats[name]) && empty(tp) {
+			d, err = zeros(tp)
+		} else {
+			d, err = decode(tp, ext)
+		}
 		if err != nil {
 			return nil, err
 		}
 		inits[name] = d
+		if _, param := roles[name]; (!param && !stats[name]) || d.isInt {
+			m.kept = append(m.kept, tp)
+		}
 		initOrder = append(initOrder, name)
 	}
 	// The one real input: the first graph input that is not an
@@ -277,27 +313,6 @@ func compile(ctx context.Context, mp *pb.ModelProto, ext external) (*Model, erro
 	}
 	if m.Output, err = portOf(g.GetOutput()[0]); err != nil {
 		return nil, err
-	}
-	// Roles of initializers, from the nodes that read them.
-	roles := map[string]nn.Role{}
-	stats := map[string]bool{}
-	for _, n := range g.GetNode() {
-		in := n.GetInput()
-		at := func(i int) string {
-			if i < len(in) {
-				return in[i]
-			}
-			return ""
-		}
-		switch n.GetOpType() {
-		case "Conv", "Gemm":
-			roles[at(1)], roles[at(2)] = nn.Weight, nn.Bias
-		case "MatMul":
-			roles[at(0)], roles[at(1)] = nn.Weight, nn.Weight
-		case "BatchNormalization":
-			roles[at(1)], roles[at(2)] = nn.Scale, nn.Shift
-			stats[at(3)], stats[at(4)] = true, true
-		}
 	}
 	for _, name := range initOrder {
 		d := inits[name]

@@ -104,3 +104,71 @@ func TestImportRefusals(t *testing.T) {
 		}
 	}
 }
+
+// TestSkeletonAndReexport checks the two ways an imported model is
+// written again: its skeleton, which keeps the graph and the constants
+// but no weights (ImportSkeleton gives zeros until weights are loaded),
+// and Marshal, which writes the current weights, so that an import
+// changed in Go (as fine-tuning does) exports as it now is.
+func TestSkeletonAndReexport(t *testing.T) {
+	m := builtin(t, "cnn")
+	b, err := onnx.Marshal(m.Module, m.InputShape(), onnx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := onnx.ImportBytes(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sk, err := im.Skeleton()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sk) > len(b)/10 {
+		t.Errorf("skeleton of %d bytes for a file of %d: the weights should be left out", len(sk), len(b))
+	}
+	empty, err := onnx.ImportSkeleton(sk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, dst := im.Params(), empty.Params()
+	if len(src) != len(dst) {
+		t.Fatalf("skeleton has %d parameters, the import %d", len(dst), len(src))
+	}
+	for i := range src {
+		if dst[i].Name != src[i].Name || !tensor.EqualShapes(dst[i].Value.Shape(), src[i].Value.Shape()) {
+			t.Fatalf("skeleton parameter %s %v, want %s %v", dst[i].Name, dst[i].Value.Shape(), src[i].Name, src[i].Value.Shape())
+		}
+		if tensor.Sum(tensor.Abs(dst[i].Value.Data())).Item() != 0 {
+			t.Errorf("skeleton parameter %s is not zeros", dst[i].Name)
+		}
+		dst[i].Value.Data().CopyFrom(src[i].Value.Data())
+	}
+	for i, b := range im.Buffers() {
+		empty.Buffers()[i].Tensor.CopyFrom(b.Tensor)
+	}
+	x := randomInput(2, 3, m.InputShape())
+	if err := closeTo(forward(empty, x).F32(), forward(m, x).F32(), 0); err != nil {
+		t.Fatalf("skeleton with the weights loaded: %v", err)
+	}
+	// Change a weight as fine-tuning would, export, and import again.
+	w := im.Params()[0].Value.Data()
+	w.SetFlat(0, w.Flat(0)+0.5)
+	again, err := onnx.Marshal(im, nil, onnx.Options{Metadata: map[string]string{"tuned": "yes"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	re, err := onnx.ImportBytes(again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if re.Metadata["tuned"] != "yes" {
+		t.Errorf("metadata %v", re.Metadata)
+	}
+	if err := closeTo(forward(re, x).F32(), forward(im, x).F32(), 0); err != nil {
+		t.Fatalf("re-exported import: %v", err)
+	}
+	if closeTo(forward(re, x).F32(), forward(m, x).F32(), 1e-6) == nil {
+		t.Error("changing a weight of the import changed nothing in its export")
+	}
+}

@@ -63,19 +63,9 @@ type external func(location string, offset, length int64) ([]byte, error)
 // converts them. ext reads external data; nil refuses it.
 func decode(tp *pb.TensorProto, ext external) (*data, error) {
 	name := tp.GetName()
-	if len(tp.GetDims()) > maxRank {
-		return nil, fmt.Errorf("tensor %q: %d dimensions, more than %d", name, len(tp.GetDims()), maxRank)
-	}
-	shape := make([]int, len(tp.GetDims()))
-	n := int64(1)
-	for i, d := range tp.GetDims() {
-		if d < 0 || d > maxDim {
-			return nil, fmt.Errorf("tensor %q: dimension %d of %v is out of range", name, i, tp.GetDims())
-		}
-		shape[i] = int(d)
-		if n *= d; n > MaxElements {
-			return nil, fmt.Errorf("tensor %q of shape %v: more than %d elements", name, tp.GetDims(), MaxElements)
-		}
+	shape, n, err := shapeOf(tp)
+	if err != nil {
+		return nil, err
 	}
 	if tp.GetSegment() != nil {
 		return nil, fmt.Errorf("tensor %q is segmented, which is not supported", name)
@@ -205,6 +195,27 @@ func decode(tp *pb.TensorProto, ext external) (*data, error) {
 		return nil, fmt.Errorf("tensor %q has element type %v, which is not supported (FLOAT, DOUBLE read as float32, INT64, INT32, BOOL)", name, dt)
 	}
 	return d, nil
+}
+
+// shapeOf checks a TensorProto's dimensions and returns them with their
+// product.
+func shapeOf(tp *pb.TensorProto) ([]int, int64, error) {
+	name := tp.GetName()
+	if len(tp.GetDims()) > maxRank {
+		return nil, 0, fmt.Errorf("tensor %q: %d dimensions, more than %d", name, len(tp.GetDims()), maxRank)
+	}
+	shape := make([]int, len(tp.GetDims()))
+	n := int64(1)
+	for i, d := range tp.GetDims() {
+		if d < 0 || d > maxDim {
+			return nil, 0, fmt.Errorf("tensor %q: dimension %d of %v is out of range", name, i, tp.GetDims())
+		}
+		shape[i] = int(d)
+		if n *= d; n > MaxElements {
+			return nil, 0, fmt.Errorf("tensor %q of shape %v: more than %d elements", name, tp.GetDims(), MaxElements)
+		}
+	}
+	return shape, n, nil
 }
 
 // elementBytes is the size of one element of the types decode reads
