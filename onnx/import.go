@@ -48,18 +48,18 @@ type Model struct {
 	// Producer is the file's producer_name and producer_version.
 	Producer string
 
-	nodes   []*node
-	nvals   int
-	input   int // value id of the graph input
-	output  int
-	consts  map[int]value // initializers and Constants that are not parameters
-	params  []nn.Param
-	buffers []nn.Buffer
-	pvals   map[int]*autograd.Value
-	graph   *pb.GraphProto            // the graph, initializers' numbers left out
-	names   []string                  // value names by id
-	stats   map[string]*tensor.Tensor // running statistics by name, while compiling
-	kept    []*pb.TensorProto         // the constant initializers, as read
+	nodes     []*node
+	nvals     int
+	input     int // value id of the graph input
+	output    int
+	consts    map[int]value // initializers and Constants that are not parameters
+	params    []nn.Param
+	buffers   []nn.Buffer
+	pvals     map[int]*autograd.Value
+	graph     *pb.GraphProto            // the graph, initializers' numbers left out
+	names     []string                  // value names by id
+	stats     map[string]*tensor.Tensor // running statistics by name, while compiling
+	kept      []*pb.TensorProto         // the constant initializers, as read
 	irVersion int64
 }
 
