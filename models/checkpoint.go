@@ -30,7 +30,8 @@ func (m *Model) Save(path string, meta map[string]string) error {
 	return checkpoint.Save(path, m, md)
 }
 
-// Load rebuilds a model from a checkpoint written by Save. It reads the
+// Load rebuilds a model from a checkpoint written by Save, or imports an
+// ONNX file (a path ending in .onnx; see LoadONNX). It reads the
 // file's header only (checkpoint.Open: a path that is not a regular file,
 // or a file that is not safetensors, is refused after at most 8 bytes),
 // checks the metadata (CheckMetadata), works out from the configuration
@@ -41,6 +42,9 @@ func (m *Model) Save(path string, meta map[string]string) error {
 // weights which are finite but overflow (±3e38) are refused here rather
 // than answering NaN later.
 func Load(path string) (*Model, map[string]string, error) {
+	if IsONNX(path) {
+		return LoadONNX(path, ONNXInput{})
+	}
 	r, err := checkpoint.Open(path)
 	if err != nil {
 		return nil, nil, err

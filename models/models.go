@@ -33,6 +33,9 @@ type Config struct {
 	// File is the description of a model read from a model file
 	// (package spec); Name is then FileModelName(File).
 	File *spec.Description `json:"file,omitempty"`
+	// ONNX is the skeleton of an imported ONNX graph (onnx.Model's
+	// Skeleton: the graph without its weights); Name is then ONNXName.
+	ONNX []byte `json:"onnx,omitempty"`
 }
 
 // Names lists the models New builds.
@@ -124,6 +127,9 @@ func New(rng *rand.Rand, cfg Config, base data.ImagePrep, classes []string) (*Mo
 	if cfg.File != nil {
 		net = buildFile(rng, cfg.File, s, len(classes))
 	}
+	if p.net != nil {
+		net = p.net
+	}
 	rec := data.Preprocess{Inputs: []data.InputPrep{{Name: "image", Image: &prep}}, Classes: slices.Clone(classes)}
 	return &Model{Config: cfg, Module: net, Prep: rec}, nil
 }
@@ -150,6 +156,7 @@ type blueprint struct {
 	prep    data.ImagePrep
 	tensors []checkpoint.TensorSpec
 	params  int
+	net     nn.Module // built while planning (an ONNX skeleton), or nil
 }
 
 // plan checks cfg, base and classes against the limits and works out the
@@ -157,6 +164,9 @@ type blueprint struct {
 func plan(cfg Config, base data.ImagePrep, classes []string) (*blueprint, error) {
 	if cfg.File != nil {
 		return planFile(cfg, cfg.File, base, classes)
+	}
+	if cfg.ONNX != nil {
+		return planONNX(cfg, base, classes)
 	}
 	if len(classes) < 2 {
 		return nil, fmt.Errorf("a classifier needs at least 2 classes, got %d", len(classes))

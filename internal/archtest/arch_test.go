@@ -43,6 +43,7 @@ var rawStorageAllowed = map[string]string{
 	"experiment/init.go":              "I/O edge: activations out to histograms",
 	"regression/gd.go":                "I/O edge: fitted coefficients out to a result",
 	"nn/module.go":                    "initialization draws into parameters",
+	"onnx/tensors.go":                 "I/O edge: tensors to and from ONNX TensorProto bytes",
 	"nn/initializers/initializers.go": "initialization draws into parameters",
 }
 
