@@ -67,6 +67,9 @@ func (m *Model) Children() []nn.Named { return []nn.Named{{Name: "", Module: m.M
 
 // String describes the model.
 func (m *Model) String() string {
+	if m.Config.Name == ONNXName {
+		return fmt.Sprint(m.Module)
+	}
 	s := m.Config.Name
 	if m.Config.Activation != "" {
 		s += " (" + m.Config.Activation + ")"

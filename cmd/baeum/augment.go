@@ -52,7 +52,7 @@ func augmentSpec(spec string, base data.ImagePrep) string {
 // whose affine distortions take it past 99.0% at every seed in 10 epochs
 // (README). Other models and data keep what they are given.
 func defaultAugment(o *trainOptions, given bool) bool {
-	return !given && o.Target == "" && (o.dataDir == "" || o.dataDir == "mnist") && (o.Model == "lenet5" || o.Model == "lenet5-relu")
+	return !given && o.Target == "" && o.InitFrom == "" && (o.dataDir == "" || o.dataDir == "mnist") && (o.Model == "lenet5" || o.Model == "lenet5-relu")
 }
 
 // augmentFor returns the augmenter --augment asks for, for training images

@@ -26,6 +26,7 @@ import (
 )
 
 func newEvalCmd() *cobra.Command {
+	var oin onnxInputFlags
 	var model, dataDir string
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -40,7 +41,7 @@ With more than 20 classes the matrix is left out of the text (--json has it);
 the per-class table is always printed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			m, _, err := loadModelFlag(model)
+			m, _, err := loadModelFlag(model, &oin)
 			if err != nil {
 				return err
 			}
@@ -98,6 +99,7 @@ the per-class table is always printed.`,
 	cmd.Flags().StringVar(&model, "model", "lenet5", "checkpoint file, or a model name whose default checkpoint runs/<name>.safetensors exists")
 	cmd.Flags().StringVar(&dataDir, "data", "", "the data set the model was trained on, as train's --data: mnist (default), fashion-mnist, a folder of IDX files or a folder of pictures")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (a precision or recall with nothing to count is null)")
+	oin.add(cmd.Flags())
 	return cmd
 }
 
@@ -294,6 +296,7 @@ func sum(v []int) int {
 }
 
 func newPredictCmd() *cobra.Command {
+	var oin onnxInputFlags
 	var model, csvPath string
 	var asJSON bool
 	var top int
@@ -324,7 +327,7 @@ otherwise read with a flag that says why it is doubtful (many pieces, a grid
 or noise, a blob, unlike MNIST's digits: see docs/security.md).`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			m, meta, err := loadModelFlag(model)
+			m, meta, err := loadModelFlag(model, &oin)
 			if err != nil {
 				return err
 			}
@@ -400,6 +403,7 @@ or noise, a blob, unlike MNIST's digits: see docs/security.md).`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().IntVar(&top, "top", 3, "how many of the most probable classes to print")
 	cmd.Flags().StringVar(&csvPath, "csv", "", "a CSV table to predict, one line per row (for a model trained with --target)")
+	oin.add(cmd.Flags())
 	return cmd
 }
 

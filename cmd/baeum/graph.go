@@ -67,8 +67,8 @@ abs, square, tanh, sigmoid and relu.`,
 				}
 				fmt.Fprintf(w, "%s = %g; %s\n", r.OutputName, r.Output, strings.Join(grads, ", "))
 			} else {
-				if !models.IsBuiltin(model) && !strings.HasSuffix(model, ".safetensors") {
-					return fmt.Errorf("--model %q is neither a built-in model (%s) nor a .safetensors checkpoint", model, strings.Join(models.Names, ", "))
+				if !models.IsBuiltin(model) && !strings.HasSuffix(model, ".safetensors") && !models.IsONNX(model) {
+					return fmt.Errorf("--model %q is neither a built-in model (%s) nor a .safetensors checkpoint or .onnx file", model, strings.Join(models.Names, ", "))
 				}
 				if r, err = experiment.StepGraph(model, seed); err != nil {
 					return fmt.Errorf("--model: %w", err)

@@ -16,6 +16,7 @@ import (
 )
 
 func newInspectCmd() *cobra.Command {
+	var oin onnxInputFlags
 	var pf pictureFlags
 	var model, imagePath, dataDir string
 	var index int
@@ -39,7 +40,7 @@ inspect-<model>-<digit>.png and .svg.
 			if imagePath != "" && cmd.Flags().Changed("index") {
 				return fmt.Errorf("give --index or --image, not both")
 			}
-			m, _, err := loadModelFlag(model)
+			m, _, err := loadModelFlag(model, &oin)
 			if err != nil {
 				return err
 			}
@@ -93,6 +94,7 @@ inspect-<model>-<digit>.png and .svg.
 	f.IntVar(&index, "index", 0, "MNIST test image to show")
 	f.StringVar(&imagePath, "image", "", "a PNG, JPEG or GIF picture of one handwritten digit, instead of an MNIST image")
 	f.StringVar(&dataDir, "data", "", "folder with the MNIST idx files (default: $BAEUM_MNIST_DIR, then the GoMNIST module)")
+	oin.add(cmd.Flags())
 	return cmd
 }
 

@@ -20,10 +20,18 @@ func defaultCheckpoint(name string) string {
 }
 
 // loadModelFlag resolves a --model value that must name trained weights: a
-// checkpoint path, or a built-in architecture name whose default
-// checkpoint exists. A bare architecture name without one gets an error
-// that says how to get weights for it.
-func loadModelFlag(value string) (*models.Model, map[string]string, error) {
+// checkpoint path, an ONNX file (fed as in says when it comes from
+// another framework; nil for the defaults), or a built-in architecture
+// name whose default checkpoint exists. A bare architecture name without
+// one gets an error that says how to get weights for it.
+func loadModelFlag(value string, in *onnxInputFlags) (*models.Model, map[string]string, error) {
+	if models.IsONNX(value) {
+		o, err := in.input()
+		if err != nil {
+			return nil, nil, err
+		}
+		return models.LoadONNX(value, o)
+	}
 	if models.IsBuiltin(value) {
 		def := defaultCheckpoint(value)
 		if _, err := os.Stat(def); err == nil {
@@ -33,7 +41,7 @@ func loadModelFlag(value string) (*models.Model, map[string]string, error) {
 	}
 	if !strings.HasSuffix(value, ".safetensors") {
 		if _, err := os.Stat(value); err != nil {
-			return nil, nil, fmt.Errorf("--model %q is neither a built-in model (%s) nor an existing checkpoint file", value, strings.Join(models.Names, ", "))
+			return nil, nil, fmt.Errorf("--model %q is neither a built-in model (%s) nor an existing checkpoint or .onnx file", value, strings.Join(models.Names, ", "))
 		}
 	}
 	return models.Load(value)

@@ -22,6 +22,7 @@ import (
 )
 
 func newServeCmd() *cobra.Command {
+	var oin onnxInputFlags
 	var (
 		model, addr string
 		workers     int
@@ -93,7 +94,7 @@ you trust, or a firewall.
 			} else if _, err := os.Stat(model); err != nil {
 				return fmt.Errorf("--model %s: no such checkpoint file (baeum train saves one to %s)", model, defaultCheckpoint("lenet5"))
 			}
-			m, meta, err := loadModelFlag(model)
+			m, meta, err := loadModelFlag(model, &oin)
 			if err != nil {
 				return err
 			}
@@ -132,6 +133,7 @@ you trust, or a firewall.
 	cmd.Flags().IntVar(&maxConns, "max-conns", serve.DefaultMaxConns, "how many connections may be open at once (more wait to be accepted)")
 	cmd.Flags().DurationVar(&queueWait, "queue-wait", 250*time.Millisecond, "how long a request waits for a free worker before it gets 503")
 	cmd.Flags().DurationVar(&grace, "grace", serve.ShutdownGrace, "how long shutdown waits for requests in flight")
+	oin.add(cmd.Flags())
 	return cmd
 }
 

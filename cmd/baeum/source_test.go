@@ -49,7 +49,7 @@ func TestTrainFashionMNIST(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, got)
 		}
 	}
-	m, _, err := loadModelFlag(out)
+	m, _, err := loadModelFlag(out, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func usesClassNames(t *testing.T, ckpt, spec, pic string, classes []string) {
 	if err != nil || json.Unmarshal([]byte(got), &preds) != nil || len(preds) != 1 || !slices.Contains(classes, preds[0].Label) {
 		t.Errorf("predict: %v\n%s", err, got)
 	}
-	m, meta, err := loadModelFlag(ckpt)
+	m, meta, err := loadModelFlag(ckpt, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestTrainImageFolder(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, got)
 		}
 	}
-	m, _, err := loadModelFlag(out)
+	m, _, err := loadModelFlag(out, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +252,7 @@ func TestTrainIDXClasses(t *testing.T) {
 	if err != nil || !strings.Contains(got, "of 3 classes (R, G, B)") {
 		t.Fatalf("--classes: %v\n%s", err, got)
 	}
-	m, _, err := loadModelFlag(out)
+	m, _, err := loadModelFlag(out, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,8 +34,8 @@ Draws the parameter counts as summary-params.png and .svg.
 			if spec.IsModelFile(model) {
 				return summarizeModelFile(cmd.OutOrStdout(), model)
 			}
-			if !models.IsBuiltin(model) && !strings.HasSuffix(model, ".safetensors") {
-				return fmt.Errorf("--model %q is neither a built-in model (%s) nor a .safetensors checkpoint", model, strings.Join(models.Names, ", "))
+			if !models.IsBuiltin(model) && !strings.HasSuffix(model, ".safetensors") && !models.IsONNX(model) {
+				return fmt.Errorf("--model %q is neither a built-in model (%s) nor a .safetensors checkpoint or .onnx file", model, strings.Join(models.Names, ", "))
 			}
 			s, err := experiment.Summarize(model)
 			if err != nil {

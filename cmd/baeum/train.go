@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -85,6 +86,9 @@ type trainOptions struct {
 	Task        string `json:"task,omitempty"`
 	Categorical string `json:"categorical,omitempty"`
 	Augment     string `json:"augment,omitempty"`
+	// InitFrom is the checkpoint or ONNX file a fine-tuning run starts
+	// from, in place of --model's fresh weights.
+	InitFrom string `json:"init_from,omitempty"`
 
 	report, dataDir, out string
 	stopAfter            int
@@ -186,6 +190,7 @@ a symbolic link, a read-only folder) are refused before training starts.
 	f.StringVar(&o.Target, "target", "", "the column of a CSV table (--data FILE.csv) to predict")
 	f.StringVar(&o.Task, "task", "classification", "with --target: classification or regression")
 	f.StringVar(&o.Categorical, "categorical", "", "with --target: columns to one-hot encode, separated by commas")
+	f.StringVar(&o.InitFrom, "init-from", "", "fine-tune: start from this checkpoint or .onnx file (its architecture, weights, preparation and classes) instead of --model's fresh weights")
 	f.StringVar(&o.Augment, "augment", "", "random transforms of the training images, drawn anew each epoch: --augment alone (affine for digits, natural for other pictures) or --augment=SPEC")
 	f.Lookup("augment").NoOptDefVal = augmentAuto
 	f.StringVar(&o.out, "out", "", "checkpoint of the best validation epoch (default runs/<model>.safetensors); the last epoch's model and training state are saved beside it as <name>.last.safetensors and <name>.state.safetensors")
@@ -246,7 +251,7 @@ func checkTrainFlags(o *trainOptions, lrGiven bool) error {
 // resumeFlags are the flags whose values a training state records: the
 // ones --resume takes from it.
 var resumeFlags = []string{"model", "activation", "hidden", "epochs", "batch", "val", "optimizer", "schedule", "init", "lr", "seed", "patience", "limit",
-	"classes", "size", "channels", "resize", "target", "task", "categorical", "augment"}
+	"classes", "size", "channels", "resize", "target", "task", "categorical", "augment", "init-from"}
 
 // resumeConflict returns an error for the first flag given on the command
 // line (changed reports which) whose value differs from the saved run's,
@@ -305,6 +310,8 @@ func resumeConflict(given, saved *trainOptions, changed func(string) bool, state
 			return o.Categorical
 		case "augment":
 			return o.Augment
+		case "init-from":
+			return o.InitFrom
 		}
 		panic("resumeConflict: unknown flag " + flag)
 	}
@@ -338,6 +345,14 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 	if err := checkTrainFlags(o, changed("lr")); err != nil {
 		return err
 	}
+	if o.InitFrom != "" {
+		if changed("model") || changed("activation") || changed("hidden") || changed("init") {
+			return fmt.Errorf("--init-from %s gives the model: leave out --model, --activation, --hidden and --init", o.InitFrom)
+		}
+		if o.Target != "" {
+			return fmt.Errorf("--init-from: fine-tuning is for image models; a table model (--target) trains from scratch")
+		}
+	}
 	if o.Target != "" && !changed("model") {
 		o.Model = "mlp" // LeNet-5, the default, reads images
 	}
@@ -352,6 +367,10 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 	}
 	if o.out == "" {
 		o.out = defaultCheckpoint(modelRunName(o.Model))
+		if o.InitFrom != "" {
+			base := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(o.InitFrom), ".safetensors"), ".onnx")
+			o.out = defaultCheckpoint(base + "-tuned")
+		}
 	}
 	if o.plot != "" {
 		if _, err := plot.FormatOf(o.plot); err != nil {
@@ -414,9 +433,11 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		return err
 	}
 	model, fit, val, testSet, unit := rd.Model, rd.Fit, rd.Val, rd.Test, rd.Unit
-	scheme := initializers.Scheme(o.Init)
-	if err := initializers.Apply(rng, model, scheme, model.Config.Activation); err != nil {
-		return fmt.Errorf("--init: %w", err)
+	if o.InitFrom == "" { // a fine-tuned model keeps its weights
+		scheme := initializers.Scheme(o.Init)
+		if err := initializers.Apply(rng, model, scheme, model.Config.Activation); err != nil {
+			return fmt.Errorf("--init: %w", err)
+		}
 	}
 	if o.Batch > fit.Len() {
 		return fmt.Errorf("--batch %d is more than the %d training %s", o.Batch, fit.Len(), unit)
@@ -658,8 +679,12 @@ func prepareImageRun(ctx context.Context, o *trainOptions, rng *rand.Rand, log i
 	if src.Normalise {
 		base.Mean, base.Std = fit.ChannelStats()
 	}
-	model, err := models.New(rng, cfg, base, src.Classes)
-	if err != nil {
+	var model *models.Model
+	if o.InitFrom != "" {
+		if model, err = initFrom(o.InitFrom, src.Prep, src.Classes); err != nil {
+			return nil, err
+		}
+	} else if model, err = models.New(rng, cfg, base, src.Classes); err != nil {
 		return nil, fmt.Errorf("--model: %w", err)
 	}
 	rd := &runData{Model: model, Loss: train.CrossEntropy{}, Unit: "images"}
@@ -727,4 +752,27 @@ func writeJSONFile(path string, v any) error {
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// initFrom loads the model a fine-tuning run starts from and checks that
+// it reads the data's images (their size and channels, as stored) and
+// has as many outputs as the data has classes. It keeps its own
+// normalisation and padding: its weights were trained with them.
+func initFrom(path string, stored data.ImagePrep, classes []string) (*models.Model, error) {
+	m, _, err := loadModelFlag(path, nil)
+	if err != nil {
+		return nil, fmt.Errorf("--init-from: %w", err)
+	}
+	p := m.Image()
+	if p == nil {
+		return nil, fmt.Errorf("--init-from %s holds a model of table rows, not images", path)
+	}
+	if p.Height != stored.Height || p.Width != stored.Width || p.Channels != stored.Channels {
+		return nil, fmt.Errorf("--init-from %s reads %d×%d images of %d channels; the data's are %d×%d of %d", path, p.Height, p.Width, p.Channels, stored.Height, stored.Width, stored.Channels)
+	}
+	if len(m.Prep.Classes) != len(classes) {
+		return nil, fmt.Errorf("--init-from %s has %d classes (%s); the data has %d", path, len(m.Prep.Classes), strings.Join(m.Prep.Classes, ", "), len(classes))
+	}
+	m.Prep.Classes = slices.Clone(classes)
+	return m, nil
 }

