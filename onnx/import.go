@@ -474,7 +474,7 @@ func (m *Model) Run(g *autograd.Graph, x *autograd.Value) (y *autograd.Value, er
 			if cur != nil {
 				where = cur.String()
 			}
-			err = fmt.Errorf("onnx: %s: %v", where, r)
+			err = fmt.Errorf("%s: %v", where, r)
 		}
 	}()
 	var ins []value
@@ -490,7 +490,7 @@ func (m *Model) Run(g *autograd.Graph, x *autograd.Value) (y *autograd.Value, er
 		}
 		outs, err := n.run(g, ins)
 		if err != nil {
-			return nil, fmt.Errorf("onnx: %s: %w", n, err)
+			return nil, fmt.Errorf("%s: %w", n, err)
 		}
 		for i, id := range n.out {
 			if id >= 0 && i < len(outs) {
@@ -500,7 +500,7 @@ func (m *Model) Run(g *autograd.Graph, x *autograd.Value) (y *autograd.Value, er
 	}
 	out := vals[m.output]
 	if out.f == nil {
-		return nil, fmt.Errorf("onnx: the graph's output %q is not a float tensor", m.Output.Name)
+		return nil, fmt.Errorf("the graph's output %q is not a float tensor", m.Output.Name)
 	}
 	return out.f, nil
 }
@@ -511,7 +511,7 @@ func (m *Model) Run(g *autograd.Graph, x *autograd.Value) (y *autograd.Value, er
 func (m *Model) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value {
 	y, err := m.Run(g, x)
 	if err != nil {
-		panic(err.Error())
+		panic("onnx: " + err.Error())
 	}
 	return y
 }
