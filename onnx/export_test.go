@@ -17,7 +17,7 @@ import (
 // builtin builds a built-in model for 28×28 grey images and 10 classes,
 // with batch-normalisation statistics and shifts that are not the
 // identity, so that an exporter that dropped them would be caught.
-func builtin(t *testing.T, name string) *models.Model {
+func builtin(t testing.TB, name string) *models.Model {
 	t.Helper()
 	classes := make([]string, 10)
 	for i := range classes {

@@ -466,6 +466,7 @@ func (m *Model) Run(g *autograd.Graph, x *autograd.Value) (y *autograd.Value, er
 	for id, p := range m.pvals {
 		vals[id] = value{f: p}
 	}
+	ins := make([]value, 0, 8)
 	vals[m.input] = value{f: x}
 	var cur *node
 	defer func() {
@@ -477,7 +478,6 @@ func (m *Model) Run(g *autograd.Graph, x *autograd.Value) (y *autograd.Value, er
 			err = fmt.Errorf("%s: %v", where, r)
 		}
 	}()
-	var ins []value
 	for _, n := range m.nodes {
 		cur = n
 		ins = ins[:0]
