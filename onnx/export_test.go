@@ -11,6 +11,7 @@ import (
 	"github.com/baeum-ml/baeum/models"
 	"github.com/baeum-ml/baeum/nn"
 	"github.com/baeum-ml/baeum/onnx"
+	"github.com/baeum-ml/baeum/optim"
 	"github.com/baeum-ml/baeum/tensor"
 )
 
@@ -169,5 +170,45 @@ func TestExportUnknownLayer(t *testing.T) {
 	_, err := onnx.Marshal(m, []int{4}, onnx.Options{})
 	if err == nil || !strings.Contains(err.Error(), `"mystery"`) || !strings.Contains(err.Error(), "onnx.Exporter") {
 		t.Fatalf("got %v, want an error naming the layer and onnx.Exporter", err)
+	}
+}
+
+// TestFineTunedImportRunsInONNXRuntime imports the CNN's export, trains
+// it for a few steps (its weights and batch-norm statistics change) and
+// exports it again: ONNX Runtime agrees with baeum on the tuned model.
+func TestFineTunedImportRunsInONNXRuntime(t *testing.T) {
+	m := builtin(t, "cnn")
+	b, err := onnx.Marshal(m.Module, m.InputShape(), onnx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := onnx.ImportBytes(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt, err := optim.NewSGD(im.Params(), optim.SGDConfig{LR: 0.05, Momentum: 0.9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := forward(im, randomInput(9, 2, m.InputShape())).F32()
+	for step := range 3 {
+		g := autograd.NewGraph()
+		g.Training, g.RNG = true, tensor.NewRNG(uint64(step))
+		nn.ZeroGrad(im)
+		x := randomInput(uint64(10+step), 8, m.InputShape())
+		g.CrossEntropy(im.Forward(g, g.Input(x)), []int{0, 1, 2, 3, 4, 5, 6, 7}, autograd.ReduceMean).Backward()
+		opt.Step()
+	}
+	if closeTo(forward(im, randomInput(9, 2, m.InputShape())).F32(), before, 1e-4) == nil {
+		t.Fatal("three training steps changed nothing")
+	}
+	tuned, err := onnx.Marshal(im, nil, onnx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := randomInput(11, 4, m.InputShape())
+	got, _ := ortRun(t, tuned, x)
+	if err := closeTo(got, forward(im, x).F32(), 1e-5); err != nil {
+		t.Fatalf("ONNX Runtime on the tuned import: %v", err)
 	}
 }
