@@ -143,6 +143,10 @@ type Batch struct {
 	Mask *tensor.Tensor
 	// Size is the number of examples.
 	Size int
+	// Global is the number of examples of the whole batch this one is a
+	// share of, in data-parallel training (see Loader.Shard); otherwise
+	// it equals Size.
+	Global int
 	// Epoch is the training epoch (1-based) the next Collate prepares
 	// examples for, told to the dataset in each Row; 0, the default,
 	// outside training, where augmented datasets give their examples
@@ -244,7 +248,7 @@ func (b *Batch) Collate(ds Dataset, idx []int) {
 			b.collateRow(ds, k, i)
 		}
 	}
-	b.Size = n
+	b.Size, b.Global = n, n
 	if n == len(b.rows) {
 		copy(b.Inputs, b.fullIn)
 		b.Target, b.Mask = b.fullTarget, b.fullMask

@@ -17,6 +17,9 @@ type Loader struct {
 	order    []int
 	b        *Batch
 	epoch    int // the epoch of the next pass, 1-based
+	// rank and size shard every batch for data-parallel training (see
+	// Shard); size 0 or 1 is no sharding.
+	rank, size int
 }
 
 // NewLoader returns a loader with the given batch size. When shuffle is
@@ -45,6 +48,21 @@ func (l *Loader) Len() int {
 		n++
 	}
 	return n
+}
+
+// Shard makes the loader one of size processes of data-parallel
+// training, rank among them: every process draws the same order (their
+// random sources are seeded alike) and cuts the same global batches of
+// the loader's batch size, and each collates only its share of each
+// batch, examples [lo + n·rank/size, lo + n·(rank+1)/size) of a batch
+// [lo, lo+n). A share may be empty when a last, short batch has fewer
+// examples than processes. Batch.Global says how many the whole batch
+// holds.
+func (l *Loader) Shard(rank, size int) {
+	if size < 1 || rank < 0 || rank >= size {
+		panic(fmt.Sprintf("data: shard %d of %d", rank, size))
+	}
+	l.rank, l.size = rank, size
 }
 
 // Dataset returns the loader's dataset.
@@ -83,7 +101,12 @@ func (l *Loader) Epoch() iter.Seq[*Batch] {
 			lo := b * l.batch
 			hi := min(lo+l.batch, len(l.order))
 			l.b.Epoch = epoch
+			global := hi - lo
+			if l.size > 1 {
+				lo, hi = lo+global*l.rank/l.size, lo+global*(l.rank+1)/l.size
+			}
 			l.b.Collate(l.ds, l.order[lo:hi])
+			l.b.Global = global
 			if !yield(l.b) {
 				return
 			}

@@ -63,6 +63,13 @@ type Config struct {
 	// Progress draws a progress bar with rate and ETA on Log, for
 	// terminals; otherwise plain lines are written.
 	Progress bool
+	// Comm, when it joins more than one process, makes the run
+	// data-parallel: each process trains on its share of every batch
+	// (Batch stays the global batch size), the gradients are summed
+	// before each step, batch normalisation's running statistics are
+	// averaged after each epoch, and validation and test sets are split
+	// over the processes. Every process must call Fit alike.
+	Comm Comm
 }
 
 func (c *Config) fill() {
@@ -148,6 +155,7 @@ type Trainer struct {
 	BestBufs  []*tensor.Tensor // and of the buffers
 	stale     int              // epochs since the best
 	hasVal    bool
+	dist      *dist // the data-parallel state, when Cfg.Comm joins several processes
 
 	trainSeconds float64 // time in timed training steps
 	trainImages  int     // examples in timed training steps
@@ -239,6 +247,20 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, val, test data.Dataset, aft
 	g := autograd.NewGraph()
 	g.Training = true
 	g.RNG = t.RNG
+	if cfg.distributed() {
+		if cfg.Batch < cfg.Comm.Size() {
+			return "", fmt.Errorf("train: a batch of %d cannot be shared by %d processes", cfg.Batch, cfg.Comm.Size())
+		}
+		if t.dist == nil {
+			d, err := newDist(cfg.Comm, t.Model)
+			if err != nil {
+				return "", err
+			}
+			t.dist = d
+		}
+		loader.Shard(cfg.Comm.Rank(), cfg.Comm.Size())
+		g.RNG = dropoutRNG(cfg.Seed+uint64(t.Epoch), cfg.Comm.Rank())
+	}
 	first := ""
 	if len(cfg.Metrics) > 0 {
 		first = cfg.Metrics[0].Name()
@@ -256,7 +278,14 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, val, test data.Dataset, aft
 		loader.SetEpoch(epoch)
 		for b := range loader.Epoch() {
 			stepStart := time.Now()
-			l, out, err := Step(g, t.Model, cfg.Loss, t.Opt, b)
+			var l float64
+			var out *autograd.Value
+			var err error
+			if t.dist != nil {
+				l, out, err = t.distStep(g, b)
+			} else {
+				l, out, err = Step(g, t.Model, cfg.Loss, t.Opt, b)
+			}
 			if err != nil {
 				g.Reset()
 				return "", fmt.Errorf("train: epoch %d, step %d of %d: %w", epoch, step+1, loader.Len(), err)
@@ -264,10 +293,12 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, val, test data.Dataset, aft
 			if cfg.Policy != nil {
 				cfg.Policy.Step()
 			}
-			stats.add(0, out.Data(), b)
+			if out != nil {
+				stats.add(0, out.Data(), b)
+			}
 			g.Reset()
-			lossSum += l * float64(b.Size)
-			seen += b.Size
+			lossSum += l * float64(b.Global)
+			seen += b.Global
 			step++
 			el := time.Since(stepStart).Seconds()
 			if t.Epoch > 0 || step > cfg.Warmup {
@@ -289,13 +320,35 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, val, test data.Dataset, aft
 			}
 		}
 		progress.done()
+		if t.dist != nil {
+			// The training metrics' statistics were summed on each
+			// process's shares; the running statistics followed them.
+			if err := t.dist.sum(stats.sums); err != nil {
+				return "", err
+			}
+			if err := t.dist.averageBuffers(); err != nil {
+				return "", err
+			}
+		}
 		st := EpochStats{Epoch: epoch, TrainLoss: lossSum / float64(seen), Train: stats.values(0), LR: t.Opt.LR()}
+		evaluate := func(ds data.Dataset) (Scores, error) {
+			if t.dist != nil {
+				return evaluateShared(t.dist, t.Model, ds, cfg.Loss, cfg.Metrics, cfg.EvalBatch)
+			}
+			return EvaluateWith(t.Model, ds, cfg.Loss, cfg.Metrics, cfg.EvalBatch), nil
+		}
 		if t.hasVal {
-			sc := EvaluateWith(t.Model, val, cfg.Loss, cfg.Metrics, cfg.EvalBatch)
+			sc, err := evaluate(val)
+			if err != nil {
+				return "", err
+			}
 			st.ValLoss, st.Val = sc.Loss, sc.Metrics
 		}
 		if test != nil && test.Len() > 0 {
-			sc := EvaluateWith(t.Model, test, cfg.Loss, cfg.Metrics, cfg.EvalBatch)
+			sc, err := evaluate(test)
+			if err != nil {
+				return "", err
+			}
 			st.TestLoss, st.Test = sc.Loss, sc.Metrics
 		}
 		st.TrainAccuracy, st.ValAccuracy, st.TestAccuracy = st.Train["accuracy"], st.Val["accuracy"], st.Test["accuracy"]
@@ -483,6 +536,13 @@ type Scores struct {
 // batches' mean losses, weighted by their sizes) and the metrics. The
 // figures do not depend on the number of workers.
 func EvaluateWith(model nn.Module, ds data.Dataset, loss Loss, metrics []Metric, batch int) Scores {
+	sum, st := evalSums(model, ds, loss, metrics, batch)
+	return Scores{Loss: sum / float64(ds.Len()), Metrics: st.values(0)}
+}
+
+// evalSums returns the sum over ds of the examples' losses and the
+// metrics' statistics, totalled into row 0.
+func evalSums(model nn.Module, ds data.Dataset, loss Loss, metrics []Metric, batch int) (float64, *stats) {
 	nb := StepsPerEpoch(ds.Len(), batch)
 	st := newStats(metrics, max(nb, 1))
 	losses := make([]float64, nb)
@@ -497,7 +557,7 @@ func EvaluateWith(model nn.Module, ds data.Dataset, loss Loss, metrics []Metric,
 	for _, l := range losses {
 		sum += l
 	}
-	return Scores{Loss: sum / float64(ds.Len()), Metrics: st.values(0)}
+	return sum, st
 }
 
 // Evaluate returns the mean cross-entropy loss and the accuracy of a

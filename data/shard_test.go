@@ -1,0 +1,58 @@
+package data
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// TestLoaderShard checks data-parallel sharding: for every global batch,
+// the shares of the ranks, in rank order, are exactly the batch an
+// unsharded loader with the same seed gives, each share knows the global
+// batch's size, and a short last batch leaves some shares empty rather
+// than repeating examples.
+func TestLoaderShard(t *testing.T) {
+	ds := tiny(t, 23, grey(2, 3))
+	const batch, ranks = 8, 3
+	// Each image's pixels hold its index: the first pixel of each row
+	// names the example.
+	labels := func(b *Batch) []int64 {
+		x := b.Inputs[0].F32()
+		out := make([]int64, b.Size)
+		for k := range out {
+			out[k] = int64(x[k*6]*255 + 0.5)
+		}
+		return out
+	}
+	var whole [][]int64
+	full := NewLoader(ds, batch, true, false, rand.New(rand.NewPCG(5, 5)))
+	for b := range full.Epoch() {
+		whole = append(whole, labels(b))
+	}
+	shares := make([][][]int64, ranks)
+	for r := range ranks {
+		l := NewLoader(ds, batch, true, false, rand.New(rand.NewPCG(5, 5)))
+		l.Shard(r, ranks)
+		i := 0
+		for b := range l.Epoch() {
+			if want := len(whole[i]); b.Global != want {
+				t.Fatalf("rank %d, batch %d: Global %d, want %d", r, i, b.Global, want)
+			}
+			shares[r] = append(shares[r], labels(b))
+			i++
+		}
+	}
+	for i, w := range whole {
+		var got []int64
+		for r := range ranks {
+			got = append(got, shares[r][i]...)
+		}
+		if !slices.Equal(got, w) {
+			t.Errorf("batch %d: shares %v, want %v", i, got, w)
+		}
+	}
+	// 23 = 8 + 8 + 7 examples: the last batch splits 2, 2, 3.
+	if n := len(shares[0][2]); n != 2 {
+		t.Errorf("rank 0's share of the last batch has %d examples, want 2", n)
+	}
+}
