@@ -94,6 +94,10 @@ type trainOptions struct {
 	stopAfter            int
 	resume               bool
 	plot                 string
+	// distributed runs the process as one rank of an MPI job (see
+	// startDistributed); mpiTimeout bounds each collective.
+	distributed bool
+	mpiTimeout  time.Duration
 	// valGiven says whether --val was given (or restored by --resume):
 	// when it was not, a source smaller than MNIST holds out a tenth of
 	// its training examples rather than 5,000.
@@ -197,6 +201,8 @@ a symbolic link, a read-only folder) are refused before training starts.
 	f.IntVar(&o.stopAfter, "stop-after", 0, "stop after this epoch as if interrupted, keeping the state for --resume")
 	f.StringVar(&o.plot, "plot", "", "draw loss and accuracy per epoch to this PNG or SVG file")
 	f.BoolVar(&o.resume, "resume", false, "continue the run whose training state is saved beside --out, exactly where it stopped")
+	f.BoolVar(&o.distributed, "distributed", false, "data-parallel training over MPI: start one process per rank with mpirun -np N (or srun); each takes its share of every --batch, gradients are summed, rank 0 reports and writes the files")
+	f.DurationVar(&o.mpiTimeout, "mpi-timeout", 2*time.Minute, "with --distributed: give up when a collective waits longer than this (a rank died or hangs)")
 	return cmd
 }
 
@@ -419,6 +425,24 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 			return fmt.Errorf("%s: cannot write %s: %w", p[0], p[1], err)
 		}
 	}
+	var comm train.Comm
+	rank0 := true
+	if o.distributed {
+		if o.mpiTimeout <= 0 {
+			return fmt.Errorf("--mpi-timeout %v: want a positive duration", o.mpiTimeout)
+		}
+		threads := cmd.Flag("threads")
+		c, leave, err := startDistributed(o.mpiTimeout, threads != nil && threads.Changed)
+		if err != nil {
+			return err
+		}
+		defer leave()
+		comm, rank0 = c, c.Rank() == 0
+		if !rank0 {
+			out = io.Discard // rank 0 reports
+		}
+		fmt.Fprintf(out, "distributed: %d ranks, a global batch of %d (about %d per rank), %d threads per rank\n", c.Size(), o.Batch, o.Batch/c.Size(), tensor.Threads())
+	}
 	// The data and the model, which takes its inputs and classes from
 	// it; then everything else is the same for every source.
 	rng := tensor.NewRNG(o.Seed)
@@ -453,7 +477,7 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		return fmt.Errorf("--schedule: %w", err)
 	}
 	tcfg := train.Config{Epochs: o.Epochs, Batch: o.Batch, Seed: o.Seed, Patience: o.Patience, Loss: rd.Loss, Policy: policy,
-		Log: out, Progress: isTerminal(os.Stdout) && out == os.Stdout}
+		Log: out, Progress: isTerminal(os.Stdout) && out == os.Stdout, Comm: comm}
 	tr, err := train.New(model, opt, tcfg)
 	if err != nil {
 		return err
@@ -492,6 +516,13 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 	}
 	savedEpoch, savedBest := 0, 0 // the epochs whose files this run saved
 	afterEpoch := func(t *train.Trainer) error {
+		if !rank0 {
+			// Rank 0 alone writes; every rank stops where it does.
+			if o.stopAfter > 0 && t.Epoch >= o.stopAfter && t.Epoch < t.Cfg.Epochs {
+				return errStopAfter
+			}
+			return nil
+		}
 		// The chosen model first, then the last one and the state: each
 		// write is atomic, so an interruption leaves the previous files.
 		if !hasVal || t.BestEpoch == t.Epoch {
@@ -568,6 +599,9 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		default:
 			fmt.Fprintf(out, "saved %s (best epoch %d), %s and %s (epoch %d)\n", o.out, savedBest, lastPath, statePath, savedEpoch)
 		}
+	}
+	if !rank0 {
+		o.plot, o.report = "", ""
 	}
 	if o.plot != "" && len(tr.History) > 0 {
 		if err := plot.TrainingCurves(tr.History, o.plot); err != nil {
