@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -179,5 +180,62 @@ func TestDistributedRankDies(t *testing.T) {
 	}
 	if o := runExternal(t, bin, "train", "--resume", "--out", out, "--epochs", "50", "--stop-after", "2", "--quiet"); !strings.Contains(o, "resuming from") {
 		t.Errorf("resume after the failure:\n%s", o)
+	}
+}
+
+// TestDistributedAcrossNamespaces runs the two ranks on two "hosts": two
+// network namespaces joined by a veth pair, one rank in each, talking
+// TCP over that link only (mpirun starts the remote rank through an agent
+// that enters the other namespace, in place of ssh). The result matches
+// one process as on one machine. It needs root, for ip netns.
+func TestDistributedAcrossNamespaces(t *testing.T) {
+	mpiLaunch(t, 2)
+	if os.Geteuid() != 0 {
+		t.Skip("skipping the two-host test: creating network namespaces needs root")
+	}
+	if _, err := exec.LookPath("ip"); err != nil {
+		t.Skip("skipping the two-host test: the ip command (iproute2) is missing")
+	}
+	bin := buildBaeum(t)
+	dir := t.TempDir()
+	id := strconv.Itoa(os.Getpid() % 100000)
+	nsA, nsB, vA, vB := "baeumA"+id, "baeumB"+id, "bva"+id, "bvb"+id
+	subnet := fmt.Sprintf("10.%d.%d", 100+os.Getpid()%100, os.Getpid()/100%250)
+	ipA, ipB := subnet+".1", subnet+".2"
+	sh := func(args ...string) {
+		if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	sh("ip", "netns", "add", nsA)
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", nsA).Run() })
+	sh("ip", "netns", "add", nsB)
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", nsB).Run() })
+	sh("ip", "link", "add", vA, "type", "veth", "peer", "name", vB)
+	sh("ip", "link", "set", vA, "netns", nsA)
+	sh("ip", "link", "set", vB, "netns", nsB)
+	sh("ip", "-n", nsA, "addr", "add", ipA+"/24", "dev", vA)
+	sh("ip", "-n", nsB, "addr", "add", ipB+"/24", "dev", vB)
+	for _, l := range [][2]string{{nsA, vA}, {nsB, vB}, {nsA, "lo"}, {nsB, "lo"}} {
+		sh("ip", "-n", l[0], "link", "set", l[1], "up")
+	}
+	agent := filepath.Join(dir, "agent.sh")
+	script := fmt.Sprintf("#!/bin/sh\nhost=\"$1\"; shift\ncase \"$host\" in\n %s) ns=%s ;;\n %s) ns=%s ;;\n *) echo \"agent: unknown host $host\" >&2; exit 1 ;;\nesac\nexec ip netns exec \"$ns\" /bin/sh -c \"$*\"\n", ipA, nsA, ipB, nsB)
+	if err := os.WriteFile(agent, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	common := []string{"train", "--model", "lenet5", "--optimizer", "momentum", "--augment=none", "--batch", "64", "--seed", "4",
+		"--limit", "640", "--val", "0", "--epochs", "1", "--quiet"}
+	one, two := filepath.Join(dir, "one.safetensors"), filepath.Join(dir, "two.safetensors")
+	runExternal(t, append(append([]string{bin}, common...), "--out", one)...)
+	launch := []string{"ip", "netns", "exec", nsA, "mpirun", "--allow-run-as-root", "-H", ipA + "," + ipB, "-np", "2",
+		"--mca", "plm_rsh_agent", agent, "--mca", "btl", "tcp,self",
+		"--mca", "btl_tcp_if_include", subnet + ".0/24", "--mca", "oob_tcp_if_include", subnet + ".0/24"}
+	out := runExternal(t, append(append(append(launch, bin), common...), "--distributed", "--out", two)...)
+	if !strings.Contains(out, "distributed: 2 ranks") {
+		t.Errorf("no distributed run:\n%s", out)
+	}
+	if d := paramDiff(t, one, two); !(d <= 1e-5) {
+		t.Errorf("across two namespaces the parameters differ by %.3g relative in norm from one process", d)
 	}
 }
