@@ -39,7 +39,7 @@ type Config struct {
 }
 
 // Names lists the models New builds.
-var Names = []string{"lenet5", "lenet5-relu", "mlp", "softmax", "cnn", "resnet"}
+var Names = []string{"lenet5", "lenet5-relu", "mlp", "softmax", "cnn", "resnet", "lstm"}
 
 // Model is a built network with what it expects of its input.
 type Model struct {
@@ -126,6 +126,8 @@ func New(rng *rand.Rand, cfg Config, base data.ImagePrep, classes []string) (*Mo
 		net = CNN(rng, s[0], s[1], s[2], len(classes))
 	case "resnet":
 		net = ResNet(rng, s[0], len(classes))
+	case "lstm":
+		net = SequentialLSTM(rng, s[0], s[2], cfg.Hidden[0], len(classes))
 	}
 	if cfg.File != nil {
 		net = buildFile(rng, cfg.File, s, len(classes))
@@ -186,7 +188,7 @@ func plan(cfg Config, base data.ImagePrep, classes []string) (*blueprint, error)
 		prep.Pad, prep.Flatten = LeNetPad, false
 	case "mlp", "softmax":
 		prep.Pad, prep.Flatten = 0, true
-	case "cnn", "resnet":
+	case "cnn", "resnet", "lstm":
 		prep.Pad, prep.Flatten = 0, false
 	default:
 		return nil, fmt.Errorf("unknown model %q (want %s)", cfg.Name, strings.Join(Names, ", "))
@@ -250,6 +252,21 @@ func plan(cfg Config, base data.ImagePrep, classes []string) (*blueprint, error)
 	case "softmax":
 		cfg.Activation, cfg.Hidden = "", nil
 		linear("output", s[0], k)
+	case "lstm":
+		if cfg.Activation != "" {
+			return nil, fmt.Errorf("lstm uses its gates' sigmoids and tanh; it takes no --activation (got %q)", cfg.Activation)
+		}
+		if len(cfg.Hidden) == 0 {
+			cfg.Hidden = []int{LSTMHidden}
+		}
+		if len(cfg.Hidden) != 1 || cfg.Hidden[0] <= 0 || cfg.Hidden[0] > MaxHidden {
+			return nil, fmt.Errorf("lstm takes one hidden size of 1 to %d, got %v", MaxHidden, cfg.Hidden)
+		}
+		h, in := cfg.Hidden[0], s[0]*s[2]
+		b.tensors = append(b.tensors,
+			checkpoint.TensorSpec{Name: "lstm.weight_ih_l0", Shape: []int{4 * h, in}}, checkpoint.TensorSpec{Name: "lstm.weight_hh_l0", Shape: []int{4 * h, h}},
+			checkpoint.TensorSpec{Name: "lstm.bias_ih_l0", Shape: []int{4 * h}}, checkpoint.TensorSpec{Name: "lstm.bias_hh_l0", Shape: []int{4 * h}})
+		linear("output", h, k)
 	case "cnn", "resnet":
 		if cfg.Activation != "" && cfg.Activation != "relu" {
 			return nil, fmt.Errorf("%s uses relu after every convolution; it takes no other activation (got %q)", cfg.Name, cfg.Activation)
