@@ -112,6 +112,39 @@ func TestExperimentInit(t *testing.T) {
 	}
 }
 
+func TestExperimentRNN(t *testing.T) {
+	dir := t.TempDir()
+	out, _, err := runBaeum(t, "experiment", "rnn", "--out-dir", dir, "--seed", "1")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	wantPictures(t, out, dir, "rnn-gradients.png", "rnn-gradients.svg", "rnn-gradients.csv",
+		"rnn-clipping.png", "rnn-clipping.svg", "rnn-clipping.csv")
+	for _, w := range []string{"T = 50 steps", "‖∂L/∂x_1‖", "‖∂L/∂x_25‖", "‖∂L/∂x_50‖", "last / first",
+		"tanh RNN (ρ(W_hh) = 0.61)", "LSTM, forget bias 3", "W_hh × 2.5", "final loss:"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+	rows := csvRows(t, filepath.Join(dir, "rnn-gradients.csv"))
+	if len(rows) != 51 || rows[0][1] != "rnn" || rows[50][0] != "50" {
+		t.Errorf("rnn-gradients.csv: %d rows, first %v", len(rows), rows[0])
+	}
+	if rows := csvRows(t, filepath.Join(dir, "rnn-clipping.csv")); len(rows) != 102 || rows[0][3] != "loss_clipped" {
+		t.Errorf("rnn-clipping.csv: %d rows, first %v", len(rows), rows[0])
+	}
+
+	out, _, err = runBaeum(t, "experiment", "rnn", "--help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"vanishing gradient", "diag(1 − h_t²)·W_hh", "forget gate", "clip_grad_norm_", "--max-norm"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("--help lacks %q", w)
+		}
+	}
+}
+
 func TestGraphCommand(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -223,6 +256,10 @@ func TestPictureCommandErrors(t *testing.T) {
 		{[]string{"experiment", "optimizers", "--steps", "0"}, "--steps"},
 		{[]string{"experiment", "optimizers", "--out-dir", ""}, "--out-dir"},
 		{[]string{"experiment", "init", "--format", ""}, "no picture format"},
+		{[]string{"experiment", "rnn", "--steps", "1"}, "--steps"},
+		{[]string{"experiment", "rnn", "--lr", "-1"}, "--lr"},
+		{[]string{"experiment", "rnn", "--forget-bias", "0"}, "--forget-bias"},
+		{[]string{"experiment", "rnn", "--format", "gif"}, "--format"},
 		{[]string{"experiment", "optimizers", "--quick", "--data", "/nonexistent/mnist"}, "/nonexistent/mnist"},
 		{[]string{"graph", "--model", "vgg16"}, "neither a built-in model"},
 		{[]string{"graph", "--model", "missing.safetensors"}, "missing.safetensors"},
