@@ -464,6 +464,8 @@ func (e *Emitter) leaf(m nn.Module, ins []string) (string, error) {
 		return e.Node("Flatten", []string{x}, IntAttr("axis", 1)), nil
 	case nn.Dropout:
 		return x, nil // the identity at inference: no node
+	case *nn.RNN, *nn.LSTM, *nn.GRU, *nn.Recurrent:
+		return e.recurrent(m, ins) // rnn.go
 	case *nn.BatchNorm:
 		return e.Node("BatchNormalization", []string{x, e.Param(l.Weight), e.Param(l.Bias), e.Buffer(l.State.RunningMean), e.Buffer(l.State.RunningVar)},
 			FloatAttr("epsilon", l.State.Eps), FloatAttr("momentum", 1-l.State.Momentum)), nil

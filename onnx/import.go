@@ -36,8 +36,9 @@ type Port struct {
 // Model is an imported ONNX graph: an nn.Module whose Forward evaluates
 // the nodes with autograd operations. Its parameters are the initializers
 // that feed Conv, Gemm, MatMul and BatchNormalization weights and biases,
-// named as in the file; its buffers are BatchNormalization's running
-// statistics; every other initializer and Constant is a constant.
+// named as in the file, and the W, R and B initializers of RNN, LSTM and
+// GRU nodes, kept in ONNX's layout; its buffers are BatchNormalization's
+// running statistics; every other initializer and Constant is a constant.
 type Model struct {
 	// Opset is the version of the default ONNX domain the file imports.
 	Opset int
@@ -254,6 +255,12 @@ func compile(ctx context.Context, mp *pb.ModelProto, ext external, skeleton bool
 		case "BatchNormalization":
 			roles[at(1)], roles[at(2)] = nn.Scale, nn.Shift
 			stats[at(3)], stats[at(4)] = true, true
+		case "RNN", "LSTM", "GRU":
+			// W, R and B in ONNX's layout (see rnn.go).
+			roles[at(1)], roles[at(2)] = nn.Weight, nn.RecurrentWeight
+			if at(3) != "" {
+				roles[at(3)] = nn.Bias
+			}
 		}
 	}
 	// Initializers, decoded; which become parameters is decided by the

@@ -34,10 +34,8 @@ func TestRoundTripBitIdentical(t *testing.T) {
 			if !slices.Equal(im.Example(), m.InputShape()) {
 				t.Errorf("imported example shape %v, want %v", im.Example(), m.InputShape())
 			}
-			var want, got []string
-			for _, p := range nn.Params(m) {
-				want = append(want, p.Name)
-			}
+			want := exportedParamNames(nn.Params(m))
+			var got []string
 			for _, p := range im.Params() {
 				got = append(got, p.Name)
 			}

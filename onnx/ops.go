@@ -21,6 +21,7 @@ var Operators = []string{
 	"Reciprocal", "Relu", "Reshape", "Shape", "Sigmoid", "Softmax", "Softplus", "Softsign", "Sqrt",
 	"Squeeze", "Sub", "Sum", "Tanh", "Transpose", "Unsqueeze", "Where",
 	"ConstantOfShape", "Slice",
+	"RNN", "LSTM", "GRU",
 }
 
 // runFunc evaluates a node on its inputs.
@@ -304,6 +305,8 @@ func (m *Model) op(n *pb.NodeProto, c *node, inits map[string]*data) (runFunc, e
 		}, nil
 	case "Conv":
 		return m.conv(n, c)
+	case "RNN", "LSTM", "GRU":
+		return m.recurrentOp(n, c)
 	case "MaxPool", "AveragePool":
 		return m.pool(n, c)
 	case "GlobalAveragePool":
@@ -642,7 +645,10 @@ func (m *Model) op(n *pb.NodeProto, c *node, inits map[string]*data) (runFunc, e
 		if err := inputs(c, 2, 2, 1); err != nil {
 			return nil, err
 		}
-		return func(_ *autograd.Graph, in []value) ([]value, error) {
+		return func(g *autograd.Graph, in []value) ([]value, error) {
+			if !in[0].isInt && in[0].f != nil && in[1].isInt {
+				return gatherFloats(g, in[0].f, in[1], int(ax))
+			}
 			return gatherInts(in, int(ax))
 		}, nil
 	case "Unsqueeze", "Squeeze":
@@ -1465,8 +1471,11 @@ func concatInts(in []value, ax int) ([]value, error) {
 // gatherInts picks from an integer vector (a shape) with scalar or vector
 // indices; negative indices count from the end.
 func gatherInts(in []value, ax int) ([]value, error) {
-	if !in[0].isInt || !in[1].isInt {
-		return nil, errors.New("Gather of float tensors is not supported (only of integer shape values)")
+	if !in[1].isInt {
+		return nil, errors.New("indices computed from floats are not supported: Gather's indices must be integers known before the float computation (a constant or shape arithmetic)")
+	}
+	if !in[0].isInt {
+		return nil, errors.New("input 0 is missing")
 	}
 	if len(in[0].shape) > 1 || (ax != 0 && ax != -1) {
 		return nil, fmt.Errorf("Gather along axis %d of a %d-D tensor is not supported (1-D only)", ax, len(in[0].shape))
@@ -1483,6 +1492,72 @@ func gatherInts(in []value, ax int) ([]value, error) {
 		out[i] = in[0].ints[k]
 	}
 	return []value{{ints: out, shape: in[1].shape, isInt: true}}, nil
+}
+
+// gatherFloats picks the slices of x at the given indices along axis ax,
+// as PyTorch's y[:, -1] (the last step of a sequence) exports: each index
+// is a Slice of x with that axis in front, so the gradient returns to the
+// slices taken. The output's shape is x's with the axis replaced by the
+// indices' shape.
+func gatherFloats(g *autograd.Graph, x *autograd.Value, idx value, ax int) ([]value, error) {
+	shape := x.Shape()
+	k, err := axis(ax, len(shape))
+	if err != nil {
+		return nil, err
+	}
+	if len(shape)-1+len(idx.shape) > maxRank || len(shape)+len(idx.shape) > tensor.MaxDims {
+		return nil, fmt.Errorf("Gather of indices %v from a tensor of shape %v has too many dimensions", idx.shape, shape)
+	}
+	if len(idx.ints) == 0 {
+		return nil, errors.New("Gather with no indices: an empty float tensor is not supported")
+	}
+	// The axis in front: (shape[k], the other dimensions…).
+	front := []int{k}
+	var rest []int
+	for i, d := range shape {
+		if i != k {
+			front = append(front, i)
+			rest = append(rest, d)
+		}
+	}
+	y := x
+	if k != 0 {
+		y = g.Permute(x, front...)
+	}
+	d := int64(shape[k])
+	parts := make([]*autograd.Value, len(idx.ints))
+	for i, j := range idx.ints {
+		if j < -d || j >= d {
+			return nil, fmt.Errorf("index %d is out of range for %d values along axis %d", j, d, k)
+		}
+		if j < 0 {
+			j += d
+		}
+		parts[i] = g.Slice(y, int(j), int(j)+1)
+	}
+	if len(parts) > 1 {
+		y = g.Concat(0, parts...)
+	} else {
+		y = parts[0]
+	}
+	// (indices…, rest…), then the indices' dimensions moved to where the
+	// axis was.
+	y = g.Reshape(y, append(slices.Clone(idx.shape), rest...)...)
+	r, q := len(idx.shape), len(rest)
+	if k == 0 || r == 0 && q == 0 {
+		return []value{{f: y}}, nil
+	}
+	perm := make([]int, 0, r+q)
+	for i := range k {
+		perm = append(perm, r+i)
+	}
+	for i := range r {
+		perm = append(perm, i)
+	}
+	for i := k; i < q; i++ {
+		perm = append(perm, r+i)
+	}
+	return []value{{f: g.Permute(y, perm...)}}, nil
 }
 
 // pad applies ONNX's Pad (pads as all the beginnings, then all the ends)

@@ -25,7 +25,8 @@ type torchFixture struct {
 // TestImportPyTorchExports imports the models PyTorch's exporter wrote
 // and reproduces PyTorch's outputs to 1e-5: an MLP with shape arithmetic
 // and an opset-11 Softmax, LeNet-5 with its padding in the graph, a CNN
-// with batch norm folded (eval) and kept (PRESERVE), and a small ResNet.
+// with batch norm folded (eval) and kept (PRESERVE), a small ResNet, and
+// a two-layer batch-first LSTM classifying sequences from their last step.
 func TestImportPyTorchExports(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join("testdata", "torch_fixtures.json"))
 	if err != nil {
@@ -41,6 +42,7 @@ func TestImportPyTorchExports(t *testing.T) {
 		"cnn_eval":     {"Conv", "Relu", "MaxPool", "Flatten", "Gemm"},
 		"cnn_preserve": {"Conv", "BatchNormalization", "Relu", "MaxPool", "Flatten", "Gemm"},
 		"resnet":       {"Conv", "Relu", "Add", "GlobalAveragePool", "Flatten", "Gemm"},
+		"lstm":         {"Shape", "ConstantOfShape", "Transpose", "Slice", "LSTM", "Squeeze", "Gather", "Gemm"},
 	}
 	for name, ops := range wantOps {
 		t.Run(name, func(t *testing.T) {

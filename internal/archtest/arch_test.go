@@ -41,6 +41,7 @@ var rawStorageAllowed = map[string]string{
 	"infer/table.go":                  "I/O edge: encoded table rows into a batch, probabilities and values out",
 	"experiment/inspect.go":           "I/O edge: filters and feature maps out to pictures",
 	"experiment/init.go":              "I/O edge: activations out to histograms",
+	"experiment/rnn.go":               "the forget gate's bias set by hand, and the recurrent matrix out to gonum for its spectral radius",
 	"regression/gd.go":                "I/O edge: fitted coefficients out to a result",
 	"nn/module.go":                    "initialization draws into parameters",
 	"onnx/tensors.go":                 "I/O edge: tensors to and from ONNX TensorProto bytes",

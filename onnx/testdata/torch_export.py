@@ -22,7 +22,10 @@ LeNet-5 with its padding inside the graph (Pad); a CNN with batch norm and
 dropout, once in eval mode (the exporter folds batch norm into the
 convolutions) and once with training=TrainingMode.PRESERVE (the
 BatchNormalization nodes stay); and a small ResNet (Add, Flatten,
-GlobalAveragePool, a strided projection).
+GlobalAveragePool, a strided projection); and a sequence classifier, a
+batch-first LSTM of two layers whose last step feeds a Linear layer (LSTM
+with PyTorch's zero initial states built by shape arithmetic, Transpose,
+Squeeze, and a Gather of the last step).
 """
 
 import json
@@ -108,6 +111,20 @@ class ResNet(nn.Module):
         return self.fc(torch.flatten(self.pool(x), 1))
 
 
+class SequenceLSTM(nn.Module):
+    """Reads (N, T, 5) sequences with a two-layer LSTM and classifies each
+    from its last step's output."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(5, 7, num_layers=2, batch_first=True)
+        self.fc = nn.Linear(7, 3)
+
+    def forward(self, x):
+        y, _ = self.lstm(x)
+        return self.fc(y[:, -1, :])
+
+
 def randomise_statistics(model, gen):
     """Gives batch norms statistics and affine parameters that are not the
     identity, as a trained model has."""
@@ -187,6 +204,7 @@ def main():
             "cnn_eval": export("cnn_eval", CNN(), (1, 12, 12), 17),
             "cnn_preserve": export("cnn_preserve", CNN(), (1, 12, 12), 14, torch.onnx.TrainingMode.PRESERVE),
             "resnet": export("resnet", ResNet(), (1, 12, 12), 12),
+            "lstm": export("lstm", SequenceLSTM(), (6, 5), 14),
         }
     fixtures["torch_version"] = torch.__version__
     if len(sys.argv) > 1:
