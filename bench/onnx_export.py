@@ -38,6 +38,8 @@ def main():
     os.makedirs(out, exist_ok=True)
     export(build("mlp"), (1, 784), os.path.join(out, "mlp.onnx"))
     export(build("lenet5"), (1, 1, 32, 32), os.path.join(out, "lenet5.onnx"))
+    for name in ("cnn", "resnet", "lstm"):
+        export(build(name), (1, 1, 28, 28), os.path.join(out, name + ".onnx"))
     export(Call(), (1, 1), os.path.join(out, "call.onnx"))
 
 

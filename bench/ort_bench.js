@@ -49,7 +49,9 @@ function testImages(dir, model) {
       }
     }
   }
-  const shape = model === 'lenet5' ? [1, side, side] : [784];
+  // The MLP reads flattened images; the convolutional and recurrent
+  // models (lenet5, cnn, resnet, lstm) read (1, side, side).
+  const shape = model === 'mlp' ? [784] : [1, side, side];
   return {x, n, shape, size: side * side};
 }
 

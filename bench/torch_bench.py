@@ -134,9 +134,24 @@ class ResNet(nn.Module):
         return self.fc(x.mean((2, 3)))
 
 
+class LSTM(nn.Module):
+    """baeum's built-in lstm (models.SequentialLSTM), with the same
+    state-dict names: an image's 28 rows as steps, an LSTM of 128 units,
+    a linear classifier of its last hidden state."""
+
+    def __init__(self, width=28, hidden=128, classes=10):
+        super().__init__()
+        self.lstm = nn.LSTM(width, hidden, batch_first=True)
+        self.output = nn.Linear(hidden, classes)
+
+    def forward(self, x):
+        _, (h, _) = self.lstm(x.reshape(x.shape[0], x.shape[2], x.shape[1] * x.shape[3]))
+        return self.output(h[-1])
+
+
 def build(name):
     torch.manual_seed(1)
-    return {"lenet5": LeNet5, "mlp": mlp, "cnn": CNN, "resnet": ResNet}[name]()
+    return {"lenet5": LeNet5, "mlp": mlp, "cnn": CNN, "resnet": ResNet, "lstm": LSTM}[name]()
 
 
 def mnist_dir():
@@ -198,7 +213,7 @@ def configuration():
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", choices=["mlp", "lenet5", "cnn", "resnet"], required=True)
+    ap.add_argument("--model", choices=["mlp", "lenet5", "cnn", "resnet", "lstm"], required=True)
     ap.add_argument("--mode", choices=["train", "infer"], required=True)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--threads", type=int, default=1)

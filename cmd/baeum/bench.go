@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -124,8 +125,8 @@ plain PyTorch training loop (bench/torch_plain.py), in the same environment.`,
 			var cases []bench.Case
 			for _, m := range strings.Split(modelsFlag, ",") {
 				m = strings.TrimSpace(m)
-				if m != "mlp" && m != "lenet5" {
-					return fmt.Errorf("--models: unknown model %q (want mlp, lenet5)", m)
+				if !slices.Contains(benchModels, m) {
+					return fmt.Errorf("--models: unknown model %q (want %s)", m, strings.Join(benchModels, ", "))
 				}
 				if check {
 					cases = append(cases, bench.Case{Model: m, Mode: "train", Batch: 64})
@@ -180,7 +181,7 @@ plain PyTorch training loop (bench/torch_plain.py), in the same environment.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&modelsFlag, "models", "mlp,lenet5", "models to measure")
+	f.StringVar(&modelsFlag, "models", "mlp,lenet5", "models to measure: "+strings.Join(benchModels, ", "))
 	f.IntVar(&runs, "runs", 5, "runs of each configuration, the sides interleaved")
 	f.StringVar(&torchMode, "torch", "auto", "run PyTorch too: auto (when importable), on or off")
 	f.StringVar(&ortMode, "onnxruntime", "auto", "run ONNX Runtime too, for inference: auto (when installed), on or off")
@@ -316,3 +317,7 @@ func commandContext(ctx context.Context, name string, args ...string) *exec.Cmd 
 	}
 	return exec.CommandContext(ctx, name, args...)
 }
+
+// benchModels are the built-in models the benchmark has PyTorch twins of
+// (bench/torch_bench.py).
+var benchModels = []string{"mlp", "lenet5", "cnn", "resnet", "lstm"}
