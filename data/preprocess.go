@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/image/draw"
 
@@ -34,11 +35,13 @@ type Preprocess struct {
 	Classes []string `json:"classes,omitempty"`
 }
 
-// InputPrep says how one input is prepared: an image or a table row.
+// InputPrep says how one input is prepared: an image, a table row or a
+// line of text.
 type InputPrep struct {
 	Name  string     `json:"name"`
 	Image *ImagePrep `json:"image,omitempty"`
 	Table *TablePrep `json:"table,omitempty"`
+	Text  *TextPrep  `json:"text,omitempty"`
 }
 
 // ImagePrep says how stored image bytes (8 bits per sample, channel after
@@ -316,13 +319,67 @@ func (t *TablePrep) names() []string {
 	return s
 }
 
-// Shape returns the shape of one prepared example of the input.
+// TextPrep says how a line of text becomes the token ids a character
+// language model reads (see package data/text): each character is looked
+// up in Vocab, whose k-th character (counting from 0) has id k+2; id 0
+// is padding and id 1 the boundary that opens and closes every example.
+type TextPrep struct {
+	// Vocab holds the characters, in the order of their ids.
+	Vocab string `json:"vocab"`
+	// MaxLen is the longest example, in characters, the model was
+	// trained on.
+	MaxLen int `json:"max_len"`
+}
+
+// The limits of a text record: those of package data/text (MaxVocab
+// characters, examples of at most MaxRunes).
+const (
+	maxTextVocab = 4096
+	maxTextRunes = 256
+)
+
+// Runes returns the vocabulary's characters, in the order of their ids.
+func (t *TextPrep) Runes() []rune { return []rune(t.Vocab) }
+
+// Validate reports what is wrong with the record, if anything: a
+// vocabulary that is empty, too large, not valid UTF-8, or holds a
+// character twice or a control character; a maximum length outside
+// 1…256.
+func (t *TextPrep) Validate() error {
+	if !utf8.ValidString(t.Vocab) {
+		return errors.New("text vocabulary is not valid UTF-8")
+	}
+	n := utf8.RuneCountInString(t.Vocab)
+	if n == 0 || n > maxTextVocab {
+		return fmt.Errorf("text vocabulary of %d characters, want 1…%d", n, maxTextVocab)
+	}
+	if t.MaxLen < 1 || t.MaxLen > maxTextRunes {
+		return fmt.Errorf("text max_len %d outside 1…%d", t.MaxLen, maxTextRunes)
+	}
+	seen := make(map[rune]bool, n)
+	for _, r := range t.Vocab {
+		switch {
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			return fmt.Errorf("text vocabulary holds the control character %U", r)
+		case seen[r]:
+			return fmt.Errorf("text vocabulary holds %q twice", r)
+		}
+		seen[r] = true
+	}
+	return nil
+}
+
+// Shape returns the shape of one prepared example of the input: for
+// text, the token ids of the longest example (its characters and the
+// opening boundary).
 func (in *InputPrep) Shape() []int {
 	switch {
 	case in.Image != nil:
 		return in.Image.Shape()
 	case in.Table != nil:
 		return []int{in.Table.Width()}
+	case in.Text != nil:
+		return []int{in.Text.MaxLen + 1}
 	}
 	return nil
 }
@@ -339,13 +396,21 @@ func (p *Preprocess) Validate() error {
 	for i := range p.Inputs {
 		in := &p.Inputs[i]
 		var err error
+		kinds := 0
+		for _, set := range []bool{in.Image != nil, in.Table != nil, in.Text != nil} {
+			if set {
+				kinds++
+			}
+		}
 		switch {
-		case (in.Image == nil) == (in.Table == nil):
-			err = errors.New("needs exactly one of image and table")
+		case kinds != 1:
+			err = errors.New("needs exactly one of image, table and text")
 		case in.Image != nil:
 			err = in.Image.Validate()
-		default:
+		case in.Table != nil:
 			err = in.Table.Validate()
+		default:
+			err = in.Text.Validate()
 		}
 		if err != nil {
 			return fmt.Errorf("preprocessing record: input %d (%q): %w", i, in.Name, err)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -215,6 +216,9 @@ var ErrNonFinite = errors.New("the model's output is not finite (NaN or infinity
 // output is NaN or infinite. Load calls it, so that a checkpoint whose
 // weights overflow is refused when it is loaded.
 func (m *Model) CheckFinite() error {
+	if m.Text() != nil {
+		return m.checkFiniteText()
+	}
 	inputs := []struct {
 		name  string
 		value float64
@@ -243,13 +247,8 @@ func recordOf(meta map[string]string) (*data.Preprocess, error) {
 	return data.ParsePreprocess([]byte(raw))
 }
 
-// IsBuiltin reports whether name is a built-in architecture name rather
-// than a checkpoint path.
+// IsBuiltin reports whether name is a built-in architecture name (of
+// Names or TextNames) rather than a checkpoint path.
 func IsBuiltin(name string) bool {
-	for _, n := range Names {
-		if n == name {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(Names, name) || slices.Contains(TextNames, name)
 }

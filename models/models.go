@@ -36,6 +36,9 @@ type Config struct {
 	// ONNX is the skeleton of an imported ONNX graph (onnx.Model's
 	// Skeleton: the graph without its weights); Name is then ONNXName.
 	ONNX []byte `json:"onnx,omitempty"`
+	// Embed is the size of a text model's character embedding (see
+	// NewText).
+	Embed int `json:"embed,omitempty"`
 }
 
 // Names lists the models New builds.
@@ -190,6 +193,8 @@ func plan(cfg Config, base data.ImagePrep, classes []string) (*blueprint, error)
 		prep.Pad, prep.Flatten = 0, true
 	case "cnn", "resnet", "lstm":
 		prep.Pad, prep.Flatten = 0, false
+	case CharLMName:
+		return nil, fmt.Errorf("%s is a character language model: it trains on text (baeum train --data words:FILE), not images", cfg.Name)
 	default:
 		return nil, fmt.Errorf("unknown model %q (want %s)", cfg.Name, strings.Join(Names, ", "))
 	}

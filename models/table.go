@@ -141,6 +141,8 @@ func specOf(cfg Config, prep *data.Preprocess) ([]checkpoint.TensorSpec, error) 
 	var err error
 	if t := prep.Inputs[0].Table; t != nil {
 		s, _, err = TableSpec(cfg, *t, prep.Classes)
+	} else if t := prep.Inputs[0].Text; t != nil {
+		s, _, err = TextSpec(cfg, *t)
 	} else {
 		s, _, err = Spec(cfg, *prep.Inputs[0].Image, prep.Classes)
 	}
@@ -152,6 +154,9 @@ func specOf(cfg Config, prep *data.Preprocess) ([]checkpoint.TensorSpec, error) 
 func build(cfg Config, prep *data.Preprocess) (*Model, error) {
 	if t := prep.Inputs[0].Table; t != nil {
 		return NewTable(tensor.NewRNG(0), cfg, *t, prep.Classes)
+	}
+	if t := prep.Inputs[0].Text; t != nil {
+		return NewText(tensor.NewRNG(0), cfg, *t)
 	}
 	return New(tensor.NewRNG(0), cfg, *prep.Inputs[0].Image, prep.Classes)
 }

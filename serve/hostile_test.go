@@ -221,7 +221,7 @@ func TestNotFoundDoesNotEcho(t *testing.T) {
 	for _, path := range []string{"/%3Cscript%3Ealert(1)%3C/script%3E", "/v1/predict/../../etc/passwd", "/secret-token-123"} {
 		rec := do(s, "GET", path, "", nil)
 		msg := checkErrorBody(t, rec)
-		if rec.Code != 404 || msg != "no such endpoint (the API is POST /v1/predict, POST /v1/zipcode, POST /v1/activations, GET /v1/model, GET /healthz, GET /metrics)" {
+		if rec.Code != 404 || msg != "no such endpoint (the API is POST /v1/predict, POST /v1/zipcode, POST /v1/activations, POST /v1/generate, GET /v1/model, GET /healthz, GET /metrics)" {
 			t.Errorf("%s: %d %q", path, rec.Code, msg)
 		}
 	}

@@ -20,7 +20,7 @@ var latencyBuckets = []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 
 
 // endpoints are the values of the endpoint label, fixed so that the
 // metrics cannot grow without bound whatever paths clients ask for.
-var endpoints = []string{epPredict, epZipcode, epActivations, epModel, epHealth, epMetrics, epStatic, epOther}
+var endpoints = []string{epPredict, epZipcode, epActivations, epGenerate, epModel, epHealth, epMetrics, epStatic, epOther}
 
 // histogram counts observations into latencyBuckets.
 type histogram struct {

@@ -39,6 +39,11 @@
 //	                   max (255); at most Options.MaxActivationLayers
 //	                   layers and MaxActivationBytes bytes, the layers
 //	                   past them listed with "omitted": true
+//	POST /v1/generate  (character language models) JSON {"n": 5,
+//	                   "temperature": 0.8, "max_len": 64, "prefix": "un",
+//	                   "seed": 1}, every key optional, answered with
+//	                   {"words": [...]}: words sampled as baeum generate
+//	                   samples them
 //	GET  /healthz      {"status": "ok", ...}, or 503 {"status": "saturated", ...}
 //	GET  /metrics      Prometheus text exposition format
 //	GET  /             the page: a canvas for digit readers, a drop zone
@@ -256,6 +261,8 @@ func (s *Server) route(path string) (label string, methods []string, h http.Hand
 		return epZipcode, []string{http.MethodPost}, s.handleZipcode
 	case path == epActivations:
 		return epActivations, []string{http.MethodPost}, s.handleActivations
+	case path == epGenerate:
+		return epGenerate, []string{http.MethodPost}, s.handleGenerate
 	case path == epModel:
 		return epModel, []string{http.MethodGet, http.MethodHead}, s.handleModel
 	case path == epHealth:
@@ -270,7 +277,7 @@ func (s *Server) route(path string) (label string, methods []string, h http.Hand
 	// The path is not echoed: an answer that repeats what a client sent
 	// helps reflection attacks and fills logs with what attackers chose.
 	return epOther, nil, func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "no such endpoint (the API is POST /v1/predict, POST /v1/zipcode, POST /v1/activations, GET /v1/model, GET /healthz, GET /metrics)")
+		writeError(w, http.StatusNotFound, "no such endpoint (the API is POST /v1/predict, POST /v1/zipcode, POST /v1/activations, POST /v1/generate, GET /v1/model, GET /healthz, GET /metrics)")
 	}
 }
 
@@ -458,6 +465,10 @@ type PredictResponse struct {
 }
 
 func (s *Server) handlePredict(w http.ResponseWriter, r *http.Request) {
+	if s.p.Model.Text() != nil {
+		s.fail(w, r, errorf(http.StatusUnprocessableEntity, "this model generates words; it classifies nothing: POST %s", epGenerate))
+		return
+	}
 	s.serveBody(w, r, true, func(kind int, body []byte) (any, error) {
 		if s.p.Table() != nil { // a model of table rows: {"rows": [...]}
 			return s.rows(r, body)
@@ -583,6 +594,9 @@ func (s *Server) handleZipcode(w http.ResponseWriter, r *http.Request) {
 
 // zipcode segments an image of a row of digits and reads each one.
 func (s *Server) zipcode(ctx context.Context, body []byte) (ZipcodeResponse, error) {
+	if s.p.Prep() == nil {
+		return ZipcodeResponse{}, errorf(http.StatusUnprocessableEntity, "this model reads no pictures, so it cannot read a row of digits")
+	}
 	if !s.p.ReadsDigits() {
 		return ZipcodeResponse{}, errorf(http.StatusUnprocessableEntity, "this model does not read handwritten digits (its checkpoint prepares pictures by %q, not \"digit\"), so it cannot read a row of them", s.p.Prep().Resize)
 	}
@@ -654,6 +668,11 @@ type ModelResponse struct {
 	// Input says what images the model reads (absent for a model that
 	// reads no images).
 	Input *ImageInput `json:"input,omitempty"`
+	// Text, for a character language model (which POST /v1/generate
+	// samples words from), is its vocabulary, the characters in the
+	// order of their token ids from 2, and the longest line it was
+	// trained on.
+	Text *TextInput `json:"text,omitempty"`
 	// Classes names the model's classes, in the order of its outputs
 	// (and of PredictResponse.Probabilities).
 	Classes []string `json:"classes"`
@@ -662,6 +681,13 @@ type ModelResponse struct {
 	// canvas to draw on, and /v1/zipcode reads rows of digits. Otherwise
 	// the page offers a drop zone for pictures, and /v1/zipcode refuses.
 	Digits bool `json:"digits"`
+}
+
+// TextInput describes the lines of text a character language model
+// reads (see data.TextPrep).
+type TextInput struct {
+	Vocab  string `json:"vocab"`
+	MaxLen int    `json:"max_len"`
 }
 
 // ImageInput describes the images a model reads: pictures of any size
@@ -683,6 +709,9 @@ func (s *Server) Model() ModelResponse {
 	}
 	if prep := s.p.Prep(); prep != nil {
 		m.Input = &ImageInput{Channels: prep.Channels, Height: prep.Height, Width: prep.Width, Resize: prep.Resize}
+	}
+	if t := s.p.Model.Text(); t != nil {
+		m.Text = &TextInput{Vocab: t.Vocab, MaxLen: t.MaxLen}
 	}
 	return m
 }

@@ -209,9 +209,13 @@ var ErrNonFinite = optim.ErrNonFinite
 
 // Forward runs model on a batch: its inputs in the order of the batch's
 // spec (a MultiModule gets them all, any other Module its one input), and
-// returns the first output.
+// returns the first output. A SequenceModel given a batch of one
+// sequence input gets the batch's lengths too.
 func Forward(g *autograd.Graph, model nn.Module, b *data.Batch) *autograd.Value {
 	if len(b.Inputs) == 1 {
+		if sm, ok := model.(SequenceModel); ok && b.Lengths != nil {
+			return sm.ForwardLengths(g, g.Input(b.Inputs[0]), b.Lengths)
+		}
 		return model.Forward(g, g.Input(b.Inputs[0]))
 	}
 	xs := make([]*autograd.Value, len(b.Inputs))

@@ -41,9 +41,12 @@ With more than 20 classes the matrix is left out of the text (--json has it);
 the per-class table is always printed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			m, _, err := loadModelFlag(model, &oin)
+			m, meta, err := loadModelFlag(model, &oin)
 			if err != nil {
 				return err
+			}
+			if m.Text() != nil {
+				return evalText(cmd.Context(), cmd.OutOrStdout(), m, meta, model, dataDir, asJSON)
 			}
 			test, what, err := evalTestSet(cmd.Context(), dataDir, model, m)
 			if err != nil {
@@ -97,7 +100,7 @@ the per-class table is always printed.`,
 		},
 	}
 	cmd.Flags().StringVar(&model, "model", "lenet5", "checkpoint file, or a model name whose default checkpoint runs/<name>.safetensors exists")
-	cmd.Flags().StringVar(&dataDir, "data", "", "the data set the model was trained on, as train's --data: mnist (default), fashion-mnist, a folder of IDX files or a folder of pictures")
+	cmd.Flags().StringVar(&dataDir, "data", "", "the data set the model was trained on, as train's --data: mnist (default), fashion-mnist, a folder of IDX files, a folder of pictures, or words:FILE for a character language model")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (a precision or recall with nothing to count is null)")
 	oin.add(cmd.Flags())
 	return cmd
@@ -110,6 +113,9 @@ func evalTestSet(ctx context.Context, dataDir, model string, m *models.Model) (d
 	im := m.Image()
 	if im == nil {
 		return nil, "", fmt.Errorf("--model %s reads table rows, not images: eval measures image models", model)
+	}
+	if _, ok := textPath(dataDir); ok {
+		return nil, "", fmt.Errorf("--data %s is text; --model %s reads images", dataDir, model)
 	}
 	if dataDir != "" && !isIDXDir(dataDir) && hasTestIDX(dataDir) {
 		// A folder holding only an IDX test split: its labels are the
@@ -330,6 +336,9 @@ or noise, a blob, unlike MNIST's digits: see docs/security.md).`,
 			m, meta, err := loadModelFlag(model, &oin)
 			if err != nil {
 				return err
+			}
+			if m.Text() != nil {
+				return fmt.Errorf("--model %s is a character language model: it classifies nothing; baeum generate --model %s samples words from it", model, model)
 			}
 			p := infer.New(m)
 			p.Meta = meta

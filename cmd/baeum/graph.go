@@ -70,6 +70,9 @@ abs, square, tanh, sigmoid and relu.`,
 				if !models.IsBuiltin(model) && !strings.HasSuffix(model, ".safetensors") && !models.IsONNX(model) {
 					return fmt.Errorf("--model %q is neither a built-in model (%s) nor a .safetensors checkpoint or .onnx file", model, strings.Join(models.Names, ", "))
 				}
+				if err := refuseTextModel(model, "graph draws a training step on images"); err != nil {
+					return err
+				}
 				if r, err = experiment.StepGraph(model, seed); err != nil {
 					return fmt.Errorf("--model: %w", err)
 				}

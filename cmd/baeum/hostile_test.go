@@ -17,7 +17,9 @@ import (
 	"time"
 
 	"github.com/baeum-ml/baeum/infer"
+	"github.com/baeum-ml/baeum/models"
 	"github.com/baeum-ml/baeum/serve"
+	"github.com/baeum-ml/baeum/tensor"
 )
 
 // The hostile-input corpus: testdata/hostile/AREA/cases.json lists bad
@@ -51,8 +53,11 @@ type hostileCase struct {
 }
 
 type hostileRequest struct {
-	Method      string `json:"method"`
-	Path        string `json:"path"`
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	// Server is "charlm" for a server of a small character language
+	// model ({charlm}); otherwise the two-epoch LeNet-5 answers.
+	Server      string `json:"server,omitempty"`
 	ContentType string `json:"content_type,omitempty"`
 	Body        string `json:"body,omitempty"`
 	BodyFile    string `json:"body_file,omitempty"` // relative to the case's folder
@@ -83,6 +88,7 @@ func TestHostileCorpus(t *testing.T) {
 	}
 	sort.Strings(files)
 	counts := map[hostileOutcome]int{}
+	hostileCharLM = writeHostileCharLM(t)
 	for _, f := range files {
 		raw, err := os.ReadFile(f)
 		if err != nil {
@@ -114,6 +120,7 @@ func runHostile(t *testing.T, here string, c hostileCase) hostileOutcome {
 		return strings.NewReplacer("{here}", here, "{tmp}", tmp,
 			"{lenet5}", mustAbs(t, "../../testdata/lenet5-2epochs.safetensors"),
 			"{mlp}", mustAbs(t, "../../testdata/mlp-0.2.0.safetensors"),
+			"{charlm}", hostileCharLM,
 			"{repo}", mustAbs(t, "../..")).Replace(s)
 	}
 	for _, s := range c.Setup {
@@ -240,9 +247,47 @@ func hostileRequestDo(t *testing.T, here string, r *hostileRequest) (int, string
 		req.Header.Set("Content-Type", r.ContentType)
 	}
 	rec := httptest.NewRecorder()
-	hostileServer(t).ServeHTTP(rec, req)
+	switch r.Server {
+	case "":
+		hostileServer(t).ServeHTTP(rec, req)
+	case "charlm":
+		hostileTextServer(t).ServeHTTP(rec, req)
+	default:
+		t.Fatalf("unknown server %q (want charlm, or none for LeNet-5)", r.Server)
+	}
 	return rec.Code, rec.Body.String()
 }
+
+// hostileCharLM is the path of a small, untrained character language
+// model (the 26 letters and the apostrophe; an embedding of 4, an LSTM
+// of 8), written by TestHostileCorpus for the cases' {charlm}.
+var hostileCharLM string
+
+func writeHostileCharLM(t *testing.T) string {
+	m, err := models.NewText(tensor.NewRNG(1), models.Config{Name: models.CharLMName, Hidden: []int{8}, Embed: 4}, models.TextPrepOf("'abcdefghijklmnopqrstuvwxyz", 20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "charlm-tiny.safetensors")
+	if err := m.Save(path, nil); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+var hostileTextServer = func() func(t *testing.T) http.Handler {
+	var h http.Handler
+	return func(t *testing.T) http.Handler {
+		if h == nil {
+			p, err := infer.Load(hostileCharLM)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h = serve.New(p, serve.Options{Model: "charlm-tiny"})
+		}
+		return h
+	}
+}()
 
 func hostileSetup(t *testing.T, s string) {
 	verb, arg, _ := strings.Cut(s, ":")

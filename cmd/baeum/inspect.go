@@ -44,6 +44,9 @@ inspect-<model>-<digit>.png and .svg.
 			if err != nil {
 				return err
 			}
+			if m.Image() == nil {
+				return fmt.Errorf("--model %s reads no images (it is %v): inspect shows an image model's filters and feature maps", model, m)
+			}
 			var px []byte
 			label := -1
 			var source, name string

@@ -105,7 +105,7 @@ with a line on standard error naming the next step; --quiet turns it off.`,
 	root.PersistentFlags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile to this file (read it with go tool pprof)")
 	root.PersistentFlags().BoolVar(&quiet, "quiet", false, "print no hint of the course's next step (hints appear only on a terminal, on standard error)")
 	root.PersistentFlags().IntVar(&threads, "threads", 0, "worker threads for the numeric kernels (0: all cores)")
-	root.AddCommand(newVersionCmd(), newTrainCmd(), newEvalCmd(), newPredictCmd(), newExportCmd(), newBenchCmd(), newRegressCmd(), newServeCmd(), newExperimentCmd(), newGraphCmd(), newSummaryCmd(), newInspectCmd())
+	root.AddCommand(newVersionCmd(), newTrainCmd(), newEvalCmd(), newPredictCmd(), newExportCmd(), newBenchCmd(), newRegressCmd(), newServeCmd(), newGenerateCmd(), newExperimentCmd(), newGraphCmd(), newSummaryCmd(), newInspectCmd())
 	return root
 }
 

@@ -60,6 +60,10 @@ JSON API:
                      and pooling layers, vectors of dense layers) as 8-bit
                      base64 with each map's min and max; at most 32 layers
                      and 256 KiB, layers past that marked "omitted"
+  POST /v1/generate  (character language models, baeum train --data
+                     words:FILE) {"n": 5, "temperature": 0.8, "prefix": "un",
+                     "max_len": 64, "seed": 1}, every key optional, as
+                     application/json -> {"words": [...]}, as baeum generate
   GET  /healthz      liveness; 503 "saturated" while every worker is busy
   GET  /metrics      Prometheus metrics
 
@@ -155,7 +159,9 @@ func modelName(flag string, meta map[string]string, digits bool) string {
 	if json.Unmarshal([]byte(meta[checkpoint.KeyModel]), &cfg) == nil && cfg.Name != "" {
 		name += " (" + cfg.Name
 		if json.Unmarshal([]byte(meta[checkpoint.KeyTraining]), &tr) == nil && tr.TestAccuracy > 0 {
-			if digits {
+			if cfg.Name == models.CharLMName {
+				name += fmt.Sprintf(", %.2f%% of next characters right on its test lines", 100*tr.TestAccuracy)
+			} else if digits {
 				name += fmt.Sprintf(", %.2f%% on MNIST test", 100*tr.TestAccuracy)
 			} else {
 				name += fmt.Sprintf(", %.2f%% on its test set", 100*tr.TestAccuracy)

@@ -34,6 +34,9 @@ Draws the parameter counts as summary-params.png and .svg.
 			if spec.IsModelFile(model) {
 				return summarizeModelFile(cmd.OutOrStdout(), model)
 			}
+			if ok, err := summarizeText(cmd.OutOrStdout(), model); ok {
+				return err
+			}
 			if !models.IsBuiltin(model) && !strings.HasSuffix(model, ".safetensors") && !models.IsONNX(model) {
 				return fmt.Errorf("--model %q is neither a built-in model (%s) nor a .safetensors checkpoint or .onnx file", model, strings.Join(models.Names, ", "))
 			}
@@ -54,6 +57,6 @@ Draws the parameter counts as summary-params.png and .svg.
 		},
 	}
 	pf.add(cmd)
-	cmd.Flags().StringVar(&model, "model", "lenet5", "model: "+strings.Join(models.Names, ", ")+", or a checkpoint")
+	cmd.Flags().StringVar(&model, "model", "lenet5", "model: "+strings.Join(models.Names, ", ")+", "+strings.Join(models.TextNames, ", ")+", or a checkpoint")
 	return cmd
 }

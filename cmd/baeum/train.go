@@ -56,6 +56,10 @@ type Report struct {
 	Stopped           string             `json:"stopped"`
 	GoVersion         string             `json:"go_version"`
 	Version           string             `json:"baeum_version"`
+
+	// HeldOut compares a language model with n-gram models (--data
+	// words:FILE).
+	HeldOut *HeldOut `json:"held_out,omitempty"`
 }
 
 // trainOptions are the flags of baeum train. The ones that shape the run
@@ -147,6 +151,14 @@ turns them off): 99.1–99.2% for seeds 1–10, in about 30 s on two cores.
                   --channels 1 or 3 (default: 1 if all are grey) and
                   --resize stretch or fit (kept in the checkpoint)
   FILE.csv with --target COLUMN  a table (see --task, --categorical)
+  words:FILE      a text file of one example a line, such as the word list
+                  /usr/share/dict/words: a character language model (--model
+                  charlm, an LSTM of --hidden units, 256 by default) learns to
+                  predict each next character; a tenth of the lines is the
+                  test split, and the end compares its loss per character
+                  with n-gram models of the same lines (baeum generate then
+                  samples new words); --limit N keeps N lines spread through
+                  the file
 Images other than MNIST's are normalised by the mean and standard deviation of
 each channel over the training examples (not the validation or test ones).
 When --val is not given, a data set of fewer than 50,000 training examples
@@ -172,9 +184,9 @@ a symbolic link, a read-only folder) are refused before training starts.
 		RunE: func(cmd *cobra.Command, args []string) error { return runTrain(cmd, o) },
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Model, "model", "lenet5", "model: "+strings.Join(models.Names, ", ")+" (for a table, --target: mlp by default, softmax or linear)")
+	f.StringVar(&o.Model, "model", "lenet5", "model: "+strings.Join(models.Names, ", ")+" (for a table, --target: mlp by default, softmax or linear; for text, --data words:FILE: charlm)")
 	f.StringVar(&o.Activation, "activation", "", "hidden activation: "+strings.Join(nn.ActivationNames(), ", ")+" (default: tanh for lenet5, relu for mlp)")
-	f.StringVar(&o.Hidden, "hidden", "256,128", "MLP hidden layer sizes (each at most 65536)")
+	f.StringVar(&o.Hidden, "hidden", "256,128", "MLP hidden layer sizes (each at most 65536); for charlm, the LSTM's hidden size once per layer (default 256)")
 	f.IntVar(&o.Epochs, "epochs", 10, "passes over the training set (at most 100000)")
 	f.IntVar(&o.Batch, "batch", 64, "examples per step (at most 65536, and at most the training images)")
 	f.StringVar(&o.Optimizer, "optimizer", "adam", "sgd, momentum, nesterov, adagrad, rmsprop, adam or adamw (AdamW decays weights, not biases or normalisation parameters)")
@@ -185,7 +197,7 @@ a symbolic link, a read-only folder) are refused before training starts.
 	f.IntVar(&o.Val, "val", 5000, "training images held out for validation (the last ones); 0: none, and --out keeps the last epoch")
 	f.IntVar(&o.Patience, "patience", 0, "stop after this many epochs without better validation accuracy (0: never)")
 	f.StringVar(&o.report, "report", "", "write a JSON report to this file")
-	f.StringVar(&o.dataDir, "data", "", "mnist, fashion-mnist, a folder of IDX files, a folder of pictures in one subfolder per class, or a CSV file with --target (default: MNIST, from $BAEUM_MNIST_DIR, then the GoMNIST module)")
+	f.StringVar(&o.dataDir, "data", "", "mnist, fashion-mnist, a folder of IDX files, a folder of pictures in one subfolder per class, a CSV file with --target, or words:FILE, a text file of one example a line (default: MNIST, from $BAEUM_MNIST_DIR, then the GoMNIST module)")
 	f.IntVar(&o.Limit, "limit", 0, "use only the first N training examples (and N/6 test examples), for quick runs")
 	f.StringVar(&o.Classes, "classes", "", "names of an IDX folder's labels, separated by commas, label 0's first (default: its classes.txt, else digits)")
 	f.StringVar(&o.Size, "size", "", "HxW: the size an image folder's pictures are resized to (default: their own, when they share one)")
@@ -362,6 +374,21 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 	if o.Target != "" && !changed("model") {
 		o.Model = "mlp" // LeNet-5, the default, reads images
 	}
+	_, isText := textPath(o.dataDir)
+	if isText {
+		if !changed("model") {
+			o.Model = models.CharLMName
+		}
+		if !changed("hidden") {
+			o.Hidden = "" // charlm's own default, not the MLP's
+		}
+		if !changed("epochs") {
+			o.Epochs = textEpochs
+		}
+		if err := checkTextFlags(o, changed); err != nil {
+			return err
+		}
+	}
 	if defaultAugment(o, changed("augment")) {
 		o.Augment = augmentAuto
 	}
@@ -447,8 +474,11 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 	// it; then everything else is the same for every source.
 	rng := tensor.NewRNG(o.Seed)
 	var rd *runData
+	var trun *textRun
 	var err error
-	if o.Target != "" {
+	if isText {
+		rd, trun, err = prepareTextRun(cmd.Context(), o, rng, out)
+	} else if o.Target != "" {
 		rd, err = prepareTableRun(cmd.Context(), o, rng)
 	} else {
 		rd, err = prepareImageRun(cmd.Context(), o, rng, out)
@@ -467,6 +497,9 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		return fmt.Errorf("--batch %d is more than the %d training %s", o.Batch, fit.Len(), unit)
 	}
 
+	if isText && o.LR == 0 && (strings.EqualFold(o.Optimizer, "adam") || strings.EqualFold(o.Optimizer, "adamw")) {
+		o.LR = textLR
+	}
 	opt, err := newOptimizer(o.Optimizer, model, o.LR)
 	if err != nil {
 		return fmt.Errorf("--optimizer: %w", err)
@@ -586,6 +619,11 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		rep.TestAccuracy = tr.History[tr.Epoch-1].TestAccuracy
 		fmt.Fprintf(out, "last epoch %d (kept: no validation set to choose another): %s; %.0f training %s/s; %s, %.1fs\n",
 			tr.Epoch, scores(rd.Loss, tr.History[tr.Epoch-1], false), rep.TrainImagesPerSec, unit, stopped, rep.WallSeconds)
+	}
+	if trun != nil && rank0 && fitErr == nil && tr.Epoch > 0 && cmd.Context().Err() == nil {
+		if rep.HeldOut, err = heldOut(out, rd, trun); err != nil {
+			return err
+		}
 	}
 	// Claim only the saves that happened, and none after a failed one.
 	if savedEpoch > 0 && fitErr == nil {

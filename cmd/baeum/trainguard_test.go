@@ -224,7 +224,7 @@ func TestUnknownSubcommands(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"experiment", "foo"}, `unknown experiment "foo" (want gradient, init, optimizers)`},
+		{[]string{"experiment", "foo"}, `unknown experiment "foo" (want gradient, init, optimizers, rnn)`},
 		{[]string{"regress", "foo"}, `unknown regression "foo" (want linear, logistic, multinomial)`},
 		{[]string{"regress", "liner", "x"}, `unknown regression "liner"`},
 	} {
