@@ -61,6 +61,30 @@ func intsAt(in []value, i int, what string) ([]int64, error) {
 	return in[i].ints, nil
 }
 
+// xwb returns a node's input, weights and optional bias: inputs 0, 1 and
+// 2 (Gemm, Conv).
+func xwb(in []value) (x, w, b *autograd.Value, err error) {
+	if x, err = floatAt(in, 0); err != nil {
+		return
+	}
+	if w, err = floatAt(in, 1); err != nil {
+		return
+	}
+	if present(in, 2) {
+		b, err = floatAt(in, 2)
+	}
+	return
+}
+
+// pair returns a node's two float inputs.
+func pair(in []value) (a, b *autograd.Value, err error) {
+	if a, err = floatAt(in, 0); err != nil {
+		return
+	}
+	b, err = floatAt(in, 1)
+	return
+}
+
 // present reports whether optional input i was given.
 func present(in []value, i int) bool { return i < len(in) && (in[i].f != nil || in[i].isInt) }
 
@@ -214,11 +238,7 @@ func (m *Model) op(n *pb.NodeProto, c *node, inits map[string]*data) (runFunc, e
 			return nil, err
 		}
 		return func(g *autograd.Graph, in []value) ([]value, error) {
-			a, err := floatAt(in, 0)
-			if err != nil {
-				return nil, err
-			}
-			b, err := floatAt(in, 1)
+			a, b, err := pair(in)
 			if err != nil {
 				return nil, err
 			}
@@ -289,11 +309,7 @@ func (m *Model) op(n *pb.NodeProto, c *node, inits map[string]*data) (runFunc, e
 			return nil, err
 		}
 		return func(g *autograd.Graph, in []value) ([]value, error) {
-			a, err := floatAt(in, 0)
-			if err != nil {
-				return nil, err
-			}
-			b, err := floatAt(in, 1)
+			a, b, err := pair(in)
 			if err != nil {
 				return nil, err
 			}
@@ -753,11 +769,7 @@ func arith(op string) runFunc {
 			}
 			return intArith(op, in[0], in[1])
 		}
-		a, err := floatAt(in, 0)
-		if err != nil {
-			return nil, err
-		}
-		b, err := floatAt(in, 1)
+		a, b, err := pair(in)
 		if err != nil {
 			return nil, err
 		}
@@ -882,19 +894,9 @@ func (m *Model) gemm(n *pb.NodeProto, c *node) (runFunc, error) {
 		return nil, err
 	}
 	return func(g *autograd.Graph, in []value) ([]value, error) {
-		x, err := floatAt(in, 0)
+		x, w, bias, err := xwb(in)
 		if err != nil {
 			return nil, err
-		}
-		w, err := floatAt(in, 1)
-		if err != nil {
-			return nil, err
-		}
-		var bias *autograd.Value
-		if present(in, 2) {
-			if bias, err = floatAt(in, 2); err != nil {
-				return nil, err
-			}
 		}
 		if x.Data().Dims() != 2 || w.Data().Dims() != 2 {
 			return nil, fmt.Errorf("operands of shapes %v and %v: Gemm multiplies matrices", x.Shape(), w.Shape())
@@ -1040,19 +1042,9 @@ func (m *Model) conv(n *pb.NodeProto, c *node) (runFunc, error) {
 		return nil, err
 	}
 	return func(g *autograd.Graph, in []value) ([]value, error) {
-		x, err := floatAt(in, 0)
+		x, wt, bias, err := xwb(in)
 		if err != nil {
 			return nil, err
-		}
-		wt, err := floatAt(in, 1)
-		if err != nil {
-			return nil, err
-		}
-		var bias *autograd.Value
-		if present(in, 2) {
-			if bias, err = floatAt(in, 2); err != nil {
-				return nil, err
-			}
 		}
 		xs, ws := x.Shape(), wt.Shape()
 		if len(xs) != 4 || len(ws) != 4 {
