@@ -76,6 +76,22 @@ func TestExportBuiltinsRunInONNXRuntime(t *testing.T) {
 	}
 }
 
+// roundTrip builds a built-in model, exports it and imports the file:
+// the native model, the import and the file.
+func roundTrip(t *testing.T, name string) (*models.Model, *onnx.Model, []byte) {
+	t.Helper()
+	m := builtin(t, name)
+	b, err := onnx.Marshal(m.Module, m.InputShape(), onnx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := onnx.ImportBytes(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, im, b
+}
+
 // zoo is a network with every layer and option Export knows: grouped,
 // dilated, strided and "same" convolutions, pooling with padding and
 // ceil mode, adaptive pooling, branches joined by concatenation and by
@@ -177,15 +193,7 @@ func TestExportUnknownLayer(t *testing.T) {
 // it for a few steps (its weights and batch-norm statistics change) and
 // exports it again: ONNX Runtime agrees with baeum on the tuned model.
 func TestFineTunedImportRunsInONNXRuntime(t *testing.T) {
-	m := builtin(t, "cnn")
-	b, err := onnx.Marshal(m.Module, m.InputShape(), onnx.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	im, err := onnx.ImportBytes(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, im, _ := roundTrip(t, "cnn")
 	opt, err := optim.NewSGD(im.Params(), optim.SGDConfig{LR: 0.05, Momentum: 0.9})
 	if err != nil {
 		t.Fatal(err)

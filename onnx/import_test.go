@@ -109,15 +109,7 @@ func TestImportRefusals(t *testing.T) {
 // and Marshal, which writes the current weights, so that an import
 // changed in Go (as fine-tuning does) exports as it now is.
 func TestSkeletonAndReexport(t *testing.T) {
-	m := builtin(t, "cnn")
-	b, err := onnx.Marshal(m.Module, m.InputShape(), onnx.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	im, err := onnx.ImportBytes(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, im, b := roundTrip(t, "cnn")
 	sk, err := im.Skeleton()
 	if err != nil {
 		t.Fatal(err)
