@@ -77,7 +77,7 @@ type RecurrentConfig struct {
 // for a layer of the given cell. Use it to check a configuration that
 // comes from outside; the constructors panic on a bad one.
 func (c RecurrentConfig) Normalize(cell tensor.Cell) (RecurrentConfig, error) {
-	name := cellName(cell)
+	name := cell.Family()
 	if c.NumLayers == 0 {
 		c.NumLayers = 1
 	}
@@ -104,16 +104,6 @@ func (c RecurrentConfig) Normalize(cell tensor.Cell) (RecurrentConfig, error) {
 		return c, fmt.Errorf("unknown recurrent cell %v", cell)
 	}
 	return c, nil
-}
-
-func cellName(c tensor.Cell) string {
-	switch c {
-	case tensor.CellLSTM:
-		return "LSTM"
-	case tensor.CellGRU:
-		return "GRU"
-	}
-	return "RNN"
 }
 
 // Recurrent is what RNN, LSTM and GRU share: a stack of recurrent layers
@@ -332,7 +322,7 @@ func (r *Recurrent) MultiplyAdds(out []int) int {
 func (r *Recurrent) String() string {
 	c := r.Config
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s(%d→%d", cellName(r.Cell), c.InputSize, c.HiddenSize)
+	fmt.Fprintf(&b, "%s(%d→%d", r.Cell.Family(), c.InputSize, c.HiddenSize)
 	if r.Cell == tensor.CellRNNReLU {
 		b.WriteString(", relu")
 	}

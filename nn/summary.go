@@ -165,7 +165,7 @@ func (r *recorder) enter(name string, m Module) int {
 	if name == "" {
 		return -1
 	}
-	r.path = append(r.path, joinPath(r.lastPath(), name))
+	r.path = append(r.path, JoinPath(r.lastPath(), name))
 	r.s.Rows = append(r.s.Rows, SummaryRow{Name: r.path[len(r.path)-1]})
 	return len(r.s.Rows) - 1
 }

@@ -28,14 +28,15 @@ func walkChildren(path string, m Module, fn func(string, Module)) {
 		if ch.Module == nil {
 			panic(fmt.Sprintf("nn: child %q of %T at %q is nil", ch.Name, m, path))
 		}
-		p := joinPath(path, ch.Name)
+		p := JoinPath(path, ch.Name)
 		fn(p, ch.Module)
 		walkChildren(p, ch.Module, fn)
 	}
 }
 
-// joinPath appends name to a dotted path; an empty part adds nothing.
-func joinPath(path, name string) string {
+// JoinPath appends name to a dotted path of the module tree, as
+// parameter names are made: an empty part adds nothing.
+func JoinPath(path, name string) string {
 	switch {
 	case path == "":
 		return name
@@ -66,7 +67,7 @@ func Params(m Module) []Param {
 	var out []Param
 	Walk(m, func(path string, m Module) {
 		for _, p := range ownParams(m) {
-			p.Name = joinPath(path, p.Name)
+			p.Name = JoinPath(path, p.Name)
 			out = append(out, p)
 		}
 	})
@@ -82,7 +83,7 @@ func Buffers(m Module) []Buffer {
 	Walk(m, func(path string, m Module) {
 		if b, ok := m.(Buffered); ok {
 			for _, buf := range b.Buffers() {
-				buf.Name = joinPath(path, buf.Name)
+				buf.Name = JoinPath(path, buf.Name)
 				out = append(out, buf)
 			}
 		}

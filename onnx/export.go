@@ -318,19 +318,19 @@ func (e *Emitter) module(path string, m nn.Module, ins []string) (outs []string,
 	case *nn.Sequential:
 		cur := ins
 		for _, ch := range c.Children() {
-			if cur, err = e.module(join(path, ch.Name), ch.Module, cur); err != nil {
+			if cur, err = e.module(nn.JoinPath(path, ch.Name), ch.Module, cur); err != nil {
 				return nil, err
 			}
 		}
 		return cur, nil
 	case *nn.Residual:
-		body, err := e.module(join(path, "body"), c.Body, ins)
+		body, err := e.module(nn.JoinPath(path, "body"), c.Body, ins)
 		if err != nil {
 			return nil, err
 		}
 		short := ins
 		if c.Shortcut != nil {
-			if short, err = e.module(join(path, "shortcut"), c.Shortcut, ins); err != nil {
+			if short, err = e.module(nn.JoinPath(path, "shortcut"), c.Shortcut, ins); err != nil {
 				return nil, err
 			}
 		}
@@ -341,7 +341,7 @@ func (e *Emitter) module(path string, m nn.Module, ins []string) (outs []string,
 	case *nn.Branches:
 		var all []string
 		for _, ch := range c.Children() {
-			out, err := e.module(join(path, ch.Name), ch.Module, ins)
+			out, err := e.module(nn.JoinPath(path, ch.Name), ch.Module, ins)
 			if err != nil {
 				return nil, err
 			}
@@ -350,7 +350,7 @@ func (e *Emitter) module(path string, m nn.Module, ins []string) (outs []string,
 		if c.Join == nil {
 			return all, nil
 		}
-		return e.module(join(path, "join"), c.Join, all)
+		return e.module(nn.JoinPath(path, "join"), c.Join, all)
 	case *nn.Parallel:
 		ch := c.Children()
 		if len(ins) != len(ch) {
@@ -358,7 +358,7 @@ func (e *Emitter) module(path string, m nn.Module, ins []string) (outs []string,
 		}
 		var all []string
 		for i, k := range ch {
-			out, err := e.module(join(path, k.Name), k.Module, ins[i:i+1])
+			out, err := e.module(nn.JoinPath(path, k.Name), k.Module, ins[i:i+1])
 			if err != nil {
 				return nil, err
 			}
@@ -561,16 +561,6 @@ func (e *Emitter) softplus(x string, beta, threshold float64) string {
 	}
 	over := e.Node("Greater", []string{bx, e.Constant([]float32{float32(threshold)})})
 	return e.Node("Where", []string{over, x, sp})
-}
-
-func join(path, name string) string {
-	switch {
-	case path == "":
-		return name
-	case name == "":
-		return path
-	}
-	return path + "." + name
 }
 
 func pathOr(path string) string {

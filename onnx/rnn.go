@@ -52,16 +52,6 @@ var torchGates = map[tensor.Cell][]int{
 	tensor.CellGRU:     {1, 0, 2},
 }
 
-func onnxOp(c tensor.Cell) string {
-	switch c {
-	case tensor.CellLSTM:
-		return "LSTM"
-	case tensor.CellGRU:
-		return "GRU"
-	}
-	return "RNN"
-}
-
 // recurrentOf returns the recurrent network inside m.
 func recurrentOf(m nn.Module) *nn.Recurrent {
 	switch l := m.(type) {
@@ -96,7 +86,7 @@ func (e *Emitter) recurrent(m nn.Module, ins []string) (string, error) {
 		return "", fmt.Errorf("%d sets of weights for %d layers and %d directions", len(r.Weights), layers, d)
 	}
 	h, gates := cfg.HiddenSize, r.Cell.Gates()
-	op := onnxOp(r.Cell)
+	op := r.Cell.Family()
 	attrs := []*pb.AttributeProto{IntAttr("hidden_size", h), stringAttr("direction", dir)}
 	switch r.Cell {
 	case tensor.CellRNNReLU:
@@ -193,7 +183,7 @@ func (e *Emitter) biasInit(l int, ws []autograd.RecurrentWeights, gates, h int, 
 
 // init adds a float initializer named name under the layer's path.
 func (e *Emitter) init(name string, v []float32, shape []int) string {
-	name = e.unique(join(e.path, name))
+	name = e.unique(nn.JoinPath(e.path, name))
 	e.done[name] = true
 	e.graph.Initializer = append(e.graph.Initializer, floatTensor(name, v, shape))
 	return name

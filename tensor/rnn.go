@@ -44,6 +44,18 @@ func (c Cell) String() string {
 	return fmt.Sprintf("Cell(%d)", uint8(c))
 }
 
+// Family names the kind of layer the cell makes, as PyTorch and ONNX
+// name it: RNN (either nonlinearity), LSTM or GRU.
+func (c Cell) Family() string {
+	switch c {
+	case CellLSTM:
+		return "LSTM"
+	case CellGRU:
+		return "GRU"
+	}
+	return "RNN"
+}
+
 // Gates reports how many blocks of H rows the cell's weights stack: 4 for
 // an LSTM, 3 for a GRU, 1 for a plain RNN. W_ih is (Gates·H, in) and W_hh
 // is (Gates·H, H).
