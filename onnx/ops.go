@@ -85,6 +85,20 @@ func pair(in []value) (a, b *autograd.Value, err error) {
 	return
 }
 
+// intOption reads the one integer attribute a node may have (def when
+// absent) and checks that it has lo to hi inputs and one output.
+func intOption(n *pb.NodeProto, c *node, name string, def int64, lo, hi int) (int64, error) {
+	a, err := newAttrs(n, []string{name})
+	if err != nil {
+		return 0, err
+	}
+	v, err := a.int(name, def)
+	if err != nil {
+		return 0, err
+	}
+	return v, inputs(c, lo, hi, 1)
+}
+
 // present reports whether optional input i was given.
 func present(in []value, i int) bool { return i < len(in) && (in[i].f != nil || in[i].isInt) }
 
@@ -343,15 +357,8 @@ func (m *Model) op(n *pb.NodeProto, c *node, inits map[string]*data) (runFunc, e
 	case "Dropout":
 		return m.dropout(n, c)
 	case "Flatten":
-		a, err := allow("axis")
+		ax, err := intOption(n, c, "axis", 1, 1, 1)
 		if err != nil {
-			return nil, err
-		}
-		ax, err := a.int("axis", 1)
-		if err != nil {
-			return nil, err
-		}
-		if err := inputs(c, 1, 1, 1); err != nil {
 			return nil, err
 		}
 		return one(func(g *autograd.Graph, x *autograd.Value) (*autograd.Value, error) {
@@ -366,15 +373,8 @@ func (m *Model) op(n *pb.NodeProto, c *node, inits map[string]*data) (runFunc, e
 			return g.Reshape(x, tensor.Numel(s[:k]), tensor.Numel(s[k:])), nil
 		}), nil
 	case "Reshape":
-		a, err := allow("allowzero")
+		az, err := intOption(n, c, "allowzero", 0, 2, 2)
 		if err != nil {
-			return nil, err
-		}
-		az, err := a.int("allowzero", 0)
-		if err != nil {
-			return nil, err
-		}
-		if err := inputs(c, 2, 2, 1); err != nil {
 			return nil, err
 		}
 		return func(g *autograd.Graph, in []value) ([]value, error) {
@@ -650,15 +650,8 @@ func (m *Model) op(n *pb.NodeProto, c *node, inits map[string]*data) (runFunc, e
 			return []value{{ints: out, shape: []int{len(out)}, isInt: true}}, nil
 		}, nil
 	case "Gather":
-		a, err := allow("axis")
+		ax, err := intOption(n, c, "axis", 0, 2, 2)
 		if err != nil {
-			return nil, err
-		}
-		ax, err := a.int("axis", 0)
-		if err != nil {
-			return nil, err
-		}
-		if err := inputs(c, 2, 2, 1); err != nil {
 			return nil, err
 		}
 		return func(g *autograd.Graph, in []value) ([]value, error) {
