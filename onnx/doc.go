@@ -4,9 +4,10 @@
 // Export writes a module tree (the built-in models, model files, and
 // imported models) as an ONNX graph that ONNX Runtime, PyTorch and other
 // runtimes run: dense and convolutional layers, pooling, batch
-// normalisation in its inference form, residual additions, branches and
-// every activation baeum has; dropout, the identity at inference, is left
-// out. The batch dimension is dynamic, and the caller's metadata (baeum
+// normalisation in its inference form, residual additions, branches,
+// recurrent layers (RNN, LSTM and GRU, their gate blocks reordered to
+// ONNX's) and every activation baeum has; dropout, the identity at
+// inference, is left out. The batch dimension is dynamic, and the caller's metadata (baeum
 // stores the preprocessing record and the class names there) goes into
 // metadata_props.
 //
