@@ -50,13 +50,12 @@ type Model struct {
 	Producer string
 
 	nodes     []*node
-	nvals     int
 	input     int // value id of the graph input
 	output    int
-	consts    map[int]value // initializers and Constants that are not parameters
+	preset    map[int]value // initializers by value id, while compiling
+	init      []value       // every value id's initializer (parameters and constants), nothing for computed values
 	params    []nn.Param
 	buffers   []nn.Buffer
-	pvals     map[int]*autograd.Value
 	graph     *pb.GraphProto            // the graph, initializers' numbers left out
 	names     []string                  // value names by id
 	stats     map[string]*tensor.Tensor // running statistics by name, while compiling
@@ -202,7 +201,7 @@ func externalIn(ctx context.Context, dir string) external {
 // A skeleton (see Model.Skeleton) may leave out the numbers of the
 // parameters and running statistics: they are zeros until loaded.
 func compile(ctx context.Context, mp *pb.ModelProto, ext external, skeleton bool) (*Model, error) {
-	m := &Model{Metadata: map[string]string{}, consts: map[int]value{}, pvals: map[int]*autograd.Value{}, stats: map[string]*tensor.Tensor{}}
+	m := &Model{Metadata: map[string]string{}, preset: map[int]value{}, stats: map[string]*tensor.Tensor{}}
 	m.Producer = strings.TrimSpace(mp.GetProducerName() + " " + mp.GetProducerVersion())
 	m.irVersion = mp.GetIrVersion()
 	for _, op := range mp.GetOpsetImport() {
@@ -329,16 +328,16 @@ func compile(ctx context.Context, mp *pb.ModelProto, ext external, skeleton bool
 		case isParam && !d.isInt && !stats[name]:
 			v := autograd.NewParam(name, d.tensor())
 			m.params = append(m.params, nn.Param{Name: name, Value: v, Role: role})
-			m.pvals[vid] = v
+			m.preset[vid] = value{f: v}
 		case stats[name] && !d.isInt:
 			t := d.tensor()
 			m.buffers = append(m.buffers, nn.Buffer{Name: name, Tensor: t})
 			m.stats[name] = t
-			m.consts[vid] = value{f: autograd.NewParam(name, t)}
+			m.preset[vid] = value{f: autograd.NewParam(name, t)}
 		case d.isInt:
-			m.consts[vid] = value{ints: d.i, shape: d.shape, isInt: true}
+			m.preset[vid] = value{ints: d.i, shape: d.shape, isInt: true}
 		default:
-			m.consts[vid] = value{f: autograd.NewParam(name, d.tensor())}
+			m.preset[vid] = value{f: autograd.NewParam(name, d.tensor())}
 		}
 	}
 	// Nodes, in the order the file gives, which ONNX requires to be
@@ -391,8 +390,11 @@ func compile(ctx context.Context, mp *pb.ModelProto, ext external, skeleton bool
 		return nil, fmt.Errorf("the graph's output %q is never computed", m.Output.Name)
 	}
 	m.output = id(m.Output.Name)
-	m.nvals = len(m.names)
-	m.stats = nil
+	m.init = make([]value, len(m.names))
+	for id, v := range m.preset {
+		m.init[id] = v
+	}
+	m.preset, m.stats = nil, nil
 	// Keep the graph without the initializers' numbers, for export.
 	m.graph = proto.Clone(g).(*pb.GraphProto)
 	m.graph.Initializer = nil
@@ -466,13 +468,7 @@ func (m *Model) check() error {
 // Run evaluates the graph on x and returns its output, or an error naming
 // the node that failed.
 func (m *Model) Run(g *autograd.Graph, x *autograd.Value) (y *autograd.Value, err error) {
-	vals := make([]value, m.nvals)
-	for id, c := range m.consts {
-		vals[id] = c
-	}
-	for id, p := range m.pvals {
-		vals[id] = value{f: p}
-	}
+	vals := slices.Clone(m.init)
 	ins := make([]value, 0, 8)
 	vals[m.input] = value{f: x}
 	var cur *node

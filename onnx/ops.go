@@ -260,7 +260,10 @@ func (m *Model) op(n *pb.NodeProto, c *node, inits map[string]*data) (runFunc, e
 				a, b = b, a
 			}
 			// A mask of 0 and 1, outside the gradient: 1 where a − b > 0.
-			return []value{{f: g.Input(tensor.Unary(tensor.OpStep, tensor.Sub(a.Data(), b.Data()), 0))}}, nil
+			m := g.Arena().Empty(tensor.Float32, tensor.BroadcastShapes(a.Shape(), b.Shape())...)
+			tensor.BinaryTo(tensor.OpSub, m, a.Data(), b.Data())
+			tensor.UnaryTo(tensor.OpStep, m, m, 0)
+			return []value{{f: g.Input(m)}}, nil
 		}, nil
 	case "Where":
 		if _, err := allow(); err != nil {
@@ -280,7 +283,7 @@ func (m *Model) op(n *pb.NodeProto, c *node, inits map[string]*data) (runFunc, e
 			shape := tensor.BroadcastShapes(tensor.BroadcastShapes(v[0].Shape(), v[1].Shape()), v[2].Shape())
 			for i := range v {
 				if !tensor.EqualShapes(v[i].Shape(), shape) {
-					v[i] = g.Add(v[i], g.Input(tensor.New(tensor.Float32, shape...)))
+					v[i] = g.Add(v[i], g.Input(g.Arena().Zeros(tensor.Float32, shape...)))
 				}
 			}
 			return []value{{f: g.Where(v[0], v[1], v[2])}}, nil

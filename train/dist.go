@@ -44,7 +44,7 @@ type dist struct {
 	flat    []float32
 	bufs    []*tensor.Tensor // running statistics (float32 buffers)
 	bufFlat []float32
-	scalars [3]float64
+	scalars [2]float64 // the global batch's loss sum and its count of non-finite losses
 }
 
 // newDist prepares a data-parallel run of model and makes every process
@@ -69,15 +69,15 @@ func newDist(comm Comm, model nn.Module) (*dist, error) {
 	}
 	d.flat, d.bufFlat = make([]float32, n), make([]float32, m)
 	d.grads = make([]*tensor.Tensor, len(d.params))
-	data := make([]*tensor.Tensor, len(d.params))
+	values := make([]*tensor.Tensor, len(d.params))
 	for i, p := range d.params {
-		data[i] = p.Data()
+		values[i] = p.Data()
 	}
-	tensor.PackF32(d.flat, 1, data...)
+	tensor.PackF32(d.flat, 1, values...)
 	if err := comm.Broadcast(d.flat, 0); err != nil {
 		return nil, fmt.Errorf("train: broadcasting the parameters: %w", err)
 	}
-	tensor.UnpackF32(d.flat, 1, data...)
+	tensor.UnpackF32(d.flat, 1, values...)
 	tensor.PackF32(d.bufFlat, 1, d.bufs...)
 	if err := comm.Broadcast(d.bufFlat, 0); err != nil {
 		return nil, fmt.Errorf("train: broadcasting the buffers: %w", err)
@@ -114,8 +114,8 @@ func (t *Trainer) distStep(g *autograd.Graph, b *data.Batch) (float64, *autograd
 	if math.IsNaN(local) || math.IsInf(local, 0) {
 		bad = 1
 	}
-	d.scalars = [3]float64{local * float64(b.Size), bad, 0}
-	if err := d.comm.AllreduceSum64(d.scalars[:2]); err != nil {
+	d.scalars = [2]float64{local * float64(b.Size), bad}
+	if err := d.comm.AllreduceSum64(d.scalars[:]); err != nil {
 		return 0, nil, err
 	}
 	global := d.scalars[0] / float64(b.Global)
