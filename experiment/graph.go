@@ -13,6 +13,7 @@ import (
 	"unicode"
 
 	"github.com/baeum-ml/baeum/autograd"
+	"github.com/baeum-ml/baeum/data/text"
 	"github.com/baeum-ml/baeum/models"
 	"github.com/baeum-ml/baeum/nn"
 	"github.com/baeum-ml/baeum/plot"
@@ -44,16 +45,27 @@ type GraphResult struct {
 // checkpoint's architecture is used, since the weights do not change the
 // graph. Coarse layers (convolution, pooling, Linear, activations, the
 // fused softmax cross-entropy) are one node each.
+//
+// A character language model (models.CharLMName, or a checkpoint of one)
+// reads the word "graph" instead: the boundary and its letters in, each
+// next character out, and the cross-entropy of every step; the built-in
+// is drawn over the letters a–z and the apostrophe.
 func StepGraph(model string, seed uint64) (*GraphResult, error) {
 	var m *models.Model
 	var err error
-	if models.IsBuiltin(model) {
+	switch {
+	case model == models.CharLMName:
+		m, err = models.NewText(tensor.NewRNG(seed), models.Config{Name: model}, models.TextPrepOf("'abcdefghijklmnopqrstuvwxyz", 32))
+	case models.IsBuiltin(model):
 		m, err = models.ForMNIST(tensor.NewRNG(seed), models.Config{Name: model})
-	} else {
+	default:
 		m, _, err = models.Load(model)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if m.Text() != nil {
+		return textStepGraph(m)
 	}
 	shape := append([]int{2}, m.InputShape()...)
 	x := tensor.RandNormal(tensor.NewRNG(seed+1), tensor.Float32, 0, 1, shape...)
@@ -435,4 +447,52 @@ func (r *GraphResult) Draw(ctx context.Context, out Output) ([]string, error) {
 		files = append(files, p)
 	}
 	return files, nil
+}
+
+// graphWord is the word a text model's step graph reads.
+const graphWord = "graph"
+
+// textStepGraph is StepGraph for a character language model: one word,
+// its characters predicted one after another.
+func textStepGraph(m *models.Model) (*GraphResult, error) {
+	v, err := text.VocabOfPrep(m.Text())
+	if err != nil {
+		return nil, err
+	}
+	word := graphWord
+	if _, err := v.Encode(word); err != nil {
+		// A vocabulary without those letters: its first characters.
+		word = string(v.Runes[:min(len(v.Runes), len(graphWord))])
+	}
+	ids, err := v.Encode(word)
+	if err != nil {
+		return nil, err
+	}
+	steps := len(ids) - 1
+	in64 := make([]int64, steps)
+	for i, id := range ids[:steps] {
+		in64[i] = int64(id)
+	}
+	in := tensor.FromInt64(in64, 1, steps)
+	targets := ids[1:]
+	g := autograd.NewGraph()
+	g.Training = true
+	g.RNG = tensor.NewRNG(1)
+	logits := m.Forward(g, g.Input(in).SetName("characters"))
+	logits = g.Reshape(logits, steps, logits.Shape()[2])
+	loss := g.CrossEntropy(logits, targets, autograd.ReduceMean).SetName("L")
+	nn.ZeroGrad(m)
+	loss.Backward()
+	res := &GraphResult{
+		Name: "graph-" + m.Config.Name,
+		Graph: plot.NewGraph(loss, plot.GraphOptions{Backward: true, Output: "L",
+			Title: fmt.Sprintf("One training step of %s on %q: forward pass (top, black) and backward pass (red, dashed): ∂L/∂v for every value v", m, word)}),
+		OutputName: "L",
+		Output:     loss.Item(),
+	}
+	for _, p := range m.Params() {
+		res.Params = append(res.Params, p.Name)
+	}
+	nn.ZeroGrad(m)
+	return res, nil
 }

@@ -30,6 +30,11 @@ func TestStepGraph(t *testing.T) {
 		{"mlp", map[string]int{"linear": 3, "relu": 2, "cross_entropy": 1}, []string{"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "output.weight", "output.bias"}},
 		{"softmax", map[string]int{"linear": 1, "cross_entropy": 1}, []string{"output.weight", "output.bias"}},
 		{checkpoint, lenet, lenetParams},
+		// The word "graph": an LSTM node for all the steps, the two
+		// biases of its input projection summed, the output layer on
+		// every step.
+		{"charlm", map[string]int{"embedding": 1, "linear": 2, "add": 1, "lstm": 1, "slice": 1, "reshape": 5, "cross_entropy": 1},
+			[]string{"embedding.weight", "lstm.weight_ih_l0", "lstm.weight_hh_l0", "lstm.bias_ih_l0", "lstm.bias_hh_l0", "output.weight", "output.bias"}},
 	}
 	for _, tc := range tests {
 		t.Run(filepath.Base(tc.model), func(t *testing.T) {

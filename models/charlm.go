@@ -42,9 +42,14 @@ const (
 // the logits of the next one.
 //
 //	embedding  Embedding(vocabulary → embed)
-//	lstm       LSTM(embed → hidden, layers), batch first
+//	           Dropout(p)
+//	lstm       LSTM(embed → hidden, layers, dropout p between layers), batch first
+//	           Dropout(p)
 //	output     Linear(hidden → vocabulary)
 //
+// The dropouts act only in training, and only when p > 0 (Zaremba et
+// al.'s regularisation of recurrent networks: the non-recurrent
+// connections only).
 // It maps token ids (N, T) to logits (N, T, vocabulary). The parameter
 // names are those of a PyTorch module with attributes embedding, lstm
 // and output.
@@ -52,15 +57,19 @@ type CharLM struct {
 	Embedding *nn.Embedding
 	LSTM      *nn.LSTM
 	Output    *nn.Linear
+	// Drop is the dropout of the embedding's and the LSTM's outputs.
+	Drop nn.Dropout
 }
 
 // NewCharLM builds a CharLM of vocab token ids (padding, the boundary and
-// the characters), with weights drawn from rng as PyTorch draws them.
-func NewCharLM(rng *rand.Rand, vocab, embed, hidden, layers int) *CharLM {
+// the characters), with weights drawn from rng as PyTorch draws them,
+// and dropout p in training.
+func NewCharLM(rng *rand.Rand, vocab, embed, hidden, layers int, p float64) *CharLM {
 	m := &CharLM{
 		Embedding: nn.NewEmbedding(rng, vocab, embed),
-		LSTM:      nn.NewLSTM(rng, nn.RecurrentConfig{InputSize: embed, HiddenSize: hidden, NumLayers: layers, BatchFirst: true}),
+		LSTM:      nn.NewLSTM(rng, nn.RecurrentConfig{InputSize: embed, HiddenSize: hidden, NumLayers: layers, BatchFirst: true, Dropout: p}),
 		Output:    nn.NewLinear(rng, hidden, vocab),
+		Drop:      nn.Dropout{P: p},
 	}
 	for _, p := range nn.Params(m) {
 		p.Value.SetName(p.Name)
@@ -102,8 +111,8 @@ func (m *CharLM) Forward(g *autograd.Graph, ids *autograd.Value) *autograd.Value
 	if len(s) != 2 {
 		panic(fmt.Sprintf("models: CharLM of ids %v, want (N, T)", s))
 	}
-	x := nn.Call(g, "embedding", m.Embedding, ids)
-	h := nn.Call(g, "lstm", m.LSTM, x)
+	x := m.Drop.Forward(g, nn.Call(g, "embedding", m.Embedding, ids))
+	h := m.Drop.Forward(g, nn.Call(g, "lstm", m.LSTM, x))
 	return nn.Call(g, "output", everyStep{m.Output}, h)
 }
 
@@ -137,9 +146,9 @@ func (m *CharLM) ForwardLengths(g *autograd.Graph, ids *autograd.Value, lengths 
 		}
 		ids = g.Input(dst)
 	}
-	x := m.Embedding.Forward(g, ids)
+	x := m.Drop.Forward(g, m.Embedding.Forward(g, ids))
 	out, _, _ := m.LSTM.Run(g, x, nil, nil, lengths)
-	return everyStep{m.Output}.Forward(g, out)
+	return everyStep{m.Output}.Forward(g, m.Drop.Forward(g, out))
 }
 
 // ForwardLengths runs the model on a padded batch of sequences whose
@@ -184,7 +193,7 @@ func NewText(rng *rand.Rand, cfg Config, prep data.TextPrep) (*Model, error) {
 	}
 	cfg = p.cfg
 	vocab := utf8.RuneCountInString(prep.Vocab) + 2
-	net := NewCharLM(rng, vocab, cfg.Embed, cfg.Hidden[0], len(cfg.Hidden))
+	net := NewCharLM(rng, vocab, cfg.Embed, cfg.Hidden[0], len(cfg.Hidden), cfg.Dropout)
 	rec := data.Preprocess{Inputs: []data.InputPrep{{Name: text.InputName, Text: &prep}}}
 	return &Model{Config: cfg, Module: net, Prep: rec}, nil
 }
@@ -228,6 +237,8 @@ func textPlan(cfg Config, prep data.TextPrep) (*blueprint, error) {
 		return nil, fmt.Errorf("charlm's hidden size %d: want 1 to %d", cfg.Hidden[0], MaxHidden)
 	case cfg.Embed < 0 || cfg.Embed > MaxHidden:
 		return nil, fmt.Errorf("charlm's embedding size %d: want 1 to %d", cfg.Embed, MaxHidden)
+	case !(cfg.Dropout >= 0 && cfg.Dropout < 1):
+		return nil, fmt.Errorf("charlm's dropout %v: want at least 0 and less than 1", cfg.Dropout)
 	}
 	for _, h := range cfg.Hidden {
 		if h != cfg.Hidden[0] {

@@ -77,6 +77,9 @@ func TestNewTextRefuses(t *testing.T) {
 		{Config{Name: CharLMName}, data.TextPrep{Vocab: "aa", MaxLen: 3}, "holds 'a' twice"},
 		{Config{Name: CharLMName}, data.TextPrep{Vocab: "ab", MaxLen: 0}, "max_len 0"},
 		{Config{Name: CharLMName}, data.TextPrep{Vocab: "a\tb", MaxLen: 2}, "control character"},
+		{Config{Name: CharLMName, Dropout: 1}, v.Prep(4), "dropout 1"},
+		{Config{Name: CharLMName, Dropout: -0.1}, v.Prep(4), "dropout -0.1"},
+		{Config{Name: CharLMName, Dropout: math.NaN()}, v.Prep(4), "dropout NaN"},
 	} {
 		if _, err := NewText(tensor.NewRNG(1), c.cfg, c.prep); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v %+v: %v, want %q", c.cfg, c.prep, err, c.want)
@@ -84,6 +87,39 @@ func TestNewTextRefuses(t *testing.T) {
 	}
 	if _, err := ForMNIST(tensor.NewRNG(1), Config{Name: CharLMName}); err == nil || !strings.Contains(err.Error(), "trains on text") {
 		t.Errorf("charlm for MNIST: %v", err)
+	}
+}
+
+// TestCharLMDropoutOnlyInTraining: the same weights with and without
+// dropout give the same logits in inference, and different ones in
+// training, where a dropped embedding or LSTM output changes them.
+func TestCharLMDropoutOnlyInTraining(t *testing.T) {
+	v, _ := text.NewVocab(lmWords)
+	build := func(p float64) *Model {
+		m, err := NewText(tensor.NewRNG(1), Config{Name: CharLMName, Hidden: []int{16, 16}, Embed: 8, Dropout: p}, v.Prep(4))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	plain, dropped := build(0), build(0.5)
+	if s := dropped.Module.(*CharLM).String(); !strings.Contains(s, "dropout 0.5") {
+		t.Errorf("%s: the LSTM's dropout between layers is not set", s)
+	}
+	ids := tensor.FromInt64([]int64{1, 2, 3, 4, 1, 5, 6, 2}, 2, 4)
+	logits := func(m *Model, training bool) []float64 {
+		g := autograd.NewInferenceGraph()
+		if training {
+			g = autograd.NewGraph()
+			g.Training, g.RNG = true, tensor.NewRNG(7)
+		}
+		return m.Forward(g, g.Input(ids)).Data().Float64s()
+	}
+	if a, b := logits(plain, false), logits(dropped, false); !slices.Equal(a, b) {
+		t.Error("dropout changed the logits in inference")
+	}
+	if a, b := logits(plain, true), logits(dropped, true); slices.Equal(a, b) {
+		t.Error("dropout 0.5 left the training logits unchanged")
 	}
 }
 

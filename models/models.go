@@ -39,6 +39,10 @@ type Config struct {
 	// Embed is the size of a text model's character embedding (see
 	// NewText).
 	Embed int `json:"embed,omitempty"`
+	// Dropout is a text model's dropout probability during training: of
+	// the embedding's output, between LSTM layers and of the last
+	// layer's output (0: none).
+	Dropout float64 `json:"dropout,omitempty"`
 }
 
 // Names lists the models New builds.

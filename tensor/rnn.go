@@ -1,8 +1,10 @@
 package tensor
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/baeum-ml/baeum/internal/kernels"
 )
@@ -76,8 +78,64 @@ func (c Cell) Gates() int {
 // vectorised functions; float64, for gradient checks, uses package math.
 type rnnMath[T Float] struct {
 	sigmoid, tanh func(dst, src []T)
-	// gemm computes C = op(A)·op(B) + beta·C.
-	gemm func(transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)
+	// gemm computes C = op(A)·op(B) + beta·C; gemm1 does it on the
+	// calling goroutine alone.
+	gemm, gemm1 func(transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)
+	// jobs recycles the recurrences' parallel jobs.
+	jobs chan *rnnJob[T]
+}
+
+// rnnJob is a recurrence's forward or backward pass split over the
+// batch. Jobs are recycled with their fn, so that a call allocates
+// nothing.
+type rnnJob[T Float] struct {
+	m                                   *rnnMath[T]
+	r                                   *Recurrence
+	y, xp, whh, bhh, states, cells, gts []T
+	gxp, gy, dG, dh, dc, tc             []T
+	h                                   int
+	backward                            bool
+	fn                                  func(worker, lo, hi int)
+}
+
+// runRows runs the job over the batch, each worker on its own share of
+// the sequences.
+func (m *rnnMath[T]) runRows(j rnnJob[T]) {
+	if j.r.shares <= 1 {
+		j.rows(0, j.r.Batch)
+		return
+	}
+	var pj *rnnJob[T]
+	select {
+	case pj = <-m.jobs:
+	default:
+		pj = new(rnnJob[T])
+	}
+	fn := pj.fn
+	*pj = j
+	pj.fn = fn
+	if pj.fn == nil {
+		pj.fn = func(_, lo, hi int) {
+			for c := lo; c < hi; c++ {
+				pj.rows(pj.r.share(c))
+			}
+		}
+	}
+	kernels.Parallel(j.r.shares, 1, pj.fn)
+	fn = pj.fn
+	*pj = rnnJob[T]{fn: fn}
+	select {
+	case m.jobs <- pj:
+	default:
+	}
+}
+
+func (j *rnnJob[T]) rows(k0, k1 int) {
+	if j.backward {
+		recurrentBackwardRows(j.m, j.r, j.gxp, j.gy, j.whh, j.states, j.cells, j.gts, j.dG, j.dh, j.dc, j.tc, j.h, k0, k1)
+	} else {
+		recurrentForwardRows(j.m, j.r, j.y, j.xp, j.whh, j.bhh, j.states, j.cells, j.gts, j.h, k0, k1)
+	}
 }
 
 var rnn32 = rnnMath[float32]{
@@ -86,6 +144,10 @@ var rnn32 = rnnMath[float32]{
 	gemm: func(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 		kernels.Sgemm(transA, transB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
 	},
+	gemm1: func(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+		kernels.SgemmSerial(transA, transB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
+	},
+	jobs: make(chan *rnnJob[float32], 8),
 }
 
 var rnn64 = rnnMath[float64]{
@@ -102,7 +164,17 @@ var rnn64 = rnnMath[float64]{
 	gemm: func(transA, transB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 		kernels.Dgemm(transA, transB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
 	},
+	gemm1: func(transA, transB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+		kernels.Dgemm(transA, transB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
+	},
+	jobs: make(chan *rnnJob[float64], 8),
 }
+
+// rnnGrain is the fewest sequences a worker takes: the recurrence runs
+// its time loop on each worker's share of the batch at once, so the
+// steps need no synchronisation, and below this a share's GEMMs are too
+// small to be worth a thread.
+const rnnGrain = 16
 
 // The rows below are one example's step. Their slices are exactly as
 // long as the names say: H = len(h).
@@ -429,6 +501,62 @@ type Recurrence struct {
 	hidden        int
 	states, cells *Tensor // (T+1)·N·H: the states before each step and after the last
 	gates         *Tensor // T·N·4H: LSTM and GRU gate values
+	// The internal rows of states, cells and gates: shares parts of
+	// the batch, one for each worker, and, with Lengths, order[k] is
+	// the example at row k (nil: example k).
+	shares int
+	order  []int64
+}
+
+// plan splits the batch into the workers' shares and, with Lengths,
+// orders the examples as PyTorch's packed sequences do: longest first,
+// dealt to the shares in turn, so that each share's active examples at
+// any step are its first rows (the step's matrix product skips the
+// others) and the shares get even work. scratch holds N numbers.
+func (r *Recurrence) plan(order, scratch []int64) {
+	n := r.Batch
+	r.shares = kernels.Chunks(n, rnnGrain)
+	r.order = nil
+	if r.Lengths == nil {
+		return
+	}
+	for i := range scratch {
+		scratch[i] = int64(i)
+	}
+	lengths := r.Lengths
+	slices.SortStableFunc(scratch, func(a, b int64) int { return cmp.Compare(lengths[b], lengths[a]) })
+	q, rem := n/r.shares, n%r.shares
+	for i, e := range scratch {
+		c, j := i%r.shares, i/r.shares
+		order[c*q+min(c, rem)+j] = e
+	}
+	r.order = order
+}
+
+// share returns the rows of share c.
+func (r *Recurrence) share(c int) (k0, k1 int) {
+	q, rem := r.Batch/r.shares, r.Batch%r.shares
+	return c*q + min(c, rem), (c+1)*q + min(c+1, rem)
+}
+
+// ex returns the example at internal row k.
+func (r *Recurrence) ex(k int) int {
+	if r.order == nil {
+		return k
+	}
+	return int(r.order[k])
+}
+
+// activeEnd returns the end of the rows k0 to k1-1 of one share whose
+// examples are still running at step t: they come first.
+func (r *Recurrence) activeEnd(k0, k1, t int) int {
+	if r.Lengths == nil {
+		return k1
+	}
+	for k1 > k0 && r.Lengths[r.order[k1-1]] <= t {
+		k1--
+	}
+	return k1
 }
 
 // OutputRows reports the number of rows of H numbers that Forward writes:
@@ -503,6 +631,11 @@ func (r *Recurrence) Forward(y, xp, whh, bhh, h0, c0 *Tensor, ar *Arena) {
 	if r.Cell == CellLSTM || r.Cell == CellGRU {
 		r.gates = ar.Empty(d, t*n*4*h)
 	}
+	if r.Lengths != nil {
+		r.plan(ar.Empty(Int64, n).i64, ar.Empty(Int64, n).i64)
+	} else {
+		r.plan(nil, nil)
+	}
 	if d == Float64 {
 		recurrentForward(&rnn64, r, y.f64, xp.f64, whh.f64, bhh.f64s(), h0.f64s(), c0.f64s(), r.states.f64, r.cells.f64s(), r.gates.f64s(), h)
 	} else {
@@ -512,49 +645,90 @@ func (r *Recurrence) Forward(y, xp, whh, bhh, h0, c0 *Tensor, ar *Arena) {
 
 func recurrentForward[T Float](m *rnnMath[T], r *Recurrence, y, xp, whh, bhh, h0, c0, states, cells, gates []T, h int) {
 	n, steps, cell := r.Batch, r.Steps, r.Cell
-	gh := cell.Gates() * h
 	nh := n * h
-	if h0 != nil {
-		copy(states[:nh], h0)
-	} else {
-		clear(states[:nh])
-	}
+	gatherRows(states[:nh], h0, r.order, h)
 	if cell == CellLSTM {
-		if c0 != nil {
-			copy(cells[:nh], c0)
-		} else {
-			clear(cells[:nh])
+		gatherRows(cells[:nh], c0, r.order, h)
+	}
+	// The sequences are independent: each worker runs every step of its
+	// own share of them.
+	m.runRows(rnnJob[T]{m: m, r: r, y: y, xp: xp, whh: whh, bhh: bhh, states: states, cells: cells, gts: gates, h: h})
+	rest := y[n*steps*h:]
+	scatterRows(rest[:nh], states[steps*nh:], r.order, h, false)
+	if cell == CellLSTM {
+		scatterRows(rest[nh:2*nh], cells[steps*nh:], r.order, h, false)
+	}
+}
+
+// gatherRows sets row k of dst (rows of h numbers) to row order[k] of
+// src (row k without order; zeros for a nil src).
+func gatherRows[T Float](dst, src []T, order []int64, h int) {
+	switch {
+	case src == nil:
+		clear(dst)
+	case order == nil:
+		copy(dst, src)
+	default:
+		for k, e := range order {
+			copy(dst[k*h:(k+1)*h], src[int(e)*h:])
 		}
 	}
+}
+
+// scatterRows sets (or, with add, adds to) row order[k] of dst row k of
+// src.
+func scatterRows[T Float](dst, src []T, order []int64, h int, add bool) {
+	if dst == nil {
+		return
+	}
+	for k := range len(dst) / h {
+		e := k
+		if order != nil {
+			e = int(order[k])
+		}
+		if add {
+			axpy(dst[e*h:(e+1)*h], src[k*h:], 1)
+		} else {
+			copy(dst[e*h:(e+1)*h], src[k*h:])
+		}
+	}
+}
+
+// recurrentForwardRows runs the recurrence for the internal rows k0 to
+// k1-1, one share.
+func recurrentForwardRows[T Float](m *rnnMath[T], r *Recurrence, y, xp, whh, bhh, states, cells, gates []T, h, k0, k1 int) {
+	n, steps, cell := r.Batch, r.Steps, r.Cell
+	gh := cell.Gates() * h
+	nh := n * h
 	for s := 0; s < steps; s++ {
 		t := s
 		if r.Reverse {
 			t = steps - 1 - s
 		}
+		// Rows k0 to ka-1 run this step; the others keep their states.
+		ka := r.activeEnd(k0, k1, t)
 		hPrev, hNext := states[s*nh:(s+1)*nh], states[(s+1)*nh:(s+2)*nh]
 		switch cell {
 		case CellLSTM:
 			a := gates[s*n*4*h : (s+1)*n*4*h]
-			for k := 0; k < n; k++ {
+			for k := k0; k < ka; k++ {
 				row := a[k*gh : (k+1)*gh]
-				copy(row, xp[r.row(k, t)*gh:])
+				copy(row, xp[r.row(r.ex(k), t)*gh:])
 				if bhh != nil {
 					axpy(row, bhh, 1)
 				}
 			}
-			m.gemm(false, true, n, gh, h, hPrev, h, whh, h, 1, a, gh)
 			cPrev, cNext := cells[s*nh:(s+1)*nh], cells[(s+1)*nh:(s+2)*nh]
-			for k := 0; k < n; k++ {
-				if r.active(k, t) {
-					lstmRow(m, a[k*gh:], cPrev[k*h:], cNext[k*h:(k+1)*h], hNext[k*h:])
-				} else {
-					copy(cNext[k*h:(k+1)*h], cPrev[k*h:])
-					copy(hNext[k*h:(k+1)*h], hPrev[k*h:])
-				}
+			if ka > k0 {
+				m.gemm1(false, true, ka-k0, gh, h, hPrev[k0*h:ka*h], h, whh, h, 1, a[k0*gh:ka*gh], gh)
 			}
+			for k := k0; k < ka; k++ {
+				lstmRow(m, a[k*gh:], cPrev[k*h:], cNext[k*h:(k+1)*h], hNext[k*h:])
+			}
+			copy(cNext[ka*h:k1*h], cPrev[ka*h:k1*h])
 		case CellGRU:
 			a := gates[s*n*4*h : (s+1)*n*4*h]
-			for k := 0; k < n; k++ {
+			for k := k0; k < ka; k++ {
 				row := a[k*4*h : k*4*h+gh]
 				if bhh != nil {
 					copy(row, bhh)
@@ -562,43 +736,35 @@ func recurrentForward[T Float](m *rnnMath[T], r *Recurrence, y, xp, whh, bhh, h0
 					clear(row)
 				}
 			}
-			m.gemm(false, true, n, gh, h, hPrev, h, whh, h, 1, a, 4*h)
-			for k := 0; k < n; k++ {
-				if r.active(k, t) {
-					gruRow(m, a[k*4*h:], xp[r.row(k, t)*gh:], hPrev[k*h:], hNext[k*h:(k+1)*h])
-				} else {
-					copy(hNext[k*h:(k+1)*h], hPrev[k*h:])
-				}
+			if ka > k0 {
+				m.gemm1(false, true, ka-k0, gh, h, hPrev[k0*h:ka*h], h, whh, h, 1, a[k0*4*h:ka*4*h], 4*h)
+			}
+			for k := k0; k < ka; k++ {
+				gruRow(m, a[k*4*h:], xp[r.row(r.ex(k), t)*gh:], hPrev[k*h:], hNext[k*h:(k+1)*h])
 			}
 		default:
-			for k := 0; k < n; k++ {
+			for k := k0; k < ka; k++ {
 				row := hNext[k*h : (k+1)*h]
-				copy(row, xp[r.row(k, t)*gh:])
+				copy(row, xp[r.row(r.ex(k), t)*gh:])
 				if bhh != nil {
 					axpy(row, bhh, 1)
 				}
 			}
-			m.gemm(false, true, n, h, h, hPrev, h, whh, h, 1, hNext, h)
-			rnnAct(m, hNext, cell == CellRNNReLU)
-			for k := 0; k < n; k++ {
-				if !r.active(k, t) {
-					copy(hNext[k*h:(k+1)*h], hPrev[k*h:])
-				}
+			if ka > k0 {
+				m.gemm1(false, true, ka-k0, h, h, hPrev[k0*h:ka*h], h, whh, h, 1, hNext[k0*h:ka*h], h)
+				rnnAct(m, hNext[k0*h:ka*h], cell == CellRNNReLU)
 			}
 		}
-		for k := 0; k < n; k++ {
-			out := y[r.row(k, t)*h : (r.row(k, t)+1)*h]
-			if r.active(k, t) {
+		copy(hNext[ka*h:k1*h], hPrev[ka*h:k1*h])
+		for k := k0; k < k1; k++ {
+			i := r.row(r.ex(k), t)
+			out := y[i*h : (i+1)*h]
+			if k < ka {
 				copy(out, hNext[k*h:])
 			} else {
 				clear(out)
 			}
 		}
-	}
-	rest := y[n*steps*h:]
-	copy(rest[:nh], states[steps*nh:])
-	if cell == CellLSTM {
-		copy(rest[nh:2*nh], cells[steps*nh:])
 	}
 }
 
@@ -623,15 +789,19 @@ func (r *Recurrence) Backward(gxp, gwhh, gbhh, gh0, gc0, gy, whh *Tensor, ar *Ar
 	tc := ar.Empty(d, n*h)
 	if d == Float64 {
 		recurrentBackward(&rnn64, r, gxp.f64s(), gwhh.f64s(), gy.f64, whh.f64, r.states.f64, r.cells.f64s(), r.gates.f64s(), dG.f64, dh.f64, dc.f64, tc.f64, h)
+		scatterRows(gh0.f64s(), dh.f64, r.order, h, true)
+		if r.Cell == CellLSTM {
+			scatterRows(gc0.f64s(), dc.f64, r.order, h, true)
+		}
 	} else {
 		recurrentBackward(&rnn32, r, gxp.f32s(), gwhh.f32s(), gy.f32, whh.f32, r.states.f32, r.cells.f32s(), r.gates.f32s(), dG.f32, dh.f32, dc.f32, tc.f32, h)
+		scatterRows(gh0.f32s(), dh.f32, r.order, h, true)
+		if r.Cell == CellLSTM {
+			scatterRows(gc0.f32s(), dc.f32, r.order, h, true)
+		}
 	}
 	if gbhh != nil {
 		AccumulateTo(gbhh, dG)
-	}
-	addFlat(gh0, dh)
-	if r.Cell == CellLSTM {
-		addFlat(gc0, dc)
 	}
 }
 
@@ -640,27 +810,42 @@ func recurrentBackward[T Float](m *rnnMath[T], r *Recurrence, gxp, gwhh, gy, whh
 	gh := cell.Gates() * h
 	nh := n * h
 	rest := gy[n*steps*h:]
-	copy(dh, rest[:nh])
+	gatherRows(dh, rest[:nh], r.order, h)
 	if cell == CellLSTM {
-		copy(dc, rest[nh:2*nh])
+		gatherRows(dc, rest[nh:2*nh], r.order, h)
 	}
+	m.runRows(rnnJob[T]{m: m, r: r, gxp: gxp, gy: gy, whh: whh, states: states, cells: cells, gts: gates, dG: dG, dh: dh, dc: dc, tc: tc, h: h, backward: true})
+	if gwhh != nil && steps*n > 0 {
+		m.gemm(true, false, gh, h, steps*n, dG, gh, states[:steps*nh], h, 1, gwhh, h)
+	}
+}
+
+// recurrentBackwardRows runs the backward pass through time for the
+// internal rows k0 to k1-1, one share.
+func recurrentBackwardRows[T Float](m *rnnMath[T], r *Recurrence, gxp, gy, whh, states, cells, gates, dG, dh, dc, tc []T, h, k0, k1 int) {
+	n, steps, cell := r.Batch, r.Steps, r.Cell
+	gh := cell.Gates() * h
+	nh := n * h
 	for s := steps - 1; s >= 0; s-- {
 		t := s
 		if r.Reverse {
 			t = steps - 1 - s
 		}
+		ka := r.activeEnd(k0, k1, t)
 		hPrev, hNext := states[s*nh:(s+1)*nh], states[(s+1)*nh:(s+2)*nh]
 		d := dG[s*n*gh : (s+1)*n*gh]
-		if cell == CellLSTM {
-			m.tanh(tc, cells[(s+1)*nh:(s+2)*nh])
+		// The rows past their examples' ends take no gradient, and their
+		// states' gradients pass through unchanged.
+		clear(d[ka*gh : k1*gh])
+		if ka == k0 {
+			continue
 		}
-		for k := 0; k < n; k++ {
+		if cell == CellLSTM {
+			m.tanh(tc[k0*h:ka*h], cells[(s+1)*nh+k0*h:(s+1)*nh+ka*h])
+		}
+		for k := k0; k < ka; k++ {
 			dr := d[k*gh : (k+1)*gh]
-			if !r.active(k, t) {
-				clear(dr)
-				continue
-			}
-			i := r.row(k, t)
+			i := r.row(r.ex(k), t)
 			dhr := dh[k*h : (k+1)*h]
 			axpy(dhr, gy[i*h:(i+1)*h], 1)
 			var dx []T
@@ -681,10 +866,7 @@ func recurrentBackward[T Float](m *rnnMath[T], r *Recurrence, gxp, gwhh, gy, whh
 				axpy(dx, dr, 1)
 			}
 		}
-		m.gemm(false, false, n, h, gh, d, gh, whh, h, 1, dh, h)
-	}
-	if gwhh != nil && steps*n > 0 {
-		m.gemm(true, false, gh, h, steps*n, dG, gh, states[:steps*nh], h, 1, gwhh, h)
+		m.gemm1(false, false, ka-k0, h, gh, d[k0*gh:ka*gh], gh, whh, h, 1, dh[k0*h:ka*h], h)
 	}
 }
 

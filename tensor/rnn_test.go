@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/baeum-ml/baeum/internal/kernels"
 )
 
 // refStep is one step of a cell for one example, written out from the
@@ -223,5 +225,136 @@ func TestRecurrencePanics(t *testing.T) {
 			}()
 			f()
 		})
+	}
+}
+
+// TestRecurrenceSharesMatchAlone runs a batch of sequences of mixed
+// lengths, longer than one worker's share, on four workers: each share
+// holds examples sorted longest first and runs only those still going.
+// The outputs, final states and every gradient must be those of each
+// example run alone.
+func TestRecurrenceSharesMatchAlone(t *testing.T) {
+	defer kernels.SetThreads(kernels.SetThreads(4))
+	const n, steps, hs = 70, 6, 3
+	rng := NewRNG(5)
+	lengths := make([]int, n)
+	for i := range lengths {
+		lengths[i] = int(rng.Uint64() % (steps + 1))
+	}
+	for _, cell := range []Cell{CellRNNTanh, CellLSTM, CellGRU} {
+		for _, r0 := range []Recurrence{{}, {Reverse: true, BatchFirst: true}} {
+			r0.Cell, r0.Steps = cell, steps
+			t.Run(fmt.Sprintf("%v reverse=%v", cell, r0.Reverse), func(t *testing.T) {
+				gh := cell.Gates() * hs
+				xp := RandUniform(rng, Float64, -1, 1, n*steps, gh)
+				whh := RandUniform(rng, Float64, -0.5, 0.5, gh, hs)
+				bhh := RandUniform(rng, Float64, -0.5, 0.5, gh)
+				h0 := RandUniform(rng, Float64, -1, 1, n, hs)
+				c0 := RandUniform(rng, Float64, -1, 1, n, hs)
+				if cell != CellLSTM {
+					c0 = nil
+				}
+				r := r0
+				r.Batch, r.Lengths = n, lengths
+				gy := RandUniform(rng, Float64, -1, 1, r.OutputRows(), hs)
+				ar := NewArena()
+				y := New(Float64, r.OutputRows(), hs)
+				r.Forward(y, xp, whh, bhh, h0, c0, ar)
+				if r.shares != 4 {
+					t.Fatalf("%d shares, want 4", r.shares)
+				}
+				gxp, gwhh, gbhh, gh0, gc0 := New(Float64, n*steps, gh), New(Float64, gh, hs), New(Float64, gh), New(Float64, n, hs), New(Float64, n, hs)
+				if c0 == nil {
+					gc0 = nil
+				}
+				r.Backward(gxp, gwhh, gbhh, gh0, gc0, gy, whh, ar)
+
+				// Each example alone, its real steps only, without lengths;
+				// the weights' gradients summed.
+				sw, sb := New(Float64, gh, hs), New(Float64, gh)
+				check := func(k int, what string, got, want float64) {
+					t.Helper()
+					if math.Abs(got-want) > 1e-12 {
+						t.Fatalf("example %d (length %d): %s %v, alone %v", k, lengths[k], what, got, want)
+					}
+				}
+				for k := range n {
+					l := lengths[k]
+					for s := l; s < steps; s++ { // padding
+						for j := range hs {
+							check(k, fmt.Sprintf("padded output at step %d", s), y.Flat(r.row(k, s)*hs+j), 0)
+						}
+						for j := range gh {
+							check(k, fmt.Sprintf("padded input gradient at step %d", s), gxp.Flat(r.row(k, s)*gh+j), 0)
+						}
+					}
+					var cn, gc0k []float64
+					if l == 0 { // no step: the states pass through
+						for j := range hs {
+							check(k, "h_n", y.Flat((n*steps+k)*hs+j), h0.Flat(k*hs+j))
+							check(k, "h0's gradient", gh0.Flat(k*hs+j), gy.Flat((n*steps+k)*hs+j))
+							if c0 != nil {
+								check(k, "c_n", y.Flat((n*steps+n+k)*hs+j), c0.Flat(k*hs+j))
+								check(k, "c0's gradient", gc0.Flat(k*hs+j), gy.Flat((n*steps+n+k)*hs+j))
+							}
+						}
+						continue
+					}
+					one := r0
+					one.Batch, one.Steps = 1, l
+					xk := New(Float64, l, gh)
+					gyk := New(Float64, one.OutputRows(), hs)
+					for s := range l {
+						for j := range gh {
+							xk.SetFlat(one.row(0, s)*gh+j, xp.Flat(r.row(k, s)*gh+j))
+						}
+						for j := range hs {
+							gyk.SetFlat(one.row(0, s)*hs+j, gy.Flat(r.row(k, s)*hs+j))
+						}
+					}
+					for j := range hs {
+						gyk.SetFlat(l*hs+j, gy.Flat((n*steps+k)*hs+j))
+						if c0 != nil {
+							gyk.SetFlat((l+1)*hs+j, gy.Flat((n*steps+n+k)*hs+j))
+						}
+					}
+					h0k, c0k := h0.Slice(k, k+1), (*Tensor)(nil)
+					gh0k, gc0kt := New(Float64, 1, hs), (*Tensor)(nil)
+					if c0 != nil {
+						c0k, gc0kt = c0.Slice(k, k+1), New(Float64, 1, hs)
+					}
+					yk := New(Float64, one.OutputRows(), hs)
+					ak := NewArena()
+					one.Forward(yk, xk, whh, bhh, h0k, c0k, ak)
+					gxk := New(Float64, l, gh)
+					one.Backward(gxk, sw, sb, gh0k, gc0kt, gyk, whh, ak)
+					for s := range l {
+						for j := range hs {
+							check(k, fmt.Sprintf("output at step %d", s), y.Flat(r.row(k, s)*hs+j), yk.Flat(one.row(0, s)*hs+j))
+						}
+						for j := range gh {
+							check(k, fmt.Sprintf("input gradient at step %d", s), gxp.Flat(r.row(k, s)*gh+j), gxk.Flat(one.row(0, s)*gh+j))
+						}
+					}
+					if c0 != nil {
+						cn, gc0k = make([]float64, hs), make([]float64, hs)
+						for j := range hs {
+							cn[j], gc0k[j] = yk.Flat((l+1)*hs+j), gc0kt.Flat(j)
+						}
+					}
+					for j := range hs {
+						check(k, "h_n", y.Flat((n*steps+k)*hs+j), yk.Flat(l*hs+j))
+						check(k, "h0's gradient", gh0.Flat(k*hs+j), gh0k.Flat(j))
+						if c0 != nil {
+							check(k, "c_n", y.Flat((n*steps+n+k)*hs+j), cn[j])
+							check(k, "c0's gradient", gc0.Flat(k*hs+j), gc0k[j])
+						}
+					}
+				}
+				if !AllClose(gwhh, sw, 1e-10, 1e-10) || !AllClose(gbhh, sb, 1e-10, 1e-10) {
+					t.Errorf("weight gradients: batch %v %v, summed alone %v %v", gwhh, gbhh, sw, sb)
+				}
+			})
+		}
 	}
 }

@@ -25,7 +25,10 @@ func newGraphCmd() *cobra.Command {
 from the images and parameters to the loss L, and the backward pass, in which
 backpropagation carries ∂L/∂v from the loss back to every value v and
 parameter. Layers are single nodes (convolution, pooling, Linear, activations,
-the fused softmax cross-entropy), so LeNet-5's graph stays readable.
+the fused softmax cross-entropy), so LeNet-5's graph stays readable. A
+character language model (--model charlm or its checkpoint) reads the word
+"graph" and predicts each next character; its LSTM is one node that runs
+every step.
 
 Writes graph-<model>.dot (Graphviz's DOT language) and, when Graphviz's dot
 program is installed, graph-<model>.png and .svg.
@@ -67,11 +70,8 @@ abs, square, tanh, sigmoid and relu.`,
 				}
 				fmt.Fprintf(w, "%s = %g; %s\n", r.OutputName, r.Output, strings.Join(grads, ", "))
 			} else {
-				if !models.IsBuiltin(model) && !strings.HasSuffix(model, ".safetensors") && !models.IsONNX(model) {
-					return fmt.Errorf("--model %q is neither a built-in model (%s) nor a .safetensors checkpoint or .onnx file", model, strings.Join(models.Names, ", "))
-				}
-				if err := refuseTextModel(model, "graph draws a training step on images"); err != nil {
-					return err
+				if !models.IsBuiltin(model) && model != models.CharLMName && !strings.HasSuffix(model, ".safetensors") && !models.IsONNX(model) {
+					return fmt.Errorf("--model %q is neither a built-in model (%s, %s) nor a .safetensors checkpoint or .onnx file", model, strings.Join(models.Names, ", "), models.CharLMName)
 				}
 				if r, err = experiment.StepGraph(model, seed); err != nil {
 					return fmt.Errorf("--model: %w", err)
@@ -94,7 +94,7 @@ abs, square, tanh, sigmoid and relu.`,
 	}
 	pf.add(cmd)
 	f := cmd.Flags()
-	f.StringVar(&model, "model", "lenet5", "model: "+strings.Join(models.Names, ", ")+", or a checkpoint (its architecture)")
+	f.StringVar(&model, "model", "lenet5", "model: "+strings.Join(models.Names, ", ")+", "+models.CharLMName+" (a step on the word \"graph\"), or a checkpoint (its architecture)")
 	f.StringVar(&expr, "expr", "", `draw this formula instead of a model, e.g. "y = w*x + b"`)
 	f.StringVar(&vars, "vars", "", "values of the formula's variables, e.g. w=2,x=3,b=1")
 	f.Uint64Var(&seed, "seed", 1, "seed of the random weights and images")

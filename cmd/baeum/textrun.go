@@ -45,6 +45,8 @@ const (
 	// list (89,000 training lines), about 50 s an epoch on one core of
 	// AVX-512, 30–35 s on two.
 	textEpochs = 12
+	// textDropout is charlm's default dropout.
+	textDropout = 0.25
 )
 
 // textRun is what a text run keeps for its closing comparison with
@@ -64,6 +66,9 @@ func checkTextFlags(o *trainOptions, changed func(string) bool) error {
 		if changed(f) {
 			return fmt.Errorf("--%s is not for text: --data %s%s trains a character language model (--model %s)", f, wordsPrefix, strings.TrimPrefix(o.dataDir, wordsPrefix), models.CharLMName)
 		}
+	}
+	if !(o.Dropout >= 0 && o.Dropout < 1) {
+		return fmt.Errorf("--dropout %v: want a probability at least 0 and less than 1", o.Dropout)
 	}
 	if !slices.Contains(models.TextNames, o.Model) {
 		return fmt.Errorf("--model %s does not read text: --data %s… trains --model %s", o.Model, wordsPrefix, strings.Join(models.TextNames, ", "))
@@ -116,7 +121,7 @@ func prepareTextRun(ctx context.Context, o *trainOptions, rng *rand.Rand, log io
 	if path == "" {
 		return nil, nil, fmt.Errorf("--data %s needs a file: --data %s/usr/share/dict/words, or any text file of one example a line", o.dataDir, wordsPrefix)
 	}
-	cfg := models.Config{Name: o.Model}
+	cfg := models.Config{Name: o.Model, Dropout: o.Dropout}
 	if o.Hidden != "" {
 		h, err := parseHiddenFlag(o.Hidden)
 		if err != nil {

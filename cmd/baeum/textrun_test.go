@@ -76,6 +76,9 @@ func TestTextTrainGenerateEval(t *testing.T) {
 	if uniform := math.Log(13); !(rep.HeldOut.Model < uniform) || rep.HeldOut.Tokens <= rep.HeldOut.Lines {
 		t.Errorf("held-out %+v: want a loss below the uniform %.2f", rep.HeldOut, uniform)
 	}
+	if rep.ModelConfig.Dropout != textDropout {
+		t.Errorf("the report's model has dropout %v, want charlm's default %v", rep.ModelConfig.Dropout, textDropout)
+	}
 	if rep.ValExamples == 0 || rep.TestExamples != rep.HeldOut.Lines {
 		t.Errorf("%d validation and %d test lines, held-out %d", rep.ValExamples, rep.TestExamples, rep.HeldOut.Lines)
 	}
@@ -177,10 +180,15 @@ func TestTextFlagsRefused(t *testing.T) {
 		{[]string{"--model", "mlp"}, "--model mlp does not read text"},
 		{[]string{"--hidden", "8,8,8,8,8"}, "at most 4 LSTM layers"},
 		{[]string{"--val", "100000"}, "--val 100000"},
+		{[]string{"--dropout", "1"}, "--dropout 1: want a probability"},
 	} {
 		_, err := run(t, append([]string{"train", "--data", "words:" + words, "--out", out, "--epochs", "1"}, c.args...)...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: %v, want %q", c.args, err, c.want)
 		}
+	}
+	// Dropout is charlm's; the image models' is in their layers.
+	if _, err := run(t, "train", "--model", "mlp", "--limit", "100", "--dropout", "0.2", "--out", out); err == nil || !strings.Contains(err.Error(), "--dropout is for the character language model") {
+		t.Errorf("--dropout for an image model: %v", err)
 	}
 }

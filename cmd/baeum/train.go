@@ -93,6 +93,9 @@ type trainOptions struct {
 	// InitFrom is the checkpoint or ONNX file a fine-tuning run starts
 	// from, in place of --model's fresh weights.
 	InitFrom string `json:"init_from,omitempty"`
+	// Dropout is the character language model's dropout (text runs
+	// only; negative until set).
+	Dropout float64 `json:"dropout,omitempty"`
 
 	report, dataDir, out string
 	stopAfter            int
@@ -207,6 +210,7 @@ a symbolic link, a read-only folder) are refused before training starts.
 	f.StringVar(&o.Task, "task", "classification", "with --target: classification or regression")
 	f.StringVar(&o.Categorical, "categorical", "", "with --target: columns to one-hot encode, separated by commas")
 	f.StringVar(&o.InitFrom, "init-from", "", "fine-tune: start from this checkpoint or .onnx file (its architecture, weights, preparation and classes) instead of --model's fresh weights")
+	f.Float64Var(&o.Dropout, "dropout", 0, fmt.Sprintf("charlm's dropout in training, of the embedding's and each LSTM layer's outputs, 0 ≤ p < 1 (default %g; text runs only)", textDropout))
 	f.StringVar(&o.Augment, "augment", "", "random transforms of the training images, drawn anew each epoch: --augment alone (affine for digits, natural for other pictures) or --augment=SPEC")
 	f.Lookup("augment").NoOptDefVal = augmentAuto
 	f.StringVar(&o.out, "out", "", "checkpoint of the best validation epoch (default runs/<model>.safetensors); the last epoch's model and training state are saved beside it as <name>.last.safetensors and <name>.state.safetensors")
@@ -269,7 +273,7 @@ func checkTrainFlags(o *trainOptions, lrGiven bool) error {
 // resumeFlags are the flags whose values a training state records: the
 // ones --resume takes from it.
 var resumeFlags = []string{"model", "activation", "hidden", "epochs", "batch", "val", "optimizer", "schedule", "init", "lr", "seed", "patience", "limit",
-	"classes", "size", "channels", "resize", "target", "task", "categorical", "augment", "init-from"}
+	"classes", "size", "channels", "resize", "target", "task", "categorical", "augment", "init-from", "dropout"}
 
 // resumeConflict returns an error for the first flag given on the command
 // line (changed reports which) whose value differs from the saved run's,
@@ -328,6 +332,8 @@ func resumeConflict(given, saved *trainOptions, changed func(string) bool, state
 			return o.Categorical
 		case "augment":
 			return o.Augment
+		case "dropout":
+			return fmt.Sprint(o.Dropout)
 		case "init-from":
 			return o.InitFrom
 		}
@@ -385,9 +391,14 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		if !changed("epochs") {
 			o.Epochs = textEpochs
 		}
+		if !changed("dropout") {
+			o.Dropout = textDropout
+		}
 		if err := checkTextFlags(o, changed); err != nil {
 			return err
 		}
+	} else if changed("dropout") {
+		return fmt.Errorf("--dropout is for the character language model (--data %sFILE); the image models' dropout is part of their architecture (cnn's, or a model file's Dropout layers)", wordsPrefix)
 	}
 	if defaultAugment(o, changed("augment")) {
 		o.Augment = augmentAuto
