@@ -33,7 +33,7 @@ func benchStep(b *testing.B, name string) {
 		32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63})
 	opt, _ := optim.NewSGD(m.Params(), optim.SGDConfig{LR: 0.01, Momentum: 0.9})
 	g := autograd.NewGraph()
-	g.Training = true
+	g.Training, g.RNG = true, tensor.NewRNG(3) // cnn's dropout draws masks
 	var loss train.Loss = train.CrossEntropy{}
 	step := func() {
 		if _, _, err := train.Step(g, m, loss, opt, batch); err != nil {
@@ -52,8 +52,11 @@ func benchStep(b *testing.B, name string) {
 	b.ReportMetric(64*float64(b.N)/b.Elapsed().Seconds(), "images/s")
 }
 
-func BenchmarkLeNetTrainStep(b *testing.B) { benchStep(b, "lenet5") }
-func BenchmarkMLPTrainStep(b *testing.B)   { benchStep(b, "mlp") }
+func BenchmarkLeNetTrainStep(b *testing.B)  { benchStep(b, "lenet5") }
+func BenchmarkMLPTrainStep(b *testing.B)    { benchStep(b, "mlp") }
+func BenchmarkCNNTrainStep(b *testing.B)    { benchStep(b, "cnn") }
+func BenchmarkResNetTrainStep(b *testing.B) { benchStep(b, "resnet") }
+func BenchmarkLSTMTrainStep(b *testing.B)   { benchStep(b, "lstm") }
 
 // benchInfer times one inference pass at the given batch size.
 func benchInfer(b *testing.B, name string, batch int) {
@@ -77,3 +80,6 @@ func BenchmarkLeNetInfer64(b *testing.B)   { benchInfer(b, "lenet5", 64) }
 func BenchmarkLeNetInfer1000(b *testing.B) { benchInfer(b, "lenet5", 1000) }
 func BenchmarkMLPInfer64(b *testing.B)     { benchInfer(b, "mlp", 64) }
 func BenchmarkMLPInfer1000(b *testing.B)   { benchInfer(b, "mlp", 1000) }
+func BenchmarkCNNInfer64(b *testing.B)     { benchInfer(b, "cnn", 64) }
+func BenchmarkResNetInfer64(b *testing.B)  { benchInfer(b, "resnet", 64) }
+func BenchmarkLSTMInfer64(b *testing.B)    { benchInfer(b, "lstm", 64) }

@@ -176,6 +176,16 @@ func maxPool2x2[T float32 | float64](out, gsrc, src []T, g ConvGeom, backward bo
 			top := img[2*y*g.W : (2*y+1)*g.W]
 			bot := img[(2*y+1)*g.W : (2*y+2)*g.W]
 			orow := o[y*ow : (y+1)*ow]
+			if !backward {
+				// The value alone, without branches: the builtin max
+				// gives NaN when any of the four is NaN, as maxIndex's
+				// choice does.
+				top, bot := top[:2*ow], bot[:2*ow]
+				for x := range orow {
+					orow[x] = max(max(top[2*x], top[2*x+1]), max(bot[2*x], bot[2*x+1]))
+				}
+				continue
+			}
 			for x := range orow {
 				// The first largest of the four in row-major order, or the
 				// last NaN: see maxIndex.
