@@ -206,3 +206,22 @@ func TestTrainStatefulSchedulesResume(t *testing.T) {
 		}
 	}
 }
+
+// TestCNNDefaultEpochs: --model cnn trains nine epochs unless told
+// otherwise, the most that fit in 15 minutes on two cores.
+func TestCNNDefaultEpochs(t *testing.T) {
+	for _, c := range []struct {
+		extra []string
+		want  string
+	}{
+		{nil, "epoch  1/9 "},
+		{[]string{"--epochs", "3"}, "epoch  1/3 "},
+	} {
+		args := []string{"train", "--model", "cnn", "--limit", "96", "--val", "32", "--batch", "32", "--stop-after", "1", "--threads", "1",
+			"--out", filepath.Join(t.TempDir(), "cnn.safetensors")}
+		out, err := run(t, append(args, c.extra...)...)
+		if err != nil || !strings.Contains(out, c.want) {
+			t.Errorf("%v: %v, want %q in\n%s", c.extra, err, c.want, out)
+		}
+	}
+}
