@@ -11,8 +11,10 @@ import (
 	"testing"
 
 	"github.com/baeum-ml/baeum/experiment"
+	"github.com/baeum-ml/baeum/models"
 	"github.com/baeum-ml/baeum/plot"
 	"github.com/baeum-ml/baeum/plot/plottest"
+	"github.com/baeum-ml/baeum/tensor"
 )
 
 const checkpoint = "../testdata/lenet5-2epochs.safetensors"
@@ -258,4 +260,27 @@ func TestExpressionDraw(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkFiles(t, files, dir, 300, 150, "graph-expr.dot", "graph-expr.png", "graph-expr.svg")
+}
+
+// TestStepGraphTextVocabulary: a language model whose characters do not
+// spell "graph" reads a word of its own first characters instead.
+func TestStepGraphTextVocabulary(t *testing.T) {
+	m, err := models.NewText(tensor.NewRNG(1), models.Config{Name: models.CharLMName, Hidden: []int{8}, Embed: 4}, models.TextPrepOf("xyz", 5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "xyz.safetensors")
+	if err := m.Save(path, nil); err != nil {
+		t.Fatal(err)
+	}
+	r, err := experiment.StepGraph(path, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if title := string(r.Graph.DOT()); !strings.Contains(title, `on \"xyz\"`) && !strings.Contains(title, `on "xyz"`) {
+		t.Errorf("the graph does not read the word xyz:\n%.300s", title)
+	}
+	if !(r.Output > 0) || r.Graph.Ops()["lstm"] != 1 {
+		t.Errorf("loss %v, operations %v", r.Output, r.Graph.Ops())
+	}
 }
