@@ -73,12 +73,18 @@ func StepGraph(model string, seed uint64) (*GraphResult, error) {
 	g.Training = true
 	in := g.Input(x).SetName("images")
 	loss := g.CrossEntropy(m.Forward(g, in), []int{3, 7}, autograd.ReduceMean).SetName("L")
+	return stepResult(m, loss, fmt.Sprint(m)), nil
+}
+
+// stepResult backpropagates from loss and returns the step's graph, with
+// the model's gradients cleared again; what names the step in the title.
+func stepResult(m *models.Model, loss *autograd.Value, what string) *GraphResult {
 	nn.ZeroGrad(m)
 	loss.Backward()
 	res := &GraphResult{
 		Name: "graph-" + m.Config.Name,
 		Graph: plot.NewGraph(loss, plot.GraphOptions{Backward: true, Output: "L",
-			Title: fmt.Sprintf("One training step of %s: forward pass (top, black) and backward pass (red, dashed): ∂L/∂v for every value v", m)}),
+			Title: fmt.Sprintf("One training step of %s: forward pass (top, black) and backward pass (red, dashed): ∂L/∂v for every value v", what)}),
 		OutputName: "L",
 		Output:     loss.Item(),
 	}
@@ -86,7 +92,7 @@ func StepGraph(model string, seed uint64) (*GraphResult, error) {
 		res.Params = append(res.Params, p.Name)
 	}
 	nn.ZeroGrad(m)
-	return res, nil
+	return res
 }
 
 // DefaultExpression is the expression `baeum graph --expr` draws by
@@ -481,18 +487,5 @@ func textStepGraph(m *models.Model) (*GraphResult, error) {
 	logits := m.Forward(g, g.Input(in).SetName("characters"))
 	logits = g.Reshape(logits, steps, logits.Shape()[2])
 	loss := g.CrossEntropy(logits, targets, autograd.ReduceMean).SetName("L")
-	nn.ZeroGrad(m)
-	loss.Backward()
-	res := &GraphResult{
-		Name: "graph-" + m.Config.Name,
-		Graph: plot.NewGraph(loss, plot.GraphOptions{Backward: true, Output: "L",
-			Title: fmt.Sprintf("One training step of %s on %q: forward pass (top, black) and backward pass (red, dashed): ∂L/∂v for every value v", m, word)}),
-		OutputName: "L",
-		Output:     loss.Item(),
-	}
-	for _, p := range m.Params() {
-		res.Params = append(res.Params, p.Name)
-	}
-	nn.ZeroGrad(m)
-	return res, nil
+	return stepResult(m, loss, fmt.Sprintf("%v on %q", m, word)), nil
 }
