@@ -247,4 +247,20 @@ func TestSummaryMultiplyAdds(t *testing.T) {
 	if got := []int{s.Rows[0].MultiplyAdds, s.Rows[1].MultiplyAdds, s.Rows[2].MultiplyAdds, s.Rows[3].MultiplyAdds}; !slices.Equal(got, []int{5400, 0, 0, 160}) {
 		t.Errorf("CNN rows: multiply-adds %v, want [5400 0 0 160]", got)
 	}
+	// An LSTM of 28 inputs and 128 units costs 4·128·(28 + 128) = 79,872
+	// multiply-adds a step: 28 steps, whether it returns every step's
+	// output or only its last state, batch-first or not.
+	for _, cfg := range []RecurrentConfig{
+		{InputSize: 28, HiddenSize: 128, BatchFirst: true},
+		{InputSize: 28, HiddenSize: 128, BatchFirst: true, Last: true},
+		{InputSize: 28, HiddenSize: 128, Last: true},
+	} {
+		shape := []int{28, 3, 28} // time first
+		if cfg.BatchFirst {
+			shape = []int{3, 28, 28}
+		}
+		if got, want := Summarize(NewLSTM(rng, cfg), shape...).MultiplyAdds, 28*79872; got != want {
+			t.Errorf("LSTM %+v: %d multiply-adds per example, want %d", cfg, got, want)
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strings"
+	"sync/atomic"
 
 	"github.com/baeum-ml/baeum/autograd"
 	"github.com/baeum-ml/baeum/tensor"
@@ -119,6 +120,11 @@ type Recurrent struct {
 	// PyTorch's order: layer 0, layer 0 reverse (when bidirectional),
 	// layer 1, …
 	Weights []autograd.RecurrentWeights
+
+	// lastSteps is the number of steps of the latest forward pass, read
+	// and written atomically: MultiplyAdds counts them when the output's
+	// shape does not show them.
+	lastSteps int64
 }
 
 // RNN is a multi-layer Elman network, PyTorch's nn.RNN: at every step
@@ -205,6 +211,11 @@ func (r *Recurrent) Unroll(g *autograd.Graph, x, h0, c0 *autograd.Value, lengths
 	if x.Data().Dims() != 3 || x.Shape()[2] != r.Config.InputSize {
 		panic(fmt.Sprintf("nn: %v expects input %s, got shape %v", r, r.inputShape(), x.Shape()))
 	}
+	steps := x.Shape()[0]
+	if r.Config.BatchFirst {
+		steps = x.Shape()[1]
+	}
+	atomic.StoreInt64(&r.lastSteps, int64(steps))
 	return g.Recurrent(x, h0, c0, r.Weights, autograd.RecurrentOptions{
 		Cell: r.Cell, Bidirectional: r.Config.Bidirectional, BatchFirst: r.Config.BatchFirst,
 		Dropout: r.Config.Dropout, Lengths: lengths,
@@ -297,10 +308,10 @@ func (r *Recurrent) suffix(k int) string {
 }
 
 // MultiplyAdds counts the multiply-adds of the matrix products, G·H·(in +
-// H) per layer, direction and step for G gates, times the leading
-// dimension of out (the steps, for a batch-first output sequence). With
-// Config.Last the output does not show the number of steps, and the count
-// is for one step.
+// H) per layer, direction and step for G gates, times the steps: the
+// leading dimension of out for a batch-first output sequence, otherwise
+// the steps of the latest forward pass (as Summarize has just run one),
+// or one step before any.
 func (r *Recurrent) MultiplyAdds(out []int) int {
 	h, gh := r.Config.HiddenSize, r.Cell.Gates()*r.Config.HiddenSize
 	step := 0
@@ -311,10 +322,10 @@ func (r *Recurrent) MultiplyAdds(out []int) int {
 		}
 		step += r.directions() * gh * (in + h)
 	}
-	if r.Config.Last || len(out) < 2 {
-		return step
+	if r.Config.BatchFirst && !r.Config.Last && len(out) >= 2 {
+		return step * out[0]
 	}
-	return step * out[0]
+	return step * max(int(atomic.LoadInt64(&r.lastSteps)), 1)
 }
 
 // String describes the layer, as "LSTM(28→128)" with the options that

@@ -444,8 +444,8 @@ func TestRecurrentClassifier(t *testing.T) {
 		t.Fatalf("logits %v, want (3, 10)", y.Shape())
 	}
 	s := Summarize(model, 1, 28, 28)
-	if want := 4 * 16 * (28 + 16); s.Rows[0].MultiplyAdds != want {
-		t.Errorf("LSTM row counts %d multiply-adds, want %d (one step: the last state hides T)", s.Rows[0].MultiplyAdds, want)
+	if want := 28 * 4 * 16 * (28 + 16); s.Rows[0].MultiplyAdds != want {
+		t.Errorf("LSTM row counts %d multiply-adds, want %d (28 steps, though the last state hides them)", s.Rows[0].MultiplyAdds, want)
 	}
 	seq := NewGRU(rng, RecurrentConfig{InputSize: 5, HiddenSize: 6, BatchFirst: true, Bidirectional: true})
 	if s := Summarize(seq, 1, 7, 5); s.MultiplyAdds != 7*2*3*6*(5+6) || !slices.Equal(s.Rows[0].Output, []int{1, 7, 12}) {
