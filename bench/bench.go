@@ -131,6 +131,7 @@ func Run(c Case, images *data.Images, opts Options) (Timing, error) {
 		var loss train.Loss = train.CrossEntropy{}
 		g := autograd.NewGraph()
 		g.Training = true
+		g.RNG = tensor.NewRNG(3) // dropout's masks (cnn)
 		step := 0
 		clock.start()
 		for step < opts.Warmup+opts.Steps {

@@ -119,6 +119,8 @@ func TestFLOPsPerImage(t *testing.T) {
 		{Case{"mlp", "train", 64}, 2 * (3*mlp - 784*256)},
 		{Case{"lenet5", "infer", 1000}, 2 * lenet},
 		{Case{"lenet5", "train", 64}, 2 * (3*lenet - 6*28*28*25)},
+		// An LSTM of 128 over 28 steps of 28 inputs, and a Linear of 10.
+		{Case{"lstm", "infer", 64}, 2 * (28*4*128*(28+128) + 128*10)},
 	} {
 		got, err := FLOPsPerImage(tt.c)
 		if err != nil || got != float64(tt.want) {
@@ -158,7 +160,8 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []Case{{"mlp", "train", 16}, {"lenet5", "infer", 32}} {
+	// cnn's dropout needs the graph's random source in training.
+	for _, c := range []Case{{"mlp", "train", 16}, {"lenet5", "infer", 32}, {"cnn", "train", 4}, {"lstm", "train", 8}} {
 		tm, err := Run(c, ds, Options{Warmup: 2, Steps: 5})
 		if err != nil {
 			t.Fatalf("%v: %v", c, err)
