@@ -69,11 +69,19 @@ func StepGraph(model string, seed uint64) (*GraphResult, error) {
 	}
 	shape := append([]int{2}, m.InputShape()...)
 	x := tensor.RandNormal(tensor.NewRNG(seed+1), tensor.Float32, 0, 1, shape...)
-	g := autograd.NewGraph()
-	g.Training = true
+	g := trainingGraph()
 	in := g.Input(x).SetName("images")
 	loss := g.CrossEntropy(m.Forward(g, in), []int{3, 7}, autograd.ReduceMean).SetName("L")
 	return stepResult(m, loss, fmt.Sprint(m)), nil
+}
+
+// trainingGraph returns a graph in training mode with a fixed random
+// source, which dropout (cnn's, or a language model's) draws its masks
+// from.
+func trainingGraph() *autograd.Graph {
+	g := autograd.NewGraph()
+	g.Training, g.RNG = true, tensor.NewRNG(1)
+	return g
 }
 
 // stepResult backpropagates from loss and returns the step's graph, with
@@ -481,9 +489,7 @@ func textStepGraph(m *models.Model) (*GraphResult, error) {
 	}
 	in := tensor.FromInt64(in64, 1, steps)
 	targets := ids[1:]
-	g := autograd.NewGraph()
-	g.Training = true
-	g.RNG = tensor.NewRNG(1)
+	g := trainingGraph()
 	logits := m.Forward(g, g.Input(in).SetName("characters"))
 	logits = g.Reshape(logits, steps, logits.Shape()[2])
 	loss := g.CrossEntropy(logits, targets, autograd.ReduceMean).SetName("L")

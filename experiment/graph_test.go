@@ -102,6 +102,10 @@ func TestStepGraph(t *testing.T) {
 			}
 		})
 	}
+	// cnn's dropout draws its masks from the graph's random source.
+	if r, err := experiment.StepGraph("cnn", 1); err != nil || r.Graph.Ops()["dropout"] != 1 {
+		t.Errorf("cnn: %v, operations %v", err, r.Graph.Ops())
+	}
 	if _, err := experiment.StepGraph("resnet.safetensors", 1); err == nil {
 		t.Error("a missing checkpoint accepted")
 	}

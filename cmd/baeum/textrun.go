@@ -46,7 +46,7 @@ const (
 	// training lines), 14 epochs at dropout 0.05 or 0.1 both gave a
 	// held-out 1.78 nats per character where 12 without dropout gave
 	// 1.80 (overfitting: a training loss of 1.45) and 12 at 0.25 gave
-	// 1.83 (still learning). An epoch takes 25–35 s on two cores.
+	// 1.83 (still learning). An epoch took 32–39 s on two cores.
 	textEpochs  = 14
 	textDropout = 0.1
 )

@@ -222,12 +222,17 @@ a symbolic link, a read-only folder) are refused before training starts.
 	return cmd
 }
 
+// modelEpochs holds the models whose default number of epochs is not
+// --epochs' own.
+var modelEpochs = map[string]int{"cnn": cnnEpochs, models.CharLMName: textEpochs}
+
 // Bounds of the training flags: beyond them a run cannot be what was
 // meant (a learning rate of 1e308) or would exhaust memory before the
 // first step (a batch of a billion images). The model's own sizes are
 // bounded by package models (MaxHidden, MaxParams), before it is built.
 const (
-	// cnnEpochs is --model cnn's default number of epochs.
+	// cnnEpochs is --model cnn's default number of epochs: nine fit in
+	// 15 minutes on two cores (measured in the README); ten do not.
 	cnnEpochs = 9
 
 	maxLR     = 10      // --lr: 0 < lr ≤ maxLR
@@ -383,11 +388,6 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 	if o.Target != "" && !changed("model") {
 		o.Model = "mlp" // LeNet-5, the default, reads images
 	}
-	if o.Model == "cnn" && !changed("epochs") {
-		// Nine epochs fit in 15 minutes on two cores (measured in the
-		// README); ten do not.
-		o.Epochs = cnnEpochs
-	}
 	_, isText := textPath(o.dataDir)
 	if isText {
 		if !changed("model") {
@@ -395,9 +395,6 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		}
 		if !changed("hidden") {
 			o.Hidden = "" // charlm's own default, not the MLP's
-		}
-		if !changed("epochs") {
-			o.Epochs = textEpochs
 		}
 		if !changed("dropout") {
 			o.Dropout = textDropout
@@ -407,6 +404,9 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		}
 	} else if changed("dropout") {
 		return fmt.Errorf("--dropout is for the character language model (--data %sFILE); the image models' dropout is part of their architecture (cnn's, or a model file's Dropout layers)", wordsPrefix)
+	}
+	if e, ok := modelEpochs[o.Model]; ok && !changed("epochs") {
+		o.Epochs = e
 	}
 	if defaultAugment(o, changed("augment")) {
 		o.Augment = augmentAuto
