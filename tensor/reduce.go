@@ -136,10 +136,7 @@ func accumRow[T Float](dst, src []T, sa int) {
 		dst[0] += T(s)
 		return
 	}
-	dst = dst[:len(src)]
-	for i, v := range src {
-		dst[i] += v
-	}
+	axpy(dst[:len(src)], src, 1)
 }
 
 // MaxTo writes into dst the maximum of x over the axes where dst has size 1

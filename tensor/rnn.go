@@ -81,8 +81,41 @@ type rnnMath[T Float] struct {
 	// gemm computes C = op(A)·op(B) + beta·C; gemm1 does it on the
 	// calling goroutine alone.
 	gemm, gemm1 func(transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)
-	// jobs recycles the recurrences' parallel jobs.
-	jobs chan *rnnJob[T]
+	// packW packs W_hh once for all the steps of a pass, and gemmW is
+	// gemm1 with it: C = A·op(W_hh) + beta·C, op(W_hh) k×n. Float64 has
+	// no packW; its gemmW multiplies b where it lies.
+	packW func(p *kernels.PackedB, transB bool, n, k int, b []T, ldb, m int)
+	gemmW func(p *kernels.PackedB, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)
+	// jobs recycles the recurrences' parallel jobs, and packs the packed
+	// W_hh.
+	jobs  chan *rnnJob[T]
+	packs chan *kernels.PackedB
+}
+
+// packed returns W_hh (b) packed as op(b), k×n, for products of up to m
+// rows, or nil when T has no packW; done gives it back.
+func (m *rnnMath[T]) packed(transB bool, n, k int, b []T, ldb, rows int) *kernels.PackedB {
+	if m.packW == nil {
+		return nil
+	}
+	var p *kernels.PackedB
+	select {
+	case p = <-m.packs:
+	default:
+		p = new(kernels.PackedB)
+	}
+	m.packW(p, transB, n, k, b, ldb, rows)
+	return p
+}
+
+func (m *rnnMath[T]) done(p *kernels.PackedB) {
+	if p == nil {
+		return
+	}
+	select {
+	case m.packs <- p:
+	default:
+	}
 }
 
 // rnnJob is a recurrence's forward or backward pass split over the
@@ -93,6 +126,7 @@ type rnnJob[T Float] struct {
 	r                                   *Recurrence
 	y, xp, whh, bhh, states, cells, gts []T
 	gxp, gy, dG, dh, dc, tc             []T
+	pw                                  *kernels.PackedB // whh packed (float32)
 	h                                   int
 	backward                            bool
 	fn                                  func(worker, lo, hi int)
@@ -132,9 +166,9 @@ func (m *rnnMath[T]) runRows(j rnnJob[T]) {
 
 func (j *rnnJob[T]) rows(k0, k1 int) {
 	if j.backward {
-		recurrentBackwardRows(j.m, j.r, j.gxp, j.gy, j.whh, j.states, j.cells, j.gts, j.dG, j.dh, j.dc, j.tc, j.h, k0, k1)
+		recurrentBackwardRows(j.m, j.r, j.gxp, j.gy, j.whh, j.pw, j.states, j.cells, j.gts, j.dG, j.dh, j.dc, j.tc, j.h, k0, k1)
 	} else {
-		recurrentForwardRows(j.m, j.r, j.y, j.xp, j.whh, j.bhh, j.states, j.cells, j.gts, j.h, k0, k1)
+		recurrentForwardRows(j.m, j.r, j.y, j.xp, j.whh, j.pw, j.bhh, j.states, j.cells, j.gts, j.h, k0, k1)
 	}
 }
 
@@ -147,7 +181,14 @@ var rnn32 = rnnMath[float32]{
 	gemm1: func(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 		kernels.SgemmSerial(transA, transB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
 	},
-	jobs: make(chan *rnnJob[float32], 8),
+	packW: func(p *kernels.PackedB, transB bool, n, k int, b []float32, ldb, m int) {
+		p.Pack(transB, n, k, b, ldb, m)
+	},
+	gemmW: func(p *kernels.PackedB, _ bool, m, _, _ int, a []float32, lda int, _ []float32, _ int, beta float32, c []float32, ldc int) {
+		kernels.SgemmPackedSerial(m, 1, a, lda, p, beta, c, ldc)
+	},
+	jobs:  make(chan *rnnJob[float32], 8),
+	packs: make(chan *kernels.PackedB, 8),
 }
 
 var rnn64 = rnnMath[float64]{
@@ -166,6 +207,9 @@ var rnn64 = rnnMath[float64]{
 	},
 	gemm1: func(transA, transB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 		kernels.Dgemm(transA, transB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
+	},
+	gemmW: func(_ *kernels.PackedB, transB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+		kernels.Dgemm(false, transB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
 	},
 	jobs: make(chan *rnnJob[float64], 8),
 }
@@ -204,6 +248,15 @@ func lstmRow[T Float](m *rnnMath[T], a, cp, c, h []T) {
 // them), the previous cell state cp, tc = tanh(c′), the gradient dh of h′
 // and, in dc, that of c′. On return dc holds the gradient of cp.
 func lstmRowGrad[T Float](da, dh, dc, a, cp, tc []T) {
+	if d, ok := asF32(da); ok {
+		h, _ := asF32(dh)
+		c, _ := asF32(dc)
+		g, _ := asF32(a)
+		p, _ := asF32(cp)
+		t, _ := asF32(tc)
+		kernels.LSTMGrad(d, h, c, g, p, t)
+		return
+	}
 	n := len(dc)
 	da, a = da[:4*n], a[:4*n]
 	i, f, g, o := a[:n], a[n:2*n], a[2*n:3*n], a[3*n:]
@@ -539,6 +592,15 @@ func (r *Recurrence) share(c int) (k0, k1 int) {
 	return c*q + min(c, rem), (c+1)*q + min(c+1, rem)
 }
 
+// shareRows is the most rows a share has: the height of its GEMMs.
+func (r *Recurrence) shareRows() int {
+	if r.shares <= 1 {
+		return r.Batch
+	}
+	k0, k1 := r.share(0)
+	return k1 - k0
+}
+
 // ex returns the example at internal row k.
 func (r *Recurrence) ex(k int) int {
 	if r.order == nil {
@@ -652,7 +714,10 @@ func recurrentForward[T Float](m *rnnMath[T], r *Recurrence, y, xp, whh, bhh, h0
 	}
 	// The sequences are independent: each worker runs every step of its
 	// own share of them.
-	m.runRows(rnnJob[T]{m: m, r: r, y: y, xp: xp, whh: whh, bhh: bhh, states: states, cells: cells, gts: gates, h: h})
+	gh := cell.Gates() * h
+	pw := m.packed(true, gh, h, whh, h, r.shareRows())
+	m.runRows(rnnJob[T]{m: m, r: r, y: y, xp: xp, whh: whh, pw: pw, bhh: bhh, states: states, cells: cells, gts: gates, h: h})
+	m.done(pw)
 	rest := y[n*steps*h:]
 	scatterRows(rest[:nh], states[steps*nh:], r.order, h, false)
 	if cell == CellLSTM {
@@ -696,7 +761,7 @@ func scatterRows[T Float](dst, src []T, order []int64, h int, add bool) {
 
 // recurrentForwardRows runs the recurrence for the internal rows k0 to
 // k1-1, one share.
-func recurrentForwardRows[T Float](m *rnnMath[T], r *Recurrence, y, xp, whh, bhh, states, cells, gates []T, h, k0, k1 int) {
+func recurrentForwardRows[T Float](m *rnnMath[T], r *Recurrence, y, xp, whh []T, pw *kernels.PackedB, bhh, states, cells, gates []T, h, k0, k1 int) {
 	n, steps, cell := r.Batch, r.Steps, r.Cell
 	gh := cell.Gates() * h
 	nh := n * h
@@ -720,7 +785,7 @@ func recurrentForwardRows[T Float](m *rnnMath[T], r *Recurrence, y, xp, whh, bhh
 			}
 			cPrev, cNext := cells[s*nh:(s+1)*nh], cells[(s+1)*nh:(s+2)*nh]
 			if ka > k0 {
-				m.gemm1(false, true, ka-k0, gh, h, hPrev[k0*h:ka*h], h, whh, h, 1, a[k0*gh:ka*gh], gh)
+				m.gemmW(pw, true, ka-k0, gh, h, hPrev[k0*h:ka*h], h, whh, h, 1, a[k0*gh:ka*gh], gh)
 			}
 			for k := k0; k < ka; k++ {
 				lstmRow(m, a[k*gh:], cPrev[k*h:], cNext[k*h:(k+1)*h], hNext[k*h:])
@@ -737,7 +802,7 @@ func recurrentForwardRows[T Float](m *rnnMath[T], r *Recurrence, y, xp, whh, bhh
 				}
 			}
 			if ka > k0 {
-				m.gemm1(false, true, ka-k0, gh, h, hPrev[k0*h:ka*h], h, whh, h, 1, a[k0*4*h:ka*4*h], 4*h)
+				m.gemmW(pw, true, ka-k0, gh, h, hPrev[k0*h:ka*h], h, whh, h, 1, a[k0*4*h:ka*4*h], 4*h)
 			}
 			for k := k0; k < ka; k++ {
 				gruRow(m, a[k*4*h:], xp[r.row(r.ex(k), t)*gh:], hPrev[k*h:], hNext[k*h:(k+1)*h])
@@ -751,7 +816,7 @@ func recurrentForwardRows[T Float](m *rnnMath[T], r *Recurrence, y, xp, whh, bhh
 				}
 			}
 			if ka > k0 {
-				m.gemm1(false, true, ka-k0, h, h, hPrev[k0*h:ka*h], h, whh, h, 1, hNext[k0*h:ka*h], h)
+				m.gemmW(pw, true, ka-k0, h, h, hPrev[k0*h:ka*h], h, whh, h, 1, hNext[k0*h:ka*h], h)
 				rnnAct(m, hNext[k0*h:ka*h], cell == CellRNNReLU)
 			}
 		}
@@ -814,7 +879,9 @@ func recurrentBackward[T Float](m *rnnMath[T], r *Recurrence, gxp, gwhh, gy, whh
 	if cell == CellLSTM {
 		gatherRows(dc, rest[nh:2*nh], r.order, h)
 	}
-	m.runRows(rnnJob[T]{m: m, r: r, gxp: gxp, gy: gy, whh: whh, states: states, cells: cells, gts: gates, dG: dG, dh: dh, dc: dc, tc: tc, h: h, backward: true})
+	pw := m.packed(false, h, gh, whh, h, r.shareRows())
+	m.runRows(rnnJob[T]{m: m, r: r, gxp: gxp, gy: gy, whh: whh, pw: pw, states: states, cells: cells, gts: gates, dG: dG, dh: dh, dc: dc, tc: tc, h: h, backward: true})
+	m.done(pw)
 	if gwhh != nil && steps*n > 0 {
 		m.gemm(true, false, gh, h, steps*n, dG, gh, states[:steps*nh], h, 1, gwhh, h)
 	}
@@ -822,7 +889,7 @@ func recurrentBackward[T Float](m *rnnMath[T], r *Recurrence, gxp, gwhh, gy, whh
 
 // recurrentBackwardRows runs the backward pass through time for the
 // internal rows k0 to k1-1, one share.
-func recurrentBackwardRows[T Float](m *rnnMath[T], r *Recurrence, gxp, gy, whh, states, cells, gates, dG, dh, dc, tc []T, h, k0, k1 int) {
+func recurrentBackwardRows[T Float](m *rnnMath[T], r *Recurrence, gxp, gy, whh []T, pw *kernels.PackedB, states, cells, gates, dG, dh, dc, tc []T, h, k0, k1 int) {
 	n, steps, cell := r.Batch, r.Steps, r.Cell
 	gh := cell.Gates() * h
 	nh := n * h
@@ -866,7 +933,7 @@ func recurrentBackwardRows[T Float](m *rnnMath[T], r *Recurrence, gxp, gy, whh, 
 				axpy(dx, dr, 1)
 			}
 		}
-		m.gemm1(false, false, ka-k0, h, gh, d[k0*gh:ka*gh], gh, whh, h, 1, dh[k0*h:ka*h], h)
+		m.gemmW(pw, false, ka-k0, h, gh, d[k0*gh:ka*gh], gh, whh, h, 1, dh[k0*h:ka*h], h)
 	}
 }
 

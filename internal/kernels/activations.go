@@ -225,3 +225,41 @@ func sigmoidGradGo(gx, g, y []float32) {
 		gx[i] += g[i] * (y[i] - y[i]*y[i])
 	}
 }
+
+// LSTMGrad is one step of an LSTM's backward pass for one row of H = len(dc)
+// units. a holds the gates after their nonlinearities (4H: i, f, g, o),
+// cp the previous cell state, tc = tanh(c′) and dh the gradient of the
+// new hidden state h′; dc holds on entry the gradient of the new cell
+// state c′ and on return that of cp. It writes into da (4H) the gradient
+// of the gates' pre-activations:
+//
+//	dct  = dc + dh·o·(1 − tc²)
+//	da_i = dct·g·i·(1 − i)    da_f = dct·cp·f·(1 − f)
+//	da_g = dct·i·(1 − g²)     da_o = dh·tc·o·(1 − o)
+//	dc   = dct·f
+func LSTMGrad(da, dh, dc, a, cp, tc []float32) {
+	n := len(dc)
+	da, a, dh, cp, tc = da[:4*n], a[:4*n], dh[:n], cp[:n], tc[:n]
+	if useAVX512 && n > 0 {
+		lstmGradAVX512(&da[0], &dh[0], &dc[0], &a[0], &cp[0], &tc[0], n)
+		return
+	}
+	lstmGradGo(da, dh, dc, a, cp, tc)
+}
+
+// lstmGradGo is the Go twin of lstmGradAVX512. The explicit conversions
+// round every product, so no compiler fuses a multiply-add and the two
+// agree bit for bit.
+func lstmGradGo(da, dh, dc, a, cp, tc []float32) {
+	n := len(dc)
+	i, f, g, o := a[:n], a[n:2*n], a[2*n:3*n], a[3*n:4*n]
+	for j := range dc {
+		t := tc[j]
+		dct := dc[j] + float32(float32(dh[j]*o[j])*float32(1-float32(t*t)))
+		da[j] = float32(float32(dct*g[j])*i[j]) * float32(1-i[j])
+		da[n+j] = float32(float32(dct*cp[j])*f[j]) * float32(1-f[j])
+		da[2*n+j] = float32(dct*i[j]) * float32(1-float32(g[j]*g[j]))
+		da[3*n+j] = float32(float32(dh[j]*t)*o[j]) * float32(1-o[j])
+		dc[j] = dct * f[j]
+	}
+}

@@ -96,3 +96,60 @@ func BenchmarkTanh(b *testing.B) {
 		Tanh(dst, x)
 	}
 }
+
+// TestLSTMGrad checks LSTMGrad against the formulas in float64, and the
+// assembly against its Go twin bit for bit, on rows with ragged tails.
+func TestLSTMGrad(t *testing.T) { forEachImpl(t, testLSTMGrad) }
+
+func testLSTMGrad(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	sig := func(x float64) float32 { return float32(1 / (1 + math.Exp(-x))) }
+	for _, n := range []int{0, 1, 5, 15, 16, 17, 33, 128, 130} {
+		a := make([]float32, 4*n)
+		for j := range a {
+			a[j] = sig(2 * rng.NormFloat64())
+			if j >= 2*n && j < 3*n { // g is a tanh
+				a[j] = 2*a[j] - 1
+			}
+		}
+		dh, dc0, cp, tc := randF32(rng, n), randF32(rng, n), randF32(rng, n), make([]float32, n)
+		for j := range tc {
+			tc[j] = float32(math.Tanh(rng.NormFloat64()))
+		}
+		// One guard element past every output.
+		da := make([]float32, 4*n+1)
+		dc := append(append([]float32(nil), dc0...), 7)
+		da[4*n] = 7
+		LSTMGrad(da[:4*n], dh, dc[:n], a, cp, tc)
+		if da[4*n] != 7 || dc[n] != 7 {
+			t.Fatalf("n=%d: wrote past the end", n)
+		}
+		for j := range n {
+			i, f, g, o := float64(a[j]), float64(a[n+j]), float64(a[2*n+j]), float64(a[3*n+j])
+			tt := float64(tc[j])
+			dct := float64(dc0[j]) + float64(dh[j])*o*(1-tt*tt)
+			want := []float64{dct * g * i * (1 - i), dct * float64(cp[j]) * f * (1 - f), dct * i * (1 - g*g), float64(dh[j]) * tt * o * (1 - o)}
+			for q, w := range want {
+				if got := float64(da[q*n+j]); math.Abs(got-w) > 1e-5*(1+math.Abs(w)) {
+					t.Fatalf("n=%d: da[%d] = %v, want %v", n, q*n+j, got, w)
+				}
+			}
+			if w := dct * f; math.Abs(float64(dc[j])-w) > 1e-5*(1+math.Abs(w)) {
+				t.Fatalf("n=%d: dc[%d] = %v, want %v", n, j, dc[j], w)
+			}
+		}
+		// The twin, bit for bit.
+		goDa, goDc := make([]float32, 4*n), append([]float32(nil), dc0...)
+		lstmGradGo(goDa, dh, goDc, a, cp, tc)
+		for j := range goDa {
+			if goDa[j] != da[j] {
+				t.Fatalf("n=%d: da[%d] = %v, Go twin %v", n, j, da[j], goDa[j])
+			}
+		}
+		for j := range goDc {
+			if goDc[j] != dc[j] {
+				t.Fatalf("n=%d: dc[%d] = %v, Go twin %v", n, j, dc[j], goDc[j])
+			}
+		}
+	}
+}

@@ -65,6 +65,24 @@ func sgdMomentumGo(p, g, v []float32, lr, mom, keep float32) {
 	}
 }
 
+// Add sets dst[i] = a[i] + b[i]; dst may be a or b (dst += b is
+// Add(dst, dst, b)).
+func Add(dst, a, b []float32) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	if useAVX512 && len(dst) > 0 {
+		addAVX512(&dst[0], &a[0], &b[0], len(dst))
+		return
+	}
+	addGo(dst, a, b)
+}
+
+// addGo is the Go twin of addAVX512.
+func addGo(dst, a, b []float32) {
+	for i := range dst {
+		dst[i] = a[i] + b[i]
+	}
+}
+
 // ReLU sets dst[i] = max(src[i], 0); NaN stays NaN.
 func ReLU(dst, src []float32) {
 	src = src[:len(dst)]

@@ -415,3 +415,49 @@ btTail:
 btDone:
 	VZEROUPPER
 	RET
+
+// func addAVX512(dst, a, b *float32, n int)
+// dst = a + b, 32 lanes a step; dst may be a or b.
+TEXT ·addAVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+addLoop32:
+	CMPQ CX, $32
+	JLT  addLoop16
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VADDPS  (DX), Z0, Z0
+	VADDPS  64(DX), Z1, Z1
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JMP  addLoop32
+addLoop16:
+	CMPQ CX, $16
+	JLT  addTail
+	VMOVUPS (SI), Z0
+	VADDPS  (DX), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+addTail:
+	TESTQ CX, CX
+	JZ    addDone
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (DX), K1, Z1
+	VADDPS  Z1, Z0, Z0
+	VMOVUPS Z0, K1, (DI)
+addDone:
+	VZEROUPPER
+	RET

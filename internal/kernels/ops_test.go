@@ -95,3 +95,37 @@ func testBytesToF32(t *testing.T) {
 		}
 	}
 }
+
+func TestAdd(t *testing.T) { forEachImpl(t, testAdd) }
+
+func testAdd(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	for _, n := range []int{0, 1, 15, 16, 17, 31, 32, 33, 48, 100} {
+		a, b := make([]float32, n+1), make([]float32, n+1)
+		for i := range a {
+			a[i], b[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64())
+		}
+		dst := make([]float32, n+1)
+		dst[n] = 7 // past the end: must be kept
+		Add(dst[:n], a, b)
+		for i := range n {
+			if dst[i] != a[i]+b[i] {
+				t.Fatalf("n=%d [%d]: %v, want %v", n, i, dst[i], a[i]+b[i])
+			}
+		}
+		if dst[n] != 7 {
+			t.Fatalf("n=%d: wrote past the end", n)
+		}
+		// In place, dst += b.
+		want := append([]float32(nil), a...)
+		for i := range n {
+			want[i] += b[i]
+		}
+		Add(a[:n], a[:n], b)
+		for i := range n + 1 {
+			if a[i] != want[i] {
+				t.Fatalf("n=%d in place [%d]: %v, want %v", n, i, a[i], want[i])
+			}
+		}
+	}
+}

@@ -79,8 +79,9 @@ type gemmJob struct {
 	lda, ldb, ldc  int
 
 	packA, packB bool
-	splitM       bool // workers own blocks of rows (else of columns)
-	parts        int  // number of workers
+	pre          *PackedB // op(B) packed beforehand (SgemmPackedSerial), or nil
+	splitM       bool     // workers own blocks of rows (else of columns)
+	parts        int      // number of workers
 }
 
 var gemmJobs = make(chan *gemmJob, 16)
@@ -192,6 +193,10 @@ func (j *gemmJob) compute(buf *gemmBuf, m0, m1, n0, n1 int) {
 	MR, NR := kern.mr, kern.nr
 	kc := blockSize(j.k, kern.kc, 1)
 	nc := blockSize(n1-n0, kern.nc, NR)
+	if j.pre != nil {
+		// Every panel of B is packed already, in blocks of depth pre.kc.
+		kc, nc = j.pre.kc, n1-n0
+	}
 	mc := m1 - m0
 	if j.packA {
 		mc = blockSize(mc, kern.mc, MR)
@@ -217,11 +222,13 @@ func (j *gemmJob) compute(buf *gemmBuf, m0, m1, n0, n1 int) {
 			if pc > 0 {
 				beta = 1
 			}
-			if j.packB {
+			switch r := ncur % NR; {
+			case j.pre != nil: // B was packed beforehand
+			case j.packB:
 				for jr := 0; jr < ncur; jr += NR {
 					j.packBPanel(buf.b[jr*kcur:], buf, jc+jr, min(NR, ncur-jr), pc, kcur)
 				}
-			} else if r := ncur % NR; r != 0 {
+			case r != 0:
 				j.packBPanel(buf.bEdge, buf, jc+ncur-r, r, pc, kcur)
 			}
 			for ic := m0; ic < m1; ic += mc {
@@ -269,6 +276,8 @@ func (j *gemmJob) macroKernel(buf *gemmBuf, ic, mcur, jc, ncur, pc, kcur int, be
 		var bp *float32
 		var csb int
 		switch {
+		case j.pre != nil:
+			bp, csb = &j.pre.data[pc*((j.n+NR-1)/NR)*NR+jr*kcur], NR
 		case j.packB:
 			bp, csb = &buf.b[jr*kcur], NR
 		case nr == NR:

@@ -47,6 +47,16 @@ func sumAVX512(x *float32, n int) float32
 //go:noescape
 func sgdMomentumAVX512(p, grad, v *float32, n int, lr, mom, keep float32)
 
+// lstmGradAVX512 is lstmGradGo, bit for bit (vecmath_amd64.s).
+//
+//go:noescape
+func lstmGradAVX512(da, dh, dc, a, cp, tc *float32, n int)
+
+// addAVX512 is addGo (ops_amd64.s).
+//
+//go:noescape
+func addAVX512(dst, a, b *float32, n int)
+
 // reluAVX512 is reluGo (ops_amd64.s).
 //
 //go:noescape

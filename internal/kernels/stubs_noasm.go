@@ -40,6 +40,12 @@ func sgdMomentumAVX512(p, grad, v *float32, n int, lr, mom, keep float32) {
 	sgdMomentumGo(unsafe.Slice(p, n), unsafe.Slice(grad, n), unsafe.Slice(v, n), lr, mom, keep)
 }
 
+func lstmGradAVX512(da, dh, dc, a, cp, tc *float32, n int) {
+	lstmGradGo(unsafe.Slice(da, 4*n), unsafe.Slice(dh, n), unsafe.Slice(dc, n), unsafe.Slice(a, 4*n), unsafe.Slice(cp, n), unsafe.Slice(tc, n))
+}
+func addAVX512(dst, a, b *float32, n int) {
+	addGo(unsafe.Slice(dst, n), unsafe.Slice(a, n), unsafe.Slice(b, n))
+}
 func reluAVX512(dst, src *float32, n int) { reluGo(unsafe.Slice(dst, n), unsafe.Slice(src, n)) }
 
 func reluGradAVX512(gx, gr, x *float32, n int) {

@@ -245,3 +245,85 @@ sgTail:
 sgDone:
 	VZEROUPPER
 	RET
+
+// func lstmGradAVX512(da, dh, dc, a, cp, tc *float32, n int)
+// lstmGradGo, sixteen lanes a step, in the same order of operations (no
+// fused multiply-adds), so the two agree bit for bit. a and da hold four
+// blocks of n (i, f, g, o); AX, BX, DX and R12 walk the four blocks.
+TEXT ·lstmGradAVX512(SB), NOSPLIT, $0-56
+	MOVQ da+0(FP), DI
+	MOVQ dh+8(FP), SI
+	MOVQ dc+16(FP), R9
+	MOVQ a+24(FP), R8
+	MOVQ cp+32(FP), R10
+	MOVQ tc+40(FP), R11
+	MOVQ n+48(FP), CX
+	VBROADCASTSS vecmath<>+8(SB), Z31 // 1.0
+	XORQ AX, AX
+	MOVQ CX, BX
+	SHLQ $2, BX         // f's block: n floats on
+	LEAQ (BX)(BX*1), DX // g's
+	LEAQ (DX)(BX*1), R12 // o's
+	MOVL $0xffff, R13
+	KMOVW R13, K1
+lstmGradLoop:
+	TESTQ CX, CX
+	JZ    lstmGradDone
+	CMPQ  CX, $16
+	JGE   lstmGradBody
+	MOVL  $1, R13
+	SHLL  CX, R13
+	DECL  R13
+	KMOVW R13, K1
+	MOVQ  $16, CX
+lstmGradBody:
+	VMOVUPS.Z (R11)(AX*1), K1, Z0 // t
+	VMOVUPS.Z (R8)(R12*1), K1, Z1 // o
+	VMOVUPS.Z (SI)(AX*1), K1, Z2  // dh
+	VMOVUPS.Z (R9)(AX*1), K1, Z3  // dc
+	VMOVUPS.Z (R8)(AX*1), K1, Z4  // i
+	VMOVUPS.Z (R8)(BX*1), K1, Z5  // f
+	VMOVUPS.Z (R8)(DX*1), K1, Z6  // g
+	VMOVUPS.Z (R10)(AX*1), K1, Z7 // cp
+	// dct = dc + dh·o·(1 − t²)
+	VMULPS Z0, Z0, Z8
+	VSUBPS Z8, Z31, Z8
+	VMULPS Z1, Z2, Z9
+	VMULPS Z8, Z9, Z9
+	VADDPS Z9, Z3, Z10
+	// da_i = dct·g·i·(1 − i)
+	VMULPS  Z6, Z10, Z11
+	VMULPS  Z4, Z11, Z11
+	VSUBPS  Z4, Z31, Z12
+	VMULPS  Z12, Z11, Z11
+	VMOVUPS Z11, K1, (DI)(AX*1)
+	// da_f = dct·cp·f·(1 − f)
+	VMULPS  Z7, Z10, Z11
+	VMULPS  Z5, Z11, Z11
+	VSUBPS  Z5, Z31, Z12
+	VMULPS  Z12, Z11, Z11
+	VMOVUPS Z11, K1, (DI)(BX*1)
+	// da_g = dct·i·(1 − g²)
+	VMULPS  Z6, Z6, Z12
+	VSUBPS  Z12, Z31, Z12
+	VMULPS  Z4, Z10, Z11
+	VMULPS  Z12, Z11, Z11
+	VMOVUPS Z11, K1, (DI)(DX*1)
+	// da_o = dh·t·o·(1 − o)
+	VMULPS  Z0, Z2, Z11
+	VMULPS  Z1, Z11, Z11
+	VSUBPS  Z1, Z31, Z12
+	VMULPS  Z12, Z11, Z11
+	VMOVUPS Z11, K1, (DI)(R12*1)
+	// dc = dct·f
+	VMULPS  Z5, Z10, Z11
+	VMOVUPS Z11, K1, (R9)(AX*1)
+	ADDQ $64, AX
+	ADDQ $64, BX
+	ADDQ $64, DX
+	ADDQ $64, R12
+	SUBQ $16, CX
+	JMP  lstmGradLoop
+lstmGradDone:
+	VZEROUPPER
+	RET

@@ -1,0 +1,63 @@
+package kernels
+
+// PackedB is the right-hand operand op(B) of a GEMM packed once, in the
+// order the micro-kernels read it, for many products with different
+// left-hand operands: a recurrent layer multiplies its W_hh at every time
+// step, and packing it each time cost about a tenth of an LSTM's
+// training step. The zero value is ready to Pack into; its memory is
+// kept and reused by later Packs.
+type PackedB struct {
+	kern     *microKernel
+	n, k, kc int
+	data     []float32
+	buf      gemmBuf // Pack's scratch (the transposing packer's row pointers)
+}
+
+// Pack packs op(B), k×n (B is n×k when transB), for products whose
+// left-hand operand has about m rows (m chooses the micro-kernel, as
+// Sgemm would). It keeps no reference to b: changing b afterwards does
+// not change p.
+func (p *PackedB) Pack(transB bool, n, k int, b []float32, ldb, m int) {
+	checkGemm(false, transB, 1, n, k, k, max(k, 1), len(b), ldb, n, max(n, 1))
+	kern := defaultKernel.choose(max(m, 1), n)
+	p.kern, p.n, p.k = kern, n, k
+	p.kc = blockSize(max(k, 1), kern.kc, 1)
+	NR := kern.nr
+	panels := (n + NR - 1) / NR
+	p.data = growAligned(p.data, panels*NR*k)
+	j := gemmJob{kern: kern, transB: transB, b: b, ldb: ldb}
+	for pc := 0; pc < k; pc += p.kc {
+		kcur := min(p.kc, k-pc)
+		block := p.data[pc*panels*NR:]
+		for jr := 0; jr < n; jr += NR {
+			j.packBPanel(block[jr*kcur:], &p.buf, jr, min(NR, n-jr), pc, kcur)
+		}
+	}
+}
+
+// SgemmPackedSerial computes C = alpha·A·op(B) + beta·C on the calling
+// goroutine alone, for an m×k A (not transposed, leading dimension lda)
+// and the op(B) that p holds. It gives the same C as SgemmSerial on the
+// unpacked operands when m chooses the same micro-kernel as Pack's m.
+func SgemmPackedSerial(m int, alpha float32, a []float32, lda int, p *PackedB, beta float32, c []float32, ldc int) {
+	if p.kern == nil {
+		panic("kernels: SgemmPackedSerial with a PackedB that was never packed")
+	}
+	n, k := p.n, p.k
+	checkGemm(false, false, m, n, k, len(a), lda, n*k, max(n, 1), len(c), ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 || alpha == 0 {
+		scaleRows(c, m, n, ldc, beta)
+		return
+	}
+	j := gemmJob{
+		kern: p.kern, m: m, n: n, k: k, alpha: alpha, beta: beta,
+		a: a, lda: lda, c: c, ldc: ldc, pre: p, parts: 1,
+	}
+	j.packA = n > 2*p.kern.nr
+	buf := getGemmBuf()
+	j.compute(buf, 0, m, 0, n)
+	putGemmBuf(buf)
+}

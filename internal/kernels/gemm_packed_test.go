@@ -1,0 +1,89 @@
+package kernels
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// TestSgemmPackedSerial checks the product with a packed B three ways:
+// bit for bit against SgemmSerial on the same operands (when Pack's m
+// chooses the same micro-kernel), against the reference for a left
+// operand of another height, and for a B changed after packing.
+func TestSgemmPackedSerial(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var p PackedB // one PackedB for every case: Pack must reuse it cleanly
+	for _, c := range append(gemmCases(testing.Short()), gemmCase{32, 512, 128}, gemmCase{32, 128, 512}, gemmCase{500, 512, 128}) {
+		for _, transB := range []bool{false, true} {
+			o := newGemmOperands(rng, c, false, transB)
+			for _, s := range []struct{ alpha, beta float32 }{{1, 0}, {1, 1}, {-1.5, 0.5}} {
+				name := fmt.Sprintf("%dx%dx%d tB=%v alpha=%v beta=%v", c.m, c.n, c.k, transB, s.alpha, s.beta)
+				p.Pack(transB, c.n, c.k, o.b, o.ldb, c.m)
+				got := slices.Clone(o.c)
+				SgemmPackedSerial(c.m, s.alpha, o.a, o.lda, &p, s.beta, got, o.ldc)
+				if c.m*c.n*c.k >= smallGemmWork {
+					want := slices.Clone(o.c)
+					SgemmSerial(false, transB, c.m, c.n, c.k, s.alpha, o.a, o.lda, o.b, o.ldb, s.beta, want, o.ldc)
+					if !slices.Equal(got, want) {
+						t.Errorf("%s: packed B differs from SgemmSerial", name)
+					}
+				}
+				want := slices.Clone(o.c)
+				sgemmRef(false, transB, c.m, c.n, c.k, s.alpha, o.a, o.lda, o.b, o.ldb, s.beta, want, o.ldc)
+				bound := absBound(false, transB, c.m, c.n, c.k, s.alpha, o.a, o.lda, o.b, o.ldb, s.beta, o.c, o.ldc)
+				checkGemmResult(t, name, c.m, c.n, c.k, o.ldc, got, want, bound)
+
+				// Packed for 300 rows (another micro-kernel on AVX-512),
+				// used for the first rows only.
+				rows := (c.m + 1) / 2
+				p.Pack(transB, c.n, c.k, o.b, o.ldb, 300)
+				got = slices.Clone(o.c)
+				SgemmPackedSerial(rows, s.alpha, o.a, o.lda, &p, s.beta, got, o.ldc)
+				checkGemmResult(t, name+" packed for 300 rows", rows, c.n, c.k, o.ldc, got, want, bound)
+				for i := rows * o.ldc; i < len(got); i++ {
+					if got[i] != o.c[i] {
+						t.Fatalf("%s: row %d past m changed", name, i/o.ldc)
+					}
+				}
+			}
+			// B changed after packing: the product uses the packed copy.
+			p.Pack(transB, c.n, c.k, o.b, o.ldb, c.m)
+			want := slices.Clone(o.c)
+			sgemmRef(false, transB, c.m, c.n, c.k, 1, o.a, o.lda, o.b, o.ldb, 0, want, o.ldc)
+			bound := absBound(false, transB, c.m, c.n, c.k, 1, o.a, o.lda, o.b, o.ldb, 0, o.c, o.ldc)
+			for i := range o.b {
+				if o.b[i] != padSentinel {
+					o.b[i] = 7
+				}
+			}
+			got := slices.Clone(o.c)
+			SgemmPackedSerial(c.m, 1, o.a, o.lda, &p, 0, got, o.ldc)
+			checkGemmResult(t, fmt.Sprintf("%dx%dx%d tB=%v, B changed after Pack", c.m, c.n, c.k, transB), c.m, c.n, c.k, o.ldc, got, want, bound)
+		}
+	}
+}
+
+func TestSgemmPackedSerialAllocs(t *testing.T) {
+	a := make([]float32, 32*128)
+	b := make([]float32, 512*128)
+	c := make([]float32, 32*512)
+	var p PackedB
+	p.Pack(true, 512, 128, b, 128, 32)
+	SgemmPackedSerial(32, 1, a, 128, &p, 0, c, 512)
+	if n := testing.AllocsPerRun(20, func() {
+		p.Pack(true, 512, 128, b, 128, 32)
+		SgemmPackedSerial(32, 1, a, 128, &p, 1, c, 512)
+	}); n != 0 {
+		t.Errorf("a warm Pack and product allocate %v times, want 0", n)
+	}
+}
+
+func TestSgemmPackedSerialUnpacked(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("SgemmPackedSerial with a zero PackedB did not panic")
+		}
+	}()
+	SgemmPackedSerial(1, 1, []float32{1}, 1, new(PackedB), 0, []float32{0}, 1)
+}
