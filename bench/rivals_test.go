@@ -121,6 +121,9 @@ func TestFLOPsPerImage(t *testing.T) {
 		{Case{"lenet5", "train", 64}, 2 * (3*lenet - 6*28*28*25)},
 		// An LSTM of 128 over 28 steps of 28 inputs, and a Linear of 10.
 		{Case{"lstm", "infer", 64}, 2 * (28*4*128*(28+128) + 128*10)},
+		// Training: only the input projection (28·4·128·28) needs no
+		// input gradient; the recurrent products do.
+		{Case{"lstm", "train", 64}, 2 * (3*(28*4*128*(28+128)+128*10) - 28*4*128*28)},
 	} {
 		got, err := FLOPsPerImage(tt.c)
 		if err != nil || got != float64(tt.want) {

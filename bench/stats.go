@@ -60,8 +60,9 @@ func PairRatios(a, b []Result) []float64 {
 // counting as two) that the model's Case does per image: its forward
 // pass's multiply-adds for inference, and for training the forward pass,
 // the weights' gradients (as many again) and the inputs' gradients (as
-// many again, less the first layer's: nothing needs the gradient of the
-// data). Activations, pooling, the loss and the optimizer's updates are
+// many again, less the first layer's products with its input: nothing
+// needs the gradient of the data, but a recurrent first layer still
+// backpropagates through its states). Activations, pooling, the loss and the optimizer's updates are
 // not counted: they are a few percent of these models' arithmetic.
 func FLOPsPerImage(c Case) (float64, error) {
 	m, err := models.ForMNIST(tensor.NewRNG(1), models.Config{Name: c.Model})
@@ -73,7 +74,7 @@ func FLOPsPerImage(c Case) (float64, error) {
 	first := 0
 	for _, r := range s.Rows {
 		if r.MultiplyAdds > 0 {
-			first = r.MultiplyAdds
+			first = r.InputMultiplyAdds
 			break
 		}
 	}

@@ -322,10 +322,24 @@ func (r *Recurrent) MultiplyAdds(out []int) int {
 		}
 		step += r.directions() * gh * (in + h)
 	}
+	return step * r.steps(out)
+}
+
+// InputMultiplyAdds counts the part of MultiplyAdds that multiplies the
+// layer's input: the first layer's input projection, G·H·in per
+// direction and step. The rest multiplies the recurrent states and the
+// inner layers' outputs.
+func (r *Recurrent) InputMultiplyAdds(out []int) int {
+	return r.directions() * r.Cell.Gates() * r.Config.HiddenSize * r.Config.InputSize * r.steps(out)
+}
+
+// steps is the number of time steps MultiplyAdds counts for an output of
+// shape out (per example).
+func (r *Recurrent) steps(out []int) int {
 	if r.Config.BatchFirst && !r.Config.Last && len(out) >= 2 {
-		return step * out[0]
+		return out[0]
 	}
-	return step * max(int(atomic.LoadInt64(&r.lastSteps)), 1)
+	return max(int(atomic.LoadInt64(&r.lastSteps)), 1)
 }
 
 // String describes the layer, as "LSTM(28→128)" with the options that

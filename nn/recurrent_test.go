@@ -451,6 +451,12 @@ func TestRecurrentClassifier(t *testing.T) {
 	if s := Summarize(seq, 1, 7, 5); s.MultiplyAdds != 7*2*3*6*(5+6) || !slices.Equal(s.Rows[0].Output, []int{1, 7, 12}) {
 		t.Errorf("bidirectional GRU: %d multiply-adds, output %v; want %d, (1, 7, 12)", s.MultiplyAdds, s.Rows[0].Output, 7*2*3*6*11)
 	}
+	if want := 28 * 4 * 16 * 28; s.Rows[0].InputMultiplyAdds != want || s.Rows[1].InputMultiplyAdds != s.Rows[1].MultiplyAdds {
+		t.Errorf("input multiply-adds: LSTM %d (want %d, its input projection), Linear %d of %d (want all)", s.Rows[0].InputMultiplyAdds, want, s.Rows[1].InputMultiplyAdds, s.Rows[1].MultiplyAdds)
+	}
+	if s := Summarize(seq, 1, 7, 5); s.Rows[0].InputMultiplyAdds != 7*2*3*6*5 {
+		t.Errorf("bidirectional GRU: %d input multiply-adds, want %d", s.Rows[0].InputMultiplyAdds, 7*2*3*6*5)
+	}
 
 	// Lengths through ForwardN: the same as Unroll with them, and
 	// different from the full length.

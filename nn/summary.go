@@ -32,6 +32,18 @@ type SummaryRow struct {
 	// MultiplyAdds counts the multiply-adds of the row's forward pass for
 	// one example, for a leaf that is a MultiplyAdder (0 otherwise).
 	MultiplyAdds int
+	// InputMultiplyAdds is the part of MultiplyAdds that multiplies the
+	// row's input: the part whose backward pass gives the input's
+	// gradient, which the first layer of a network need not compute. It
+	// is all of MultiplyAdds except for a layer that also multiplies its
+	// own state (a recurrent layer: only its input projection).
+	InputMultiplyAdds int
+}
+
+// InputMultiplyAdder is a MultiplyAdder only part of whose multiply-adds
+// read its input (SummaryRow.InputMultiplyAdds).
+type InputMultiplyAdder interface {
+	InputMultiplyAdds(out []int) int
 }
 
 // MultiplyAdder is a layer that can say how many multiply-adds its
@@ -219,6 +231,10 @@ func (r *recorder) fill(i int, m Module, ys []*autograd.Value) {
 		row.Params = CountParams(m)
 		if ma, ok := m.(MultiplyAdder); ok && len(row.Output) > 0 {
 			row.MultiplyAdds = ma.MultiplyAdds(row.Output[1:])
+			row.InputMultiplyAdds = row.MultiplyAdds
+			if ia, ok := m.(InputMultiplyAdder); ok {
+				row.InputMultiplyAdds = ia.InputMultiplyAdds(row.Output[1:])
+			}
 		}
 		return
 	}
