@@ -1,9 +1,12 @@
 package data
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"iter"
 	"math/rand/v2"
+	"slices"
 )
 
 // A Loader cuts a dataset into batches. It reuses one Batch, so a batch is
@@ -20,6 +23,11 @@ type Loader struct {
 	// rank and size shard every batch for data-parallel training (see
 	// Shard); size 0 or 1 is no sharding.
 	rank, size int
+	// pool and lens group sequences of similar lengths (see Bucket);
+	// scratch holds a pool's order while its batches are reordered.
+	pool    int
+	lens    func(i int) int
+	scratch []int
 }
 
 // NewLoader returns a loader with the given batch size. When shuffle is
@@ -65,6 +73,71 @@ func (l *Loader) Shard(rank, size int) {
 	l.rank, l.size = rank, size
 }
 
+// Lengther is a dataset of sequences that knows each example's length
+// (its real steps, before padding) without collating it.
+type Lengther interface {
+	SeqLen(i int) int
+}
+
+// seqLens returns the lengths of ds's examples, looking through Range's
+// windows, or nil when ds does not know them.
+func seqLens(ds Dataset) func(int) int {
+	switch d := ds.(type) {
+	case Lengther:
+		return d.SeqLen
+	case window:
+		if f := seqLens(d.Dataset); f != nil {
+			return func(i int) int { return f(d.lo + i) }
+		}
+	case labelledWindow:
+		return seqLens(d.window)
+	}
+	return nil
+}
+
+// Bucket makes a shuffling loader group sequences of similar lengths,
+// as torchtext's BucketIterator and fairseq do: each epoch's shuffled
+// order is cut into pools of pool batches, each pool is sorted by length
+// (longest first; equal lengths keep their shuffled order) and cut into
+// batches, and those batches are visited in a random order. A batch is
+// then padded only to about its own examples' length, so far less of
+// its work is padding. The last, short batch of an epoch stays last.
+// Pool 0 turns bucketing off. Bucket refuses a negative pool, a loader
+// that does not shuffle, and a dataset that is not a Lengther (possibly
+// through Range).
+func (l *Loader) Bucket(pool int) error {
+	if pool < 0 {
+		return fmt.Errorf("data: a bucket pool of %d batches", pool)
+	}
+	if pool > 0 {
+		if !l.shuffle {
+			return errors.New("data: bucketing needs a shuffling loader")
+		}
+		lens := seqLens(l.ds)
+		if lens == nil {
+			return fmt.Errorf("data: bucketing needs the examples' lengths, which %T does not give", l.ds)
+		}
+		l.lens = lens
+	}
+	l.pool = pool
+	return nil
+}
+
+// bucket reorders l.order pool by pool (see Bucket).
+func (l *Loader) bucket() {
+	span := l.pool * l.batch
+	for lo := 0; lo < len(l.order); lo += span {
+		chunk := l.order[lo:min(lo+span, len(l.order))]
+		slices.SortStableFunc(chunk, func(a, b int) int { return cmp.Compare(l.lens(b), l.lens(a)) })
+		full := len(chunk) / l.batch // a short remainder stays at the end
+		l.scratch = append(l.scratch[:0], chunk...)
+		pos := 0
+		for _, b := range l.rng.Perm(full) {
+			pos += copy(chunk[pos:], l.scratch[b*l.batch:(b+1)*l.batch])
+		}
+	}
+}
+
 // Dataset returns the loader's dataset.
 func (l *Loader) Dataset() Dataset { return l.ds }
 
@@ -95,6 +168,9 @@ func (l *Loader) Epoch() iter.Seq[*Batch] {
 			l.order[i] = i
 		}
 		l.rng.Shuffle(len(l.order), func(i, j int) { l.order[i], l.order[j] = l.order[j], l.order[i] })
+		if l.pool > 0 {
+			l.bucket()
+		}
 	}
 	return func(yield func(*Batch) bool) {
 		for b := 0; b < l.Len(); b++ {

@@ -63,6 +63,10 @@ type Config struct {
 	// Progress draws a progress bar with rate and ETA on Log, for
 	// terminals; otherwise plain lines are written.
 	Progress bool
+	// Bucket, for sequences, batches examples of similar lengths: the
+	// shuffled order is sorted by length in pools of this many batches
+	// (see data.Loader.Bucket). 0 is a plain shuffle.
+	Bucket int
 	// Comm, when it joins more than one process, makes the run
 	// data-parallel: each process trains on its share of every batch
 	// (Batch stays the global batch size), the gradients are summed
@@ -247,6 +251,9 @@ func Step(g *autograd.Graph, model nn.Module, loss Loss, opt optim.Optimizer, b 
 func (t *Trainer) Fit(ctx context.Context, trainSet, val, test data.Dataset, afterEpoch func(*Trainer) error) (string, error) {
 	cfg := t.Cfg
 	loader := data.NewLoader(trainSet, cfg.Batch, true, false, t.RNG)
+	if err := loader.Bucket(cfg.Bucket); err != nil {
+		return "", fmt.Errorf("train: %w", err)
+	}
 	t.hasVal = val != nil && val.Len() > 0
 	g := autograd.NewGraph()
 	g.Training = true

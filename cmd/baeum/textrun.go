@@ -49,6 +49,11 @@ const (
 	// 1.83 (still learning). An epoch took 32–39 s on two cores.
 	textEpochs  = 14
 	textDropout = 0.1
+	// textBucket is a text run's default --bucket: pools of 16 batches
+	// (1,024 words at batch 64) sorted by length.
+	textBucket = 16
+	// maxBucket bounds --bucket.
+	maxBucket = 1 << 20
 )
 
 // textRun is what a text run keeps for its closing comparison with
@@ -68,6 +73,9 @@ func checkTextFlags(o *trainOptions, changed func(string) bool) error {
 		if changed(f) {
 			return fmt.Errorf("--%s is not for text: --data %s%s trains a character language model (--model %s)", f, wordsPrefix, strings.TrimPrefix(o.dataDir, wordsPrefix), models.CharLMName)
 		}
+	}
+	if o.Bucket < 0 || o.Bucket > maxBucket {
+		return fmt.Errorf("--bucket %d: want 0 (a plain shuffle) to %d batches", o.Bucket, maxBucket)
 	}
 	if !(o.Dropout >= 0 && o.Dropout < 1) {
 		return fmt.Errorf("--dropout %v: want a probability at least 0 and less than 1", o.Dropout)
@@ -153,9 +161,13 @@ func prepareTextRun(ctx context.Context, o *trainOptions, rng *rand.Rand, log io
 	}
 	fit, val := trainPart, []string(nil)
 	valShare := textValShare
-	if o.valGiven {
+	switch {
+	case o.ValShare > 0: // resumed: the share the run split with
+		valShare = o.ValShare
+	case o.valGiven:
 		valShare = float64(o.Val) / float64(len(trainPart))
 	}
+	o.ValShare = valShare
 	if valShare > 0 {
 		// Split again, with another random stream, keeping forms together.
 		fit, val = text.Split(trainPart, valShare, o.Seed^0x5a1d)

@@ -141,18 +141,42 @@ func TestTextTrainGenerateEval(t *testing.T) {
 }
 
 // TestTextLimitAndResume: --limit keeps lines spread through the file,
-// and a stopped run resumes.
+// and a stopped run resumes exactly where it stopped: its checkpoints
+// are those of a run straight through, with the words batched by
+// length (--bucket) and without.
 func TestTextLimitAndResume(t *testing.T) {
 	words := syllableWords(t, 600)
-	ckpt := filepath.Join(t.TempDir(), "lm.safetensors")
-	args := []string{"train", "--data", "words:" + words, "--hidden", "16", "--epochs", "2", "--limit", "300", "--threads", "1", "--out", ckpt}
-	out, err := run(t, append(args, "--stop-after", "1")...)
-	if err != nil || !strings.Contains(out, "training charlm") {
-		t.Fatalf("%v\n%s", err, out)
+	dir := t.TempDir()
+	for _, bucket := range []string{"16", "0"} {
+		whole := filepath.Join(dir, "whole"+bucket+".safetensors")
+		ckpt := filepath.Join(dir, "lm"+bucket+".safetensors")
+		args := []string{"train", "--data", "words:" + words, "--hidden", "16", "--epochs", "2", "--limit", "300", "--threads", "1", "--batch", "8"}
+		args = append(args, "--bucket", bucket)
+		if bucket == "0" {
+			// --val given: text.Split holds out about that many lines,
+			// and the resumed run must split the same way.
+			args = append(args, "--val", "20")
+		}
+		if out, err := run(t, append(args, "--out", whole)...); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		out, err := run(t, append(args, "--out", ckpt, "--stop-after", "1")...)
+		if err != nil || !strings.Contains(out, "training charlm") {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		out, err = run(t, "train", "--data", "words:"+words, "--out", ckpt, "--resume", "--threads", "1")
+		if err != nil || !strings.Contains(out, "resuming from") || !strings.Contains(out, "epoch  2/2") {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		a, _ := os.ReadFile(whole)
+		b, _ := os.ReadFile(ckpt)
+		if len(a) == 0 || string(a) != string(b) {
+			t.Errorf("--bucket %s: the resumed run's checkpoint differs from the run straight through", bucket)
+		}
 	}
-	out, err = run(t, append(args, "--resume")...)
-	if err != nil || !strings.Contains(out, "resuming from") || !strings.Contains(out, "epoch  2/2") {
-		t.Fatalf("%v\n%s", err, out)
+	// The saved --bucket is part of the run: another value conflicts.
+	if _, err := run(t, "train", "--data", "words:"+words, "--out", filepath.Join(dir, "lm0.safetensors"), "--resume", "--bucket", "4"); err == nil || !strings.Contains(err.Error(), "--bucket 4 conflicts") {
+		t.Errorf("--resume with another --bucket: %v", err)
 	}
 }
 
@@ -181,6 +205,7 @@ func TestTextFlagsRefused(t *testing.T) {
 		{[]string{"--hidden", "8,8,8,8,8"}, "at most 4 LSTM layers"},
 		{[]string{"--val", "100000"}, "--val 100000"},
 		{[]string{"--dropout", "1"}, "--dropout 1: want a probability"},
+		{[]string{"--bucket", "-1"}, "--bucket -1: want 0"},
 	} {
 		_, err := run(t, append([]string{"train", "--data", "words:" + words, "--out", out, "--epochs", "1"}, c.args...)...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -190,5 +215,8 @@ func TestTextFlagsRefused(t *testing.T) {
 	// Dropout is charlm's; the image models' is in their layers.
 	if _, err := run(t, "train", "--model", "mlp", "--limit", "100", "--dropout", "0.2", "--out", out); err == nil || !strings.Contains(err.Error(), "--dropout is for the character language model") {
 		t.Errorf("--dropout for an image model: %v", err)
+	}
+	if _, err := run(t, "train", "--model", "mlp", "--limit", "100", "--bucket", "4", "--out", out); err == nil || !strings.Contains(err.Error(), "--bucket batches words of similar lengths, for text") {
+		t.Errorf("--bucket for an image model: %v", err)
 	}
 }

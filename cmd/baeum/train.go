@@ -96,6 +96,15 @@ type trainOptions struct {
 	// Dropout is the character language model's dropout (text runs
 	// only; negative until set).
 	Dropout float64 `json:"dropout,omitempty"`
+	// Bucket is the pool, in batches, that a text run sorts by length to
+	// batch words of similar lengths (0: a plain shuffle, as the runs
+	// saved before it existed).
+	Bucket int `json:"bucket,omitempty"`
+	// ValShare is the share of a text run's training lines held out for
+	// validation, as the run resolved it: text.Split keeps a word's
+	// forms together, so --val N holds out about N lines, and only the
+	// share reproduces the same split on --resume.
+	ValShare float64 `json:"val_share,omitempty"`
 
 	report, dataDir, out string
 	stopAfter            int
@@ -210,6 +219,7 @@ a symbolic link, a read-only folder) are refused before training starts.
 	f.StringVar(&o.Task, "task", "classification", "with --target: classification or regression")
 	f.StringVar(&o.Categorical, "categorical", "", "with --target: columns to one-hot encode, separated by commas")
 	f.StringVar(&o.InitFrom, "init-from", "", "fine-tune: start from this checkpoint or .onnx file (its architecture, weights, preparation and classes) instead of --model's fresh weights")
+	f.IntVar(&o.Bucket, "bucket", 0, fmt.Sprintf("text runs: batch words of similar lengths, each epoch's shuffled order sorted by length in pools of this many batches whose batches then come in random order, so that little of a batch is padding (default %d; 0: a plain shuffle)", textBucket))
 	f.Float64Var(&o.Dropout, "dropout", 0, fmt.Sprintf("charlm's dropout in training, of the embedding's and each LSTM layer's outputs, 0 ≤ p < 1 (default %g; text runs only)", textDropout))
 	f.StringVar(&o.Augment, "augment", "", "random transforms of the training images, drawn anew each epoch: --augment alone (affine for digits, natural for other pictures) or --augment=SPEC")
 	f.Lookup("augment").NoOptDefVal = augmentAuto
@@ -281,7 +291,7 @@ func checkTrainFlags(o *trainOptions, lrGiven bool) error {
 // resumeFlags are the flags whose values a training state records: the
 // ones --resume takes from it.
 var resumeFlags = []string{"model", "activation", "hidden", "epochs", "batch", "val", "optimizer", "schedule", "init", "lr", "seed", "patience", "limit",
-	"classes", "size", "channels", "resize", "target", "task", "categorical", "augment", "init-from", "dropout"}
+	"classes", "size", "channels", "resize", "target", "task", "categorical", "augment", "init-from", "dropout", "bucket"}
 
 // resumeConflict returns an error for the first flag given on the command
 // line (changed reports which) whose value differs from the saved run's,
@@ -342,6 +352,8 @@ func resumeConflict(given, saved *trainOptions, changed func(string) bool, state
 			return o.Augment
 		case "dropout":
 			return fmt.Sprint(o.Dropout)
+		case "bucket":
+			return fmt.Sprint(o.Bucket)
 		case "init-from":
 			return o.InitFrom
 		}
@@ -399,11 +411,16 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		if !changed("dropout") {
 			o.Dropout = textDropout
 		}
+		if !changed("bucket") {
+			o.Bucket = textBucket
+		}
 		if err := checkTextFlags(o, changed); err != nil {
 			return err
 		}
 	} else if changed("dropout") {
 		return fmt.Errorf("--dropout is for the character language model (--data %sFILE); the image models' dropout is part of their architecture (cnn's, or a model file's Dropout layers)", wordsPrefix)
+	} else if changed("bucket") {
+		return fmt.Errorf("--bucket batches words of similar lengths, for text (--data %sFILE); images and table rows have one size", wordsPrefix)
 	}
 	if e, ok := modelEpochs[o.Model]; ok && !changed("epochs") {
 		o.Epochs = e
@@ -528,7 +545,7 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 	if err != nil {
 		return fmt.Errorf("--schedule: %w", err)
 	}
-	tcfg := train.Config{Epochs: o.Epochs, Batch: o.Batch, Seed: o.Seed, Patience: o.Patience, Loss: rd.Loss, Policy: policy,
+	tcfg := train.Config{Epochs: o.Epochs, Batch: o.Batch, Seed: o.Seed, Patience: o.Patience, Loss: rd.Loss, Policy: policy, Bucket: o.Bucket,
 		Log: out, Progress: isTerminal(os.Stdout) && out == os.Stdout, Comm: comm}
 	tr, err := train.New(model, opt, tcfg)
 	if err != nil {

@@ -113,6 +113,10 @@ func NewExamples(lines []string, v *Vocab, maxLen int) (*Examples, error) {
 // Len returns the number of examples.
 func (e *Examples) Len() int { return len(e.off) - 1 }
 
+// SeqLen returns the steps of example i: its characters and the
+// boundary before them (data.Lengther, for bucketing).
+func (e *Examples) SeqLen(i int) int { return e.off[i+1] - e.off[i] + 1 }
+
 // Steps returns the number of steps of a batch: the longest example's
 // characters and one boundary.
 func (e *Examples) Steps() int { return e.steps }

@@ -2,6 +2,7 @@ package text
 
 import (
 	"context"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -145,5 +146,115 @@ func TestReadFileRefuses(t *testing.T) {
 		if _, err := ReadFile(context.Background(), c.path); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want %q", c.path, err, c.want)
 		}
+	}
+}
+
+// TestBucketedLoader batches words of similar lengths: every word comes
+// once an epoch, a pool's batches are each sorted longest first and
+// hold close lengths, the short last batch stays last, the order is the
+// same for the same seed and changes with it, and bucketing reaches
+// the lengths through data.Range. Bucketing must cut the padding.
+func TestBucketedLoader(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	// Word i spells i in base 8 with the letters a to h, then a random
+	// run of z: 4 to 17 characters, each word its own.
+	lines := make([]string, 1000)
+	for i := range lines {
+		lines[i] = string([]byte{'a' + byte(i>>9), 'a' + byte(i>>6&7), 'a' + byte(i>>3&7), 'a' + byte(i&7)}) + strings.Repeat("z", rng.IntN(14))
+	}
+	v, err := NewVocab(lines)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewExamples(lines, v, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range lines {
+		if e.SeqLen(i) != len(lines[i])+1 {
+			t.Fatalf("SeqLen(%d) = %d for %q, want %d", i, e.SeqLen(i), lines[i], len(lines[i])+1)
+		}
+	}
+	const batch, pool = 16, 8
+	ds := data.Range(e, 0, 990) // 61 full batches and one of 14
+	epochs := func(seed uint64, bucket int) (orders [][]int, padded, real int) {
+		l := data.NewLoader(ds, batch, true, false, rand.New(rand.NewPCG(seed, 0)))
+		if err := l.Bucket(bucket); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			var order []int
+			for b := range l.Epoch() {
+				longest := 0
+				for _, n := range b.Lengths {
+					longest = max(longest, n)
+					real += n
+				}
+				padded += longest * len(b.Lengths)
+				if bucket > 0 && !slices.IsSortedFunc(b.Lengths, func(x, y int) int { return y - x }) {
+					t.Fatalf("a bucketed batch's lengths %v are not longest first", b.Lengths)
+				}
+				// Which words: their first four letters after the boundary.
+				tok := b.Inputs[0]
+				steps := tok.Shape()[1]
+				for k := range b.Size {
+					w := []rune{}
+					for j := 1; j <= 4; j++ {
+						w = append(w, v.Runes[tok.I64()[k*steps+j]-2])
+					}
+					order = append(order, slices.Index(lines, string(w)+strings.Repeat("z", b.Lengths[k]-5)))
+				}
+			}
+			orders = append(orders, order)
+		}
+		return orders, padded, real
+	}
+	plain, plainPadded, real := epochs(1, 0)
+	got, padded, real2 := epochs(1, pool)
+	if real2 != real {
+		t.Fatalf("bucketing saw %d steps in two epochs, a plain shuffle %d", real2, real)
+	}
+	for k, order := range got {
+		if len(order) != 990 {
+			t.Fatalf("epoch %d: %d examples, want 990", k+1, len(order))
+		}
+		a, b := slices.Clone(order), slices.Clone(plain[k])
+		slices.Sort(a)
+		slices.Sort(b)
+		if !slices.Equal(a, b) {
+			t.Fatalf("epoch %d: bucketing changed which examples an epoch holds", k+1)
+		}
+		if slices.Equal(order, plain[k]) {
+			t.Fatalf("epoch %d: bucketing left the order as it was", k+1)
+		}
+	}
+	if !(float64(padded) < 0.75*float64(plainPadded)) {
+		t.Errorf("padded steps: %d bucketed, %d plain; want a cut of a quarter at least", padded, plainPadded)
+	}
+	if again, _, _ := epochs(1, pool); !slices.Equal(again[0], got[0]) || !slices.Equal(again[1], got[1]) {
+		t.Error("the same seed gave another bucketed order")
+	}
+	if other, _, _ := epochs(2, pool); slices.Equal(other[0], got[0]) {
+		t.Error("another seed gave the same bucketed order")
+	}
+	// The short last batch is the epoch's last 14 examples: the shortest
+	// of the last pool, since its full batches come first.
+	l := data.NewLoader(ds, batch, true, false, rand.New(rand.NewPCG(3, 0)))
+	if err := l.Bucket(pool); err != nil {
+		t.Fatal(err)
+	}
+	var sizes []int
+	for b := range l.Epoch() {
+		sizes = append(sizes, len(b.Lengths))
+	}
+	if len(sizes) != 62 || sizes[61] != 14 || slices.Index(sizes, 14) != 61 {
+		t.Errorf("batch sizes %v, want 61 of 16 then 14", sizes)
+	}
+
+	if err := data.NewLoader(ds, batch, false, false, nil).Bucket(pool); err == nil {
+		t.Error("bucketing a loader that does not shuffle was accepted")
+	}
+	if err := data.NewLoader(ds, batch, true, false, rng).Bucket(-1); err == nil {
+		t.Error("a negative pool was accepted")
 	}
 }
