@@ -3,6 +3,7 @@ package tensor
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 )
 
 // The losses' element loops. Each forward function returns the summed loss
@@ -119,6 +120,27 @@ func DropoutMask(rng interface{ Float64() float64 }, mask *Tensor, p float64) {
 	if p < 1 {
 		keep = 1 / (1 - p)
 	}
+	if r, ok := rng.(*rand.Rand); ok {
+		// math/rand/v2's Float64 is (Uint64()<<11>>11)·2⁻⁵³, so comparing
+		// the 53-bit integer with p·2⁵³ (both exact in float64) gives the
+		// same draws without going through Float64
+		// (TestDropoutMaskDraws checks the two agree).
+		scaled := p * (1 << 53)
+		if mask.dtype == Float64 {
+			for i := range mask.f64 {
+				mask.f64[i] = dropKeep(r, scaled, keep)
+			}
+		} else {
+			k32 := float32(keep)
+			for i := range mask.f32 {
+				mask.f32[i] = k32
+				if float64(r.Uint64()<<11>>11) < scaled {
+					mask.f32[i] = 0
+				}
+			}
+		}
+		return
+	}
 	n := mask.Len()
 	for i := 0; i < n; i++ {
 		v := keep
@@ -131,6 +153,15 @@ func DropoutMask(rng interface{ Float64() float64 }, mask *Tensor, p float64) {
 			mask.f32[i] = float32(v)
 		}
 	}
+}
+
+// dropKeep draws one element of a dropout mask: 0 with probability
+// scaled·2⁻⁵³, keep otherwise.
+func dropKeep(r *rand.Rand, scaled, keep float64) float64 {
+	if float64(r.Uint64()<<11>>11) < scaled {
+		return 0
+	}
+	return keep
 }
 
 // maskSpan checks a loss's mask against its prediction x and returns how

@@ -143,6 +143,13 @@ func AdamUpdate(p, g, m, v, vmax *Tensor, h AdamHyper) {
 			h.Beta1, 1-h.Beta1, h.Beta2, 1-h.Beta2, step, bc2sqrt, h.Eps, l2, decay)
 		return
 	}
+	if vmax == nil && float32(l2) == 0 {
+		// Without AMSGrad and L2, the vectorised kernel, to the same bits.
+		kernels.Adam(p.f32, g.f32, m.f32, v.f32,
+			float32(h.Beta1), float32(1-h.Beta1), float32(h.Beta2), float32(1-h.Beta2),
+			float32(step), float32(bc2sqrt), float32(h.Eps), float32(decay))
+		return
+	}
 	adamLoop(p.f32, g.f32, m.f32, v.f32, f32s(vmax),
 		float32(h.Beta1), float32(1-h.Beta1), float32(h.Beta2), float32(1-h.Beta2),
 		float32(step), float32(bc2sqrt), float32(h.Eps), float32(l2), float32(decay))

@@ -351,3 +351,65 @@ func TestNormDotClamp(t *testing.T) {
 		}
 	}
 }
+
+// TestAdamKernelMatchesLoop: float32 Adam and AdamW without AMSGrad or
+// L2 run in a vectorised kernel; it must give the generic loop's bits,
+// so that runs trained before it reproduce.
+func TestAdamKernelMatchesLoop(t *testing.T) {
+	rng := NewRNG(11)
+	for _, h := range []AdamHyper{
+		{LR: 0.01, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: 3},
+		{LR: 0.005, Beta1: 0.85, Beta2: 0.99, Eps: 1e-6, WeightDecay: 0.05, Decoupled: true, Step: 1},
+	} {
+		p, g := RandNormal(rng, Float32, 0, 1, 100), RandNormal(rng, Float32, 0, 1, 100)
+		m, v := RandNormal(rng, Float32, 0, 0.1, 100), RandNormal(rng, Float32, 0, 0.1, 100)
+		for i, x := range v.f32 {
+			v.f32[i] = x * x
+		}
+		lp, lm, lv := p.Clone(), m.Clone(), v.Clone()
+		AdamUpdate(p, g, m, v, nil, h)
+		decay := 1.0
+		if h.Decoupled {
+			decay = 1 - h.LR*h.WeightDecay
+		}
+		bc1, bc2 := 1-math.Pow(h.Beta1, float64(h.Step)), 1-math.Pow(h.Beta2, float64(h.Step))
+		adamLoop(lp.f32, g.f32, lm.f32, lv.f32, nil, float32(h.Beta1), float32(1-h.Beta1), float32(h.Beta2), float32(1-h.Beta2),
+			float32(-h.LR/bc1), float32(math.Sqrt(bc2)), float32(h.Eps), 0, float32(decay))
+		for i := range p.f32 {
+			if p.f32[i] != lp.f32[i] || m.f32[i] != lm.f32[i] || v.f32[i] != lv.f32[i] {
+				t.Fatalf("%+v [%d]: p %v m %v v %v, loop %v %v %v", h, i, p.f32[i], m.f32[i], v.f32[i], lp.f32[i], lm.f32[i], lv.f32[i])
+			}
+		}
+	}
+}
+
+// TestDropoutMaskDraws: with a *rand.Rand, DropoutMask reads Uint64
+// directly; its masks must be those of one Float64 draw per element, in
+// float32 and float64, so that runs with dropout reproduce.
+func TestDropoutMaskDraws(t *testing.T) {
+	for _, d := range []DType{Float32, Float64} {
+		for _, p := range []float64{0, 0.1, 0.25, 0.5, 1} {
+			got := New(d, 1000)
+			DropoutMask(NewRNG(7), got, p)
+			ref := NewRNG(7)
+			keep := 0.0
+			if p < 1 {
+				keep = 1 / (1 - p)
+			}
+			dropped := 0
+			for i := range 1000 {
+				want := keep
+				if ref.Float64() < p {
+					want = 0
+					dropped++
+				}
+				if g := got.Flat(i); g != float64(float32(want)) && g != want {
+					t.Fatalf("%v p=%v [%d]: %v, want %v", d, p, i, g, want)
+				}
+			}
+			if p == 0.25 && (dropped < 200 || dropped > 300) {
+				t.Errorf("p=0.25 dropped %d of 1000", dropped)
+			}
+		}
+	}
+}

@@ -1,5 +1,7 @@
 package kernels
 
+import "math"
+
 // SumF32 returns the sum of x, accumulated in float32 in four times
 // sixteen lanes, so in a different order from a plain loop but in the same
 // order, and to the same bits, with or without AVX-512.
@@ -62,6 +64,39 @@ func sgdMomentumGo(p, g, v []float32, lr, mom, keep float32) {
 	for i := range p {
 		v[i] = mom*v[i] + keep*g[i]
 		p[i] -= lr * v[i]
+	}
+}
+
+// Adam applies one step of Adam (AdamW when decay is not 1) to the
+// parameters p with gradient g, first moment m and second moment v:
+//
+//	p ← p·decay
+//	m ← m·β₁ + keep1·g          (keep1 = 1 − β₁)
+//	v ← v·β₂ + keep2·g·g        (keep2 = 1 − β₂)
+//	p ← p + step·m / (√v / bc2sqrt + ε)
+//
+// where step = −η/(1 − β₁ᵗ) and bc2sqrt = √(1 − β₂ᵗ), each operation
+// rounded to float32 in this order.
+func Adam(p, g, m, v []float32, beta1, keep1, beta2, keep2, step, bc2sqrt, eps, decay float32) {
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	if useAVX512 && len(p) > 0 {
+		adamAVX512(&p[0], &g[0], &m[0], &v[0], len(p), beta1, keep1, beta2, keep2, step, bc2sqrt, eps, decay)
+		return
+	}
+	adamGo(p, g, m, v, beta1, keep1, beta2, keep2, step, bc2sqrt, eps, decay)
+}
+
+// adamGo is the Go twin of adamAVX512. The explicit conversions round
+// every product, so no compiler fuses a multiply-add.
+func adamGo(p, g, m, v []float32, beta1, keep1, beta2, keep2, step, bc2sqrt, eps, decay float32) {
+	for i, d := range g {
+		pi := p[i]
+		if decay != 1 {
+			pi *= decay
+		}
+		m[i] = float32(m[i]*beta1) + float32(keep1*d)
+		v[i] = float32(v[i]*beta2) + float32(float32(keep2*d)*d)
+		p[i] = pi + float32(step*m[i])/(float32(float32(math.Sqrt(float64(v[i])))/bc2sqrt)+eps)
 	}
 }
 

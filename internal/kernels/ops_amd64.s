@@ -461,3 +461,68 @@ addTail:
 addDone:
 	VZEROUPPER
 	RET
+
+// func adamAVX512(p, grad, m, v *float32, n int, beta1, keep1, beta2, keep2, step, bc2sqrt, eps, decay float32)
+// adamGo, sixteen lanes a step, the tail under a mask, in the same order
+// of operations (no fused multiply-adds; VSQRTPS and VDIVPS round
+// correctly, as the Go twin does), so the two agree bit for bit.
+TEXT ·adamAVX512(SB), NOSPLIT, $0-72
+	MOVQ p+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ m+16(FP), DX
+	MOVQ v+24(FP), R8
+	MOVQ n+32(FP), CX
+	VBROADCASTSS beta1+40(FP), Z20
+	VBROADCASTSS keep1+44(FP), Z21
+	VBROADCASTSS beta2+48(FP), Z22
+	VBROADCASTSS keep2+52(FP), Z23
+	VBROADCASTSS step+56(FP), Z24
+	VBROADCASTSS bc2sqrt+60(FP), Z25
+	VBROADCASTSS eps+64(FP), Z26
+	VBROADCASTSS decay+68(FP), Z27
+	MOVL  $0xffff, AX
+	KMOVW AX, K1
+adamLoop:
+	TESTQ CX, CX
+	JZ    adamDone
+	CMPQ  CX, $16
+	JGE   adamBody
+	MOVL  $1, AX
+	SHLL  CX, AX
+	DECL  AX
+	KMOVW AX, K1
+	MOVQ  $16, CX
+adamBody:
+	VMOVUPS.Z (SI), K1, Z0 // d
+	VMOVUPS.Z (DI), K1, Z1 // p
+	VMULPS    Z27, Z1, Z1 // times decay
+	// m = m·β₁ + keep1·d
+	VMOVUPS.Z (DX), K1, Z2
+	VMULPS    Z20, Z2, Z2
+	VMULPS    Z0, Z21, Z3
+	VADDPS    Z3, Z2, Z2
+	VMOVUPS   Z2, K1, (DX)
+	// v = v·β₂ + keep2·d·d
+	VMOVUPS.Z (R8), K1, Z4
+	VMULPS    Z22, Z4, Z4
+	VMULPS    Z0, Z23, Z5
+	VMULPS    Z0, Z5, Z5
+	VADDPS    Z5, Z4, Z4
+	VMOVUPS   Z4, K1, (R8)
+	// p += step·m / (√v / bc2sqrt + ε)
+	VSQRTPS   Z4, Z6
+	VDIVPS    Z25, Z6, Z6
+	VADDPS    Z26, Z6, Z6
+	VMULPS    Z2, Z24, Z7
+	VDIVPS    Z6, Z7, Z7
+	VADDPS    Z7, Z1, Z1
+	VMOVUPS   Z1, K1, (DI)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, R8
+	SUBQ $16, CX
+	JMP  adamLoop
+adamDone:
+	VZEROUPPER
+	RET

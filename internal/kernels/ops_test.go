@@ -129,3 +129,41 @@ func testAdd(t *testing.T) {
 		}
 	}
 }
+
+func TestAdam(t *testing.T) { forEachImpl(t, testAdam) }
+
+// testAdam checks Adam against the formulas in float64, and the assembly
+// against its Go twin bit for bit, for Adam (decay 1) and AdamW.
+func testAdam(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 10))
+	for _, decay := range []float32{1, 0.999} {
+		for _, n := range []int{0, 1, 15, 16, 17, 40, 100} {
+			p, g, m, v := randF32(rng, n+1), randF32(rng, n+1), randF32(rng, n+1), randF32(rng, n+1)
+			for i := range v {
+				v[i] *= v[i]
+			}
+			const beta1, beta2, step, bc2sqrt, eps = 0.9, 0.999, -0.01, 0.3, 1e-8
+			p0, m0, v0 := append([]float32(nil), p...), append([]float32(nil), m...), append([]float32(nil), v...)
+			Adam(p[:n], g, m, v, beta1, 1-beta1, beta2, 1-beta2, step, bc2sqrt, eps, decay)
+			if p[n] != p0[n] || m[n] != m0[n] || v[n] != v0[n] {
+				t.Fatalf("n=%d: wrote past the end", n)
+			}
+			for i := range n {
+				d := float64(g[i])
+				wm := float64(m0[i])*beta1 + (1-beta1)*d
+				wv := float64(v0[i])*beta2 + (1-beta2)*d*d
+				wp := float64(p0[i])*float64(decay) + step*wm/(math.Sqrt(wv)/bc2sqrt+eps)
+				if math.Abs(float64(m[i])-wm) > 1e-6 || math.Abs(float64(v[i])-wv) > 1e-6 || math.Abs(float64(p[i])-wp) > 1e-5*(1+math.Abs(wp)) {
+					t.Fatalf("decay %v n=%d [%d]: p %v m %v v %v, want %v %v %v", decay, n, i, p[i], m[i], v[i], wp, wm, wv)
+				}
+			}
+			gp, gm, gv := append([]float32(nil), p0[:n]...), append([]float32(nil), m0[:n]...), append([]float32(nil), v0[:n]...)
+			adamGo(gp, g[:n], gm, gv, beta1, 1-beta1, beta2, 1-beta2, step, bc2sqrt, eps, decay)
+			for i := range n {
+				if gp[i] != p[i] || gm[i] != m[i] || gv[i] != v[i] {
+					t.Fatalf("decay %v n=%d [%d]: p %v m %v v %v, Go twin %v %v %v", decay, n, i, p[i], m[i], v[i], gp[i], gm[i], gv[i])
+				}
+			}
+		}
+	}
+}

@@ -52,6 +52,11 @@ func sgdMomentumAVX512(p, grad, v *float32, n int, lr, mom, keep float32)
 //go:noescape
 func lstmGradAVX512(da, dh, dc, a, cp, tc *float32, n int)
 
+// adamAVX512 is adamGo, bit for bit (ops_amd64.s).
+//
+//go:noescape
+func adamAVX512(p, grad, m, v *float32, n int, beta1, keep1, beta2, keep2, step, bc2sqrt, eps, decay float32)
+
 // addAVX512 is addGo (ops_amd64.s).
 //
 //go:noescape

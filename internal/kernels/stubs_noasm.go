@@ -43,6 +43,9 @@ func sgdMomentumAVX512(p, grad, v *float32, n int, lr, mom, keep float32) {
 func lstmGradAVX512(da, dh, dc, a, cp, tc *float32, n int) {
 	lstmGradGo(unsafe.Slice(da, 4*n), unsafe.Slice(dh, n), unsafe.Slice(dc, n), unsafe.Slice(a, 4*n), unsafe.Slice(cp, n), unsafe.Slice(tc, n))
 }
+func adamAVX512(p, g, m, v *float32, n int, beta1, keep1, beta2, keep2, step, bc2sqrt, eps, decay float32) {
+	adamGo(unsafe.Slice(p, n), unsafe.Slice(g, n), unsafe.Slice(m, n), unsafe.Slice(v, n), beta1, keep1, beta2, keep2, step, bc2sqrt, eps, decay)
+}
 func addAVX512(dst, a, b *float32, n int) {
 	addGo(unsafe.Slice(dst, n), unsafe.Slice(a, n), unsafe.Slice(b, n))
 }
