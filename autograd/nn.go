@@ -34,10 +34,7 @@ func (linearOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
 		panic(fmt.Sprintf("autograd: linear: bias %v does not fit weights %v", b.Shape(), w.Shape()))
 	}
 	out := c.Arena().Empty(x.DType(), n, o)
-	tensor.MatMulTo(out, x, w, false, true)
-	if b != nil {
-		tensor.AddTo(out, out, b)
-	}
+	tensor.LinearTo(out, x, w, b)
 	return out
 }
 

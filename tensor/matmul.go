@@ -70,6 +70,29 @@ func MatMulTo(dst, a, b *Tensor, transA, transB bool) {
 	MatMulAddTo(dst, a, b, transA, transB, 0)
 }
 
+// LinearTo writes x·wᵀ + b into dst (N, out) for x (N, in), weights w
+// (out, in) and a bias b (out) or nil: a linear layer's forward pass.
+// In float32 the bias is added inside the matrix product, to each tile
+// of dst as it is finished, rather than in a pass of its own; the result
+// is the same to the bit.
+func LinearTo(dst, x, w, b *Tensor) {
+	if b == nil || dst.dtype != Float32 {
+		MatMulTo(dst, x, w, false, true)
+		if b != nil {
+			AddTo(dst, dst, b)
+		}
+		return
+	}
+	checkFloat("linear", dst, x, w, b)
+	if x.Dims() != 2 || w.Dims() != 2 || b.Dims() != 1 || dst.Dims() != 2 || x.shape[1] != w.shape[1] ||
+		dst.shape[0] != x.shape[0] || dst.shape[1] != w.shape[0] || b.shape[0] != w.shape[0] ||
+		x.dtype != Float32 || w.dtype != Float32 || b.dtype != Float32 {
+		panic(fmt.Sprintf("tensor: linear of %v %v, weights %v %v and bias %v %v into %v %v", x.dtype, x.shape, w.dtype, w.shape, b.dtype, b.shape, dst.dtype, dst.shape))
+	}
+	n, in, out := x.shape[0], x.shape[1], w.shape[0]
+	kernels.SgemmBias(false, true, n, out, in, 1, x.f32, in, w.f32, in, 0, b.f32, dst.f32, out)
+}
+
 // MatMulAddTo writes op(a)·op(b) + beta·dst into dst (beta = 1 accumulates,
 // as when summing gradients). Shapes follow MatMul.
 func MatMulAddTo(dst, a, b *Tensor, transA, transB bool, beta float64) {

@@ -341,3 +341,36 @@ func TestCreation(t *testing.T) {
 	}
 	wantPanic(t, []string{"[2 3]", "needs 6", "has 5"}, func() { FromFloat32(make([]float32, 5), 2, 3) })
 }
+
+// TestLinearTo: the bias added inside the product gives the bits of a
+// product followed by adding the bias, in float32 (fused) and float64,
+// with and without a bias; mismatched shapes panic.
+func TestLinearTo(t *testing.T) {
+	rng := NewRNG(12)
+	for _, d := range []DType{Float32, Float64} {
+		for _, s := range [][3]int{{1, 3, 2}, {64, 784, 256}, {70, 33, 10}} {
+			n, in, out := s[0], s[1], s[2]
+			x, w, b := RandNormal(rng, d, 0, 1, n, in), RandNormal(rng, d, 0, 1, out, in), RandNormal(rng, d, 0, 1, out)
+			for _, bias := range []*Tensor{b, nil} {
+				want := New(d, n, out)
+				MatMulTo(want, x, w, false, true)
+				if bias != nil {
+					AddTo(want, want, bias)
+				}
+				got := New(d, n, out)
+				LinearTo(got, x, w, bias)
+				for i := range want.Len() {
+					if got.Flat(i) != want.Flat(i) {
+						t.Fatalf("%v %v bias=%v [%d]: %v, want %v", d, s, bias != nil, i, got.Flat(i), want.Flat(i))
+					}
+				}
+			}
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("a bias of the wrong length did not panic")
+		}
+	}()
+	LinearTo(New(Float32, 2, 3), New(Float32, 2, 4), New(Float32, 3, 4), New(Float32, 2))
+}

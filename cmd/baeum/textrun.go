@@ -49,10 +49,10 @@ const (
 	// 1.83 (still learning). An epoch took 32–39 s on two cores.
 	textEpochs  = 14
 	textDropout = 0.1
-	// textBucket is a text run's default --bucket: pools of 16 batches
-	// (1,024 words at batch 64) sorted by length.
-	textBucket = 16
-	// maxBucket bounds --bucket.
+	// maxBucket bounds --bucket. On the word list, --bucket 16 makes an
+	// epoch about a quarter shorter (21–24 s against 27–31 s) but learns
+	// less from it: 14 epochs gave a held-out 1.80 nats per character
+	// against a plain shuffle's 1.78, so the default is a plain shuffle.
 	maxBucket = 1 << 20
 )
 

@@ -219,7 +219,7 @@ a symbolic link, a read-only folder) are refused before training starts.
 	f.StringVar(&o.Task, "task", "classification", "with --target: classification or regression")
 	f.StringVar(&o.Categorical, "categorical", "", "with --target: columns to one-hot encode, separated by commas")
 	f.StringVar(&o.InitFrom, "init-from", "", "fine-tune: start from this checkpoint or .onnx file (its architecture, weights, preparation and classes) instead of --model's fresh weights")
-	f.IntVar(&o.Bucket, "bucket", 0, fmt.Sprintf("text runs: batch words of similar lengths, each epoch's shuffled order sorted by length in pools of this many batches whose batches then come in random order, so that little of a batch is padding (default %d; 0: a plain shuffle)", textBucket))
+	f.IntVar(&o.Bucket, "bucket", 0, "text runs: batch words of similar lengths, each epoch's shuffled order sorted by length in pools of this many batches whose batches then come in random order: less padding, so faster epochs (0: a plain shuffle)")
 	f.Float64Var(&o.Dropout, "dropout", 0, fmt.Sprintf("charlm's dropout in training, of the embedding's and each LSTM layer's outputs, 0 ≤ p < 1 (default %g; text runs only)", textDropout))
 	f.StringVar(&o.Augment, "augment", "", "random transforms of the training images, drawn anew each epoch: --augment alone (affine for digits, natural for other pictures) or --augment=SPEC")
 	f.Lookup("augment").NoOptDefVal = augmentAuto
@@ -410,9 +410,6 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		}
 		if !changed("dropout") {
 			o.Dropout = textDropout
-		}
-		if !changed("bucket") {
-			o.Bucket = textBucket
 		}
 		if err := checkTextFlags(o, changed); err != nil {
 			return err

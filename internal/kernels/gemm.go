@@ -37,6 +37,39 @@ func SgemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, l
 	sgemmBlocked(defaultKernel.choose(m, n), 1, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
+// SgemmBias is Sgemm that also adds bias (n numbers) to every row of C:
+// C = alpha·op(A)·op(B) + beta·C + bias, as a linear layer's forward pass
+// does. The bias is added to each tile of C as the tile is finished,
+// while it is still in cache, rather than in a pass of its own over C;
+// the result is the same, to the bit, as Sgemm followed by adding the
+// bias.
+func SgemmBias(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, bias, c []float32, ldc int) {
+	checkGemm(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+	if len(bias) < n {
+		panic(fmt.Sprintf("kernels: gemm bias has %d elements for %d columns", len(bias), n))
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	if m*n*k < smallGemmWork {
+		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		addRows(c, m, n, ldc, bias)
+		return
+	}
+	sgemmBlockedBias(defaultKernel.choose(m, n), Threads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias[:n])
+}
+
+// addRows adds bias (n numbers, or nil) to every row of the m×n C.
+func addRows(c []float32, m, n, ldc int, bias []float32) {
+	if bias == nil {
+		return
+	}
+	for i := 0; i < m; i++ {
+		row := c[i*ldc : i*ldc+n]
+		Add(row, row, bias[:n])
+	}
+}
+
 // Dgemm is Sgemm in float64. It uses gonum's BLAS: statistics and gradient
 // checks need accuracy more than speed.
 func Dgemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {

@@ -87,3 +87,52 @@ func TestSgemmPackedSerialUnpacked(t *testing.T) {
 	}()
 	SgemmPackedSerial(1, 1, []float32{1}, 1, new(PackedB), 0, []float32{0}, 1)
 }
+
+// TestSgemmBias checks the bias added as tiles finish against Sgemm's
+// result with the bias added afterwards, bit for bit, for every
+// micro-kernel on 1 and 2 workers, with several depth blocks and ragged
+// tiles, and for the small-problem path.
+func TestSgemmBias(t *testing.T) {
+	defer forceParallel()()
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, c := range append(gemmCases(true), gemmCase{64, 256, 784}, gemmCase{29, 45, 300}, gemmCase{2, 3, 4}) {
+		for _, tr := range [][2]bool{{false, true}, {false, false}, {true, false}} {
+			o := newGemmOperands(rng, c, tr[0], tr[1])
+			bias := randF32(rng, c.n)
+			for _, beta := range []float32{0, 1} {
+				want := slices.Clone(o.c)
+				sgemmBlocked(defaultKernel.choose(c.m, c.n), 1, tr[0], tr[1], c.m, c.n, c.k, 1, o.a, o.lda, o.b, o.ldb, beta, want, o.ldc)
+				if c.m*c.n*c.k < smallGemmWork {
+					want = slices.Clone(o.c)
+					sgemmSmall(tr[0], tr[1], c.m, c.n, c.k, 1, o.a, o.lda, o.b, o.ldb, beta, want, o.ldc)
+				}
+				for i := 0; i < c.m; i++ {
+					for j := 0; j < c.n; j++ {
+						want[i*o.ldc+j] += bias[j]
+					}
+				}
+				name := fmt.Sprintf("%dx%dx%d tA=%v tB=%v beta=%v", c.m, c.n, c.k, tr[0], tr[1], beta)
+				got := slices.Clone(o.c)
+				SgemmBias(tr[0], tr[1], c.m, c.n, c.k, 1, o.a, o.lda, o.b, o.ldb, beta, bias, got, o.ldc)
+				if !slices.Equal(got, want) {
+					t.Errorf("%s: SgemmBias differs from Sgemm and then the bias", name)
+				}
+				if c.m*c.n*c.k < smallGemmWork {
+					continue
+				}
+				for _, kern := range sgemmKernels {
+					want := slices.Clone(o.c)
+					sgemmBlocked(kern, 2, tr[0], tr[1], c.m, c.n, c.k, 1, o.a, o.lda, o.b, o.ldb, beta, want, o.ldc)
+					addRows(want, c.m, c.n, o.ldc, bias)
+					for _, threads := range []int{1, 2} {
+						got := slices.Clone(o.c)
+						sgemmBlockedBias(kern, threads, tr[0], tr[1], c.m, c.n, c.k, 1, o.a, o.lda, o.b, o.ldb, beta, got, o.ldc, bias)
+						if !slices.Equal(got, want) {
+							t.Errorf("%s %s t%d: bias in the tiles differs from a pass after", name, kern.name, threads)
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -80,6 +80,9 @@ type gemmJob struct {
 
 	packA, packB bool
 	pre          *PackedB // op(B) packed beforehand (SgemmPackedSerial), or nil
+	// bias, when not nil, is added to every row of C as each tile is
+	// finished, while it is still in cache (SgemmBias).
+	bias []float32
 	splitM       bool     // workers own blocks of rows (else of columns)
 	parts        int      // number of workers
 }
@@ -89,13 +92,20 @@ var gemmJobs = make(chan *gemmJob, 16)
 // sgemmBlocked runs the blocked algorithm with kernel kern (and its narrow
 // siblings for the last columns) on at most threads workers.
 func sgemmBlocked(kern *microKernel, threads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	sgemmBlockedBias(kern, threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil)
+}
+
+// sgemmBlockedBias is sgemmBlocked that adds bias (n, or nil) to every
+// row of C as its tiles are finished.
+func sgemmBlockedBias(kern *microKernel, threads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, bias []float32) {
 	if k == 0 || alpha == 0 {
 		scaleRows(c, m, n, ldc, beta)
+		addRows(c, m, n, ldc, bias)
 		return
 	}
 	j := gemmJob{
 		kern: kern, transA: transA, transB: transB, m: m, n: n, k: k,
-		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc,
+		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, bias: bias,
 	}
 	j.plan(threads)
 	if j.parts == 1 {
@@ -306,6 +316,9 @@ func (j *gemmJob) macroKernel(buf *gemmBuf, ic, mcur, jc, ncur, pc, kcur int, be
 			cp := &j.c[(ic+ir)*j.ldc+jc+jr]
 			if k.edges || (mr == MR && nr == NR) {
 				k.fn(kcur, ap, rsa, csa, bp, csb, cp, j.ldc, j.alpha, beta, mr, nr)
+				if j.bias != nil && pc+kcur == j.k {
+					j.addBias(ic+ir, mr, jc+jr, nr)
+				}
 				continue
 			}
 			// A partial tile for a kernel that writes full tiles: compute
@@ -324,7 +337,20 @@ func (j *gemmJob) macroKernel(buf *gemmBuf, ic, mcur, jc, ncur, pc, kcur int, be
 					ci[x] = v + beta*ci[x]
 				}
 			}
+			if j.bias != nil && pc+kcur == j.k {
+				j.addBias(ic+ir, mr, jc+jr, nr)
+			}
 		}
+	}
+}
+
+// addBias adds the bias to the rows [i0, i0+rows) of C, columns
+// [j0, j0+cols): a finished tile.
+func (j *gemmJob) addBias(i0, rows, j0, cols int) {
+	b := j.bias[j0 : j0+cols]
+	for i := i0; i < i0+rows; i++ {
+		row := j.c[i*j.ldc+j0 : i*j.ldc+j0+cols]
+		Add(row, row, b)
 	}
 }
 
