@@ -82,9 +82,9 @@ type gemmJob struct {
 	pre          *PackedB // op(B) packed beforehand (SgemmPackedSerial), or nil
 	// bias, when not nil, is added to every row of C as each tile is
 	// finished, while it is still in cache (SgemmBias).
-	bias []float32
-	splitM       bool     // workers own blocks of rows (else of columns)
-	parts        int      // number of workers
+	bias   []float32
+	splitM bool // workers own blocks of rows (else of columns)
+	parts  int  // number of workers
 }
 
 var gemmJobs = make(chan *gemmJob, 16)
