@@ -526,3 +526,259 @@ adamBody:
 adamDone:
 	VZEROUPPER
 	RET
+
+// Index vectors of the 2×2 max pool's permutes (four of 16 dwords): the
+// even and odd lanes of two registers, and the interleaving of two
+// registers' low and high halves.
+DATA mpidx<>+0(SB)/4, $0
+DATA mpidx<>+4(SB)/4, $2
+DATA mpidx<>+8(SB)/4, $4
+DATA mpidx<>+12(SB)/4, $6
+DATA mpidx<>+16(SB)/4, $8
+DATA mpidx<>+20(SB)/4, $10
+DATA mpidx<>+24(SB)/4, $12
+DATA mpidx<>+28(SB)/4, $14
+DATA mpidx<>+32(SB)/4, $16
+DATA mpidx<>+36(SB)/4, $18
+DATA mpidx<>+40(SB)/4, $20
+DATA mpidx<>+44(SB)/4, $22
+DATA mpidx<>+48(SB)/4, $24
+DATA mpidx<>+52(SB)/4, $26
+DATA mpidx<>+56(SB)/4, $28
+DATA mpidx<>+60(SB)/4, $30
+DATA mpidx<>+64(SB)/4, $1
+DATA mpidx<>+68(SB)/4, $3
+DATA mpidx<>+72(SB)/4, $5
+DATA mpidx<>+76(SB)/4, $7
+DATA mpidx<>+80(SB)/4, $9
+DATA mpidx<>+84(SB)/4, $11
+DATA mpidx<>+88(SB)/4, $13
+DATA mpidx<>+92(SB)/4, $15
+DATA mpidx<>+96(SB)/4, $17
+DATA mpidx<>+100(SB)/4, $19
+DATA mpidx<>+104(SB)/4, $21
+DATA mpidx<>+108(SB)/4, $23
+DATA mpidx<>+112(SB)/4, $25
+DATA mpidx<>+116(SB)/4, $27
+DATA mpidx<>+120(SB)/4, $29
+DATA mpidx<>+124(SB)/4, $31
+DATA mpidx<>+128(SB)/4, $0
+DATA mpidx<>+132(SB)/4, $16
+DATA mpidx<>+136(SB)/4, $1
+DATA mpidx<>+140(SB)/4, $17
+DATA mpidx<>+144(SB)/4, $2
+DATA mpidx<>+148(SB)/4, $18
+DATA mpidx<>+152(SB)/4, $3
+DATA mpidx<>+156(SB)/4, $19
+DATA mpidx<>+160(SB)/4, $4
+DATA mpidx<>+164(SB)/4, $20
+DATA mpidx<>+168(SB)/4, $5
+DATA mpidx<>+172(SB)/4, $21
+DATA mpidx<>+176(SB)/4, $6
+DATA mpidx<>+180(SB)/4, $22
+DATA mpidx<>+184(SB)/4, $7
+DATA mpidx<>+188(SB)/4, $23
+DATA mpidx<>+192(SB)/4, $8
+DATA mpidx<>+196(SB)/4, $24
+DATA mpidx<>+200(SB)/4, $9
+DATA mpidx<>+204(SB)/4, $25
+DATA mpidx<>+208(SB)/4, $10
+DATA mpidx<>+212(SB)/4, $26
+DATA mpidx<>+216(SB)/4, $11
+DATA mpidx<>+220(SB)/4, $27
+DATA mpidx<>+224(SB)/4, $12
+DATA mpidx<>+228(SB)/4, $28
+DATA mpidx<>+232(SB)/4, $13
+DATA mpidx<>+236(SB)/4, $29
+DATA mpidx<>+240(SB)/4, $14
+DATA mpidx<>+244(SB)/4, $30
+DATA mpidx<>+248(SB)/4, $15
+DATA mpidx<>+252(SB)/4, $31
+GLOBL mpidx<>(SB), RODATA|NOPTR, $256
+
+// mpmask<>[r] is (1<<r) - 1: the lanes of a group of r ≤ 16.
+DATA mpmask<>+0(SB)/2, $0x0
+DATA mpmask<>+2(SB)/2, $0x1
+DATA mpmask<>+4(SB)/2, $0x3
+DATA mpmask<>+6(SB)/2, $0x7
+DATA mpmask<>+8(SB)/2, $0xf
+DATA mpmask<>+10(SB)/2, $0x1f
+DATA mpmask<>+12(SB)/2, $0x3f
+DATA mpmask<>+14(SB)/2, $0x7f
+DATA mpmask<>+16(SB)/2, $0xff
+DATA mpmask<>+18(SB)/2, $0x1ff
+DATA mpmask<>+20(SB)/2, $0x3ff
+DATA mpmask<>+22(SB)/2, $0x7ff
+DATA mpmask<>+24(SB)/2, $0xfff
+DATA mpmask<>+26(SB)/2, $0x1fff
+DATA mpmask<>+28(SB)/2, $0x3fff
+DATA mpmask<>+30(SB)/2, $0x7fff
+DATA mpmask<>+32(SB)/2, $0xffff
+GLOBL mpmask<>(SB), RODATA|NOPTR, $34
+
+// POOLMASKS sets K1 to the lanes of the next group of outputs (the
+// fewest of BX and 16) and K2, K3 to those of its 2r inputs in the low
+// and high registers. It uses CX.
+#define POOLMASKS \
+	MOVQ  BX, CX; \
+	CMPQ  CX, $16; \
+	JLE   2(PC); \
+	MOVQ  $16, CX; \
+	KMOVW (R10)(CX*2), K1; \
+	SHLQ  $1, CX; \
+	KXORW K3, K3, K3; \
+	CMPQ  CX, $16; \
+	JLE   4(PC); \
+	SUBQ  $16, CX; \
+	KMOVW (R10)(CX*2), K3; \
+	MOVQ  $16, CX; \
+	KMOVW (R10)(CX*2), K2
+
+// POOLSELECT reads a group's two rows (top at SI, bottom at R12, offset
+// AX·2) and leaves in Z4 the value maxIndex picks from each window: the
+// first largest, or the last NaN. K4, K5 and K6 say where the top right,
+// bottom left and bottom right replaced the best so far; K7 is scratch.
+#define POOLSELECT \
+	VMOVUPS.Z (SI)(AX*2), K2, Z0; \
+	VMOVUPS.Z 64(SI)(AX*2), K3, Z1; \
+	VMOVUPS.Z (R12)(AX*2), K2, Z2; \
+	VMOVUPS.Z 64(R12)(AX*2), K3, Z3; \
+	VMOVAPS   Z0, Z4; \
+	VPERMT2PS Z1, Z28, Z4; \
+	VMOVAPS   Z0, Z5; \
+	VPERMT2PS Z1, Z29, Z5; \
+	VMOVAPS   Z2, Z6; \
+	VPERMT2PS Z3, Z28, Z6; \
+	VMOVAPS   Z2, Z7; \
+	VPERMT2PS Z3, Z29, Z7; \
+	VCMPPS    $0x1e, Z4, Z5, K4; \
+	VCMPPS    $3, Z5, Z5, K7; \
+	KORW      K7, K4, K4; \
+	VMOVAPS   Z5, K4, Z4; \
+	VCMPPS    $0x1e, Z4, Z6, K5; \
+	VCMPPS    $3, Z6, Z6, K7; \
+	KORW      K7, K5, K5; \
+	VMOVAPS   Z6, K5, Z4; \
+	VCMPPS    $0x1e, Z4, Z7, K6; \
+	VCMPPS    $3, Z7, Z7, K7; \
+	KORW      K7, K6, K6; \
+	VMOVAPS   Z7, K6, Z4
+
+// func maxPool2x2AVX512(dst, src *float32, oh, ow, w int)
+// maxPool2x2Go: dst (oh×ow) is the 2×2, stride-2 max pool of the plane
+// src, w pixels wide.
+TEXT ·maxPool2x2AVX512(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ oh+16(FP), R8
+	MOVQ ow+24(FP), R9
+	MOVQ w+32(FP), R11
+	SHLQ $2, R11
+	LEAQ mpmask<>(SB), R10
+	VMOVDQU32 mpidx<>+0(SB), Z28
+	VMOVDQU32 mpidx<>+64(SB), Z29
+mpRow:
+	TESTQ R8, R8
+	JZ    mpDone
+	LEAQ  (SI)(R11*1), R12
+	XORQ  AX, AX
+	MOVQ  R9, BX
+mpGroup:
+	TESTQ BX, BX
+	JZ    mpNextRow
+	POOLMASKS
+	POOLSELECT
+	VMOVUPS Z4, K1, (DI)(AX*1)
+	ADDQ $64, AX
+	CMPQ BX, $16
+	JLE  mpNextRow
+	SUBQ $16, BX
+	JMP  mpGroup
+mpNextRow:
+	LEAQ (SI)(R11*2), SI
+	MOVQ R9, CX
+	SHLQ $2, CX
+	ADDQ CX, DI
+	DECQ R8
+	JMP  mpRow
+mpDone:
+	VZEROUPPER
+	RET
+
+// func maxPool2x2GradAVX512(gsrc, gdst, src *float32, oh, ow, w int)
+// maxPool2x2GradGo: adds each window's gradient (gdst) to the element
+// maxPool2x2AVX512 picked from src, and zero to the other three.
+TEXT ·maxPool2x2GradAVX512(SB), NOSPLIT, $0-48
+	MOVQ gsrc+0(FP), DX
+	MOVQ gdst+8(FP), DI
+	MOVQ src+16(FP), SI
+	MOVQ oh+24(FP), R8
+	MOVQ ow+32(FP), R9
+	MOVQ w+40(FP), R11
+	SHLQ $2, R11
+	LEAQ mpmask<>(SB), R10
+	VMOVDQU32 mpidx<>+0(SB), Z28
+	VMOVDQU32 mpidx<>+64(SB), Z29
+	VMOVDQU32 mpidx<>+128(SB), Z30
+	VMOVDQU32 mpidx<>+192(SB), Z31
+mgRow:
+	TESTQ R8, R8
+	JZ    mgDone
+	LEAQ  (SI)(R11*1), R12
+	LEAQ  (DX)(R11*1), R13
+	XORQ  AX, AX
+	MOVQ  R9, BX
+mgGroup:
+	TESTQ BX, BX
+	JZ    mgNextRow
+	POOLMASKS
+	VMOVUPS.Z (DI)(AX*1), K1, Z16 // the windows' gradients
+	POOLSELECT
+	// The chosen element: bottom right where K6, bottom left where K5
+	// but not K6, top right where K4 but neither, top left elsewhere.
+	KORW   K6, K5, K7
+	KANDNW K5, K6, K5
+	KANDNW K4, K7, K4
+	KORW   K7, K4, K1
+	KNOTW  K1, K1
+	VMOVAPS.Z Z16, K1, Z8
+	VMOVAPS.Z Z16, K4, Z9
+	VMOVAPS.Z Z16, K5, Z10
+	VMOVAPS.Z Z16, K6, Z11
+	// Interleave back into the rows' pixel order and add.
+	VMOVAPS   Z8, Z12
+	VPERMT2PS Z9, Z30, Z12
+	VMOVAPS   Z8, Z13
+	VPERMT2PS Z9, Z31, Z13
+	VMOVUPS.Z (DX)(AX*2), K2, Z14
+	VADDPS    Z12, Z14, Z14
+	VMOVUPS   Z14, K2, (DX)(AX*2)
+	VMOVUPS.Z 64(DX)(AX*2), K3, Z15
+	VADDPS    Z13, Z15, Z15
+	VMOVUPS   Z15, K3, 64(DX)(AX*2)
+	VMOVAPS   Z10, Z12
+	VPERMT2PS Z11, Z30, Z12
+	VMOVAPS   Z10, Z13
+	VPERMT2PS Z11, Z31, Z13
+	VMOVUPS.Z (R13)(AX*2), K2, Z14
+	VADDPS    Z12, Z14, Z14
+	VMOVUPS   Z14, K2, (R13)(AX*2)
+	VMOVUPS.Z 64(R13)(AX*2), K3, Z15
+	VADDPS    Z13, Z15, Z15
+	VMOVUPS   Z15, K3, 64(R13)(AX*2)
+	ADDQ $64, AX
+	CMPQ BX, $16
+	JLE  mgNextRow
+	SUBQ $16, BX
+	JMP  mgGroup
+mgNextRow:
+	LEAQ (SI)(R11*2), SI
+	LEAQ (DX)(R11*2), DX
+	MOVQ R9, CX
+	SHLQ $2, CX
+	ADDQ CX, DI
+	DECQ R8
+	JMP  mgRow
+mgDone:
+	VZEROUPPER
+	RET

@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"math"
+	"unsafe"
 )
 
 // Pooling works on whole images of C channels (C×H×W, row-major), with the
@@ -102,6 +103,18 @@ func MaxPool[T float32 | float64](dst, src []T, g ConvGeom) {
 	checkPool(len(dst), len(src), g)
 	oh, ow := g.OutH(), g.OutW()
 	if is2x2(g) {
+		if d, ok := f32(dst); ok {
+			s, _ := f32(src)
+			for c := 0; c < g.C; c++ {
+				out, img := d[c*oh*ow:(c+1)*oh*ow], s[c*g.H*g.W:(c+1)*g.H*g.W]
+				if useAVX512 && oh*ow > 0 {
+					maxPool2x2AVX512(&out[0], &img[0], oh, ow, g.W)
+				} else {
+					maxPool2x2Go(out, img, oh, ow, g.W)
+				}
+			}
+			return
+		}
 		maxPool2x2(dst, nil, src, g, false)
 		return
 	}
@@ -148,6 +161,19 @@ func MaxPoolBackward[T float32 | float64](gsrc, gdst, src []T, g ConvGeom) {
 	checkPool(len(gdst), len(gsrc), g)
 	oh, ow := g.OutH(), g.OutW()
 	if is2x2(g) {
+		if gd, ok := f32(gdst); ok {
+			gs, _ := f32(gsrc)
+			s, _ := f32(src)
+			for c := 0; c < g.C; c++ {
+				gout, gimg, img := gd[c*oh*ow:(c+1)*oh*ow], gs[c*g.H*g.W:(c+1)*g.H*g.W], s[c*g.H*g.W:(c+1)*g.H*g.W]
+				if useAVX512 && oh*ow > 0 {
+					maxPool2x2GradAVX512(&gimg[0], &gout[0], &img[0], oh, ow, g.W)
+				} else {
+					maxPool2x2GradGo(gimg, gout, img, oh, ow, g.W)
+				}
+			}
+			return
+		}
 		maxPool2x2(gdst, gsrc, src, g, true)
 		return
 	}
@@ -242,4 +268,64 @@ func avgPool2x2GradGo[T float32 | float64](gsrc, gdst []T, planes, h, w int) {
 			}
 		}
 	}
+}
+
+// maxPool2x2Go writes into dst (oh×ow) the 2×2, stride-2 max pool of the
+// plane src, w pixels wide: the element maxIndex picks from each window
+// (the first largest, or the last NaN). It is the Go twin of
+// maxPool2x2AVX512.
+func maxPool2x2Go(dst, src []float32, oh, ow, w int) {
+	for y := 0; y < oh; y++ {
+		top, bot := src[2*y*w:2*y*w+2*ow], src[(2*y+1)*w:(2*y+1)*w+2*ow]
+		for x := range dst[y*ow : (y+1)*ow] {
+			v, _ := pick2x2(top[2*x], top[2*x+1], bot[2*x], bot[2*x+1])
+			dst[y*ow+x] = v
+		}
+	}
+}
+
+// maxPool2x2GradGo adds each window's gradient gdst to the element of
+// src that maxPool2x2Go picked, and zero to the window's three others
+// (which turns a −0 into +0, and nothing else): the Go twin of
+// maxPool2x2GradAVX512.
+func maxPool2x2GradGo(gsrc, gdst, src []float32, oh, ow, w int) {
+	for y := 0; y < oh; y++ {
+		t, b := 2*y*w, (2*y+1)*w
+		for x := 0; x < ow; x++ {
+			_, k := pick2x2(src[t+2*x], src[t+2*x+1], src[b+2*x], src[b+2*x+1])
+			var g [4]float32
+			g[k] = gdst[y*ow+x]
+			gsrc[t+2*x] += g[0]
+			gsrc[t+2*x+1] += g[1]
+			gsrc[b+2*x] += g[2]
+			gsrc[b+2*x+1] += g[3]
+		}
+	}
+}
+
+// pick2x2 returns the value maxIndex picks from a window of four (top
+// left, top right, bottom left, bottom right) and its place, 0 to 3.
+func pick2x2(tl, tr, bl, br float32) (float32, int) {
+	best, k := tl, 0
+	if tr > best || tr != tr {
+		best, k = tr, 1
+	}
+	if bl > best || bl != bl {
+		best, k = bl, 2
+	}
+	if br > best || br != br {
+		best, k = br, 3
+	}
+	return best, k
+}
+
+// f32 returns s as a []float32 over the same memory when T is float32
+// (false for float64 and for an empty s), without the allocation of a
+// conversion through an interface.
+func f32[T float32 | float64](s []T) ([]float32, bool) {
+	var zero T
+	if unsafe.Sizeof(zero) != 4 || len(s) == 0 {
+		return nil, false
+	}
+	return unsafe.Slice((*float32)(unsafe.Pointer(&s[0])), len(s)), true
 }

@@ -147,3 +147,61 @@ func TestMaxPool2x2FastPath(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxPool2x2Twins runs the float32 2×2 max pool, forward and
+// backward, on planes of many widths (groups of 16 windows and ragged
+// tails, odd widths that leave a column out) with ties and NaNs, and
+// checks the assembly against its Go twin bit for bit and the twin
+// against maxIndex's choice.
+func TestMaxPool2x2Twins(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 13))
+	for _, ow := range []int{1, 5, 7, 14, 16, 17, 33, 40} {
+		for _, extra := range []int{0, 1} {
+			oh, w := 3, 2*ow+extra
+			src := make([]float32, 2*oh*w)
+			for i := range src {
+				src[i] = float32(rng.IntN(5)) // ties
+				if rng.IntN(17) == 0 {
+					src[i] = float32(math.NaN())
+				}
+			}
+			gdst := randF32(rng, oh*ow)
+			g0 := randF32(rng, len(src))
+			want, wantG := make([]float32, oh*ow), append([]float32(nil), g0...)
+			maxPool2x2Go(want, src, oh, ow, w)
+			maxPool2x2GradGo(wantG, gdst, src, oh, ow, w)
+			geom := ConvGeom{C: 1, H: 2 * oh, W: w, KH: 2, KW: 2, StrideH: 2, StrideW: 2}
+			for y := 0; y < oh; y++ {
+				for x := 0; x < ow; x++ {
+					k := maxIndex(src, geom, y, x)
+					if v := src[k]; math.Float32bits(v) != math.Float32bits(want[y*ow+x]) && !(v != v && want[y*ow+x] != want[y*ow+x]) {
+						t.Fatalf("ow=%d: window (%d,%d) gives %v, maxIndex picks %v", ow, y, x, want[y*ow+x], v)
+					}
+					if wantG[k] != g0[k]+gdst[y*ow+x] {
+						t.Fatalf("ow=%d: window (%d,%d)'s gradient did not reach the picked element", ow, y, x)
+					}
+				}
+			}
+			if !useAVX512 && asmKernels {
+				continue
+			}
+			got, gotG := make([]float32, oh*ow+1), append(append([]float32(nil), g0...), 5)
+			got[oh*ow] = 5
+			maxPool2x2AVX512(&got[0], &src[0], oh, ow, w)
+			maxPool2x2GradAVX512(&gotG[0], &gdst[0], &src[0], oh, ow, w)
+			if got[oh*ow] != 5 || gotG[len(src)] != 5 {
+				t.Fatalf("ow=%d: wrote past the end", ow)
+			}
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("ow=%d w=%d [%d]: %v, Go twin %v", ow, w, i, got[i], want[i])
+				}
+			}
+			for i := range wantG {
+				if math.Float32bits(gotG[i]) != math.Float32bits(wantG[i]) {
+					t.Fatalf("ow=%d w=%d gradient [%d]: %v, Go twin %v", ow, w, i, gotG[i], wantG[i])
+				}
+			}
+		}
+	}
+}

@@ -57,6 +57,16 @@ func lstmGradAVX512(da, dh, dc, a, cp, tc *float32, n int)
 //go:noescape
 func adamAVX512(p, grad, m, v *float32, n int, beta1, keep1, beta2, keep2, step, bc2sqrt, eps, decay float32)
 
+// maxPool2x2AVX512 is maxPool2x2Go, bit for bit (ops_amd64.s).
+//
+//go:noescape
+func maxPool2x2AVX512(dst, src *float32, oh, ow, w int)
+
+// maxPool2x2GradAVX512 is maxPool2x2GradGo, bit for bit (ops_amd64.s).
+//
+//go:noescape
+func maxPool2x2GradAVX512(gsrc, gdst, src *float32, oh, ow, w int)
+
 // addAVX512 is addGo (ops_amd64.s).
 //
 //go:noescape

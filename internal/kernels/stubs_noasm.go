@@ -46,6 +46,12 @@ func lstmGradAVX512(da, dh, dc, a, cp, tc *float32, n int) {
 func adamAVX512(p, g, m, v *float32, n int, beta1, keep1, beta2, keep2, step, bc2sqrt, eps, decay float32) {
 	adamGo(unsafe.Slice(p, n), unsafe.Slice(g, n), unsafe.Slice(m, n), unsafe.Slice(v, n), beta1, keep1, beta2, keep2, step, bc2sqrt, eps, decay)
 }
+func maxPool2x2AVX512(dst, src *float32, oh, ow, w int) {
+	maxPool2x2Go(unsafe.Slice(dst, oh*ow), unsafe.Slice(src, 2*oh*w), oh, ow, w)
+}
+func maxPool2x2GradAVX512(gsrc, gdst, src *float32, oh, ow, w int) {
+	maxPool2x2GradGo(unsafe.Slice(gsrc, 2*oh*w), unsafe.Slice(gdst, oh*ow), unsafe.Slice(src, 2*oh*w), oh, ow, w)
+}
 func addAVX512(dst, a, b *float32, n int) {
 	addGo(unsafe.Slice(dst, n), unsafe.Slice(a, n), unsafe.Slice(b, n))
 }
