@@ -17,7 +17,7 @@ set -eu
 
 EPOCHS=${EPOCHS:-4}
 BATCH=${BATCH:-128}
-LR=${LR:-0.004}
+LR=${LR:-0.008}
 SEEDS=${SEEDS:-1 2 3 4 5}
 THREADS=${THREADS:-2}
 
