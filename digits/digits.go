@@ -36,16 +36,46 @@ var ErrBlank = errors.New("digits: the image is blank: no digit found")
 func Gray(img image.Image) *image.Gray {
 	b := img.Bounds()
 	g := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
+	switch src := img.(type) {
+	case *image.Gray:
+		// An opaque grey's luminance is its own level: the formula
+		// below gives (1000·257·v/1000)>>8 = v.
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			i := src.PixOffset(b.Min.X, y)
+			copy(g.Pix[(y-b.Min.Y)*g.Stride:], src.Pix[i:i+b.Dx()])
+		}
+		return g
+	case *image.NRGBA:
+		// The same arithmetic on the concrete colours, without a
+		// color.Color for every pixel.
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				g.Pix[(y-b.Min.Y)*g.Stride+(x-b.Min.X)] = lum8(src.NRGBAAt(x, y).RGBA())
+			}
+		}
+		return g
+	case *image.RGBA:
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				g.Pix[(y-b.Min.Y)*g.Stride+(x-b.Min.X)] = lum8(src.RGBAAt(x, y).RGBA())
+			}
+		}
+		return g
+	}
 	for y := b.Min.Y; y < b.Max.Y; y++ {
 		for x := b.Min.X; x < b.Max.X; x++ {
-			r, gg, bb, a := img.At(x, y).RGBA()
-			// Composite over white, then take luminance (ITU-R 601).
-			white := 0xffff - a
-			lum := (299*(r+white) + 587*(gg+white) + 114*(bb+white)) / 1000
-			g.Pix[(y-b.Min.Y)*g.Stride+(x-b.Min.X)] = uint8(lum >> 8)
+			g.Pix[(y-b.Min.Y)*g.Stride+(x-b.Min.X)] = lum8(img.At(x, y).RGBA())
 		}
 	}
 	return g
+}
+
+// lum8 composites a colour (16-bit, alpha-premultiplied) over white and
+// returns its luminance (ITU-R 601) in 8 bits.
+func lum8(r, gg, bb, a uint32) uint8 {
+	white := 0xffff - a
+	lum := (299*(r+white) + 587*(gg+white) + 114*(bb+white)) / 1000
+	return uint8(lum >> 8)
 }
 
 // Ink returns an ink map of g: 0 for background, up to 255 for full ink,
@@ -81,9 +111,15 @@ func Ink(g *image.Gray) *image.Gray {
 	}
 	invert := bg > 127
 	peak := 0
+	origin := b.Min == (image.Point{}) // then (x, y) is Pix[y·Stride + x]
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
-			v := int(g.GrayAt(x, y).Y)
+			var v int
+			if origin {
+				v = int(g.Pix[y*g.Stride+x])
+			} else {
+				v = int(g.GrayAt(x, y).Y)
+			}
 			d := v - bg // ink is brighter than the background
 			if invert {
 				d = bg - v // ink is darker

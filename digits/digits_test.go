@@ -6,6 +6,7 @@ import (
 	"image/color"
 	_ "image/png"
 	"math"
+	"math/rand/v2"
 	"os"
 	"testing"
 )
@@ -110,6 +111,47 @@ func TestGeneratedImagesDecode(t *testing.T) {
 			if _, err := Prepare(img); err != nil {
 				t.Errorf("%s: %v", e.Name(), err)
 			}
+		}
+	}
+}
+
+// grayRef is Gray pixel by pixel through img.At, as Gray was before its
+// fast paths: composite over white, then ITU-R 601 luminance.
+func grayRef(img image.Image) *image.Gray {
+	b := img.Bounds()
+	g := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, gg, bb, a := img.At(x, y).RGBA()
+			white := 0xffff - a
+			lum := (299*(r+white) + 587*(gg+white) + 114*(bb+white)) / 1000
+			g.Pix[(y-b.Min.Y)*g.Stride+(x-b.Min.X)] = uint8(lum >> 8)
+		}
+	}
+	return g
+}
+
+// TestGrayFastPaths: Gray's paths for *image.Gray, *image.NRGBA and
+// *image.RGBA give the pixel-by-pixel answer, for pictures whose bounds
+// do not start at the origin, translucent pixels included.
+func TestGrayFastPaths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	r := image.Rect(3, -2, 40, 31)
+	gray, nrgba, rgba, cmyk := image.NewGray(r), image.NewNRGBA(r), image.NewRGBA(r), image.NewCMYK(r)
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			v := uint8(rng.IntN(256))
+			gray.SetGray(x, y, color.Gray{Y: v})
+			nrgba.SetNRGBA(x, y, color.NRGBA{R: v, G: uint8(rng.IntN(256)), B: uint8(rng.IntN(256)), A: uint8(rng.IntN(256))})
+			a := uint8(rng.IntN(256))
+			rgba.SetRGBA(x, y, color.RGBA{R: uint8(rng.IntN(int(a) + 1)), G: uint8(rng.IntN(int(a) + 1)), B: uint8(rng.IntN(int(a) + 1)), A: a})
+			cmyk.SetCMYK(x, y, color.CMYK{C: v, M: 3, Y: 200, K: 9})
+		}
+	}
+	for _, img := range []image.Image{gray, nrgba, rgba, cmyk, gray.SubImage(image.Rect(5, 0, 20, 10))} {
+		got, want := Gray(img), grayRef(img)
+		if !got.Bounds().Eq(want.Bounds()) || string(got.Pix) != string(want.Pix) {
+			t.Errorf("%T %v: Gray differs from the pixel-by-pixel reference", img, img.Bounds())
 		}
 	}
 }

@@ -304,6 +304,10 @@ func contrast(img image.Image) int {
 		r, g, bl, _ := img.At(x, y).RGBA()
 		return int((299*r + 587*g + 114*bl) / 1000 >> 8)
 	}
+	if gi, ok := img.(*image.Gray); ok {
+		// The same level, without a color.Color for every pixel.
+		grey = func(x, y int) int { return int(gi.GrayAt(x, y).Y) }
+	}
 	var hist [256]int
 	n := 0
 	for x := b.Min.X; x < b.Max.X; x += sx {
