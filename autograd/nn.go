@@ -231,3 +231,40 @@ func (op *softmaxOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) 
 		tensor.SoftmaxBackward(gin[0], gout, c.Output(), op.axis)
 	}
 }
+
+// conv2dBNOp is a convolution with batch normalisation (running
+// statistics) and optionally ReLU folded into it: inference only.
+type conv2dBNOp struct {
+	stride, pad int
+	st          *BatchNormState
+	relu        bool
+}
+
+func (*conv2dBNOp) Name() string { return "conv2d_batchnorm" }
+
+// Conv2DBatchNorm is Conv2D followed by BatchNorm in inference (running
+// statistics st, affine map gamma, beta) and, with relu, ReLU, computed
+// as one convolution with the batch norm folded into its filters (see
+// tensor.Conv2DBatchNormTo). It is for graphs that track no gradients
+// (NewInferenceGraph): it has no backward pass, and it panics on a graph
+// that tracks them.
+func (g *Graph) Conv2DBatchNorm(x, w, b, gamma, beta *Value, st *BatchNormState, relu bool, stride, pad int) *Value {
+	if !g.noGrad || g.Training {
+		panic("autograd: Conv2DBatchNorm is for inference graphs (no gradients, not training)")
+	}
+	op := NewOp[conv2dBNOp](g)
+	op.stride, op.pad, op.st, op.relu = stride, pad, st, relu
+	return g.Apply(op, x, w, b, gamma, beta)
+}
+
+func (op *conv2dBNOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
+	x, w := in[0], in[1]
+	var buf [4]int
+	out := c.Arena().Empty(x.DType(), tensor.AppendConv2DShape(buf[:0], x.Shape(), w.Shape(), op.stride, op.pad)...)
+	tensor.Conv2DBatchNormTo(out, x, w, in[2], in[3], in[4], op.st, op.relu, op.stride, op.pad, c.Arena())
+	return out
+}
+
+func (op *conv2dBNOp) Backward(Ctx, *tensor.Tensor, []*tensor.Tensor) {
+	panic("autograd: Conv2DBatchNorm has no backward pass (it is for inference)")
+}

@@ -46,10 +46,64 @@ func numbered(mods []Module) []Named {
 
 // Forward runs the children in order.
 func (s *Sequential) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value {
-	for _, c := range s.children {
-		x = Call(g, c.Name, c.Module, x)
+	for i := 0; i < len(s.children); i++ {
+		if y, n := foldConvBatchNorm(g, s.children[i:], x); n > 0 {
+			x, i = y, i+n-1
+			continue
+		}
+		x = Call(g, s.children[i].Name, s.children[i].Module, x)
 	}
 	return x
+}
+
+// foldConvBatchNorm runs, in inference (a graph that tracks no
+// gradients, not training, and records no summary), a convolution
+// followed by a 2-D batch norm, and by a ReLU if one comes next, as one
+// convolution with the batch norm folded into it (see
+// autograd.Graph.Conv2DBatchNorm), and reports how many children it ran;
+// 0 when the children do not start so, or when the graph is not an
+// inference graph.
+func foldConvBatchNorm(g *autograd.Graph, cs []Named, x *autograd.Value) (*autograd.Value, int) {
+	f, n := foldable(g, cs)
+	if n == 0 {
+		return nil, 0
+	}
+	return g.Conv2DBatchNorm(x, f.conv.Weight, f.conv.Bias, f.bn.Weight, f.bn.Bias, &f.bn.State, f.relu, f.stride, f.pad), n
+}
+
+// fold is a convolution, batch norm and maybe ReLU that run as one.
+type fold struct {
+	conv        *Conv2D
+	bn          *BatchNorm
+	relu        bool
+	stride, pad int
+}
+
+// foldable reports whether the children cs start with layers that
+// foldConvBatchNorm runs as one on g, and how many.
+func foldable(g *autograd.Graph, cs []Named) (fold, int) {
+	if len(cs) < 2 || !g.NoGrad() || g.Training || recorderOf(g) != nil {
+		return fold{}, 0
+	}
+	conv, ok := cs[0].Module.(*Conv2D)
+	bn, ok2 := cs[1].Module.(*BatchNorm)
+	if !ok || !ok2 || bn.Dims != 4 || conv.Weight.Data().Shape()[0] != bn.C {
+		return fold{}, 0
+	}
+	f := fold{conv: conv, bn: bn, stride: conv.Stride, pad: conv.Pad}
+	if conv.Config.InC != 0 {
+		var uniform bool
+		if f.stride, f.pad, uniform = conv.Config.Params().Uniform(); !uniform { // groups, dilation or uneven padding
+			return fold{}, 0
+		}
+	}
+	n := 2
+	if len(cs) > 2 {
+		if _, ok := cs[2].Module.(ReLU); ok {
+			f.relu, n = true, 3
+		}
+	}
+	return f, n
 }
 
 // ForwardN runs the children in order on a slice of values: each child

@@ -96,6 +96,15 @@ func forward(m nn.Module, x *tensor.Tensor) *tensor.Tensor {
 	return m.Forward(g, g.Input(x)).Data().Clone()
 }
 
+// forwardLayered runs m in inference mode layer by layer: on a graph that
+// tracks gradients, which keeps a native model from folding its batch
+// norms into its convolutions (an imported graph runs its nodes one by
+// one either way).
+func forwardLayered(m nn.Module, x *tensor.Tensor) *tensor.Tensor {
+	g := autograd.NewGraph()
+	return m.Forward(g, g.Input(x)).Data().Clone()
+}
+
 // randomInput returns a batch of n examples of the given shape, N(0, 1).
 func randomInput(seed uint64, n int, example []int) *tensor.Tensor {
 	rng := rand.New(rand.NewPCG(seed, seed))

@@ -1,0 +1,75 @@
+package nn
+
+import (
+	"math"
+	"testing"
+
+	"github.com/baeum-ml/baeum/autograd"
+	"github.com/baeum-ml/baeum/tensor"
+)
+
+// TestFoldConvBatchNorm: in an inference graph, Sequential runs a
+// convolution, batch norm and ReLU as one convolution with the batch norm
+// folded in; its output must match the three layers run one by one (a
+// graph that tracks gradients does not fold) to float32 rounding, for the
+// im2col path, the direct kernel of small images, a window covering the
+// whole image, a convolution without bias and a batch norm without ReLU.
+func TestFoldConvBatchNorm(t *testing.T) {
+	rng := tensor.NewRNG(3)
+	bn := func(c int) *BatchNorm {
+		b := NewBatchNorm2d(c)
+		b.Weight.Data().CopyFrom(tensor.RandNormal(rng, tensor.Float32, 1, 0.3, c))
+		b.Bias.Data().CopyFrom(tensor.RandNormal(rng, tensor.Float32, 0, 0.5, c))
+		b.State.RunningMean.CopyFrom(tensor.RandNormal(rng, tensor.Float32, 0, 0.5, c))
+		v := tensor.RandNormal(rng, tensor.Float32, 0, 1, c)
+		for i := range c {
+			v.SetFlat(i, 0.2+math.Abs(v.Flat(i)))
+		}
+		b.State.RunningVar.CopyFrom(v)
+		return b
+	}
+	noBias := NewConv2DWith(rng, Conv2DConfig{InC: 4, OutC: 6, K: 3, Pad: 1, NoBias: true})
+	for _, tc := range []struct {
+		name  string
+		model *Sequential
+		input []int
+		folds int
+	}{
+		{"im2col", NewSequential(Named{"c", NewConv2D(rng, 3, 8, 3, 1, 1)}, Named{"bn", bn(8)}, Named{"relu", ReLU{}},
+			Named{"c2", noBias}, Named{"bn2", bn(6)}, Named{"flat", Flatten{}}), []int{5, 3, 28, 28}, 2},
+		{"direct", NewSequential(Named{"c", NewConv2D(rng, 1, 6, 5, 1, 0)}, Named{"bn", bn(6)}, Named{"relu", ReLU{}}), []int{4, 1, 12, 12}, 1},
+		{"whole window", NewSequential(Named{"c", NewConv2D(rng, 2, 7, 5, 1, 0)}, Named{"bn", bn(7)}), []int{3, 2, 5, 5}, 1},
+	} {
+		if tc.name == "im2col" {
+			// The second convolution reads the first's 8 channels.
+			tc.model.children[3].Module = NewConv2DWith(rng, Conv2DConfig{InC: 8, OutC: 6, K: 3, Pad: 1, NoBias: true})
+		}
+		x := tensor.RandNormal(rng, tensor.Float32, 0, 1, tc.input...)
+		ref := autograd.NewGraph() // tracks gradients: no folding
+		want := tc.model.Forward(ref, ref.Input(x)).Data()
+		g := autograd.NewInferenceGraph()
+		got := tc.model.Forward(g, g.Input(x)).Data()
+		if !got.SameShape(want) {
+			t.Fatalf("%s: shape %v, want %v", tc.name, got.Shape(), want.Shape())
+		}
+		worst := 0.0
+		for i := range want.Len() {
+			worst = max(worst, math.Abs(got.Flat(i)-want.Flat(i))/(1+math.Abs(want.Flat(i))))
+		}
+		if worst > 2e-5 {
+			t.Errorf("%s: folded output differs by %.3g (relative), want float32 rounding", tc.name, worst)
+		}
+		folds := 0
+		for i := 0; i < len(tc.model.children); i++ {
+			if _, n := foldable(g, tc.model.children[i:]); n > 0 {
+				folds, i = folds+1, i+n-1
+			}
+		}
+		if folds != tc.folds {
+			t.Errorf("%s: %d folded convolutions, want %d", tc.name, folds, tc.folds)
+		}
+		if _, n := foldable(ref, tc.model.children); n != 0 {
+			t.Errorf("%s: a graph that tracks gradients folds", tc.name)
+		}
+	}
+}
