@@ -41,19 +41,24 @@ import torch.nn.functional as F
 
 
 class LeNet5(nn.Module):
-    def __init__(self):
+    """baeum's lenet5 (tanh, average pooling), or with relu=True its
+    lenet5-relu (ReLU, max pooling)."""
+
+    def __init__(self, relu=False):
         super().__init__()
         self.c1 = nn.Conv2d(1, 6, 5)
         self.c3 = nn.Conv2d(6, 16, 5)
         self.c5 = nn.Conv2d(16, 120, 5)
         self.f6 = nn.Linear(120, 84)
         self.output = nn.Linear(84, 10)
+        self.act = F.relu if relu else torch.tanh
+        self.pool = F.max_pool2d if relu else F.avg_pool2d
 
     def forward(self, x):
-        x = F.avg_pool2d(torch.tanh(self.c1(x)), 2, 2)
-        x = F.avg_pool2d(torch.tanh(self.c3(x)), 2, 2)
-        x = torch.tanh(self.c5(x)).flatten(1)
-        x = torch.tanh(self.f6(x))
+        x = self.pool(self.act(self.c1(x)), 2, 2)
+        x = self.pool(self.act(self.c3(x)), 2, 2)
+        x = self.act(self.c5(x)).flatten(1)
+        x = self.act(self.f6(x))
         return self.output(x)
 
 

@@ -22,29 +22,9 @@ import time
 T_START = time.perf_counter()
 
 import torch  # noqa: E402 (the import is part of the process's time)
-import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from torch_bench import mnist  # noqa: E402
-
-
-class LeNet5ReLU(nn.Module):
-    """baeum's lenet5-relu: LeNet-5 with ReLU and 2×2 max pooling."""
-
-    def __init__(self):
-        super().__init__()
-        self.c1 = nn.Conv2d(1, 6, 5)
-        self.c3 = nn.Conv2d(6, 16, 5)
-        self.c5 = nn.Conv2d(16, 120, 5)
-        self.f6 = nn.Linear(120, 84)
-        self.output = nn.Linear(84, 10)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.c1(x)), 2, 2)
-        x = F.max_pool2d(F.relu(self.c3(x)), 2, 2)
-        x = F.relu(self.c5(x)).flatten(1)
-        x = F.relu(self.f6(x))
-        return self.output(x)
+from torch_bench import LeNet5, mnist  # noqa: E402
 
 
 def main():
@@ -59,7 +39,7 @@ def main():
     torch.manual_seed(args.seed)
     x, y = mnist("train", "lenet5")  # padded to 32×32, as baeum prepares LeNet-5's input
     xt, yt = mnist("test", "lenet5")
-    model = LeNet5ReLU()
+    model = LeNet5(relu=True)  # baeum's lenet5-relu
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     n, b = x.shape[0], args.batch
     steps = (n + b - 1) // b
