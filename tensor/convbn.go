@@ -12,9 +12,11 @@ import (
 // and the affine map gamma, beta (each of the filters' O channels), and,
 // with relu, ReLU: batch norm folded into the convolution. The filters
 // and bias are scaled per output channel by s = γ/√(σ²+ε), the bias
-// becomes s·(b − μ) + β, and the bias and ReLU are applied to each
-// image's output as soon as it is computed, while it is still in cache,
-// instead of in two or three passes over the whole batch. The result
+// becomes s·(b − μ) + β, and, on the im2col path, the bias and ReLU are
+// applied to each image's output as soon as it is computed, while it is
+// still in cache, instead of in two or three passes over the whole batch
+// (the direct kernel of small images adds the bias itself; ReLU then
+// takes one pass). The result
 // differs from the three layers run one by one only by rounding (the
 // scaling is applied to the filters rather than to the output). b may be
 // nil. Scratch memory comes from ar.
