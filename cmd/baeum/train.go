@@ -105,6 +105,10 @@ type trainOptions struct {
 	// forms together, so --val N holds out about N lines, and only the
 	// share reproduces the same split on --resume.
 	ValShare float64 `json:"val_share,omitempty"`
+	// Threads is the number of worker threads the run trained with:
+	// results depend on it, so --resume uses it again unless --threads
+	// says otherwise (0 in runs saved before it was recorded).
+	Threads int `json:"threads,omitempty"`
 
 	report, dataDir, out string
 	stopAfter            int
@@ -459,6 +463,13 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		if err := resumeConflict(o, &saved, changed, statePath); err != nil {
 			return err
 		}
+		if saved.Threads > 0 && !o.distributed {
+			if t := cmd.Flag("threads"); t == nil || !t.Changed {
+				tensor.SetThreads(saved.Threads) // the run's own, so that it continues bit for bit
+			} else if tensor.Threads() != saved.Threads {
+				fmt.Fprintf(out, "--threads %d: the run trained with %d, and results depend on the thread count: they will not be bit for bit those of the run uninterrupted\n", tensor.Threads(), saved.Threads)
+			}
+		}
 		saved.report, saved.dataDir, saved.out, saved.stopAfter, saved.resume, saved.plot = o.report, o.dataDir, o.out, o.stopAfter, o.resume, o.plot
 		*o = saved
 		o.valGiven = true // the run's --val, as it was resolved
@@ -542,6 +553,7 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 	if err != nil {
 		return fmt.Errorf("--schedule: %w", err)
 	}
+	o.Threads = tensor.Threads()
 	tcfg := train.Config{Epochs: o.Epochs, Batch: o.Batch, Seed: o.Seed, Patience: o.Patience, Loss: rd.Loss, Policy: policy, Bucket: o.Bucket,
 		Log: out, Progress: isTerminal(os.Stdout) && out == os.Stdout, Comm: comm}
 	tr, err := train.New(model, opt, tcfg)

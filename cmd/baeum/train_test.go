@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/baeum-ml/baeum/tensor"
 )
 
 // run executes the baeum command line with args and returns its output.
@@ -223,5 +225,42 @@ func TestCNNDefaultEpochs(t *testing.T) {
 		if err != nil || !strings.Contains(out, c.want) {
 			t.Errorf("%v: %v, want %q in\n%s", c.extra, err, c.want, out)
 		}
+	}
+}
+
+// TestResumeRestoresThreads: a run records its thread count, and --resume
+// without --threads trains on with it, since results depend on it (the
+// convolutions' gradients are summed over the workers): stopped with one
+// thread and resumed in a process that would use two, the checkpoint is
+// that of a run straight through with one.
+func TestResumeRestoresThreads(t *testing.T) {
+	dir := t.TempDir()
+	whole := filepath.Join(dir, "whole.safetensors")
+	parts := filepath.Join(dir, "parts.safetensors")
+	common := []string{"train", "--model", "lenet5", "--augment=none", "--limit", "600", "--val", "100", "--epochs", "2", "--threads", "1"}
+	if out, err := run(t, append(common, "--out", whole)...); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if out, err := run(t, append(common, "--out", parts, "--stop-after", "1")...); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	defer tensor.SetThreads(tensor.SetThreads(2)) // a process that would use two
+	out, err := run(t, "train", "--out", parts, "--resume")
+	if err != nil || !strings.Contains(out, "resuming from") {
+		t.Fatalf("resume: %v\n%s", err, out)
+	}
+	a, _ := os.ReadFile(filepath.Join(dir, "whole.last.safetensors"))
+	b, _ := os.ReadFile(filepath.Join(dir, "parts.last.safetensors"))
+	if len(a) == 0 || string(a) != string(b) {
+		t.Error("resumed without --threads, the run did not continue with its own thread count")
+	}
+	// --threads given: used, with a note that the bits will differ.
+	again := filepath.Join(dir, "again.safetensors")
+	if out, err := run(t, append(common, "--out", again, "--stop-after", "1")...); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	out, err = run(t, "train", "--out", again, "--resume", "--threads", "2")
+	if err != nil || !strings.Contains(out, "--threads 2: the run trained with 1") {
+		t.Errorf("resume with --threads 2: %v\n%s", err, out)
 	}
 }
