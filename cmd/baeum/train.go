@@ -182,7 +182,9 @@ holds out a tenth of them instead of 5,000.
 
 --resume continues a stopped run exactly as it was planned, with the options
 its training state records; giving one of them (--epochs, --lr, --model, ...)
-with another value is an error. Output files that cannot be written (a folder,
+with another value is an error. It also trains on with the run's thread count,
+on which the results depend, unless --threads gives another (the bits then
+differ from an uninterrupted run). Output files that cannot be written (a folder,
 a symbolic link, a read-only folder) are refused before training starts.
 
 ` + augmentHelp,
