@@ -87,7 +87,8 @@ func foldable(g *autograd.Graph, cs []Named) (fold, int) {
 	}
 	conv, ok := cs[0].Module.(*Conv2D)
 	bn, ok2 := cs[1].Module.(*BatchNorm)
-	if !ok || !ok2 || bn.Dims != 4 || conv.Weight.Data().Shape()[0] != bn.C {
+	if !ok || !ok2 || bn.Dims != 4 || bn.Weight == nil || bn.Bias == nil || bn.State.RunningMean == nil || bn.State.RunningVar == nil ||
+		conv.Weight.Data().Shape()[0] != bn.C {
 		return fold{}, 0
 	}
 	f := fold{conv: conv, bn: bn, stride: conv.Stride, pad: conv.Pad}
