@@ -62,8 +62,9 @@ func PairRatios(a, b []Result) []float64 {
 // the weights' gradients (as many again) and the inputs' gradients (as
 // many again, less the first layer's products with its input: nothing
 // needs the gradient of the data, but a recurrent first layer still
-// backpropagates through its states). Activations, pooling, the loss and the optimizer's updates are
-// not counted: they are a few percent of these models' arithmetic.
+// backpropagates through its states). Activations, pooling, the loss and
+// the optimizer's updates are not counted: they are a few percent of
+// these models' arithmetic.
 func FLOPsPerImage(c Case) (float64, error) {
 	m, err := models.ForMNIST(tensor.NewRNG(1), models.Config{Name: c.Model})
 	if err != nil {

@@ -75,6 +75,12 @@ func f64s(t *Tensor) []float64 {
 // layer and runs as one matrix product over the batch. The images are
 // shared among the workers, each unfolding into a buffer of its own.
 func Conv2DTo(dst, x, w, b *Tensor, stride, pad int, ar *Arena) {
+	conv2D(dst, x, w, b, stride, pad, false, ar)
+}
+
+// conv2D is Conv2DTo, followed, with relu, by ReLU on each image's
+// output while it is in cache.
+func conv2D(dst, x, w, b *Tensor, stride, pad int, relu bool, ar *Arena) {
 	checkFloat("conv2d", dst, x, w, b)
 	var buf [4]int
 	want := AppendConv2DShape(buf[:0], x.shape, w.shape, stride, pad)
@@ -87,9 +93,9 @@ func Conv2DTo(dst, x, w, b *Tensor, stride, pad int, ar *Arena) {
 	}
 	geo := convGeom(x.shape, w.shape[2], w.shape[3], stride, pad)
 	if x.dtype == Float64 {
-		convForward(ar, f64s, dst.f64, x.f64, w.f64, f64s(b), x.shape[0], o, geo)
+		convForward(ar, f64s, dst.f64, x.f64, w.f64, f64s(b), x.shape[0], o, geo, relu)
 	} else {
-		convForward(ar, f32s, dst.f32, x.f32, w.f32, f32s(b), x.shape[0], o, geo)
+		convForward(ar, f32s, dst.f32, x.f32, w.f32, f32s(b), x.shape[0], o, geo, relu)
 	}
 }
 
@@ -148,18 +154,16 @@ func gemmT[T float](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb
 	}
 }
 
-func convForward[T float](ar *Arena, elems func(*Tensor) []T, out, x, w, bias []T, n, o int, geo kernels.ConvGeom) {
+func convForward[T float](ar *Arena, elems func(*Tensor) []T, out, x, w, bias []T, n, o int, geo kernels.ConvGeom, relu bool) {
 	ckk, ohw, in := geo.C*geo.KH*geo.KW, geo.OutH()*geo.OutW(), geo.C*geo.H*geo.W
 	if fullWindow(geo) {
 		// out (N, O) = x (N, C·H·W) · Wᵀ: the im2col of each image is the image.
 		gemmT(false, true, n, o, ckk, x, ckk, w, ckk, 0, out, o)
-		if bias != nil {
-			for i := 0; i < n; i++ {
-				row := out[i*o : (i+1)*o]
-				for k, v := range bias {
-					row[k] += v
-				}
-			}
+		for i := 0; i < n && bias != nil; i++ {
+			axpy(out[i*o:(i+1)*o], bias, 1)
+		}
+		if relu {
+			reluInPlace(out[:n*o])
 		}
 		return
 	}
@@ -171,10 +175,26 @@ func convForward[T float](ar *Arena, elems func(*Tensor) []T, out, x, w, bias []
 		o32 := any(out).([]float32)
 		kernels.Parallel(n, 1, func(_, lo, hi int) {
 			for i := lo; i < hi; i++ {
-				kernels.ConvForwardDirect(o32[i*o*ohw:(i+1)*o*ohw], x32[i*in:(i+1)*in], wt, b8, geo, o)
+				oi := o32[i*o*ohw : (i+1)*o*ohw]
+				kernels.ConvForwardDirect(oi, x32[i*in:(i+1)*in], wt, b8, geo, o)
+				if relu {
+					kernels.ReLU(oi, oi)
+				}
 			}
 		})
 		return
+	}
+	// Each output channel's bias repeated over its OH·OW pixels, so that
+	// one vector add applies it to an image.
+	var plane []T
+	if bias != nil {
+		plane = elems(ar.Empty(dtypeOf[T](), o*ohw))
+		for k, v := range bias {
+			row := plane[k*ohw : (k+1)*ohw]
+			for j := range row {
+				row[j] = v
+			}
+		}
 	}
 	cols := elems(ar.Empty(dtypeOf[T](), kernels.Chunks(n, 1)*ckk*ohw))
 	ps := kernels.PadScratch(geo)
@@ -186,14 +206,27 @@ func convForward[T float](ar *Arena, elems func(*Tensor) []T, out, x, w, bias []
 			kernels.Im2colPad(col, x[i*in:(i+1)*in], pad, geo)
 			oi := out[i*o*ohw : (i+1)*o*ohw]
 			gemmT(false, false, o, ohw, ckk, w, ckk, col, ohw, 0, oi, ohw)
-			for k, v := range bias {
-				row := oi[k*ohw : (k+1)*ohw]
-				for j := range row {
-					row[j] += v
-				}
+			if plane != nil {
+				axpy(oi, plane, 1)
+			}
+			if relu {
+				reluInPlace(oi)
 			}
 		}
 	})
+}
+
+// reluInPlace sets x = max(x, 0), NaN staying NaN, as kernels.ReLU.
+func reluInPlace[T float](x []T) {
+	if f, ok := kernels.AsF32(x); ok {
+		kernels.ReLU(f, f)
+		return
+	}
+	for i, v := range x {
+		if !(v > 0 || v != v) {
+			x[i] = 0
+		}
+	}
 }
 
 // dtypeOf returns the DType of the element type T.

@@ -3,7 +3,6 @@ package tensor
 import (
 	"fmt"
 	"math"
-	"unsafe"
 
 	"github.com/baeum-ml/baeum/internal/kernels"
 )
@@ -70,9 +69,9 @@ func binaryRow[T Float](op BinaryOp, dst, a, b []T, sa, sb int) {
 		a, b = a[:len(dst)], b[:len(dst)]
 		switch op {
 		case OpAdd:
-			if d, ok := asF32(dst); ok {
-				as, _ := asF32(a)
-				bs, _ := asF32(b)
+			if d, ok := kernels.AsF32(dst); ok {
+				as, _ := kernels.AsF32(a)
+				bs, _ := kernels.AsF32(b)
 				kernels.Add(d, as, bs)
 				return
 			}
@@ -542,8 +541,8 @@ func (t *Tensor) AddScaled(c float64, x *Tensor) {
 func axpy[T Float](dst, x []T, c T) {
 	x = x[:len(dst)]
 	if c == 1 {
-		if d, ok := asF32(dst); ok {
-			xs, _ := asF32(x)
+		if d, ok := kernels.AsF32(dst); ok {
+			xs, _ := kernels.AsF32(x)
 			kernels.Add(d, d, xs)
 			return
 		}
@@ -551,18 +550,6 @@ func axpy[T Float](dst, x []T, c T) {
 	for i, v := range x {
 		dst[i] += c * v
 	}
-}
-
-// asF32 returns s as a []float32 over the same memory when T is float32
-// (ok is false for float64 and for an empty s), so that generic loops
-// can hand float32 work to the vectorised kernels without a conversion
-// that allocates.
-func asF32[T Float](s []T) (f []float32, ok bool) {
-	var zero T
-	if unsafe.Sizeof(zero) != 4 || len(s) == 0 {
-		return nil, false
-	}
-	return unsafe.Slice((*float32)(unsafe.Pointer(&s[0])), len(s)), true
 }
 
 // WhereTo writes into dst a where cond is nonzero and b elsewhere,

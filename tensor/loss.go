@@ -131,12 +131,8 @@ func DropoutMask(rng interface{ Float64() float64 }, mask *Tensor, p float64) {
 				mask.f64[i] = dropKeep(r, scaled, keep)
 			}
 		} else {
-			k32 := float32(keep)
 			for i := range mask.f32 {
-				mask.f32[i] = k32
-				if float64(r.Uint64()<<11>>11) < scaled {
-					mask.f32[i] = 0
-				}
+				mask.f32[i] = float32(dropKeep(r, scaled, keep))
 			}
 		}
 		return

@@ -248,12 +248,12 @@ func lstmRow[T Float](m *rnnMath[T], a, cp, c, h []T) {
 // them), the previous cell state cp, tc = tanh(c′), the gradient dh of h′
 // and, in dc, that of c′. On return dc holds the gradient of cp.
 func lstmRowGrad[T Float](da, dh, dc, a, cp, tc []T) {
-	if d, ok := asF32(da); ok {
-		h, _ := asF32(dh)
-		c, _ := asF32(dc)
-		g, _ := asF32(a)
-		p, _ := asF32(cp)
-		t, _ := asF32(tc)
+	if d, ok := kernels.AsF32(da); ok {
+		h, _ := kernels.AsF32(dh)
+		c, _ := kernels.AsF32(dc)
+		g, _ := kernels.AsF32(a)
+		p, _ := kernels.AsF32(cp)
+		t, _ := kernels.AsF32(tc)
 		kernels.LSTMGrad(d, h, c, g, p, t)
 		return
 	}
@@ -852,77 +852,25 @@ func (r *Recurrence) Backward(gxp, gwhh, gbhh, gh0, gc0, gy, whh *Tensor, ar *Ar
 	dh := ar.Empty(d, n*h)
 	dc := ar.Empty(d, n*h)
 	tc := ar.Empty(d, n*h)
-	// With lengths, the weight gradients sum over the running rows only,
-	// gathered into the first rows of dG and of hs.
-	var hs *Tensor
-	if r.Lengths != nil && gwhh != nil {
-		hs = ar.Empty(d, t*n*h)
-	}
 	if d == Float64 {
-		recurrentBackward(&rnn64, r, gxp.f64s(), gwhh.f64s(), gy.f64, whh.f64, r.states.f64, r.cells.f64s(), r.gates.f64s(), dG.f64, dh.f64, dc.f64, tc.f64, hs.f64s(), h)
+		recurrentBackward(&rnn64, r, gxp.f64s(), gwhh.f64s(), gy.f64, whh.f64, r.states.f64, r.cells.f64s(), r.gates.f64s(), dG.f64, dh.f64, dc.f64, tc.f64, h)
 		scatterRows(gh0.f64s(), dh.f64, r.order, h, true)
 		if r.Cell == CellLSTM {
 			scatterRows(gc0.f64s(), dc.f64, r.order, h, true)
 		}
 	} else {
-		recurrentBackward(&rnn32, r, gxp.f32s(), gwhh.f32s(), gy.f32, whh.f32, r.states.f32, r.cells.f32s(), r.gates.f32s(), dG.f32, dh.f32, dc.f32, tc.f32, hs.f32s(), h)
+		recurrentBackward(&rnn32, r, gxp.f32s(), gwhh.f32s(), gy.f32, whh.f32, r.states.f32, r.cells.f32s(), r.gates.f32s(), dG.f32, dh.f32, dc.f32, tc.f32, h)
 		scatterRows(gh0.f32s(), dh.f32, r.order, h, true)
 		if r.Cell == CellLSTM {
 			scatterRows(gc0.f32s(), dc.f32, r.order, h, true)
 		}
 	}
 	if gbhh != nil {
-		if hs != nil {
-			// The running rows were gathered to the front of dG.
-			dG = ar.Slice(dG, 0, r.running(t))
-		}
 		AccumulateTo(gbhh, dG)
 	}
 }
 
-// running counts the rows that run at some step: the steps of all the
-// sequences (each no longer than steps).
-func (r *Recurrence) running(steps int) int {
-	if r.Lengths == nil {
-		return r.Batch * steps
-	}
-	total := 0
-	for _, l := range r.Lengths {
-		total += min(l, steps)
-	}
-	return total
-}
-
-// gatherRunning moves the rows of dG that ran (a prefix of each share's
-// rows at each step) to the front of dG, in place, and copies their
-// previous states from states into hs in the same order; it returns
-// their number.
-func gatherRunning[T Float](r *Recurrence, dG, states, hs []T, gh, h int) int {
-	n, rows := r.Batch, 0
-	for s := 0; s < r.Steps; s++ {
-		t := s
-		if r.Reverse {
-			t = r.Steps - 1 - s
-		}
-		for c := 0; c < max(r.shares, 1); c++ {
-			k0, k1 := 0, r.Batch
-			if r.shares > 1 {
-				k0, k1 = r.share(c)
-			}
-			ka := r.activeEnd(k0, k1, t)
-			if ka == k0 {
-				continue
-			}
-			m := ka - k0
-			copy(dG[rows*gh:(rows+m)*gh], dG[(s*n+k0)*gh:(s*n+ka)*gh])
-			copy(hs[rows*h:(rows+m)*h], states[(s*n+k0)*h:(s*n+ka)*h])
-			rows += m
-		}
-	}
-	return rows
-}
-
-func recurrentBackward[T Float](m *rnnMath[T], r *Recurrence, gxp, gwhh, gy, whh, states, cells, gates, dG, dh, dc, tc, hs []T, h int) {
+func recurrentBackward[T Float](m *rnnMath[T], r *Recurrence, gxp, gwhh, gy, whh, states, cells, gates, dG, dh, dc, tc []T, h int) {
 	n, steps, cell := r.Batch, r.Steps, r.Cell
 	gh := cell.Gates() * h
 	nh := n * h
@@ -934,14 +882,8 @@ func recurrentBackward[T Float](m *rnnMath[T], r *Recurrence, gxp, gwhh, gy, whh
 	pw := m.packed(false, h, gh, whh, h, r.shareRows())
 	m.runRows(rnnJob[T]{m: m, r: r, gxp: gxp, gy: gy, whh: whh, pw: pw, states: states, cells: cells, gts: gates, dG: dG, dh: dh, dc: dc, tc: tc, h: h, backward: true})
 	m.done(pw)
-	switch {
-	case gwhh == nil || steps*n == 0:
-	case hs != nil:
-		rows := gatherRunning(r, dG, states, hs, gh, h)
-		if rows > 0 {
-			m.gemm(true, false, gh, h, rows, dG, gh, hs, h, 1, gwhh, h)
-		}
-	default:
+	if gwhh != nil && steps*n > 0 {
+		// The rows past their sequences' ends hold zeros in dG.
 		m.gemm(true, false, gh, h, steps*n, dG, gh, states[:steps*nh], h, 1, gwhh, h)
 	}
 }

@@ -46,7 +46,8 @@ const (
 	// training lines), 14 epochs at dropout 0.05 or 0.1 both gave a
 	// held-out 1.78 nats per character where 12 without dropout gave
 	// 1.80 (overfitting: a training loss of 1.45) and 12 at 0.25 gave
-	// 1.83 (still learning). An epoch took 32–39 s on two cores.
+	// 1.83 (still learning). An epoch took 26–36 s on two cores (on
+	// 2026-12-02).
 	textEpochs  = 14
 	textDropout = 0.1
 	// maxBucket bounds --bucket. On the word list, --bucket 16 makes an

@@ -103,8 +103,8 @@ func MaxPool[T float32 | float64](dst, src []T, g ConvGeom) {
 	checkPool(len(dst), len(src), g)
 	oh, ow := g.OutH(), g.OutW()
 	if is2x2(g) {
-		if d, ok := f32(dst); ok {
-			s, _ := f32(src)
+		if d, ok := AsF32(dst); ok {
+			s, _ := AsF32(src)
 			for c := 0; c < g.C; c++ {
 				out, img := d[c*oh*ow:(c+1)*oh*ow], s[c*g.H*g.W:(c+1)*g.H*g.W]
 				if useAVX512 && oh*ow > 0 {
@@ -161,9 +161,9 @@ func MaxPoolBackward[T float32 | float64](gsrc, gdst, src []T, g ConvGeom) {
 	checkPool(len(gdst), len(gsrc), g)
 	oh, ow := g.OutH(), g.OutW()
 	if is2x2(g) {
-		if gd, ok := f32(gdst); ok {
-			gs, _ := f32(gsrc)
-			s, _ := f32(src)
+		if gd, ok := AsF32(gdst); ok {
+			gs, _ := AsF32(gsrc)
+			s, _ := AsF32(src)
 			for c := 0; c < g.C; c++ {
 				gout, gimg, img := gd[c*oh*ow:(c+1)*oh*ow], gs[c*g.H*g.W:(c+1)*g.H*g.W], s[c*g.H*g.W:(c+1)*g.H*g.W]
 				if useAVX512 && oh*ow > 0 {
@@ -319,10 +319,11 @@ func pick2x2(tl, tr, bl, br float32) (float32, int) {
 	return best, k
 }
 
-// f32 returns s as a []float32 over the same memory when T is float32
-// (false for float64 and for an empty s), without the allocation of a
+// AsF32 returns s as a []float32 over the same memory when T is float32
+// (false for float64 and for an empty s), so that generic loops can hand
+// float32 work to the vectorised kernels without the allocation of a
 // conversion through an interface.
-func f32[T float32 | float64](s []T) ([]float32, bool) {
+func AsF32[T ~float32 | ~float64](s []T) ([]float32, bool) {
 	var zero T
 	if unsafe.Sizeof(zero) != 4 || len(s) == 0 {
 		return nil, false
