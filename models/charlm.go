@@ -194,6 +194,7 @@ func NewText(rng *rand.Rand, cfg Config, prep data.TextPrep) (*Model, error) {
 	cfg = p.cfg
 	vocab := utf8.RuneCountInString(prep.Vocab) + 2
 	net := NewCharLM(rng, vocab, cfg.Embed, cfg.Hidden[0], len(cfg.Hidden), cfg.Dropout)
+	net.LSTM.Config.WeightDrop = cfg.WeightDrop
 	rec := data.Preprocess{Inputs: []data.InputPrep{{Name: text.InputName, Text: &prep}}}
 	return &Model{Config: cfg, Module: net, Prep: rec}, nil
 }
@@ -239,6 +240,8 @@ func textPlan(cfg Config, prep data.TextPrep) (*blueprint, error) {
 		return nil, fmt.Errorf("charlm's embedding size %d: want 1 to %d", cfg.Embed, MaxHidden)
 	case !(cfg.Dropout >= 0 && cfg.Dropout < 1):
 		return nil, fmt.Errorf("charlm's dropout %v: want at least 0 and less than 1", cfg.Dropout)
+	case !(cfg.WeightDrop >= 0 && cfg.WeightDrop < 1):
+		return nil, fmt.Errorf("charlm's weight drop %v: want at least 0 and less than 1", cfg.WeightDrop)
 	}
 	for _, h := range cfg.Hidden {
 		if h != cfg.Hidden[0] {

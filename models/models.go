@@ -43,6 +43,10 @@ type Config struct {
 	// the embedding's output, between LSTM layers and of the last
 	// layer's output (0: none).
 	Dropout float64 `json:"dropout,omitempty"`
+	// WeightDrop is a text model's DropConnect on its LSTM's recurrent
+	// weights W_hh during training (nn.RecurrentConfig.WeightDrop; 0:
+	// none).
+	WeightDrop float64 `json:"weight_drop,omitempty"`
 }
 
 // Names lists the models New builds.

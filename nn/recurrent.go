@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -62,6 +63,13 @@ type RecurrentConfig struct {
 	// Dropout drops each output of every layer but the last with this
 	// probability, in training only, with masks drawn from Graph.RNG.
 	Dropout float64
+	// WeightDrop drops each element of every hidden-to-hidden weight
+	// matrix W_hh with this probability, in training only: one mask for
+	// the whole sequence of a forward pass, drawn from Graph.RNG (the
+	// DropConnect on recurrent weights of Merity et al.'s AWD-LSTM; the
+	// survivors are scaled by 1/(1-p)). It has no PyTorch counterpart
+	// in nn.LSTM; inference is unchanged.
+	WeightDrop float64
 	// Bidirectional adds to every layer a second direction that reads
 	// the sequence backwards; the output has both directions' features,
 	// forward then backward (2H).
@@ -87,6 +95,8 @@ func (c RecurrentConfig) Normalize(cell tensor.Cell) (RecurrentConfig, error) {
 		return c, fmt.Errorf("%s: input size %d, hidden size %d and %d layers must be positive", name, c.InputSize, c.HiddenSize, c.NumLayers)
 	case !(c.Dropout >= 0 && c.Dropout <= 1):
 		return c, fmt.Errorf("%s: dropout %v outside [0, 1]", name, c.Dropout)
+	case !(c.WeightDrop >= 0 && c.WeightDrop < 1):
+		return c, fmt.Errorf("%s: weight drop %v: want at least 0 and less than 1", name, c.WeightDrop)
 	}
 	switch cell {
 	case tensor.CellRNNTanh, tensor.CellRNNReLU:
@@ -216,7 +226,14 @@ func (r *Recurrent) Unroll(g *autograd.Graph, x, h0, c0 *autograd.Value, lengths
 		steps = x.Shape()[1]
 	}
 	atomic.StoreInt64(&r.lastSteps, int64(steps))
-	return g.Recurrent(x, h0, c0, r.Weights, autograd.RecurrentOptions{
+	weights := r.Weights
+	if p := r.Config.WeightDrop; p > 0 && g.Training {
+		weights = slices.Clone(weights)
+		for i := range weights {
+			weights[i].HH = Dropout{P: p}.Forward(g, weights[i].HH)
+		}
+	}
+	return g.Recurrent(x, h0, c0, weights, autograd.RecurrentOptions{
 		Cell: r.Cell, Bidirectional: r.Config.Bidirectional, BatchFirst: r.Config.BatchFirst,
 		Dropout: r.Config.Dropout, Lengths: lengths,
 	})
@@ -365,6 +382,9 @@ func (r *Recurrent) String() string {
 	}
 	if c.Dropout > 0 {
 		fmt.Fprintf(&b, ", dropout %g", c.Dropout)
+	}
+	if c.WeightDrop > 0 {
+		fmt.Fprintf(&b, ", weight drop %g", c.WeightDrop)
 	}
 	if c.Last {
 		b.WriteString(", last state")

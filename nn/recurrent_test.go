@@ -394,6 +394,8 @@ func TestRecurrentConfig(t *testing.T) {
 		{tensor.CellLSTM, RecurrentConfig{InputSize: 0, HiddenSize: 4}, "positive"},
 		{tensor.CellLSTM, RecurrentConfig{InputSize: 3, HiddenSize: 4, NumLayers: -1}, "positive"},
 		{tensor.CellGRU, RecurrentConfig{InputSize: 3, HiddenSize: 4, Dropout: 1.5}, "dropout"},
+		{tensor.CellLSTM, RecurrentConfig{InputSize: 3, HiddenSize: 4, WeightDrop: 1}, "weight drop 1"},
+		{tensor.CellLSTM, RecurrentConfig{InputSize: 3, HiddenSize: 4, WeightDrop: math.NaN()}, "weight drop NaN"},
 		{tensor.CellLSTM, RecurrentConfig{InputSize: 3, HiddenSize: 4, Nonlinearity: "relu"}, "only an RNN"},
 		{tensor.CellRNNTanh, RecurrentConfig{InputSize: 3, HiddenSize: 4, Nonlinearity: "sigmoid"}, "nonlinearity"},
 	} {
@@ -424,6 +426,7 @@ func TestRecurrentConfig(t *testing.T) {
 		{NewRNN(tensor.NewRNG(1), RecurrentConfig{InputSize: 3, HiddenSize: 4, Nonlinearity: "relu", NumLayers: 2, Bidirectional: true, NoBias: true, BatchFirst: true, Dropout: 0.25, Last: true}),
 			"RNN(3→4, relu, 2 layers, bidirectional, no bias, batch first, dropout 0.25, last state)"},
 		{NewGRU(tensor.NewRNG(1), RecurrentConfig{InputSize: 3, HiddenSize: 4}), "GRU(3→4)"},
+		{NewLSTM(tensor.NewRNG(1), RecurrentConfig{InputSize: 3, HiddenSize: 4, WeightDrop: 0.3}), "LSTM(3→4, weight drop 0.3)"},
 	} {
 		if got := fmt.Sprint(c.m); got != c.want {
 			t.Errorf("String() = %q, want %q", got, c.want)
@@ -500,6 +503,70 @@ func TestRecurrentDropout(t *testing.T) {
 	g := autograd.NewGraph()
 	g.Training = true
 	drop.Forward(g, g.Input(x))
+}
+
+// TestRecurrentWeightDrop checks DropConnect on W_hh: in training, the
+// layer computes what the same layer computes with W_hh times one mask
+// (the same at every step and for every sequence), and W_hh's gradient
+// is the masked weights' gradient times the mask, zero where it dropped;
+// inference ignores it. The mask comes from Graph.RNG, so the test draws
+// it again from the same seed.
+func TestRecurrentWeightDrop(t *testing.T) {
+	const p = 0.4
+	for _, cell := range []tensor.Cell{tensor.CellLSTM, tensor.CellGRU} {
+		cfg := RecurrentConfig{InputSize: 3, HiddenSize: 4, NumLayers: 2, BatchFirst: true, Bidirectional: true}
+		newLayer := func(cfg RecurrentConfig) *Recurrent {
+			if cell == tensor.CellGRU {
+				return &NewGRU(tensor.NewRNG(1), cfg).Recurrent
+			}
+			return &NewLSTM(tensor.NewRNG(1), cfg).Recurrent
+		}
+		plain := newLayer(cfg)
+		cfg.WeightDrop = p
+		drop := newLayer(cfg)
+		x := tensor.RandNormal(tensor.NewRNG(2), tensor.Float32, 0, 1, 2, 5, 3)
+		lengths := []int{5, 3}
+		run := func(r *Recurrent, training bool) *tensor.Tensor {
+			g := autograd.NewGraph()
+			g.Training, g.RNG = training, tensor.NewRNG(3)
+			y := r.Unroll(g, g.Input(x), nil, nil, lengths).Out
+			g.Sum(g.Mul(y, y)).Backward()
+			return y.Data()
+		}
+		near(t, cell.Family()+": inference ignores weight drop", run(drop, false), run(plain, false), 0)
+
+		// The masks, drawn as Unroll draws them: one per W_hh, in order.
+		rng := tensor.NewRNG(3)
+		masks := make([]*tensor.Tensor, len(plain.Weights))
+		for i, w := range plain.Weights {
+			masks[i] = tensor.New(tensor.Float32, w.HH.Shape()...)
+			tensor.DropoutMask(rng, masks[i], p)
+			tensor.MulTo(w.HH.Data(), w.HH.Data(), masks[i])
+		}
+		for _, r := range []*Recurrent{drop, plain} {
+			for _, prm := range r.Params() {
+				prm.Value.ZeroGrad()
+			}
+		}
+		got, want := run(drop, true), run(plain, true)
+		near(t, cell.Family()+": training output", got, want, 0)
+		zeros := 0
+		for i := range drop.Weights {
+			g, gm, m := drop.Weights[i].HH.Grad().F32(), plain.Weights[i].HH.Grad().F32(), masks[i].F32()
+			for j := range g {
+				if g[j] != gm[j]*m[j] {
+					t.Fatalf("%s: W_hh %d's gradient [%d] = %v, want %v × mask %v", cell.Family(), i, j, g[j], gm[j], m[j])
+				}
+				if m[j] == 0 {
+					zeros++
+				}
+			}
+			near(t, cell.Family()+": W_ih's gradient", drop.Weights[i].IH.Grad(), plain.Weights[i].IH.Grad(), 0)
+		}
+		if zeros == 0 {
+			t.Errorf("%s: the masks dropped nothing at p = %v", cell.Family(), p)
+		}
+	}
 }
 
 func TestRecurrentWrongInput(t *testing.T) {

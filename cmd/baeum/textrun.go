@@ -50,6 +50,8 @@ const (
 	// 2026-12-02).
 	textEpochs  = 14
 	textDropout = 0.1
+	// textWeightDrop is charlm's default DropConnect on W_hh.
+	textWeightDrop = 0.0
 	// maxBucket bounds --bucket. On the word list, --bucket 16 makes an
 	// epoch about a quarter shorter (21–24 s against 27–31 s) but learns
 	// less from it: 14 epochs gave a held-out 1.80 nats per character
@@ -80,6 +82,9 @@ func checkTextFlags(o *trainOptions, changed func(string) bool) error {
 	}
 	if !(o.Dropout >= 0 && o.Dropout < 1) {
 		return fmt.Errorf("--dropout %v: want a probability at least 0 and less than 1", o.Dropout)
+	}
+	if !(o.WeightDrop >= 0 && o.WeightDrop < 1) {
+		return fmt.Errorf("--weight-drop %v: want a probability at least 0 and less than 1", o.WeightDrop)
 	}
 	if !slices.Contains(models.TextNames, o.Model) {
 		return fmt.Errorf("--model %s does not read text: --data %s… trains --model %s", o.Model, wordsPrefix, strings.Join(models.TextNames, ", "))
@@ -132,7 +137,7 @@ func prepareTextRun(ctx context.Context, o *trainOptions, rng *rand.Rand, log io
 	if path == "" {
 		return nil, nil, fmt.Errorf("--data %s needs a file: --data %s/usr/share/dict/words, or any text file of one example a line", o.dataDir, wordsPrefix)
 	}
-	cfg := models.Config{Name: o.Model, Dropout: o.Dropout}
+	cfg := models.Config{Name: o.Model, Dropout: o.Dropout, WeightDrop: o.WeightDrop}
 	if o.Hidden != "" {
 		h, err := parseHiddenFlag(o.Hidden)
 		if err != nil {

@@ -49,7 +49,7 @@ func TestTextTrainGenerateEval(t *testing.T) {
 	dir := t.TempDir()
 	ckpt, report := filepath.Join(dir, "lm.safetensors"), filepath.Join(dir, "report.json")
 	out, err := run(t, "train", "--data", "words:"+words, "--hidden", "48", "--epochs", "4", "--batch", "32", "--threads", "1",
-		"--out", ckpt, "--report", report)
+		"--weight-drop", "0.2", "--out", ckpt, "--report", report)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -78,6 +78,9 @@ func TestTextTrainGenerateEval(t *testing.T) {
 	}
 	if rep.ModelConfig.Dropout != textDropout {
 		t.Errorf("the report's model has dropout %v, want charlm's default %v", rep.ModelConfig.Dropout, textDropout)
+	}
+	if rep.ModelConfig.WeightDrop != 0.2 {
+		t.Errorf("the report's model has weight drop %v, want --weight-drop's 0.2", rep.ModelConfig.WeightDrop)
 	}
 	if rep.ValExamples == 0 || rep.TestExamples != rep.HeldOut.Lines {
 		t.Errorf("%d validation and %d test lines, held-out %d", rep.ValExamples, rep.TestExamples, rep.HeldOut.Lines)
@@ -206,6 +209,7 @@ func TestTextFlagsRefused(t *testing.T) {
 		{[]string{"--hidden", "8,8,8,8,8"}, "at most 4 LSTM layers"},
 		{[]string{"--val", "100000"}, "--val 100000"},
 		{[]string{"--dropout", "1"}, "--dropout 1: want a probability"},
+		{[]string{"--weight-drop", "-0.1"}, "--weight-drop -0.1: want a probability"},
 		{[]string{"--bucket", "-1"}, "--bucket -1: want 0"},
 	} {
 		_, err := run(t, append([]string{"train", "--data", "words:" + words, "--out", out, "--epochs", "1"}, c.args...)...)
@@ -216,6 +220,9 @@ func TestTextFlagsRefused(t *testing.T) {
 	// Dropout is charlm's; the image models' is in their layers.
 	if _, err := run(t, "train", "--model", "mlp", "--limit", "100", "--dropout", "0.2", "--out", out); err == nil || !strings.Contains(err.Error(), "--dropout is for the character language model") {
 		t.Errorf("--dropout for an image model: %v", err)
+	}
+	if _, err := run(t, "train", "--model", "mlp", "--limit", "100", "--weight-drop", "0.2", "--out", out); err == nil || !strings.Contains(err.Error(), "--weight-drop is for the character language model") {
+		t.Errorf("--weight-drop for an image model: %v", err)
 	}
 	if _, err := run(t, "train", "--model", "mlp", "--limit", "100", "--bucket", "4", "--out", out); err == nil || !strings.Contains(err.Error(), "--bucket batches words of similar lengths, for text") {
 		t.Errorf("--bucket for an image model: %v", err)

@@ -96,6 +96,8 @@ type trainOptions struct {
 	// Dropout is the character language model's dropout (text runs
 	// only; negative until set).
 	Dropout float64 `json:"dropout,omitempty"`
+	// WeightDrop is charlm's DropConnect on W_hh (text runs only).
+	WeightDrop float64 `json:"weight_drop,omitempty"`
 	// Bucket is the pool, in batches, that a text run sorts by length to
 	// batch words of similar lengths (0: a plain shuffle, as the runs
 	// saved before it existed).
@@ -227,6 +229,7 @@ a symbolic link, a read-only folder) are refused before training starts.
 	f.StringVar(&o.InitFrom, "init-from", "", "fine-tune: start from this checkpoint or .onnx file (its architecture, weights, preparation and classes) instead of --model's fresh weights")
 	f.IntVar(&o.Bucket, "bucket", 0, "text runs: batch words of similar lengths, each epoch's shuffled order sorted by length in pools of this many batches whose batches then come in random order: less padding, so faster epochs (0: a plain shuffle)")
 	f.Float64Var(&o.Dropout, "dropout", 0, fmt.Sprintf("charlm's dropout in training, of the embedding's and each LSTM layer's outputs, 0 ≤ p < 1 (default %g; text runs only)", textDropout))
+	f.Float64Var(&o.WeightDrop, "weight-drop", 0, fmt.Sprintf("charlm's DropConnect on its LSTM's recurrent weights W_hh in training, one mask a batch, 0 ≤ p < 1 (default %g; text runs only)", textWeightDrop))
 	f.StringVar(&o.Augment, "augment", "", "random transforms of the training images, drawn anew each epoch: --augment alone (affine for digits, natural for other pictures) or --augment=SPEC")
 	f.Lookup("augment").NoOptDefVal = augmentAuto
 	f.StringVar(&o.out, "out", "", "checkpoint of the best validation epoch (default runs/<model>.safetensors); the last epoch's model and training state are saved beside it as <name>.last.safetensors and <name>.state.safetensors")
@@ -297,7 +300,7 @@ func checkTrainFlags(o *trainOptions, lrGiven bool) error {
 // resumeFlags are the flags whose values a training state records: the
 // ones --resume takes from it.
 var resumeFlags = []string{"model", "activation", "hidden", "epochs", "batch", "val", "optimizer", "schedule", "init", "lr", "seed", "patience", "limit",
-	"classes", "size", "channels", "resize", "target", "task", "categorical", "augment", "init-from", "dropout", "bucket"}
+	"classes", "size", "channels", "resize", "target", "task", "categorical", "augment", "init-from", "dropout", "weight-drop", "bucket"}
 
 // resumeConflict returns an error for the first flag given on the command
 // line (changed reports which) whose value differs from the saved run's,
@@ -358,6 +361,8 @@ func resumeConflict(given, saved *trainOptions, changed func(string) bool, state
 			return o.Augment
 		case "dropout":
 			return fmt.Sprint(o.Dropout)
+		case "weight-drop":
+			return fmt.Sprint(o.WeightDrop)
 		case "bucket":
 			return fmt.Sprint(o.Bucket)
 		case "init-from":
@@ -417,9 +422,14 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		if !changed("dropout") {
 			o.Dropout = textDropout
 		}
+		if !changed("weight-drop") {
+			o.WeightDrop = textWeightDrop
+		}
 		if err := checkTextFlags(o, changed); err != nil {
 			return err
 		}
+	} else if changed("weight-drop") {
+		return fmt.Errorf("--weight-drop is for the character language model's LSTM (--data %sFILE)", wordsPrefix)
 	} else if changed("dropout") {
 		return fmt.Errorf("--dropout is for the character language model (--data %sFILE); the image models' dropout is part of their architecture (cnn's, or a model file's Dropout layers)", wordsPrefix)
 	} else if changed("bucket") {
