@@ -38,6 +38,8 @@ SHAPES = [
     ("mlp1_dW", 256, 784, 64, True, False),
     ("mlp1_dX", 64, 784, 256, False, False),
     ("mlp2_fwd", 64, 128, 256, False, True),
+    ("mlp1_fwd1000", 1000, 256, 784, False, True),
+    ("lstm256_step", 64, 1024, 256, False, True),
     ("lenet_c3", 6400, 16, 150, False, False),
     ("lenet_c1", 50176, 6, 25, False, False),
     ("lenet_f5", 64, 120, 400, False, True),

@@ -25,6 +25,10 @@ var benchShapes = []benchShape{
 	{"mlp1_dW", 256, 784, 64, true, false},  // dYᵀ·X
 	{"mlp1_dX", 64, 784, 256, false, false}, // dY·W1
 	{"mlp2_fwd", 64, 128, 256, false, true}, // H·W2ᵀ
+	// The MLP's first layer at inference, batch 1000.
+	{"mlp1_fwd1000", 1000, 256, 784, false, true},
+	// An LSTM of 256 at batch 64: one step's h·W_hhᵀ.
+	{"lstm256_step", 64, 1024, 256, false, true},
 	// LeNet-5, batch 64, im2col with one row per output position.
 	{"lenet_c3", 6400, 16, 150, false, false},
 	{"lenet_c1", 50176, 6, 25, false, false},

@@ -50,8 +50,18 @@ func sumGo(x []float32) float32 {
 
 // SGDMomentum applies one step of SGD with momentum to float32 slices:
 // v = mom·v + keep·g, then p -= lr·v.
+//
+// A large parameter is split among the workers (see parallelUpdate): each
+// element's update is independent, so the bits do not depend on the split.
 func SGDMomentum(p, g, v []float32, lr, mom, keep float32) {
 	g, v = g[:len(p)], v[:len(p)]
+	if parallelUpdate(updateSGDMomentum, p, g, v, nil, [11]float32{lr, mom, keep}) {
+		return
+	}
+	sgdMomentumSerial(p, g, v, lr, mom, keep)
+}
+
+func sgdMomentumSerial(p, g, v []float32, lr, mom, keep float32) {
 	if useAVX512 && len(p) > 0 {
 		sgdMomentumAVX512(&p[0], &g[0], &v[0], len(p), lr, mom, keep)
 		return
@@ -77,8 +87,17 @@ func sgdMomentumGo(p, g, v []float32, lr, mom, keep float32) {
 //
 // where step = −η/(1 − β₁ᵗ) and bc2sqrt = √(1 − β₂ᵗ), each operation
 // rounded to float32 in this order.
+//
+// A large parameter is split among the workers, as in SGDMomentum.
 func Adam(p, g, m, v []float32, beta1, keep1, beta2, keep2, step, bc2sqrt, eps, decay float32) {
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	if parallelUpdate(updateAdam, p, g, m, v, [11]float32{beta1, keep1, beta2, keep2, step, bc2sqrt, eps, decay}) {
+		return
+	}
+	adamSerial(p, g, m, v, beta1, keep1, beta2, keep2, step, bc2sqrt, eps, decay)
+}
+
+func adamSerial(p, g, m, v []float32, beta1, keep1, beta2, keep2, step, bc2sqrt, eps, decay float32) {
 	if useAVX512 && len(p) > 0 {
 		adamAVX512(&p[0], &g[0], &m[0], &v[0], len(p), beta1, keep1, beta2, keep2, step, bc2sqrt, eps, decay)
 		return
