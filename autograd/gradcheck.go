@@ -86,7 +86,7 @@ func GradCheck(f func(g *Graph) *Value, wrt ...*Value) GradCheckResult {
 		num := NumericalGradient(fn, v.data, 1e-6)
 		for i := 0; i < num.Len(); i++ {
 			a := 0.0
-			if v.grad != nil {
+			if v.Grad() != nil {
 				a = v.grad.Flat(i)
 			}
 			n := num.Flat(i)

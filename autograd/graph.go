@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"sync/atomic"
 
 	"github.com/baeum-ml/baeum/tensor"
@@ -23,6 +24,12 @@ type Value struct {
 	kind    string // what a leaf is: "param", "input", "const", "var" or "detach"
 	parents []*Value
 	ins     []*tensor.Tensor // the inputs' tensors, as Forward saw them
+
+	// gradStale says that grad's numbers are not the gradient: it is
+	// logically zero (after ZeroGrad, or freshly taken from the arena)
+	// and is cleared, or overwritten by an op that sets its gradients
+	// (SetsGrads), before anything reads it.
+	gradStale bool
 
 	parentBuf [4]*Value
 	inBuf     [4]*tensor.Tensor
@@ -50,7 +57,7 @@ func (v *Value) SetData(t *tensor.Tensor) {
 	if v.graph != nil {
 		panic("autograd: SetData on a value that belongs to a graph")
 	}
-	v.data, v.grad = t, nil
+	v.data, v.grad, v.gradStale = t, nil, false
 }
 
 // Data returns the value's tensor.
@@ -58,7 +65,18 @@ func (v *Value) Data() *tensor.Tensor { return v.data }
 
 // Grad returns the gradient accumulated by Backward, with the value's
 // shape, or nil if none has reached it.
-func (v *Value) Grad() *tensor.Tensor { return v.grad }
+func (v *Value) Grad() *tensor.Tensor {
+	v.settle()
+	return v.grad
+}
+
+// settle clears a stale gradient, so that it reads as zero.
+func (v *Value) settle() {
+	if v.gradStale {
+		v.grad.Zero()
+		v.gradStale = false
+	}
+}
 
 // Shape returns the shape of the value's tensor.
 func (v *Value) Shape() []int { return v.data.Shape() }
@@ -90,10 +108,13 @@ func (v *Value) Parents() []*Value { return v.parents }
 func (v *Value) RequiresGrad() bool { return v.requiresGrad }
 
 // ZeroGrad sets the gradient to zero, as PyTorch's zero_grad does before a
-// new step's gradients are accumulated.
+// new step's gradients are accumulated. The clearing is deferred: the
+// next backward pass's first contribution overwrites the gradient when
+// its op can (SetsGrads), and Grad clears it otherwise, so a training
+// step does not write every gradient twice.
 func (v *Value) ZeroGrad() {
 	if v.grad != nil {
-		v.grad.Zero()
+		v.gradStale = true
 	}
 }
 
@@ -103,7 +124,7 @@ func (v *Value) SetGrad(t *tensor.Tensor) {
 	if t != nil && !t.SameShape(v.data) {
 		panic(fmt.Sprintf("autograd: gradient of shape %v for value of shape %v", t.Shape(), v.data.Shape()))
 	}
-	v.grad = t
+	v.grad, v.gradStale = t, false
 }
 
 // String describes the value: name, operation and shape.
@@ -114,9 +135,18 @@ func (v *Value) String() string {
 // gradBuf returns v's gradient, making a zero one first if v has none.
 // Backward functions add their contributions into it.
 func (v *Value) gradBuf() *tensor.Tensor {
+	v.rawGradBuf()
+	v.settle()
+	return v.grad
+}
+
+// rawGradBuf returns v's gradient tensor, which may be stale: a new one
+// from the arena is not cleared but marked stale.
+func (v *Value) rawGradBuf() *tensor.Tensor {
 	if v.grad == nil {
 		if v.graph != nil {
-			v.grad = v.graph.arena.ZerosLike(v.data)
+			v.grad = v.graph.arena.EmptyLike(v.data)
+			v.gradStale = true
 		} else {
 			v.grad = tensor.New(v.data.DType(), v.data.Shape()...)
 		}
@@ -128,13 +158,15 @@ func (v *Value) gradBuf() *tensor.Tensor {
 // its intermediate values. Reset it after each step to recycle that memory.
 // A Graph is not safe for concurrent use; give each goroutine its own.
 type Graph struct {
-	arena  *tensor.Arena
-	nodes  []*Value // every node ever made, reused from the start after Reset
-	used   int
-	noGrad bool
-	order  []*Value
-	gin    []*tensor.Tensor         // the gradient buffers handed to one op's Backward
-	slabs  map[reflect.Type]slabber // recycled op values, by type (NewOp)
+	arena   *tensor.Arena
+	nodes   []*Value // every node ever made, reused from the start after Reset
+	used    int
+	noGrad  bool
+	order   []*Value
+	gin     []*tensor.Tensor         // the gradient buffers handed to one op's Backward
+	fresh   []bool                   // which of them the op sets rather than adds to (Ctx.Fresh)
+	backing *Value                   // the node whose Backward is running
+	slabs   map[reflect.Type]slabber // recycled op values, by type (NewOp)
 
 	// RNG is the source of randomness for stochastic operations such as
 	// dropout. It is nil until set.
@@ -257,15 +289,32 @@ func (v *Value) Backward() {
 // the inputs that need one (nil for the others), in a slice the graph
 // reuses from node to node.
 func (g *Graph) backward(v *Value) {
-	g.gin = g.gin[:0]
-	for _, p := range v.parents {
+	g.gin, g.fresh = g.gin[:0], g.fresh[:0]
+	_, sets := v.op.(SetsGrads)
+	for i, p := range v.parents {
 		var gp *tensor.Tensor
+		fresh := false
 		if p != nil && p.requiresGrad {
-			gp = p.gradBuf()
+			gp = p.rawGradBuf()
+			// An op that sets its gradients may overwrite a stale buffer,
+			// unless the value is also another of its inputs (then the
+			// two gradients share the buffer and must add).
+			fresh = sets && p.gradStale && !slices.Contains(v.parents[:i], p) && !slices.Contains(v.parents[i+1:], p)
+			if !fresh {
+				p.settle()
+			}
 		}
 		g.gin = append(g.gin, gp)
+		g.fresh = append(g.fresh, fresh)
 	}
+	g.backing = v
 	v.op.Backward(Ctx{v}, v.grad, g.gin)
+	g.backing = nil
+	for i, p := range v.parents {
+		if g.fresh[i] {
+			p.gradStale = false
+		}
+	}
 }
 
 // topoSort returns the nodes that v depends on through values requiring

@@ -40,14 +40,30 @@ func (linearOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
 
 func (linearOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
 	if gin[0] != nil {
-		tensor.MatMulAddTo(gin[0], gout, c.Input(1), false, false, 1)
+		tensor.MatMulAddTo(gin[0], gout, c.Input(1), false, false, addBeta(c, 0))
 	}
 	if gin[1] != nil {
-		tensor.MatMulAddTo(gin[1], gout, c.Input(0), true, false, 1)
+		tensor.MatMulAddTo(gin[1], gout, c.Input(0), true, false, addBeta(c, 1))
 	}
 	if gin[2] != nil {
-		tensor.AccumulateTo(gin[2], gout)
+		if c.Fresh(2) {
+			tensor.SumTo(gin[2], gout)
+		} else {
+			tensor.AccumulateTo(gin[2], gout)
+		}
 	}
+}
+
+// SetsGrads marks linearOp's Backward as honouring Ctx.Fresh.
+func (linearOp) SetsGrads() {}
+
+// addBeta is the factor of gin[i]'s old contents in a product written
+// into it: 0 when the op sets it (Ctx.Fresh), 1 when it adds.
+func addBeta(c Ctx, i int) float64 {
+	if c.Fresh(i) {
+		return 0
+	}
+	return 1
 }
 
 // conv2dOp is a convolution with its geometry.
@@ -143,10 +159,17 @@ func (op *dropoutOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) 
 	if gin[0] == nil {
 		return
 	}
+	if c.Fresh(0) {
+		tensor.MulTo(gin[0], gout, op.mask)
+		return
+	}
 	t := c.Arena().EmptyLike(gout)
 	tensor.MulTo(t, gout, op.mask)
 	gin[0].AddScaled(1, t)
 }
+
+// SetsGrads marks dropoutOp's Backward as honouring Ctx.Fresh.
+func (*dropoutOp) SetsGrads() {}
 
 // BatchNormState holds the running statistics that batch normalisation
 // updates in training and uses in inference.

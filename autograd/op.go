@@ -53,6 +53,17 @@ type Op interface {
 	Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor)
 }
 
+// SetsGrads is implemented by an Op whose Backward honours Ctx.Fresh:
+// for every input i with Fresh(i) true, it sets gin[i] to its gradient,
+// overwriting every element, instead of adding to it. The graph then
+// hands such an op a gradient buffer that holds nothing yet without
+// clearing it first, which saves a pass over the memory; other ops get
+// cleared buffers, as before. The marker method does nothing.
+type SetsGrads interface {
+	Op
+	SetsGrads()
+}
+
 // Ctx is what an Op sees of the node it computes: the graph's memory and
 // mode, its inputs, and, in Backward, its output. It is a small value,
 // passed by copy.
@@ -64,6 +75,15 @@ func (c Ctx) Arena() *tensor.Arena { return c.v.graph.arena }
 
 // Input returns the tensor of input i (nil for an input given as nil).
 func (c Ctx) Input(i int) *tensor.Tensor { return c.v.ins[i] }
+
+// Fresh reports, in the Backward of an op that implements SetsGrads,
+// whether gin[i] holds no contribution yet and is to be set rather than
+// added to; its numbers are then meaningless. It is false for every
+// input of other ops, and outside Backward.
+func (c Ctx) Fresh(i int) bool {
+	g := c.v.graph
+	return g != nil && i < len(g.fresh) && g.fresh[i] && g.backing == c.v
+}
 
 // Output returns the output tensor: the one Forward returned. It is nil
 // during Forward.

@@ -31,10 +31,17 @@ func (op *reshapeOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
 }
 
 func (*reshapeOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
-	if gin[0] != nil {
-		gin[0].AddScaled(1, gout) // same elements in the same order
+	switch {
+	case gin[0] == nil:
+	case c.Fresh(0):
+		gin[0].CopyFrom(gout) // same elements in the same order
+	default:
+		gin[0].AddScaled(1, gout)
 	}
 }
+
+// SetsGrads marks reshapeOp's Backward as honouring Ctx.Fresh.
+func (*reshapeOp) SetsGrads() {}
 
 // Flatten reshapes x to (x.Shape()[0], everything else), the step between
 // a convolutional feature map and a fully connected layer.
