@@ -15,6 +15,7 @@ import (
 	"github.com/baeum-ml/baeum/data"
 	"github.com/baeum-ml/baeum/data/text"
 	"github.com/baeum-ml/baeum/nn"
+	"github.com/baeum-ml/baeum/onnx"
 	"github.com/baeum-ml/baeum/tensor"
 )
 
@@ -94,6 +95,34 @@ func (l everyStep) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value
 	}
 	y := l.Linear.Forward(g, g.Reshape(x, s[0]*s[1], s[2]))
 	return g.Reshape(y, s[0], s[1], l.Out)
+}
+
+// ExportONNX writes the layer as ONNX: a MatMul by the transposed
+// weights (ONNX Runtime folds the Transpose of the initializer) and an
+// Add of the bias, which apply to every step of (N, T, in).
+func (l everyStep) ExportONNX(e *onnx.Emitter, in []string) ([]string, error) {
+	y := e.Node("MatMul", []string{in[0], e.Node("Transpose", []string{e.Param(l.Weight)}, onnx.IntsAttr("perm", 1, 0))})
+	if l.Bias != nil {
+		y = e.Node("Add", []string{y, e.Param(l.Bias)})
+	}
+	return []string{y}, nil
+}
+
+// ExportONNX writes the network as ONNX: a Gather of the embedding, the
+// LSTM (its dropouts are inference's identity) and the output layer at
+// every step. The graph takes int64 token ids (N, T) and gives the
+// logits (N, T, vocabulary), running every sequence its full length: with
+// padded sequences, only the logits of each one's real steps mean
+// anything.
+func (m *CharLM) ExportONNX(e *onnx.Emitter, in []string) ([]string, error) {
+	x, err := e.Module("embedding", m.Embedding, in)
+	if err != nil {
+		return nil, err
+	}
+	if x, err = e.Module("lstm", m.LSTM, x); err != nil {
+		return nil, err
+	}
+	return e.Module("output", everyStep{m.Output}, x)
 }
 
 // Params lists the parameters of the three layers.

@@ -37,6 +37,14 @@ type Options struct {
 	// InputName and OutputName name the graph's input and output
 	// ("input" and "output" when empty).
 	InputName, OutputName string
+	// InputType is the input's element type: tensor.Float32 (the zero
+	// value) or tensor.Int64, for token ids read by an nn.Embedding.
+	InputType tensor.DType
+	// DimNames names the example's dimensions that are dynamic in the
+	// file, as the batch is ("T" for a sequence's steps); "" or a missing
+	// name keeps that dimension at the example's size. With a dynamic
+	// dimension the outputs' shapes are written as ranks alone.
+	DimNames []string
 }
 
 // Exporter is implemented by modules that write themselves as ONNX nodes:
@@ -102,9 +110,22 @@ func build(m nn.Module, example []int, o Options) (*pb.ModelProto, error) {
 	for _, b := range nn.Buffers(m) {
 		e.buffers[b.Tensor] = b.Name
 	}
+	var elem pb.TensorProto_DataType
+	switch o.InputType {
+	case tensor.Float32:
+		elem = pb.TensorProto_FLOAT
+	case tensor.Int64:
+		elem = pb.TensorProto_INT64
+	default:
+		return nil, fmt.Errorf("onnx: export: input type %v: want float32 or int64", o.InputType)
+	}
+	if len(o.DimNames) > len(example) {
+		return nil, fmt.Errorf("onnx: export: %d dimension names for an example of %d dimensions", len(o.DimNames), len(example))
+	}
+	dynamic := slices.ContainsFunc(o.DimNames, func(n string) bool { return n != "" })
 	in := e.unique(o.InputName)
-	e.graph.Input = []*pb.ValueInfoProto{valueInfo(in, example)}
-	x := e.tg.Input(tensor.New(tensor.Float32, append([]int{1}, example...)...))
+	e.graph.Input = []*pb.ValueInfoProto{valueInfo(in, elem, example, o.DimNames)}
+	x := e.tg.Input(tensor.New(o.InputType, append([]int{1}, example...)...))
 	e.trace = map[string]*autograd.Value{in: x}
 	outs, err := e.module("", m, []string{in})
 	if err != nil {
@@ -123,7 +144,11 @@ func build(m nn.Module, example []int, o Options) (*pb.ModelProto, error) {
 		} else {
 			e.rename(name, want)
 		}
-		e.graph.Output = append(e.graph.Output, valueInfo(want, shape))
+		if dynamic {
+			e.graph.Output = append(e.graph.Output, rankInfo(want, len(shape)))
+		} else {
+			e.graph.Output = append(e.graph.Output, valueInfo(want, pb.TensorProto_FLOAT, shape, nil))
+		}
 	}
 	mp := &pb.ModelProto{
 		IrVersion:       proto.Int64(8),
@@ -138,12 +163,28 @@ func build(m nn.Module, example []int, o Options) (*pb.ModelProto, error) {
 	return mp, nil
 }
 
-// valueInfo describes a float tensor of a dynamic batch ("N") of examples
-// of the given shape.
-func valueInfo(name string, example []int) *pb.ValueInfoProto {
+// valueInfo describes a tensor of the given element type of a dynamic
+// batch ("N") of examples of the given shape, whose dimensions with a
+// name in names are dynamic too.
+func valueInfo(name string, elem pb.TensorProto_DataType, example []int, names []string) *pb.ValueInfoProto {
 	dims := []*pb.TensorShapeProto_Dimension{{Value: &pb.TensorShapeProto_Dimension_DimParam{DimParam: "N"}}}
-	for _, d := range example {
+	for i, d := range example {
+		if i < len(names) && names[i] != "" {
+			dims = append(dims, &pb.TensorShapeProto_Dimension{Value: &pb.TensorShapeProto_Dimension_DimParam{DimParam: names[i]}})
+			continue
+		}
 		dims = append(dims, &pb.TensorShapeProto_Dimension{Value: &pb.TensorShapeProto_Dimension_DimValue{DimValue: int64(d)}})
+	}
+	return &pb.ValueInfoProto{Name: proto.String(name), Type: &pb.TypeProto{Value: &pb.TypeProto_TensorType{TensorType: &pb.TypeProto_Tensor{
+		ElemType: proto.Int32(int32(elem)), Shape: &pb.TensorShapeProto{Dim: dims}}}}}
+}
+
+// rankInfo describes a float tensor of the given rank whose dimensions
+// are left unknown (an output whose size follows a dynamic input's).
+func rankInfo(name string, rank int) *pb.ValueInfoProto {
+	dims := make([]*pb.TensorShapeProto_Dimension, rank+1) // and the batch
+	for i := range dims {
+		dims[i] = &pb.TensorShapeProto_Dimension{}
 	}
 	return &pb.ValueInfoProto{Name: proto.String(name), Type: &pb.TypeProto{Value: &pb.TypeProto_TensorType{TensorType: &pb.TypeProto_Tensor{
 		ElemType: proto.Int32(int32(pb.TensorProto_FLOAT)), Shape: &pb.TensorShapeProto{Dim: dims}}}}}
@@ -166,6 +207,15 @@ type Emitter struct {
 
 // Opset returns the opset being written.
 func (e *Emitter) Opset() int { return e.opset }
+
+// Module emits the module m, a child of the module being exported named
+// name, on the values named in, and returns its outputs' names: how an
+// Exporter of a container writes its children, as Export writes every
+// module it knows (nn.Linear, nn.LSTM, nn.Sequential, …, or another
+// Exporter).
+func (e *Emitter) Module(name string, m nn.Module, in []string) ([]string, error) {
+	return e.module(nn.JoinPath(e.path, name), m, in)
+}
 
 // Shape returns the shape of the named value for a batch of one.
 func (e *Emitter) Shape(name string) []int { return e.trace[name].Shape() }
@@ -464,6 +514,8 @@ func (e *Emitter) leaf(m nn.Module, ins []string) (string, error) {
 		return e.Node("Flatten", []string{x}, IntAttr("axis", 1)), nil
 	case nn.Dropout:
 		return x, nil // the identity at inference: no node
+	case *nn.Embedding:
+		return e.Node("Gather", []string{e.Param(l.Weight), x}, IntAttr("axis", 0)), nil
 	case *nn.RNN, *nn.LSTM, *nn.GRU, *nn.Recurrent:
 		return e.recurrent(m, ins) // rnn.go
 	case *nn.BatchNorm:

@@ -8,6 +8,7 @@ import (
 
 	"github.com/baeum-ml/baeum/autograd"
 	"github.com/baeum-ml/baeum/data"
+	"github.com/baeum-ml/baeum/data/text"
 	"github.com/baeum-ml/baeum/models"
 	"github.com/baeum-ml/baeum/nn"
 	"github.com/baeum-ml/baeum/onnx"
@@ -218,5 +219,47 @@ func TestFineTunedImportRunsInONNXRuntime(t *testing.T) {
 	got, _ := ortRun(t, tuned, x)
 	if err := closeTo(got, forward(im, x).F32(), 1e-5); err != nil {
 		t.Fatalf("ONNX Runtime on the tuned import: %v", err)
+	}
+}
+
+// TestExportCharLMRunsInONNXRuntime exports the character language model
+// (an embedding, two LSTM layers with dropout between them, the output
+// layer at every step) with int64 token ids of a dynamic length, and
+// checks ONNX Runtime's logits against baeum's for batches of 1 and 3
+// sequences of lengths other than the one traced. Importing it back
+// gives a clear error: baeum's importer runs float32 inputs.
+func TestExportCharLMRunsInONNXRuntime(t *testing.T) {
+	vocab, err := text.NewVocab([]string{"abc", "cab's", "bead"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := models.NewText(tensor.NewRNG(4), models.Config{Name: models.CharLMName, Hidden: []int{12, 12}, Embed: 6, Dropout: 0.3}, vocab.Prep(9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := onnx.Marshal(m.Module, m.InputShape(), onnx.Options{InputType: tensor.Int64, DimNames: []string{"T"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := tensor.New(tensor.Int64, 3, 5)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := range ids.Len() {
+		ids.SetFlat(i, float64(rng.IntN(vocab.Size())))
+	}
+	for _, x := range []*tensor.Tensor{ids.Slice(0, 1), ids, ids.Slice(1, 3).Reshape(2, 5)} {
+		want := forward(m, x)
+		got, dims := ortRun(t, b, x)
+		if !tensor.EqualShapes(dims, want.Shape()) {
+			t.Fatalf("ids %v: ONNX Runtime's logits have shape %v, baeum's %v", x.Shape(), dims, want.Shape())
+		}
+		if err := closeTo(got, want.F32(), 1e-5); err != nil {
+			t.Fatalf("ids %v: ONNX Runtime against baeum: %v", x.Shape(), err)
+		}
+	}
+	if _, err := onnx.ImportBytes(b); err == nil || !strings.Contains(err.Error(), "INT64") {
+		t.Errorf("importing the language model: %v, want an error about its int64 input", err)
+	}
+	if _, err := onnx.Marshal(m.Module, m.InputShape(), onnx.Options{InputType: tensor.Float64}); err == nil || !strings.Contains(err.Error(), "input type") {
+		t.Errorf("a float64 input: %v, want an error naming the input type", err)
 	}
 }

@@ -51,7 +51,8 @@ func needORT(t *testing.T) (node, modules string) {
 	return node, filepath.Join(dir, "node_modules")
 }
 
-// ortRun runs the model in ONNX Runtime on x and returns its first output.
+// ortRun runs the model in ONNX Runtime on x (float32, or int64 token
+// ids) and returns its first output.
 func ortRun(t *testing.T, model []byte, x *tensor.Tensor) ([]float32, []int) {
 	t.Helper()
 	node, modules := needORT(t)
@@ -60,16 +61,24 @@ func ortRun(t *testing.T, model []byte, x *tensor.Tensor) ([]float32, []int) {
 	if err := os.WriteFile(mp, model, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	raw := make([]byte, 4*x.Len())
-	for i, v := range x.F32() {
-		binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(v))
+	var raw []byte
+	dtype := "float32"
+	if x.DType() == tensor.Int64 {
+		dtype = "int64"
+		for _, v := range x.I64() {
+			raw = binary.LittleEndian.AppendUint64(raw, uint64(v))
+		}
+	} else {
+		for _, v := range x.F32() {
+			raw = binary.LittleEndian.AppendUint32(raw, math.Float32bits(v))
+		}
 	}
 	if err := os.WriteFile(in, raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	shape, _ := json.Marshal(x.Shape())
 	script, _ := filepath.Abs(filepath.Join("testdata", "ort_run.js"))
-	cmd := exec.Command(node, script, mp, in, string(shape), out)
+	cmd := exec.Command(node, script, mp, in, string(shape), out, dtype)
 	cmd.Env = bench.ORTEnv(os.Environ(), modules)
 	res, err := cmd.CombinedOutput()
 	if err != nil {

@@ -28,7 +28,10 @@ fine-tuning), or — with untrained weights drawn from --seed, for MNIST's
 28×28 grey images — a built-in architecture or a model file (YAML or JSON).
 
 The batch dimension is dynamic. Batch normalisation is written in its
-inference form and dropout is left out. The model's preprocessing record
+inference form and dropout is left out. A character language model
+(charlm) reads int64 token ids (N, T), T dynamic too, and gives the
+logits of every step's next token (baeum runs such a file only through
+its checkpoint: its ONNX importer takes float32 inputs). The model's preprocessing record
 (image size, normalisation, padding) and class names go into the file's
 metadata_props, so that baeum reads the file back prepared as it was
 trained; other runtimes are fed the prepared tensor (see docs/onnx.md).
@@ -67,7 +70,12 @@ trained; other runtimes are fed the prepared tensor (see docs/onnx.md).
 			if err != nil {
 				return fmt.Errorf("--model: %w", err)
 			}
-			b, err := onnx.Marshal(m.Module, m.InputShape(), onnx.Options{Opset: opset, Metadata: models.ONNXMetadata(m)})
+			o := onnx.Options{Opset: opset, Metadata: models.ONNXMetadata(m)}
+			if m.Prep.Inputs[0].Text != nil {
+				// Token ids (N, T), every sequence as long as the caller's.
+				o.InputType, o.DimNames = tensor.Int64, []string{"T"}
+			}
+			b, err := onnx.Marshal(m.Module, m.InputShape(), o)
 			if err != nil {
 				return fmt.Errorf("--model %s: %w", model, err)
 			}
@@ -78,7 +86,11 @@ trained; other runtimes are fed the prepared tensor (see docs/onnx.md).
 			if untrained {
 				fmt.Fprintf(w, "note: %s has no trained weights; exported untrained weights drawn with seed %d\n", model, seed)
 			}
-			fmt.Fprintf(w, "wrote %s: %s, input %v per example, %d bytes\n", out, m, m.InputShape(), len(b))
+			if o.InputType == tensor.Int64 {
+				fmt.Fprintf(w, "wrote %s: %s, input int64 token ids (N, T), %d bytes\n", out, m, len(b))
+			} else {
+				fmt.Fprintf(w, "wrote %s: %s, input %v per example, %d bytes\n", out, m, m.InputShape(), len(b))
+			}
 			return nil
 		},
 	}

@@ -86,6 +86,11 @@ func TestTextTrainGenerateEval(t *testing.T) {
 		t.Errorf("%d validation and %d test lines, held-out %d", rep.ValExamples, rep.TestExamples, rep.HeldOut.Lines)
 	}
 
+	// The language model exports to ONNX, reading int64 token ids.
+	if out, err := run(t, "export", "--model", ckpt, "--out", filepath.Join(dir, "lm.onnx")); err != nil || !strings.Contains(out, "input int64 token ids (N, T)") {
+		t.Errorf("export: %v\n%s", err, out)
+	}
+
 	gen := func(seed string) string {
 		out, err := run(t, "generate", "--model", ckpt, "--n", "12", "--seed", seed, "--temperature", "0.7", "--max-len", "20")
 		if err != nil {
