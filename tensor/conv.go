@@ -167,16 +167,20 @@ func convForward[T float](ar *Arena, elems func(*Tensor) []T, out, x, w, bias []
 		}
 		return
 	}
-	if x32, ok := any(x).([]float32); ok && kernels.DirectConv(geo) {
-		// Small images: the direct kernel, with the filters repacked once.
+	if x32, ok := any(x).([]float32); ok && kernels.DirectConvPadded(geo) {
+		// Small images: the direct kernel, with the filters repacked once
+		// and each image's padding written out into a worker's scratch.
 		wt := ar.Empty(Float32, kernels.PackedConvWeights(geo, o)).f32
 		b8 := ar.Empty(Float32, (o+7)/8*8).f32
 		kernels.PackConvWeights(wt, b8, any(w).([]float32), any(bias).([]float32), geo, o)
 		o32 := any(out).([]float32)
-		kernels.Parallel(n, 1, func(_, lo, hi int) {
+		ps := padArea(geo)
+		pads := ar.Empty(Float32, kernels.Chunks(n, 1)*ps).f32
+		kernels.Parallel(n, 1, func(wk, lo, hi int) {
+			pad := pads[wk*ps : (wk+1)*ps]
 			for i := lo; i < hi; i++ {
 				oi := o32[i*o*ohw : (i+1)*o*ohw]
-				kernels.ConvForwardDirect(oi, x32[i*in:(i+1)*in], wt, b8, geo, o)
+				kernels.ConvForwardDirectPadded(oi, x32[i*in:(i+1)*in], pad, wt, b8, geo, o)
 				if relu {
 					kernels.ReLU(oi, oi)
 				}
@@ -214,6 +218,39 @@ func convForward[T float](ar *Arena, elems func(*Tensor) []T, out, x, w, bias []
 			}
 		}
 	})
+}
+
+// backGeom returns the geometry of the convolution that gives the input's
+// gradient of a stride-1 convolution of geometry geo with o filters: over
+// the output's gradient (o channels of OH×OW), padded by K-1-pad.
+func backGeom(geo kernels.ConvGeom, o int) kernels.ConvGeom {
+	return kernels.ConvGeom{C: o, H: geo.OutH(), W: geo.OutW(), KH: geo.KH, KW: geo.KW, StrideH: 1, StrideW: 1,
+		PadH: geo.KH - 1 - geo.PadH, PadW: geo.KW - 1 - geo.PadW}
+}
+
+// flipFilters writes into dst (C×O×KH×KW) the filters w (O×C×KH×KW)
+// turned by 180° with their channels swapped: the filters of the
+// convolution that gives the input's gradient (backGeom).
+func flipFilters(dst, w []float32, o int, geo kernels.ConvGeom) {
+	c, kh, kw := geo.C, geo.KH, geo.KW
+	for oc := 0; oc < o; oc++ {
+		for ic := 0; ic < c; ic++ {
+			src := w[(oc*c+ic)*kh*kw : (oc*c+ic+1)*kh*kw]
+			d := dst[(ic*o+oc)*kh*kw : (ic*o+oc+1)*kh*kw]
+			for i := range src {
+				d[len(src)-1-i] = src[i]
+			}
+		}
+	}
+}
+
+// padArea returns the elements of an image of geometry geo with its
+// padding written out, or 0 without padding.
+func padArea(geo kernels.ConvGeom) int {
+	if geo.PadH == 0 && geo.PadW == 0 {
+		return 0
+	}
+	return geo.C * (geo.H + 2*geo.PadH) * (geo.W + 2*geo.PadW)
 }
 
 // reluInPlace sets x = max(x, 0), NaN staying NaN, as kernels.ReLU.
@@ -263,20 +300,42 @@ func convBackward[T float](ar *Arena, elems func(*Tensor) []T, gx, gw, gb, gr, x
 		clear(gws)
 	}
 	// The direct weight-gradient kernel wins for rows of more than one
-	// vector (LeNet's C1); for shorter rows the GEMM over im2col does.
+	// vector (LeNet's C1, the cnn's first two convolutions); for shorter
+	// rows the GEMM over im2col does. With padding it reads the image
+	// padded in a worker's scratch.
 	_, f32 := any(x).([]float32)
-	direct := f32 && kernels.DirectConv(geo) && geo.OutW() > 16
+	direct := f32 && kernels.DirectConvPadded(geo) && geo.OutW() > 16
 	var wgScratch []float32
 	if direct && gw != nil {
 		wgScratch = ar.Empty(Float32, workers*kernels.ConvWeightGradScratch(geo, o)).f32
 	}
+	// The input's gradient of a stride-1 convolution is itself one: of
+	// the output's gradient, padded by K-1-pad, with the filters turned
+	// by 180° and their channels swapped. For a "same" convolution (2·pad
+	// = K-1, the cnn's and resnet's 3×3 with padding 1) that is the same
+	// geometry again, and the direct kernel computes it where it takes
+	// it; otherwise (more padding would multiply zeros) Wᵀ·g is folded
+	// back with col2im.
+	back := backGeom(geo, o)
+	directGX := f32 && gx != nil && geo.StrideH == 1 && geo.StrideW == 1 && 2*geo.PadH == geo.KH-1 && 2*geo.PadW == geo.KW-1 &&
+		kernels.DirectConvPadded(back)
+	var wtBack, b8Back, outBack, padBack []float32
+	if directGX {
+		wtBack = ar.Empty(Float32, kernels.PackedConvWeights(back, geo.C)).f32
+		b8Back = ar.Empty(Float32, (geo.C+7)/8*8).f32
+		flipped := ar.Empty(Float32, len(w)).f32
+		flipFilters(flipped, any(w).([]float32), o, geo)
+		kernels.PackConvWeights(wtBack, b8Back, flipped, nil, back, geo.C)
+		outBack = ar.Empty(Float32, workers*in).f32
+		padBack = ar.Empty(Float32, workers*padArea(back)).f32
+	}
 	// Column buffers serve the im2col weight gradient and the input's
-	// gradient; the direct kernel needs none.
+	// gradient; the direct kernels need none.
 	var cols []T
-	if (gw != nil && !direct) || gx != nil {
+	if (gw != nil && !direct) || (gx != nil && !directGX) {
 		cols = elems(ar.Empty(dtypeOf[T](), workers*ckk*ohw))
 	}
-	ps := kernels.PadScratch(geo)
+	ps := max(kernels.PadScratch(geo), padArea(geo))
 	pads := elems(ar.Empty(dtypeOf[T](), workers*ps))
 	kernels.Parallel(n, 1, func(wk, lo, hi int) {
 		var col []T
@@ -289,14 +348,21 @@ func convBackward[T float](ar *Arena, elems func(*Tensor) []T, gx, gw, gb, gr, x
 			switch {
 			case gw != nil && direct:
 				sz := kernels.ConvWeightGradScratch(geo, o)
-				kernels.ConvWeightGradDirect(any(gws[wk*o*ckk:(wk+1)*o*ckk]).([]float32), any(x[i*in:(i+1)*in]).([]float32),
-					any(gi).([]float32), wgScratch[wk*sz:(wk+1)*sz], geo, o)
+				kernels.ConvWeightGradDirectPadded(any(gws[wk*o*ckk:(wk+1)*o*ckk]).([]float32), any(x[i*in:(i+1)*in]).([]float32),
+					any(gi).([]float32), any(pad).([]float32), wgScratch[wk*sz:(wk+1)*sz], geo, o)
 			case gw != nil:
 				kernels.Im2colPad(col, x[i*in:(i+1)*in], pad, geo)
 				// gw_worker += g_i · col_iᵀ
 				gemmT(false, true, o, ckk, ohw, gi, ohw, col, ohw, 1, gws[wk*o*ckk:(wk+1)*o*ckk], ckk)
 			}
-			if gx != nil {
+			switch {
+			case directGX:
+				ob := outBack[wk*in : (wk+1)*in]
+				pb := padBack[wk*padArea(back) : (wk+1)*padArea(back)]
+				kernels.ConvForwardDirectPadded(ob, any(gi).([]float32), pb, wtBack, b8Back, back, geo.C)
+				g32 := any(gx[i*in : (i+1)*in]).([]float32)
+				kernels.Add(g32, g32, ob)
+			case gx != nil:
 				// col = Wᵀ · g_i, folded back onto the image.
 				gemmT(true, false, ckk, ohw, o, w, ckk, gi, ohw, 0, col, ohw)
 				kernels.Col2imPad(gx[i*in:(i+1)*in], col, pad, geo)

@@ -143,3 +143,74 @@ func TestDirectConvGeometry(t *testing.T) {
 		}()
 	}
 }
+
+// TestDirectConvPadded checks ConvForwardDirectPadded, assembly and Go
+// twin, against the definition on the image padded with zeros: the 3×3
+// convolutions with padding 1 of the cnn and resnet models (28 and 14
+// pixels wide, 32 and 64 channels), a padding of 2, a channel count
+// that does not fill the groups of eight, and no padding at all. A
+// scratch holding garbage must not leak into the result.
+func TestDirectConvPadded(t *testing.T) { forEachImpl(t, testDirectConvPadded) }
+
+func testDirectConvPadded(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	for _, tc := range []struct {
+		g ConvGeom
+		o int
+	}{
+		{ConvGeom{C: 32, H: 28, W: 28, KH: 3, KW: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}, 32},
+		{ConvGeom{C: 64, H: 14, W: 14, KH: 3, KW: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}, 64},
+		{ConvGeom{C: 3, H: 9, W: 17, KH: 5, KW: 5, StrideH: 1, StrideW: 1, PadH: 2, PadW: 2}, 11},
+		{ConvGeom{C: 5, H: 7, W: 7, KH: 3, KW: 3, StrideH: 1, StrideW: 1}, 4},
+	} {
+		g, o := tc.g, tc.o
+		if DirectConvPadded(g) != useAVX512 {
+			t.Fatalf("DirectConvPadded(%+v) = %v with useAVX512 %v", g, DirectConvPadded(g), useAVX512)
+		}
+		u := g.unpadded()
+		ckk := g.C * g.KH * g.KW
+		in32, w32, b32 := make([]float32, g.C*g.H*g.W), make([]float32, o*ckk), make([]float32, o)
+		for _, s := range [][]float32{in32, w32, b32} {
+			for i := range s {
+				s[i] = float32(rng.NormFloat64())
+			}
+		}
+		// The definition, on the padded image in float64.
+		pad64 := make([]float64, u.C*u.H*u.W)
+		for c := 0; c < g.C; c++ {
+			for y := 0; y < g.H; y++ {
+				for x := 0; x < g.W; x++ {
+					pad64[(c*u.H+y+g.PadH)*u.W+x+g.PadW] = float64(in32[(c*g.H+y)*g.W+x])
+				}
+			}
+		}
+		w64, b64 := make([]float64, len(w32)), make([]float64, o)
+		for i, v := range w32 {
+			w64[i] = float64(v)
+		}
+		for i, v := range b32 {
+			b64[i] = float64(v)
+		}
+		want := make([]float64, o*g.OutH()*g.OutW())
+		convNaive(want, pad64, w64, b64, u, o)
+
+		wt := make([]float32, PackedConvWeights(g, o))
+		bias8 := make([]float32, (o+7)/8*8)
+		PackConvWeights(wt, bias8, w32, b32, g, o)
+		scratch := make([]float32, u.C*u.H*u.W)
+		for i := range scratch {
+			scratch[i] = float32(math.NaN())
+		}
+		out := make([]float32, len(want))
+		ConvForwardDirectPadded(out, in32, scratch, wt, bias8, g, o)
+		for i, v := range want {
+			if math.Abs(float64(out[i])-v) > 1e-4*(1+math.Abs(v)) {
+				t.Fatalf("%+v o=%d: output [%d] = %v, want %v", g, o, i, out[i], v)
+			}
+		}
+	}
+	g := ConvGeom{C: 1, H: 8, W: 8, KH: 3, KW: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}
+	if DirectConvPadded(g) {
+		t.Errorf("DirectConvPadded(%+v) = true for stride 2", g)
+	}
+}

@@ -146,4 +146,15 @@ for red in ("mean", "sum"):
     losses.append(loss_case("bce", F.binary_cross_entropy, torch.rand(3, 4) * 0.9 + 0.05, (torch.rand(3, 4) > 0.5).float(), red))
     losses.append(loss_case("bce_with_logits", F.binary_cross_entropy_with_logits, torch.randn(3, 4) * 3, torch.rand(3, 4), red))
 
+# The 3×3 convolutions with padding 1 of the cnn and resnet models, which
+# run the direct kernel on the padded image: output rows wider and
+# narrower than 16 pixels, and output channels that do not fill the
+# kernel's groups of eight. The images are a few rows tall, so that the
+# weight gradients sum few enough products for the tolerance. (Drawn
+# after the losses, so that the cases above keep their numbers.)
+cases.append(case("conv2d_same_wide", nn.Conv2d(4, 12, 3, padding=1), torch.randn(1, 4, 3, 17), kind="conv2d",
+                  config={"in": 4, "out": 12, "k": 3, "stride": 1, "pad": 1}))
+cases.append(case("conv2d_same_narrow", nn.Conv2d(8, 8, 3, padding=1), torch.randn(1, 8, 5, 7), kind="conv2d",
+                  config={"in": 8, "out": 8, "k": 3, "stride": 1, "pad": 1}))
+
 json.dump({"torch_version": torch.__version__, "layers": cases, "losses": losses}, sys.stdout, indent=None)
