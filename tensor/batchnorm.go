@@ -94,6 +94,14 @@ func normalizeChannel[T Float](y, xhat, x []T, n, c, inner, ch int, mean, is, ga
 	// Per element in the tensor's precision, as PyTorch does; the
 	// statistics were summed in float64.
 	m, s, g, b := T(mean), T(is), T(ga), T(be)
+	if y32, ok := kernels.AsF32(y); ok {
+		xh32, x32 := any(xhat).([]float32), any(x).([]float32)
+		for i := 0; i < n; i++ {
+			lo, hi := (i*c+ch)*inner, (i*c+ch+1)*inner
+			kernels.BatchNormRow(y32[lo:hi], xh32[lo:hi], x32[lo:hi], float32(m), float32(s), float32(g), float32(b))
+		}
+		return
+	}
 	for i := 0; i < n; i++ {
 		lo, hi := (i*c+ch)*inner, (i*c+ch+1)*inner
 		xh, yy := xhat[lo:hi], y[lo:hi]
@@ -237,6 +245,14 @@ func channelInputGrad[T Float](gx, g, xhat []T, n, c, inner, ch int, scale, sg, 
 	a, b0, b1 := T(scale), T(0), T(0)
 	if training {
 		b0, b1 = T(scale*sg/m), T(scale*sgx/m)
+	}
+	if gx32, ok := kernels.AsF32(gx); ok {
+		g32, xh32 := any(g).([]float32), any(xhat).([]float32)
+		for i := 0; i < n; i++ {
+			lo, hi := (i*c+ch)*inner, (i*c+ch+1)*inner
+			kernels.BatchNormGradRow(gx32[lo:hi], g32[lo:hi], xh32[lo:hi], float32(a), float32(b0), float32(b1))
+		}
+		return
 	}
 	for i := 0; i < n; i++ {
 		lo, hi := (i*c+ch)*inner, (i*c+ch+1)*inner

@@ -67,6 +67,17 @@ func maxPool2x2AVX512(dst, src *float32, oh, ow, w int)
 //go:noescape
 func maxPool2x2GradAVX512(gsrc, gdst, src *float32, oh, ow, w int)
 
+// batchNormRowAVX512 is batchNormRowGo, bit for bit (batchnorm_amd64.s).
+//
+//go:noescape
+func batchNormRowAVX512(y, xhat, x *float32, n int, mean, is, gamma, beta float32)
+
+// batchNormGradRowAVX512 is batchNormGradRowGo, bit for bit
+// (batchnorm_amd64.s).
+//
+//go:noescape
+func batchNormGradRowAVX512(gx, grad, xhat *float32, n int, a, b0, b1 float32)
+
 // addAVX512 is addGo (ops_amd64.s).
 //
 //go:noescape

@@ -52,6 +52,12 @@ func maxPool2x2AVX512(dst, src *float32, oh, ow, w int) {
 func maxPool2x2GradAVX512(gsrc, gdst, src *float32, oh, ow, w int) {
 	maxPool2x2GradGo(unsafe.Slice(gsrc, 2*oh*w), unsafe.Slice(gdst, oh*ow), unsafe.Slice(src, 2*oh*w), oh, ow, w)
 }
+func batchNormRowAVX512(y, xhat, x *float32, n int, mean, is, gamma, beta float32) {
+	batchNormRowGo(unsafe.Slice(y, n), unsafe.Slice(xhat, n), unsafe.Slice(x, n), mean, is, gamma, beta)
+}
+func batchNormGradRowAVX512(gx, grad, xhat *float32, n int, a, b0, b1 float32) {
+	batchNormGradRowGo(unsafe.Slice(gx, n), unsafe.Slice(grad, n), unsafe.Slice(xhat, n), a, b0, b1)
+}
 func addAVX512(dst, a, b *float32, n int) {
 	addGo(unsafe.Slice(dst, n), unsafe.Slice(a, n), unsafe.Slice(b, n))
 }
