@@ -175,6 +175,15 @@ type Graph struct {
 	// Training tells layers whose behaviour differs between training and
 	// inference (dropout, batch normalisation) which one to do.
 	Training bool
+
+	// ReleaseIntermediates lets containers (nn.Sequential, nn.Residual)
+	// give each intermediate value's memory back to the graph's arena
+	// once the next layer has read it (Release), in a graph that tracks
+	// no gradients. Inference on a large batch then holds a few
+	// activations instead of all of them. Set it only when no module
+	// keeps a value it was given for use after it returns: baeum's own
+	// layers never do, and the benchmark and infer.Predictor set it.
+	ReleaseIntermediates bool
 }
 
 // NewGraph returns an empty graph that records operations for
@@ -213,6 +222,22 @@ func (g *Graph) Reset() {
 		s.reset()
 	}
 	g.arena.Reset()
+}
+
+// Release gives the memory of v, a value this graph computed, back to the
+// graph's arena before Reset, when the graph tracks no gradients (an
+// inference pass) and ReleaseIntermediates is set: a later operation of
+// the pass reuses it. v must not be
+// used afterwards; its data is gone (Data returns nil). A value that is
+// a view of another's memory, a leaf, or one of another graph is left as
+// it is.
+func (g *Graph) Release(v *Value) {
+	if !g.noGrad || !g.ReleaseIntermediates || v == nil || v.graph != g || v.op == nil {
+		return
+	}
+	if g.arena.Release(v.data) {
+		v.data = nil
+	}
 }
 
 // Len reports how many values the graph has recorded since Reset.

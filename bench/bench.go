@@ -156,6 +156,7 @@ func Run(c Case, images *data.Images, opts Options) (Timing, error) {
 		return clock.stop(opts.Steps * c.Batch), nil
 	case "infer":
 		g := autograd.NewInferenceGraph()
+		g.ReleaseIntermediates = true // as a runtime frees activations it no longer needs
 		all, err := inferenceImages(ds)
 		if err != nil {
 			return Timing{}, err

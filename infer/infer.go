@@ -71,12 +71,19 @@ type Predictor struct {
 	graphs sync.Pool
 }
 
-// New returns a Predictor for a model already in memory. It does not run
-// the model; models.Load, through which checkpoints are read, has checked
+// New returns a Predictor for a model already in memory. Its inference
+// passes release each layer's output once the next layer has read it
+// (autograd.Graph.ReleaseIntermediates), which baeum's layers allow; a
+// model with a module of its own that keeps a value it was given for
+// later must not be run by a Predictor. New does not run the model; models.Load, through which checkpoints are read, has checked
 // that a loaded model's output is finite (m.CheckFinite).
 func New(m *models.Model) *Predictor {
 	p := &Predictor{Model: m}
-	p.graphs.New = func() any { return autograd.NewInferenceGraph() }
+	p.graphs.New = func() any {
+		g := autograd.NewInferenceGraph()
+		g.ReleaseIntermediates = true // baeum's layers keep no value past the next layer
+		return g
+	}
 	return p
 }
 

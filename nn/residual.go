@@ -52,7 +52,14 @@ func (r *Residual) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value
 		}
 		panic(fmt.Sprintf("nn: Residual: the body gives %v but the shortcut %v for input %v", y.Shape(), s.Shape(), x.Shape()))
 	}
-	return g.Add(y, s)
+	out := g.Add(y, s)
+	if releases(g) {
+		releaseUnlessShared(g, y, x, out)
+		if s != x {
+			releaseUnlessShared(g, s, x, out)
+		}
+	}
+	return out
 }
 
 // Children returns the body and, if there is one, the shortcut.

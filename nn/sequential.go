@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/baeum-ml/baeum/autograd"
+	"github.com/baeum-ml/baeum/tensor"
 )
 
 // Sequential runs its children one after another, each on the output of
@@ -46,14 +47,41 @@ func numbered(mods []Module) []Named {
 
 // Forward runs the children in order.
 func (s *Sequential) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value {
+	in, release := x, releases(g)
 	for i := 0; i < len(s.children); i++ {
-		if y, n := foldConvBatchNorm(g, s.children[i:], x); n > 0 {
-			x, i = y, i+n-1
-			continue
+		var y *autograd.Value
+		if f, n := foldConvBatchNorm(g, s.children[i:], x); n > 0 {
+			y, i = f, i+n-1
+		} else {
+			y = Call(g, s.children[i].Name, s.children[i].Module, x)
 		}
-		x = Call(g, s.children[i].Name, s.children[i].Module, x)
+		if release && x != in {
+			releaseUnlessShared(g, x, y, in)
+		}
+		x = y
 	}
 	return x
+}
+
+// releases reports whether containers give their intermediate values'
+// memory back as they go (Graph.Release): in inference (a graph that
+// tracks no gradients, not training, and records no summary) whose
+// caller said, with Graph.ReleaseIntermediates, that nothing reads a
+// value once the next layer has run.
+func releases(g *autograd.Graph) bool {
+	return g.ReleaseIntermediates && g.NoGrad() && !g.Training && recorderOf(g) == nil
+}
+
+// releaseUnlessShared releases v unless its memory is also that of one of
+// the values still in use (a child that returns a view of its input, as
+// Flatten does, or the input itself, as Dropout does in inference).
+func releaseUnlessShared(g *autograd.Graph, v *autograd.Value, live ...*autograd.Value) {
+	for _, l := range live {
+		if l == v || tensor.SharesMemory(l.Data(), v.Data()) {
+			return
+		}
+	}
+	g.Release(v)
 }
 
 // foldConvBatchNorm runs, in inference (a graph that tracks no

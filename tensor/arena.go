@@ -88,6 +88,29 @@ func (a *Arena) view() *Tensor {
 	return v
 }
 
+// Release takes back t, a tensor the arena handed out (by Empty or
+// Zeros) since Reset, before Reset: a later request of its type and
+// length gets its memory. It reports whether t was such a tensor (a view
+// is not). Neither t nor any view of it may be used afterwards. An
+// inference pass releases each layer's output once the next layer has
+// read it, so that its memory holds a few activations, not all of them.
+func (a *Arena) Release(t *Tensor) bool {
+	if a == nil || t == nil {
+		return false
+	}
+	for i := len(a.used) - 1; i >= 0; i-- {
+		if a.used[i] == t {
+			last := len(a.used) - 1
+			a.used[i], a.used[last] = a.used[last], nil
+			a.used = a.used[:last]
+			k := arenaKey{t.dtype, t.Len()}
+			a.free[k] = append(a.free[k], t)
+			return true
+		}
+	}
+	return false
+}
+
 // Reset takes back every tensor the arena has handed out.
 func (a *Arena) Reset() {
 	if a == nil {

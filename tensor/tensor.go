@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // DType is the element type of a tensor.
@@ -270,6 +271,31 @@ func (t *Tensor) Len() int {
 		return len(t.f64)
 	}
 	return len(t.i64)
+}
+
+// SharesMemory reports whether a and b have elements in common memory:
+// one is a view (a reshape, a slice) of the other, or both of a third.
+func SharesMemory(a, b *Tensor) bool {
+	lo1, hi1 := a.span()
+	lo2, hi2 := b.span()
+	return lo1 < hi2 && lo2 < hi1
+}
+
+// span returns the address range of t's elements, empty for none.
+func (t *Tensor) span() (lo, hi uintptr) {
+	var p unsafe.Pointer
+	var n, size int
+	switch {
+	case t.dtype == Float32 && len(t.f32) > 0:
+		p, n, size = unsafe.Pointer(unsafe.SliceData(t.f32)), len(t.f32), 4
+	case t.dtype == Float64 && len(t.f64) > 0:
+		p, n, size = unsafe.Pointer(unsafe.SliceData(t.f64)), len(t.f64), 8
+	case t.dtype == Int64 && len(t.i64) > 0:
+		p, n, size = unsafe.Pointer(unsafe.SliceData(t.i64)), len(t.i64), 8
+	default:
+		return 0, 0
+	}
+	return uintptr(p), uintptr(p) + uintptr(n*size)
 }
 
 // F32 returns the elements of a float32 tensor, sharing memory with it. It
