@@ -46,31 +46,30 @@ func DirectConvPadded(g ConvGeom) bool {
 // elements; none without padding) and runs the direct kernels on it.
 // The weights are packed for g (PackConvWeights), padding or not.
 func ConvForwardDirectPadded(out, in, scratch, wt, bias8 []float32, g ConvGeom, o int) {
-	if g.PadH == 0 && g.PadW == 0 {
-		ConvForwardDirect(out, in, wt, bias8, g, o)
-		return
-	}
-	u := g.unpadded()
-	if len(scratch) < u.C*u.H*u.W || len(in) < g.C*g.H*g.W {
-		panic(fmt.Sprintf("kernels: ConvForwardDirectPadded buffers too small for %+v", g))
-	}
-	padImage(scratch, in, g)
-	ConvForwardDirect(out, scratch, wt, bias8, u, o)
+	img, u := paddedInput("ConvForwardDirectPadded", scratch, in, g)
+	ConvForwardDirect(out, img, wt, bias8, u, o)
 }
 
 // ConvWeightGradDirectPadded is ConvWeightGradDirect for a geometry with
 // padding: the image is padded into pad (PadScratch(g) elements) first.
 func ConvWeightGradDirectPadded(gw, in, gr, pad, scratch []float32, g ConvGeom, o int) {
+	img, u := paddedInput("ConvWeightGradDirectPadded", pad, in, g)
+	ConvWeightGradDirect(gw, img, gr, scratch, u, o)
+}
+
+// paddedInput returns the image in of geometry g as the direct kernels
+// read it, and its geometry without padding: in itself when g has none,
+// else in written with its padding into scratch.
+func paddedInput(fn string, scratch, in []float32, g ConvGeom) ([]float32, ConvGeom) {
 	if g.PadH == 0 && g.PadW == 0 {
-		ConvWeightGradDirect(gw, in, gr, scratch, g, o)
-		return
+		return in, g
 	}
 	u := g.unpadded()
-	if len(pad) < u.C*u.H*u.W || len(in) < g.C*g.H*g.W {
-		panic(fmt.Sprintf("kernels: ConvWeightGradDirectPadded buffers too small for %+v", g))
+	if len(scratch) < u.C*u.H*u.W || len(in) < g.C*g.H*g.W {
+		panic(fmt.Sprintf("kernels: %s buffers too small for %+v", fn, g))
 	}
-	padImage(pad, in, g)
-	ConvWeightGradDirect(gw, pad, gr, scratch, u, o)
+	padImage(scratch, in, g)
+	return scratch, u
 }
 
 // padImage writes the image src of geometry g into dst with its padding

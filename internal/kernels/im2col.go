@@ -243,15 +243,8 @@ func Im2colPad[T float32 | float64](dst, src, scratch []T, g ConvGeom) {
 	if len(src) < g.C*g.H*g.W || len(dst) < g.C*g.KH*g.KW*g.OutH()*g.OutW() {
 		panic(fmt.Sprintf("kernels: Im2colPad buffers too small for %+v", g))
 	}
-	p, s := any(scratch).([]float32)[:n], any(src).([]float32)
-	pw := g.W + 2*g.PadW
-	clear(p)
-	for c := 0; c < g.C; c++ {
-		for y := 0; y < g.H; y++ {
-			at := (c*(g.H+2*g.PadH)+y+g.PadH)*pw + g.PadW
-			copy(p[at:at+g.W], s[(c*g.H+y)*g.W:])
-		}
-	}
+	p := any(scratch).([]float32)[:n]
+	padImage(p, any(src).([]float32), g)
 	im2colRowsAVX512(f32, p, g.unpadded())
 }
 
