@@ -151,7 +151,7 @@ func TestTextTrainGenerateEval(t *testing.T) {
 // TestTextLimitAndResume: --limit keeps lines spread through the file,
 // and a stopped run resumes exactly where it stopped: its checkpoints
 // are those of a run straight through, with the words batched by
-// length (--bucket) and without.
+// length (--bucket) and weight drop, and without.
 func TestTextLimitAndResume(t *testing.T) {
 	words := syllableWords(t, 600)
 	dir := t.TempDir()
@@ -164,6 +164,9 @@ func TestTextLimitAndResume(t *testing.T) {
 			// --val given: text.Split holds out about that many lines,
 			// and the resumed run must split the same way.
 			args = append(args, "--val", "20")
+		} else {
+			// Weight drop draws masks from the run's random stream.
+			args = append(args, "--weight-drop", "0.2")
 		}
 		if out, err := run(t, append(args, "--out", whole)...); err != nil {
 			t.Fatalf("%v\n%s", err, out)
