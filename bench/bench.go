@@ -168,7 +168,7 @@ func Run(c Case, images *data.Images, opts Options) (Timing, error) {
 				clock.start()
 			}
 			lo := step % batches * c.Batch
-			logits := m.Forward(g, g.Input(all.Slice(lo, lo+c.Batch))).Data()
+			logits := m.Forward(g, g.Input(g.Arena().Slice(all, lo, lo+c.Batch))).Data()
 			tensor.ArgMax(logits, 1)
 			g.Reset()
 		}

@@ -75,7 +75,8 @@ type Predictor struct {
 // passes release each layer's output once the next layer has read it
 // (autograd.Graph.ReleaseIntermediates), which baeum's layers allow; a
 // model with a module of its own that keeps a value it was given for
-// later must not be run by a Predictor. New does not run the model; models.Load, through which checkpoints are read, has checked
+// later must not be run by a Predictor. New does not run the model;
+// models.Load, through which checkpoints are read, has checked
 // that a loaded model's output is finite (m.CheckFinite).
 func New(m *models.Model) *Predictor {
 	p := &Predictor{Model: m}

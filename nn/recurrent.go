@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -131,6 +130,10 @@ type Recurrent struct {
 	// layer 1, …
 	Weights []autograd.RecurrentWeights
 
+	// dropped holds Weights with W_hh after weight drop, for the pass in
+	// progress (see RecurrentConfig.WeightDrop).
+	dropped []autograd.RecurrentWeights
+
 	// lastSteps is the number of steps of the latest forward pass, read
 	// and written atomically: MultiplyAdds counts them when the output's
 	// shape does not show them.
@@ -228,7 +231,10 @@ func (r *Recurrent) Unroll(g *autograd.Graph, x, h0, c0 *autograd.Value, lengths
 	atomic.StoreInt64(&r.lastSteps, int64(steps))
 	weights := r.Weights
 	if p := r.Config.WeightDrop; p > 0 && g.Training {
-		weights = slices.Clone(weights)
+		// The same list each pass, so that a step allocates nothing:
+		// Graph.Recurrent is done with it when it returns.
+		r.dropped = append(r.dropped[:0], r.Weights...)
+		weights = r.dropped
 		for i := range weights {
 			weights[i].HH = Dropout{P: p}.Forward(g, weights[i].HH)
 		}

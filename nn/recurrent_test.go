@@ -620,6 +620,14 @@ func TestLSTMWarmStepAllocatesNothing(t *testing.T) {
 	if n := testing.AllocsPerRun(5, s.run); n != 0 {
 		t.Errorf("a warm training step allocates %v times, want 0", n)
 	}
+	// With weight drop: the masks come from the arena, and the dropped
+	// weights' list is reused.
+	s.model.(*Sequential).Children()[0].Module.(*LSTM).Config.WeightDrop = 0.3
+	s.g.RNG = tensor.NewRNG(2)
+	s.run()
+	if n := testing.AllocsPerRun(5, s.run); n != 0 {
+		t.Errorf("a warm training step with weight drop allocates %v times, want 0", n)
+	}
 }
 
 // BenchmarkLSTMStep times one training step (forward and backward) of an

@@ -69,7 +69,15 @@ func (s *Sequential) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Val
 // caller said, with Graph.ReleaseIntermediates, that nothing reads a
 // value once the next layer has run.
 func releases(g *autograd.Graph) bool {
-	return g.ReleaseIntermediates && g.NoGrad() && !g.Training && recorderOf(g) == nil
+	return g.ReleaseIntermediates && inferencePass(g)
+}
+
+// inferencePass reports whether g runs inference in a way that lets
+// containers change how they compute, folding layers or releasing
+// values: it tracks no gradients, is not training, and records no
+// summary.
+func inferencePass(g *autograd.Graph) bool {
+	return g.NoGrad() && !g.Training && recorderOf(g) == nil
 }
 
 // releaseUnlessShared releases v unless its memory is also that of one of
@@ -110,7 +118,7 @@ type fold struct {
 // foldable reports whether the children cs start with layers that
 // foldConvBatchNorm runs as one on g, and how many.
 func foldable(g *autograd.Graph, cs []Named) (fold, int) {
-	if len(cs) < 2 || !g.NoGrad() || g.Training || recorderOf(g) != nil {
+	if len(cs) < 2 || !inferencePass(g) {
 		return fold{}, 0
 	}
 	conv, ok := cs[0].Module.(*Conv2D)

@@ -174,7 +174,7 @@ func convForward[T float](ar *Arena, elems func(*Tensor) []T, out, x, w, bias []
 		b8 := ar.Empty(Float32, (o+7)/8*8).f32
 		kernels.PackConvWeights(wt, b8, any(w).([]float32), any(bias).([]float32), geo, o)
 		o32 := any(out).([]float32)
-		ps := padArea(geo)
+		ps := kernels.PadScratch(geo)
 		pads := ar.Empty(Float32, kernels.Chunks(n, 1)*ps).f32
 		kernels.Parallel(n, 1, func(wk, lo, hi int) {
 			pad := pads[wk*ps : (wk+1)*ps]
@@ -244,15 +244,6 @@ func flipFilters(dst, w []float32, o int, geo kernels.ConvGeom) {
 	}
 }
 
-// padArea returns the elements of an image of geometry geo with its
-// padding written out, or 0 without padding.
-func padArea(geo kernels.ConvGeom) int {
-	if geo.PadH == 0 && geo.PadW == 0 {
-		return 0
-	}
-	return geo.C * (geo.H + 2*geo.PadH) * (geo.W + 2*geo.PadW)
-}
-
 // reluInPlace sets x = max(x, 0), NaN staying NaN, as kernels.ReLU.
 func reluInPlace[T float](x []T) {
 	if f, ok := kernels.AsF32(x); ok {
@@ -320,6 +311,7 @@ func convBackward[T float](ar *Arena, elems func(*Tensor) []T, gx, gw, gb, gr, x
 	directGX := f32 && gx != nil && geo.StrideH == 1 && geo.StrideW == 1 && 2*geo.PadH == geo.KH-1 && 2*geo.PadW == geo.KW-1 &&
 		kernels.DirectConvPadded(back)
 	var wtBack, b8Back, outBack, padBack []float32
+	psBack := kernels.PadScratch(back)
 	if directGX {
 		wtBack = ar.Empty(Float32, kernels.PackedConvWeights(back, geo.C)).f32
 		b8Back = ar.Empty(Float32, (geo.C+7)/8*8).f32
@@ -327,7 +319,7 @@ func convBackward[T float](ar *Arena, elems func(*Tensor) []T, gx, gw, gb, gr, x
 		flipFilters(flipped, any(w).([]float32), o, geo)
 		kernels.PackConvWeights(wtBack, b8Back, flipped, nil, back, geo.C)
 		outBack = ar.Empty(Float32, workers*in).f32
-		padBack = ar.Empty(Float32, workers*padArea(back)).f32
+		padBack = ar.Empty(Float32, workers*psBack).f32
 	}
 	// Column buffers serve the im2col weight gradient and the input's
 	// gradient; the direct kernels need none.
@@ -335,7 +327,7 @@ func convBackward[T float](ar *Arena, elems func(*Tensor) []T, gx, gw, gb, gr, x
 	if (gw != nil && !direct) || (gx != nil && !directGX) {
 		cols = elems(ar.Empty(dtypeOf[T](), workers*ckk*ohw))
 	}
-	ps := max(kernels.PadScratch(geo), padArea(geo))
+	ps := kernels.PadScratch(geo)
 	pads := elems(ar.Empty(dtypeOf[T](), workers*ps))
 	kernels.Parallel(n, 1, func(wk, lo, hi int) {
 		var col []T
@@ -358,7 +350,7 @@ func convBackward[T float](ar *Arena, elems func(*Tensor) []T, gx, gw, gb, gr, x
 			switch {
 			case directGX:
 				ob := outBack[wk*in : (wk+1)*in]
-				pb := padBack[wk*padArea(back) : (wk+1)*padArea(back)]
+				pb := padBack[wk*psBack : (wk+1)*psBack]
 				kernels.ConvForwardDirectPadded(ob, any(gi).([]float32), pb, wtBack, b8Back, back, geo.C)
 				g32 := any(gx[i*in : (i+1)*in]).([]float32)
 				kernels.Add(g32, g32, ob)

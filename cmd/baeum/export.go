@@ -31,10 +31,11 @@ The batch dimension is dynamic. Batch normalisation is written in its
 inference form and dropout is left out. A character language model
 (charlm) reads int64 token ids (N, T), T dynamic too, and gives the
 logits of every step's next token (baeum runs such a file only through
-its checkpoint: its ONNX importer takes float32 inputs). The model's preprocessing record
-(image size, normalisation, padding) and class names go into the file's
-metadata_props, so that baeum reads the file back prepared as it was
-trained; other runtimes are fed the prepared tensor (see docs/onnx.md).
+its checkpoint: its ONNX importer takes float32 inputs). The model's
+preprocessing record (image size, normalisation, padding) and class
+names go into the file's metadata_props, so that baeum reads the file
+back prepared as it was trained; other runtimes are fed the prepared
+tensor (see docs/onnx.md).
 
   baeum export --model runs/lenet5.safetensors --out lenet5.onnx
   baeum export --model examples/models/cnn.yaml --out cnn.onnx --opset 13`,

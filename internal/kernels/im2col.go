@@ -210,10 +210,12 @@ func col2imRowsAVX512(dst, col []float32, g ConvGeom) {
 	}
 }
 
-// PadScratch returns the length of the scratch buffer Im2colPad and
-// Col2imPad use for geometry g: the padded image, when g is a padded
-// stride-1 window that the vector row kernels take once the padding is
-// written out, and 0 otherwise (the scratch is then not used).
+// PadScratch returns the length of the scratch buffer Im2colPad,
+// Col2imPad and the padded direct convolutions (ConvForwardDirectPadded,
+// ConvWeightGradDirectPadded) use for geometry g: the padded image, when
+// g is a padded stride-1 window that the vector kernels take once the
+// padding is written out, and 0 otherwise (the scratch is then not
+// used).
 func PadScratch(g ConvGeom) int {
 	if !useAVX512 || g.StrideH != 1 || g.StrideW != 1 || (g.PadH == 0 && g.PadW == 0) {
 		return 0

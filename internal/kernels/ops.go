@@ -1,6 +1,9 @@
 package kernels
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // SumF32 returns the sum of x, accumulated in float32 in four times
 // sixteen lanes, so in a different order from a plain loop but in the same
@@ -55,7 +58,7 @@ func sumGo(x []float32) float32 {
 // element's update is independent, so the bits do not depend on the split.
 func SGDMomentum(p, g, v []float32, lr, mom, keep float32) {
 	g, v = g[:len(p)], v[:len(p)]
-	if parallelUpdate(updateSGDMomentum, p, g, v, nil, [11]float32{lr, mom, keep}) {
+	if parallelUpdate(updateSGDMomentum, p, g, v, nil, [8]float32{lr, mom, keep}) {
 		return
 	}
 	sgdMomentumSerial(p, g, v, lr, mom, keep)
@@ -91,7 +94,7 @@ func sgdMomentumGo(p, g, v []float32, lr, mom, keep float32) {
 // A large parameter is split among the workers, as in SGDMomentum.
 func Adam(p, g, m, v []float32, beta1, keep1, beta2, keep2, step, bc2sqrt, eps, decay float32) {
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
-	if parallelUpdate(updateAdam, p, g, m, v, [11]float32{beta1, keep1, beta2, keep2, step, bc2sqrt, eps, decay}) {
+	if parallelUpdate(updateAdam, p, g, m, v, [8]float32{beta1, keep1, beta2, keep2, step, bc2sqrt, eps, decay}) {
 		return
 	}
 	adamSerial(p, g, m, v, beta1, keep1, beta2, keep2, step, bc2sqrt, eps, decay)
@@ -195,4 +198,16 @@ func bytesToF32Go(dst []float32, src []byte, scale, offset float32) {
 	for i, v := range src {
 		dst[i] = float32(v)*scale + offset
 	}
+}
+
+// AsF32 returns s as a []float32 over the same memory when T is float32
+// (false for float64 and for an empty s), so that generic loops can hand
+// float32 work to the vectorised kernels without the allocation of a
+// conversion through an interface.
+func AsF32[T ~float32 | ~float64](s []T) ([]float32, bool) {
+	var zero T
+	if unsafe.Sizeof(zero) != 4 || len(s) == 0 {
+		return nil, false
+	}
+	return unsafe.Slice((*float32)(unsafe.Pointer(&s[0])), len(s)), true
 }

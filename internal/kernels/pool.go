@@ -3,7 +3,6 @@ package kernels
 import (
 	"fmt"
 	"math"
-	"unsafe"
 )
 
 // Pooling works on whole images of C channels (C×H×W, row-major), with the
@@ -317,16 +316,4 @@ func pick2x2(tl, tr, bl, br float32) (float32, int) {
 		best, k = br, 3
 	}
 	return best, k
-}
-
-// AsF32 returns s as a []float32 over the same memory when T is float32
-// (false for float64 and for an empty s), so that generic loops can hand
-// float32 work to the vectorised kernels without the allocation of a
-// conversion through an interface.
-func AsF32[T ~float32 | ~float64](s []T) ([]float32, bool) {
-	var zero T
-	if unsafe.Sizeof(zero) != 4 || len(s) == 0 {
-		return nil, false
-	}
-	return unsafe.Slice((*float32)(unsafe.Pointer(&s[0])), len(s)), true
 }

@@ -26,7 +26,7 @@ const updateChunk = 16
 type updateJob struct {
 	kind       updateKind
 	p, g, a, b []float32
-	s          [11]float32 // the update's scalars, in its argument order
+	s          [8]float32 // the update's scalars, in its argument order
 	n, chunks  int
 }
 
@@ -35,7 +35,7 @@ var updateJobs = make(chan *updateJob, 4)
 // parallelUpdate runs the update of the given kind over the workers and
 // reports true, or reports false, doing nothing, when p is too small to
 // split or there is one thread.
-func parallelUpdate(kind updateKind, p, g, a, b []float32, s [11]float32) bool {
+func parallelUpdate(kind updateKind, p, g, a, b []float32, s [8]float32) bool {
 	lines := len(p) / updateChunk
 	chunks := min(Threads(), len(p)/parallelUpdateMin)
 	if chunks < 2 {

@@ -51,11 +51,11 @@ func testParallelUpdate(t *testing.T) {
 	// Split or not, as the size and thread count say.
 	prev := SetThreads(2)
 	defer SetThreads(prev)
-	if parallelUpdate(updateSGDMomentum, make([]float32, parallelUpdateMin), nil, nil, nil, [11]float32{}) {
+	if parallelUpdate(updateSGDMomentum, make([]float32, parallelUpdateMin), nil, nil, nil, [8]float32{}) {
 		t.Error("a parameter of parallelUpdateMin elements was split in two")
 	}
 	SetThreads(1)
-	if parallelUpdate(updateSGDMomentum, make([]float32, 4*parallelUpdateMin), nil, nil, nil, [11]float32{}) {
+	if parallelUpdate(updateSGDMomentum, make([]float32, 4*parallelUpdateMin), nil, nil, nil, [8]float32{}) {
 		t.Error("an update was split on one thread")
 	}
 }
