@@ -12,9 +12,19 @@ package tensor
 type Arena struct {
 	free   map[arenaKey][]*Tensor // data tensors returned by Reset, by type and length
 	used   []*Tensor              // data tensors handed out since Reset
+	carved []carving              // smaller tensors handed out in free larger ones
 	views  []*Tensor              // view headers, reused from the start after Reset
 	nviews int
 }
+
+// A carving is a tensor handed out in the first elements of a free block
+// of memory larger than it (its parent), which returns to the free lists
+// when the tensor is released or the arena reset.
+type carving struct{ t, parent *Tensor }
+
+// carveRatio bounds the memory a carving leaves unused: a block serves a
+// smaller request only if the request needs at least 1/carveRatio of it.
+const carveRatio = 8
 
 type arenaKey struct {
 	dtype DType
@@ -38,10 +48,50 @@ func (a *Arena) Empty(dtype DType, shape ...int) *Tensor {
 		t = list[len(list)-1]
 		a.free[k] = list[:len(list)-1]
 		t.setShape(dtype, shape)
+	} else if t = a.carve(k, shape); t != nil {
+		return t
 	} else {
 		t = New(dtype, shape...)
 	}
 	a.used = append(a.used, t)
+	return t
+}
+
+// carve hands out a tensor of shape in the smallest free block of k's
+// type that is larger than k's length, but not more than carveRatio
+// times larger, or returns nil when there is none. Memory released by an
+// inference pass (Release) so serves its later, smaller activations
+// instead of new memory: a request of a length no earlier one had finds
+// no block of its own length. A training step, which releases nothing
+// and asks the same lengths every time, finds its own after the first
+// step.
+func (a *Arena) carve(k arenaKey, shape []int) *Tensor {
+	if k.n == 0 {
+		return nil
+	}
+	best := arenaKey{}
+	for fk, list := range a.free {
+		if fk.dtype == k.dtype && len(list) > 0 && fk.n > k.n && fk.n/carveRatio <= k.n && (best.n == 0 || fk.n < best.n) {
+			best = fk
+		}
+	}
+	if best.n == 0 {
+		return nil
+	}
+	list := a.free[best]
+	parent := list[len(list)-1]
+	a.free[best] = list[:len(list)-1]
+	t := a.view()
+	t.setShape(k.dtype, shape)
+	switch k.dtype {
+	case Float32:
+		t.f32 = parent.f32[:k.n:k.n]
+	case Float64:
+		t.f64 = parent.f64[:k.n:k.n]
+	default:
+		t.i64 = parent.i64[:k.n:k.n]
+	}
+	a.carved = append(a.carved, carving{t, parent})
 	return t
 }
 
@@ -90,7 +140,7 @@ func (a *Arena) view() *Tensor {
 
 // Release takes back t, a tensor the arena handed out (by Empty or
 // Zeros) since Reset, before Reset: a later request of its type and
-// length gets its memory. It reports whether t was such a tensor (a view
+// length, or of a smaller length (see carve), gets its memory. It reports whether t was such a tensor (a view
 // is not). Neither t nor any view of it may be used afterwards. An
 // inference pass releases each layer's output once the next layer has
 // read it, so that its memory holds a few activations, not all of them.
@@ -98,13 +148,21 @@ func (a *Arena) Release(t *Tensor) bool {
 	if a == nil || t == nil {
 		return false
 	}
+	for i := len(a.carved) - 1; i >= 0; i-- {
+		if c := a.carved[i]; c.t == t {
+			last := len(a.carved) - 1
+			a.carved[i], a.carved[last] = a.carved[last], carving{}
+			a.carved = a.carved[:last]
+			a.putFree(c.parent)
+			return true
+		}
+	}
 	for i := len(a.used) - 1; i >= 0; i-- {
 		if a.used[i] == t {
 			last := len(a.used) - 1
 			a.used[i], a.used[last] = a.used[last], nil
 			a.used = a.used[:last]
-			k := arenaKey{t.dtype, t.Len()}
-			a.free[k] = append(a.free[k], t)
+			a.putFree(t)
 			return true
 		}
 	}
@@ -117,10 +175,20 @@ func (a *Arena) Reset() {
 		return
 	}
 	for i, t := range a.used {
-		k := arenaKey{t.dtype, t.Len()}
-		a.free[k] = append(a.free[k], t)
+		a.putFree(t)
 		a.used[i] = nil
 	}
 	a.used = a.used[:0]
+	for i, c := range a.carved {
+		a.putFree(c.parent)
+		a.carved[i] = carving{}
+	}
+	a.carved = a.carved[:0]
 	a.nviews = 0
+}
+
+// putFree returns a data tensor to the free list of its type and length.
+func (a *Arena) putFree(t *Tensor) {
+	k := arenaKey{t.dtype, t.Len()}
+	a.free[k] = append(a.free[k], t)
 }

@@ -31,3 +31,64 @@ func TestArenaRelease(t *testing.T) {
 		t.Error("SharesMemory of slices")
 	}
 }
+
+// TestArenaCarve checks that a request of a length no free block has is
+// served in a released larger block of its type, within carveRatio, the
+// smallest such; that releasing it, or Reset, returns the whole block;
+// and that a warm pass of releases and carvings allocates nothing.
+func TestArenaCarve(t *testing.T) {
+	a := NewArena()
+	big, mid := a.Empty(Float32, 800), a.Empty(Float32, 400)
+	a.Release(big)
+	a.Release(mid)
+	c := a.Zeros(Float32, 3, 100)
+	if !SharesMemory(c, mid) || SharesMemory(c, big) {
+		t.Fatal("a request of 300 was not carved from the smallest free block (400)")
+	}
+	if c.Len() != 300 || len(c.F32()) != 300 || cap(c.F32()) != 300 {
+		t.Errorf("carved tensor: Len %d, len %d, cap %d; want 300", c.Len(), len(c.F32()), cap(c.F32()))
+	}
+	for _, v := range c.F32() {
+		if v != 0 {
+			t.Fatal("Zeros from a carved block is not zero")
+		}
+	}
+	if d := a.Empty(Float32, 50); SharesMemory(d, big) {
+		t.Error("a request of 50 was carved from a block of 800, beyond carveRatio")
+	}
+	if d := a.Empty(Float64, 300); SharesMemory(d, big) {
+		t.Error("a float64 request was carved from a float32 block")
+	}
+	if !a.Release(c) || a.Release(c) {
+		t.Fatal("a carved tensor was not released exactly once")
+	}
+	if e := a.Empty(Float32, 400); !SharesMemory(e, mid) {
+		t.Error("the released carving did not return the whole block of 400")
+	}
+	f := a.Empty(Float32, 700)
+	if !SharesMemory(f, big) {
+		t.Error("a request of 700 was not carved from the free block of 800")
+	}
+	a.Reset()
+	if g := a.Empty(Float32, 800); !SharesMemory(g, big) {
+		t.Error("Reset did not return the carved block of 800")
+	}
+	a.Reset()
+
+	// A warm pass: the same requests and releases allocate nothing.
+	pass := func() {
+		x := a.Empty(Float32, 1000)
+		y := a.Empty(Float32, 1000)
+		a.Release(x)
+		z := a.Empty(Float32, 250) // carved from x's block
+		a.Release(y)
+		w := a.Empty(Float32, 500) // carved from y's block
+		a.Release(z)
+		a.Release(w)
+		a.Reset()
+	}
+	pass()
+	if n := testing.AllocsPerRun(20, pass); n != 0 {
+		t.Errorf("a warm pass with carvings allocated %v times", n)
+	}
+}
