@@ -174,7 +174,7 @@ func convForward[T float](ar *Arena, elems func(*Tensor) []T, out, x, w, bias []
 		b8 := ar.Empty(Float32, (o+7)/8*8).f32
 		kernels.PackConvWeights(wt, b8, any(w).([]float32), any(bias).([]float32), geo, o)
 		o32 := any(out).([]float32)
-		ps := kernels.PadScratch(geo)
+		ps := kernels.DirectPaddedScratch(geo, o)
 		pads := ar.Empty(Float32, kernels.Chunks(n, 1)*ps).f32
 		kernels.Parallel(n, 1, func(wk, lo, hi int) {
 			pad := pads[wk*ps : (wk+1)*ps]
@@ -311,7 +311,7 @@ func convBackward[T float](ar *Arena, elems func(*Tensor) []T, gx, gw, gb, gr, x
 	directGX := f32 && gx != nil && geo.StrideH == 1 && geo.StrideW == 1 && 2*geo.PadH == geo.KH-1 && 2*geo.PadW == geo.KW-1 &&
 		kernels.DirectConvPadded(back)
 	var wtBack, b8Back, outBack, padBack []float32
-	psBack := kernels.PadScratch(back)
+	psBack := kernels.DirectPaddedScratch(back, geo.C)
 	if directGX {
 		wtBack = ar.Empty(Float32, kernels.PackedConvWeights(back, geo.C)).f32
 		b8Back = ar.Empty(Float32, (geo.C+7)/8*8).f32

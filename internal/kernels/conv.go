@@ -42,12 +42,16 @@ func DirectConvPadded(g ConvGeom) bool {
 }
 
 // ConvForwardDirectPadded is ConvForwardDirect for a geometry with
-// padding: it writes the padded image into scratch (PadScratch(g)
-// elements; none without padding) and runs the direct kernels on it.
-// The weights are packed for g (PackConvWeights), padding or not.
+// padding: it writes the padded image into the start of scratch
+// (DirectPaddedScratch(g, o) elements) and runs the direct kernels on
+// it. The weights are packed for g (PackConvWeights), padding or not.
 func ConvForwardDirectPadded(out, in, scratch, wt, bias8 []float32, g ConvGeom, o int) {
-	img, u := paddedInput("ConvForwardDirectPadded", scratch, in, g)
-	ConvForwardDirect(out, img, wt, bias8, u, o)
+	n := padLen(g)
+	if len(scratch) < n {
+		panic(fmt.Sprintf("kernels: ConvForwardDirectPadded scratch too small for %+v", g))
+	}
+	img, u := paddedInput("ConvForwardDirectPadded", scratch[:n], in, g)
+	ConvForwardDirect(out, img, scratch[n:], wt, bias8, u, o)
 }
 
 // ConvWeightGradDirectPadded is ConvWeightGradDirect for a geometry with
@@ -116,31 +120,108 @@ func PackConvWeights(dst, bias8, w, bias []float32, g ConvGeom, o int) {
 // ConvForwardDirect writes into out (O×OH×OW) the convolution of one image
 // in (C×H×W) with packed weights and bias8 (see PackConvWeights). The
 // geometry must be one DirectConv accepts, but for the machine: without
-// AVX-512 the Go twin of the kernels computes the same result.
-func ConvForwardDirect(out, in, wt, bias8 []float32, g ConvGeom, o int) {
+// AVX-512 the Go twin of the kernels computes the same result. scratch
+// holds FlatScratch(g, o) elements.
+//
+// Rows of at most 16 pixels (flatRows) would fill at most one vector a
+// row, and the kernels compute them in flat chunks instead: the output
+// pixel (y, x) is computed at y·W+x, as if the output had the input's
+// width, so that a chunk of 32 consecutive positions spans rows (the
+// pixels x ≥ OW between them are computed and thrown away). Every pixel
+// is the same sum in the same order either way, so the result does not
+// depend on the layout, to the bit; for a 7-pixel row padded to 9, 61
+// positions in two chunks replace seven rows of one vector each.
+func ConvForwardDirect(out, in, scratch, wt, bias8 []float32, g ConvGeom, o int) {
 	checkDirect("ConvForwardDirect", g)
 	oh, ow := g.OutH(), g.OutW()
 	ckk := g.C * g.KH * g.KW
-	if len(in) < g.C*g.H*g.W || len(out) < o*oh*ow || len(wt) < PackedConvWeights(g, o) || len(bias8) < (o+7)/8*8 {
+	if len(in) < g.C*g.H*g.W || len(out) < o*oh*ow || len(wt) < PackedConvWeights(g, o) || len(bias8) < (o+7)/8*8 ||
+		len(scratch) < FlatScratch(g, o) {
 		panic("kernels: ConvForwardDirect buffers too small")
 	}
 	a := convArgs{cin: g.C, k: g.KH, inW: g.W, inC: g.H * g.W, ow: ow, outC: oh * ow, oh: oh}
+	flat, dst := flatRows(g), out
+	if flat {
+		a.outC, dst = flatLen(g), scratch
+	}
 	for grp := 0; grp*8 < o; grp++ {
 		a.nOut = min(8, o-grp*8)
 		w, b := wt[grp*ckk*8:(grp+1)*ckk*8], bias8[grp*8:grp*8+8]
-		for y := 0; y < oh; y++ {
-			dst := out[(grp*8*oh+y)*ow:]
-			if useAVX512 {
-				if ow > 16 {
-					convFwd8x2AVX512(&dst[0], &in[y*g.W], &w[0], &b[0], &a)
-				} else {
-					convFwd8x1AVX512(&dst[0], &in[y*g.W], &w[0], &b[0], &a)
-				}
-				continue
+		if flat {
+			l := a.outC
+			for q := 0; q < l; q += 32 {
+				a.ow = min(32, l-q)
+				convFwd8(dst[grp*8*l+q:], in[q:], w, b, &a)
 			}
-			convFwd8Go(dst, in[y*g.W:], w, b, &a)
+			continue
+		}
+		for y := 0; y < oh; y++ {
+			convFwd8(dst[(grp*8*oh+y)*ow:], in[y*g.W:], w, b, &a)
 		}
 	}
+	if flat {
+		l := a.outC
+		for c := 0; c < o; c++ {
+			for y := 0; y < oh; y++ {
+				copy(out[(c*oh+y)*ow:(c*oh+y+1)*ow], scratch[c*l+y*g.W:])
+			}
+		}
+	}
+}
+
+// convFwd8 runs the kernel for one chunk of a.ow ≤ 32 outputs of up to
+// eight channels.
+func convFwd8(out, in, wt, bias []float32, a *convArgs) {
+	switch {
+	case !useAVX512:
+		convFwd8Go(out, in, wt, bias, a)
+	case a.ow > 16:
+		convFwd8x2AVX512(&out[0], &in[0], &wt[0], &bias[0], a)
+	default:
+		convFwd8x1AVX512(&out[0], &in[0], &wt[0], &bias[0], a)
+	}
+}
+
+// flatRows reports whether ConvForwardDirect computes g's output in flat
+// chunks: rows of at most 16 pixels, more than one of them, where the
+// flat layout needs at most three quarters of the vector lanes that a
+// vector a row takes. That holds for resnet's 7-pixel rows padded to 9
+// (64 lanes against 112), not for LeNet-5's C3 (144 against 160, which
+// measured no faster) or rows of 14 padded to 16 (as many lanes).
+func flatRows(g ConvGeom) bool {
+	oh := g.OutH()
+	return g.OutW() <= 16 && oh > 1 && (flatLen(g)+15)/16*4 <= oh*3
+}
+
+// flatLen returns the positions of one channel's output in the flat
+// layout: OH-1 rows of the input's width and a last one of OW.
+func flatLen(g ConvGeom) int { return (g.OutH()-1)*g.W + g.OutW() }
+
+// FlatScratch returns the scratch length ConvForwardDirect needs for o
+// filters of geometry g: the output in the flat layout when flatRows
+// holds, else nothing.
+func FlatScratch(g ConvGeom, o int) int {
+	if !directGeom(g) || !flatRows(g) {
+		return 0
+	}
+	return o * flatLen(g)
+}
+
+// DirectPaddedScratch returns the scratch length ConvForwardDirectPadded
+// needs for o filters of geometry g: the padded image (when g has
+// padding), then FlatScratch's part.
+func DirectPaddedScratch(g ConvGeom, o int) int {
+	return padLen(g) + FlatScratch(g.unpadded(), o)
+}
+
+// padLen returns the length of g's image with its padding written out, 0
+// when it has none.
+func padLen(g ConvGeom) int {
+	if g.PadH == 0 && g.PadW == 0 {
+		return 0
+	}
+	u := g.unpadded()
+	return u.C * u.H * u.W
 }
 
 // checkDirect panics unless g is a geometry the direct kernels take.

@@ -39,12 +39,14 @@ func testDirectConv(t *testing.T) {
 		g ConvGeom
 		o int
 	}{
-		{ConvGeom{C: 1, H: 32, W: 32, KH: 5, KW: 5, StrideH: 1, StrideW: 1}, 6},  // LeNet C1
-		{ConvGeom{C: 6, H: 14, W: 14, KH: 5, KW: 5, StrideH: 1, StrideW: 1}, 16}, // LeNet C3
-		{ConvGeom{C: 3, H: 9, W: 20, KH: 3, KW: 3, StrideH: 1, StrideW: 1}, 11},  // OW 18: two vectors, 11 channels
-		{ConvGeom{C: 2, H: 5, W: 5, KH: 1, KW: 1, StrideH: 1, StrideW: 1}, 3},    // 1×1
-		{ConvGeom{C: 4, H: 34, W: 34, KH: 3, KW: 3, StrideH: 1, StrideW: 1}, 8},  // OW 32 exactly
-		{ConvGeom{C: 1, H: 18, W: 18, KH: 3, KW: 3, StrideH: 1, StrideW: 1}, 17}, // OW 16 exactly
+		{ConvGeom{C: 1, H: 32, W: 32, KH: 5, KW: 5, StrideH: 1, StrideW: 1}, 6},   // LeNet C1
+		{ConvGeom{C: 6, H: 14, W: 14, KH: 5, KW: 5, StrideH: 1, StrideW: 1}, 16},  // LeNet C3
+		{ConvGeom{C: 3, H: 9, W: 20, KH: 3, KW: 3, StrideH: 1, StrideW: 1}, 11},   // OW 18: two vectors, 11 channels
+		{ConvGeom{C: 2, H: 5, W: 5, KH: 1, KW: 1, StrideH: 1, StrideW: 1}, 3},     // 1×1
+		{ConvGeom{C: 4, H: 34, W: 34, KH: 3, KW: 3, StrideH: 1, StrideW: 1}, 8},   // OW 32 exactly
+		{ConvGeom{C: 1, H: 18, W: 18, KH: 3, KW: 3, StrideH: 1, StrideW: 1}, 17},  // OW 16 exactly
+		{ConvGeom{C: 2, H: 3, W: 30, KH: 3, KW: 3, StrideH: 1, StrideW: 1}, 9},    // one row of 28
+		{ConvGeom{C: 2, H: 20, W: 28, KH: 13, KW: 13, StrideH: 1, StrideW: 1}, 5}, // rows of 16 in a wide input: not flat
 	} {
 		g, o := tc.g, tc.o
 		if DirectConv(g) != useAVX512 {
@@ -74,7 +76,11 @@ func testDirectConv(t *testing.T) {
 		for i := range out {
 			out[i] = 12345
 		}
-		ConvForwardDirect(out, in32, wt, bias8, g, o)
+		flat := make([]float32, FlatScratch(g, o))
+		for i := range flat {
+			flat[i] = float32(math.NaN())
+		}
+		ConvForwardDirect(out, in32, flat, wt, bias8, g, o)
 		want := make([]float64, o*oh*ow)
 		convNaive(want, in64, w64, b64, g, o)
 		for i, v := range want {
@@ -139,7 +145,7 @@ func TestDirectConvGeometry(t *testing.T) {
 			}()
 			out := make([]float32, g.OutH()*g.OutW())
 			wt := make([]float32, PackedConvWeights(g, 1))
-			ConvForwardDirect(out, make([]float32, g.H*g.W), wt, make([]float32, 8), g, 1)
+			ConvForwardDirect(out, make([]float32, g.H*g.W), nil, wt, make([]float32, 8), g, 1)
 		}()
 	}
 }
@@ -162,6 +168,8 @@ func testDirectConvPadded(t *testing.T) {
 		{ConvGeom{C: 64, H: 14, W: 14, KH: 3, KW: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}, 64},
 		{ConvGeom{C: 3, H: 9, W: 17, KH: 5, KW: 5, StrideH: 1, StrideW: 1, PadH: 2, PadW: 2}, 11},
 		{ConvGeom{C: 5, H: 7, W: 7, KH: 3, KW: 3, StrideH: 1, StrideW: 1}, 4},
+		{ConvGeom{C: 64, H: 7, W: 7, KH: 3, KW: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}, 64}, // resnet's last stage
+		{ConvGeom{C: 16, H: 1, W: 9, KH: 3, KW: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}, 9},  // one row
 	} {
 		g, o := tc.g, tc.o
 		if DirectConvPadded(g) != useAVX512 {
@@ -197,7 +205,7 @@ func testDirectConvPadded(t *testing.T) {
 		wt := make([]float32, PackedConvWeights(g, o))
 		bias8 := make([]float32, (o+7)/8*8)
 		PackConvWeights(wt, bias8, w32, b32, g, o)
-		scratch := make([]float32, u.C*u.H*u.W)
+		scratch := make([]float32, DirectPaddedScratch(g, o))
 		for i := range scratch {
 			scratch[i] = float32(math.NaN())
 		}
