@@ -190,8 +190,11 @@ func convFwd8(out, in, wt, bias []float32, a *convArgs) {
 // measured no faster) or rows of 14 padded to 16 (as many lanes).
 func flatRows(g ConvGeom) bool {
 	oh := g.OutH()
-	return g.OutW() <= 16 && oh > 1 && (flatLen(g)+15)/16*4 <= oh*3
+	return flatChunks && g.OutW() <= 16 && oh > 1 && (flatLen(g)+15)/16*4 <= oh*3
 }
+
+// flatChunks lets a test turn the flat layout off, to compare.
+var flatChunks = true
 
 // flatLen returns the positions of one channel's output in the flat
 // layout: OH-1 rows of the input's width and a last one of OW.

@@ -93,6 +93,18 @@ func testDirectConv(t *testing.T) {
 				t.Fatalf("%+v o=%d: wrote past the output", g, o)
 			}
 		}
+		if flatRows(g) {
+			// The flat layout computes every pixel's sum as a row does.
+			rows := make([]float32, len(out))
+			flatChunks = false
+			ConvForwardDirect(rows, in32, nil, wt, bias8, g, o)
+			flatChunks = true
+			for i, v := range want {
+				if math.Float32bits(rows[i]) != math.Float32bits(out[i]) {
+					t.Fatalf("%+v o=%d: flat [%d] = %v, by rows %v (want %v)", g, o, i, out[i], rows[i], v)
+				}
+			}
+		}
 		// Weight gradient against the definition, accumulated onto ones.
 		gr32, gr64 := make([]float32, o*oh*ow), make([]float64, o*oh*ow)
 		for i := range gr32 {
