@@ -82,11 +82,19 @@ func padImage[T float32 | float64](dst, src []T, g ConvGeom) {
 	ph, pw := g.H+2*g.PadH, g.W+2*g.PadW
 	dst = dst[:g.C*ph*pw]
 	clear(dst)
+	if g.H == 0 || g.W == 0 {
+		return
+	}
+	d32, f32 := any(dst).([]float32)
 	for c := 0; c < g.C; c++ {
-		for y := 0; y < g.H; y++ {
-			at := (c*ph+y+g.PadH)*pw + g.PadW
-			copy(dst[at:at+g.W], src[(c*g.H+y)*g.W:])
+		at, plane := (c*ph+g.PadH)*pw+g.PadW, src[c*g.H*g.W:(c+1)*g.H*g.W]
+		if f32 && useAVX512 {
+			// One call a channel instead of a copy a row: the rows of
+			// the small images this serves are 7 to 32 elements long.
+			spreadRowsAVX512(&d32[at], &any(plane).([]float32)[0], g.H, g.W, pw)
+			continue
 		}
+		spreadRows(dst[at:], plane, g.H, g.W, pw)
 	}
 }
 

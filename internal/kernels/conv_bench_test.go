@@ -45,3 +45,26 @@ func BenchmarkConvForwardDirect(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPadImage times writing a 64-channel 14×14 image into its
+// padded frame, with the vector row writer and with a copy a row.
+func BenchmarkPadImage(b *testing.B) {
+	g := ConvGeom{C: 64, H: 14, W: 14, KH: 3, KW: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
+	src, dst := make([]float32, g.C*g.H*g.W), make([]float32, padLen(g))
+	for _, impl := range []struct {
+		name string
+		avx  bool
+	}{{"rows", false}, {"avx512", true}} {
+		b.Run(impl.name, func(b *testing.B) {
+			if impl.avx && !useAVX512 {
+				b.Skip("no AVX-512")
+			}
+			saved := useAVX512
+			useAVX512 = impl.avx
+			defer func() { useAVX512 = saved }()
+			for range b.N {
+				padImage(dst, src, g)
+			}
+		})
+	}
+}

@@ -167,6 +167,15 @@ func copyRows[T float32 | float64](dst, src []T, rows, n, srcStride int) {
 	}
 }
 
+// spreadRows copies rows runs of n elements, one after the other in src,
+// dstStride apart into dst: dst[r·dstStride + x] = src[r·n + x]. It is the
+// Go twin of spreadRowsAVX512.
+func spreadRows[T float32 | float64](dst, src []T, rows, n, dstStride int) {
+	for r := 0; r < rows; r++ {
+		copy(dst[r*dstStride:r*dstStride+n], src[r*n:(r+1)*n])
+	}
+}
+
 // col2imRow adds onto one image row dst the k rows of a column matrix that
 // fold onto it, each n long, jStride apart in col and shifted right by its
 // index j: dst[x+j] += col[j·jStride + x] for j < k, x < n. It is the Go

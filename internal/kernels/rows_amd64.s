@@ -129,3 +129,48 @@ store:
 done:
 	VZEROUPPER
 	RET
+
+// func spreadRowsAVX512(dst, src *float32, rows, n, dstStride int)
+// dst[r·dstStride + x] = src[r·n + x] for r < rows, x < n: copyRows the
+// other way round, which writes an image into its padded frame.
+TEXT ·spreadRowsAVX512(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ rows+16(FP), R8
+	MOVQ n+24(FP), R9
+	MOVQ dstStride+32(FP), R10
+	SHLQ $2, R10
+	// K2 masks the last n%16 lanes.
+	MOVQ R9, CX
+	ANDQ $15, CX
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K2
+spreadRow:
+	TESTQ R8, R8
+	JZ    spreadDone
+	MOVQ  DI, R11
+	MOVQ  R9, DX
+spreadVec:
+	CMPQ DX, $16
+	JLT  spreadTail
+	VMOVUPS (SI), Z0
+	VMOVUPS Z0, (R11)
+	ADDQ $64, SI
+	ADDQ $64, R11
+	SUBQ $16, DX
+	JMP  spreadVec
+spreadTail:
+	TESTQ DX, DX
+	JZ    spreadNext
+	VMOVUPS.Z (SI), K2, Z0
+	VMOVUPS Z0, K2, (R11)
+	LEAQ (SI)(DX*4), SI
+spreadNext:
+	ADDQ R10, DI
+	DECQ R8
+	JMP  spreadRow
+spreadDone:
+	VZEROUPPER
+	RET

@@ -83,6 +83,10 @@ func copyRowsAVX512(dst, src *float32, rows, n, srcStride int) {
 	copyRows(unsafe.Slice(dst, rows*n), unsafe.Slice(src, (rows-1)*srcStride+n), rows, n, srcStride)
 }
 
+func spreadRowsAVX512(dst, src *float32, rows, n, dstStride int) {
+	spreadRows(unsafe.Slice(dst, (rows-1)*dstStride+n), unsafe.Slice(src, rows*n), rows, n, dstStride)
+}
+
 func col2imRowAVX512(dst, col *float32, k, ow, w, jStride int) {
 	col2imRow(unsafe.Slice(dst, w), unsafe.Slice(col, (k-1)*jStride+ow), k, ow, jStride)
 }

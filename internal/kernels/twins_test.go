@@ -77,6 +77,21 @@ func TestRowTwinsAgree(t *testing.T) {
 			}
 		}
 	}
+	for _, c := range []struct{ rows, n, stride int }{{1, 1, 1}, {3, 15, 20}, {4, 16, 16}, {5, 17, 40}, {2, 33, 33}, {7, 28, 30}, {0, 5, 7}} {
+		src := randF32(rng, c.rows*c.n+1)
+		size := max(0, (c.rows-1)*c.stride+c.n) + 8 // guard values after the last row
+		got, want := randF32(rng, size), make([]float32, size)
+		copy(want, got)
+		if c.rows > 0 {
+			spreadRowsAVX512(&got[0], &src[0], c.rows, c.n, c.stride)
+		}
+		spreadRows(want, src, c.rows, c.n, c.stride)
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("spreadRows %+v: [%d] = %v, want %v", c, i, got[i], want[i])
+			}
+		}
+	}
 	for _, c := range []struct{ k, n int }{{1, 1}, {1, 16}, {3, 14}, {5, 28}, {5, 10}, {2, 31}, {4, 40}} {
 		w, stride := c.n+c.k-1, c.n+3
 		col := randF32(rng, (c.k-1)*stride+c.n)
