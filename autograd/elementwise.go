@@ -185,8 +185,15 @@ func (u *unaryOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
 }
 
 func (u *unaryOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
+	if c.Fresh(0) {
+		tensor.UnaryGradSetTo(u.op, gin[0], gout, c.Input(0), c.Output(), u.p)
+		return
+	}
 	tensor.UnaryGradTo(u.op, gin[0], gout, c.Input(0), c.Output(), u.p)
 }
+
+// SetsGrads marks unaryOp's Backward as honouring Ctx.Fresh.
+func (*unaryOp) SetsGrads() {}
 
 func (g *Graph) unary(op tensor.UnaryOp, x *Value, p float64) *Value {
 	u := NewOp[unaryOp](g)

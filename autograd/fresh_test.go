@@ -107,3 +107,75 @@ func TestFreshOnlyInBackward(t *testing.T) {
 		t.Error("Fresh outside Backward")
 	}
 }
+
+// TestStaleGradientsConvNet is TestStaleGradientsOverwritten for the ops
+// of a convolutional network, which set their input's gradient and add
+// to their parameters': convolution (direct and im2col), batch norm in
+// training, ReLU, tanh, max and average pooling. After a poisoned step
+// and ZeroGrad, the parameters' and the input's gradients are bit for bit
+// those of a fresh graph; without ZeroGrad they double; and in float64
+// they pass the gradient check.
+func TestStaleGradientsConvNet(t *testing.T) {
+	newParams := func() []*Value {
+		r := tensor.NewRNG(4)
+		return []*Value{
+			NewParam("w1", tensor.RandNormal(r, tensor.Float32, 0, 0.5, 4, 3, 3, 3)), NewParam("b1", tensor.RandNormal(r, tensor.Float32, 0, 1, 4)),
+			NewParam("gamma", tensor.RandNormal(r, tensor.Float32, 1, 0.2, 4)), NewParam("beta", tensor.RandNormal(r, tensor.Float32, 0, 0.2, 4)),
+			NewParam("w2", tensor.RandNormal(r, tensor.Float32, 0, 0.5, 5, 4, 2, 2)),
+		}
+	}
+	loss := func(g *Graph, x *Value, p []*Value) *Value {
+		st := &BatchNormState{RunningMean: tensor.New(x.Data().DType(), 4), RunningVar: tensor.Full(x.Data().DType(), 1, 4), Momentum: 0.1, Eps: 1e-5}
+		h := g.ReLU(g.BatchNorm(g.Conv2D(x, p[0], p[1], 1, 1), p[2], p[3], st, true))
+		h = g.Tanh(g.Conv2D(g.MaxPool2D(h, 2, 2), p[4], nil, 1, 0)) // 2×2 filters: im2col
+		return g.Sum(g.Mul(g.AvgPool2D(h, 2, 2), g.AvgPool2D(h, 2, 2)))
+	}
+	rng := tensor.NewRNG(3)
+	x := tensor.RandNormal(rng, tensor.Float32, 0, 1, 2, 3, 10, 10)
+
+	ref := newParams()
+	rx := NewParam("x", x.Clone())
+	loss(NewGraph(), rx, ref).Backward()
+
+	p := newParams()
+	px := NewParam("x", x.Clone())
+	all := append([]*Value{px}, p...)
+	g := NewGraph()
+	loss(g, NewParam("x", tensor.Full(tensor.Float32, math.NaN(), 2, 3, 10, 10)), p).Backward() // NaN in the arena
+	g.Reset()
+	loss(g, px, p).Backward() // the input's gradient exists
+	g.Reset()
+	for _, v := range all {
+		v.Grad().Fill(math.NaN())
+		v.ZeroGrad()
+	}
+	loss(g, px, p).Backward()
+	for i, v := range all {
+		got, want := v.Grad(), append([]*Value{rx}, ref...)[i].Grad()
+		for k := range want.Len() {
+			if math.Float32bits(float32(got.Flat(k))) != math.Float32bits(float32(want.Flat(k))) {
+				t.Fatalf("%s's gradient [%d] = %v after a poisoned step, want %v", v.Name(), k, got.Flat(k), want.Flat(k))
+			}
+		}
+	}
+
+	g.Reset()
+	loss(g, px, p).Backward()
+	for i, v := range all {
+		want := append([]*Value{rx}, ref...)[i].Grad()
+		for k := range want.Len() {
+			if got, w := v.Grad().Flat(k), 2*want.Flat(k); math.Abs(got-w) > 1e-4*math.Max(1, math.Abs(w)) {
+				t.Fatalf("%s's gradient after two passes [%d] = %v, want twice %v", v.Name(), k, got, want.Flat(k))
+			}
+		}
+	}
+
+	d := newParams()
+	dx := NewParam("x", x.To(tensor.Float64))
+	for _, v := range d {
+		v.SetData(v.Data().To(tensor.Float64))
+	}
+	if r := GradCheck(func(g *Graph) *Value { return loss(g, dx, d) }, append([]*Value{dx}, d...)...); r.MaxError > 1e-6 {
+		t.Errorf("gradient check: %v", r)
+	}
+}

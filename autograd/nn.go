@@ -91,7 +91,27 @@ func (op *conv2dOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
 }
 
 func (op *conv2dOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
+	clearFresh(c, gin, 1, 2)
+	if c.Fresh(0) {
+		tensor.Conv2DBackwardSetX(gin[0], gin[1], gin[2], gout, c.Input(0), c.Input(1), op.stride, op.pad, c.Arena())
+		return
+	}
 	tensor.Conv2DBackward(gin[0], gin[1], gin[2], gout, c.Input(0), c.Input(1), op.stride, op.pad, c.Arena())
+}
+
+// SetsGrads marks conv2dOp's Backward as honouring Ctx.Fresh.
+func (*conv2dOp) SetsGrads() {}
+
+// clearFresh zeroes the gradient buffers gin[i] of the inputs is that
+// are fresh (Ctx.Fresh), for an op that sets some of its inputs'
+// gradients and adds to the others': the small ones, such as a layer's
+// parameters, are cleared as the graph would, and then added to.
+func clearFresh(c Ctx, gin []*tensor.Tensor, is ...int) {
+	for _, i := range is {
+		if gin[i] != nil && c.Fresh(i) {
+			gin[i].Zero()
+		}
+	}
 }
 
 // poolOp is average or max pooling with its window.
@@ -129,10 +149,17 @@ func (op *poolOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
 }
 
 func (op *poolOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
-	if gin[0] != nil {
+	switch {
+	case gin[0] == nil:
+	case c.Fresh(0):
+		tensor.Pool2DBackwardSet(op.kind, gin[0], gout, c.Input(0), c.Output(), op.k, op.stride)
+	default:
 		tensor.Pool2DBackward(op.kind, gin[0], gout, c.Input(0), c.Output(), op.k, op.stride)
 	}
 }
+
+// SetsGrads marks poolOp's Backward as honouring Ctx.Fresh.
+func (*poolOp) SetsGrads() {}
 
 // dropoutOp multiplies by a mask the caller drew.
 type dropoutOp struct{ mask *tensor.Tensor }
@@ -207,8 +234,16 @@ func (op *batchNormOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
 }
 
 func (op *batchNormOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
+	clearFresh(c, gin, 1, 2)
+	if c.Fresh(0) {
+		tensor.BatchNormBackwardSetX(gin[0], gin[1], gin[2], gout, op.xhat, op.invstd, c.Input(1), op.training)
+		return
+	}
 	tensor.BatchNormBackward(gin[0], gin[1], gin[2], gout, op.xhat, op.invstd, c.Input(1), op.training)
 }
+
+// SetsGrads marks batchNormOp's Backward as honouring Ctx.Fresh.
+func (*batchNormOp) SetsGrads() {}
 
 // softmaxOp is softmax or log-softmax along an axis.
 type softmaxOp struct {

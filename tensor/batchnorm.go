@@ -118,6 +118,17 @@ func normalizeChannel[T Float](y, xhat, x []T, n, c, inner, ch int, mean, is, ga
 // the xhat and invstd it saved. In training the batch statistics depend on
 // x too: dx = γ/σ · (g - mean(g) - x̂·mean(g·x̂)); in inference dx = γ/σ · g.
 func BatchNormBackward(gx, ggamma, gbeta, gout, xhat, invstd, gamma *Tensor, training bool) {
+	batchNormBackward(gx, ggamma, gbeta, gout, xhat, invstd, gamma, training, false)
+}
+
+// BatchNormBackwardSetX is BatchNormBackward writing the input's gradient
+// into gx, whatever gx held, instead of adding it there; ggamma and gbeta
+// are added to as before. It saves clearing gx first.
+func BatchNormBackwardSetX(gx, ggamma, gbeta, gout, xhat, invstd, gamma *Tensor, training bool) {
+	batchNormBackward(gx, ggamma, gbeta, gout, xhat, invstd, gamma, training, true)
+}
+
+func batchNormBackward(gx, ggamma, gbeta, gout, xhat, invstd, gamma *Tensor, training, setX bool) {
 	checkFloat("batchnorm gradient", gx, ggamma, gbeta, gout, xhat, invstd, gamma)
 	checkSameLayout("batchnorm gradient", gout, xhat)
 	if gx != nil {
@@ -145,9 +156,9 @@ func BatchNormBackward(gx, ggamma, gbeta, gout, xhat, invstd, gamma *Tensor, tra
 			}
 			scale := gamma.Flat(ch) * invstd.Flat(ch)
 			if xhat.dtype == Float64 {
-				channelInputGrad(gx.f64, gout.f64, xhat.f64, n, c, inner, ch, scale, sg, sgx, m, training)
+				channelInputGrad(gx.f64, gout.f64, xhat.f64, n, c, inner, ch, scale, sg, sgx, m, training, setX)
 			} else {
-				channelInputGrad(gx.f32, gout.f32, xhat.f32, n, c, inner, ch, scale, sg, sgx, m, training)
+				channelInputGrad(gx.f32, gout.f32, xhat.f32, n, c, inner, ch, scale, sg, sgx, m, training, setX)
 			}
 		}
 	})
@@ -239,7 +250,7 @@ func channelGradSums[T Float](g, xhat []T, n, c, inner, ch int) (sg, sgx float64
 	return sg, sgx
 }
 
-func channelInputGrad[T Float](gx, g, xhat []T, n, c, inner, ch int, scale, sg, sgx, m float64, training bool) {
+func channelInputGrad[T Float](gx, g, xhat []T, n, c, inner, ch int, scale, sg, sgx, m float64, training, set bool) {
 	// dx = scale·g − scale·Σg/m − x̂·scale·Σg·x̂/m, per element in the
 	// tensor's precision.
 	a, b0, b1 := T(scale), T(0), T(0)
@@ -250,7 +261,7 @@ func channelInputGrad[T Float](gx, g, xhat []T, n, c, inner, ch int, scale, sg, 
 		g32, xh32 := any(g).([]float32), any(xhat).([]float32)
 		for i := 0; i < n; i++ {
 			lo, hi := (i*c+ch)*inner, (i*c+ch+1)*inner
-			kernels.BatchNormGradRow(gx32[lo:hi], g32[lo:hi], xh32[lo:hi], float32(a), float32(b0), float32(b1))
+			kernels.BatchNormGradRow(gx32[lo:hi], g32[lo:hi], xh32[lo:hi], float32(a), float32(b0), float32(b1), set)
 		}
 		return
 	}
@@ -258,7 +269,11 @@ func channelInputGrad[T Float](gx, g, xhat []T, n, c, inner, ch int, scale, sg, 
 		lo, hi := (i*c+ch)*inner, (i*c+ch+1)*inner
 		gxs, xh := gx[lo:hi], xhat[lo:hi]
 		for k, v := range g[lo:hi] {
-			gxs[k] += a*v - b0 - xh[k]*b1
+			if set {
+				gxs[k] = a*v - b0 - xh[k]*b1
+			} else {
+				gxs[k] += a*v - b0 - xh[k]*b1
+			}
 		}
 	}
 }

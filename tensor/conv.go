@@ -107,6 +107,17 @@ func conv2D(dst, x, w, b *Tensor, stride, pad int, relu bool, ar *Arena) {
 // summed over workers in a fixed order, so results do not depend on
 // scheduling.
 func Conv2DBackward(gx, gw, gb, gout, x, w *Tensor, stride, pad int, ar *Arena) {
+	conv2DBackward(gx, gw, gb, gout, x, w, stride, pad, ar, false)
+}
+
+// Conv2DBackwardSetX is Conv2DBackward writing the input's gradient into
+// gx, whatever gx held, instead of adding it there; gw and gb are added
+// to as before. It saves clearing gx first.
+func Conv2DBackwardSetX(gx, gw, gb, gout, x, w *Tensor, stride, pad int, ar *Arena) {
+	conv2DBackward(gx, gw, gb, gout, x, w, stride, pad, ar, true)
+}
+
+func conv2DBackward(gx, gw, gb, gout, x, w *Tensor, stride, pad int, ar *Arena, setX bool) {
 	checkFloat("conv2d gradient", gx, gw, gb, gout, x, w)
 	geo := convGeom(x.shape, w.shape[2], w.shape[3], stride, pad)
 	for _, c := range [...]struct{ g, v *Tensor }{{gx, x}, {gw, w}} {
@@ -119,9 +130,9 @@ func Conv2DBackward(gx, gw, gb, gout, x, w *Tensor, stride, pad int, ar *Arena) 
 	}
 	n, o := x.shape[0], w.shape[0]
 	if x.dtype == Float64 {
-		convBackward(ar, f64s, f64s(gx), f64s(gw), f64s(gb), gout.f64, x.f64, w.f64, n, o, geo)
+		convBackward(ar, f64s, f64s(gx), f64s(gw), f64s(gb), gout.f64, x.f64, w.f64, n, o, geo, setX)
 	} else {
-		convBackward(ar, f32s, f32s(gx), f32s(gw), f32s(gb), gout.f32, x.f32, w.f32, n, o, geo)
+		convBackward(ar, f32s, f32s(gx), f32s(gw), f32s(gb), gout.f32, x.f32, w.f32, n, o, geo, setX)
 	}
 }
 
@@ -266,7 +277,7 @@ func dtypeOf[T float]() DType {
 	return Float64
 }
 
-func convBackward[T float](ar *Arena, elems func(*Tensor) []T, gx, gw, gb, gr, x, w []T, n, o int, geo kernels.ConvGeom) {
+func convBackward[T float](ar *Arena, elems func(*Tensor) []T, gx, gw, gb, gr, x, w []T, n, o int, geo kernels.ConvGeom, setX bool) {
 	ckk, ohw, in := geo.C*geo.KH*geo.KW, geo.OutH()*geo.OutW(), geo.C*geo.H*geo.W
 	if gb != nil {
 		for i := 0; i < n; i++ {
@@ -280,7 +291,11 @@ func convBackward[T float](ar *Arena, elems func(*Tensor) []T, gx, gw, gb, gr, x
 			gemmT(true, false, o, ckk, n, gr, o, x, ckk, 1, gw, ckk) // gw += grᵀ·x
 		}
 		if gx != nil {
-			gemmT(false, false, n, ckk, o, gr, o, w, ckk, 1, gx, ckk) // gx += gr·W
+			beta := T(1)
+			if setX {
+				beta = 0
+			}
+			gemmT(false, false, n, ckk, o, gr, o, w, ckk, beta, gx, ckk) // gx = β·gx + gr·W
 		}
 		return
 	}
@@ -318,7 +333,9 @@ func convBackward[T float](ar *Arena, elems func(*Tensor) []T, gx, gw, gb, gr, x
 		flipped := ar.Empty(Float32, len(w)).f32
 		flipFilters(flipped, any(w).([]float32), o, geo)
 		kernels.PackConvWeights(wtBack, b8Back, flipped, nil, back, geo.C)
-		outBack = ar.Empty(Float32, workers*in).f32
+		if !setX {
+			outBack = ar.Empty(Float32, workers*in).f32
+		}
 		padBack = ar.Empty(Float32, workers*psBack).f32
 	}
 	// Column buffers serve the im2col weight gradient and the input's
@@ -349,14 +366,21 @@ func convBackward[T float](ar *Arena, elems func(*Tensor) []T, gx, gw, gb, gr, x
 			}
 			switch {
 			case directGX:
-				ob := outBack[wk*in : (wk+1)*in]
 				pb := padBack[wk*psBack : (wk+1)*psBack]
-				kernels.ConvForwardDirectPadded(ob, any(gi).([]float32), pb, wtBack, b8Back, back, geo.C)
 				g32 := any(gx[i*in : (i+1)*in]).([]float32)
+				if setX {
+					kernels.ConvForwardDirectPadded(g32, any(gi).([]float32), pb, wtBack, b8Back, back, geo.C)
+					break
+				}
+				ob := outBack[wk*in : (wk+1)*in]
+				kernels.ConvForwardDirectPadded(ob, any(gi).([]float32), pb, wtBack, b8Back, back, geo.C)
 				kernels.Add(g32, g32, ob)
 			case gx != nil:
 				// col = Wᵀ · g_i, folded back onto the image.
 				gemmT(true, false, ckk, ohw, o, w, ckk, gi, ohw, 0, col, ohw)
+				if setX {
+					clear(gx[i*in : (i+1)*in])
+				}
 				kernels.Col2imPad(gx[i*in:(i+1)*in], col, pad, geo)
 			}
 		}
@@ -395,7 +419,7 @@ func Pool2DTo(kind PoolKind, dst, x *Tensor, k, stride int) {
 	if want := AppendPool2DShape(buf[:0], x.shape, k, stride); !EqualShapes(want, dst.shape) || dst.dtype != x.dtype {
 		panic(fmt.Sprintf("tensor: %v of %v %v into %v %v", kind, x.dtype, x.shape, dst.dtype, dst.shape))
 	}
-	poolPlanes(kind, false, dst, nil, x, convGeom(x.shape, k, k, stride, 0))
+	poolPlanes(kind, false, false, dst, nil, x, convGeom(x.shape, k, k, stride, 0))
 }
 
 // Pool2DBackward adds to gx the gradient of a pooling of x (see Pool2DTo)
@@ -403,30 +427,45 @@ func Pool2DTo(kind PoolKind, dst, x *Tensor, k, stride int) {
 // window's gradient spread evenly over it (average), or sent to the element
 // that won (max).
 func Pool2DBackward(kind PoolKind, gx, gout, x, y *Tensor, k, stride int) {
+	pool2DBackward(kind, gx, gout, x, y, k, stride, false)
+}
+
+// Pool2DBackwardSet is Pool2DBackward writing the input's gradient into
+// gx, whatever gx held, instead of adding it there. Each worker clears
+// its own planes just before it fills them, in parallel and while they
+// are in cache, instead of one pass over the whole gradient first.
+func Pool2DBackwardSet(kind PoolKind, gx, gout, x, y *Tensor, k, stride int) {
+	pool2DBackward(kind, gx, gout, x, y, k, stride, true)
+}
+
+func pool2DBackward(kind PoolKind, gx, gout, x, y *Tensor, k, stride int, set bool) {
 	checkFloat(kind.String(), gx, gout, x, y)
 	if gx.dtype != x.dtype || !gx.SameShape(x) || !gout.SameShape(y) {
 		panic(fmt.Sprintf("tensor: %v gradient %v for input %v, output gradient %v for output %v", kind, gx.shape, x.shape, gout.shape, y.shape))
 	}
-	poolPlanes(kind, true, gout, gx, x, convGeom(x.shape, k, k, stride, 0))
+	poolPlanes(kind, true, set, gout, gx, x, convGeom(x.shape, k, k, stride, 0))
 }
 
 // poolPlanes runs pooling, forward (into y) or backward (from y's gradient
 // into gx), over all planes, split among the kernels' workers.
-func poolPlanes(kind PoolKind, backward bool, y, gx, x *Tensor, geo kernels.ConvGeom) {
+func poolPlanes(kind PoolKind, backward, set bool, y, gx, x *Tensor, geo kernels.ConvGeom) {
 	planes := x.shape[0] * x.shape[1]
 	in, out := geo.H*geo.W, geo.OutH()*geo.OutW()
 	kernels.Parallel(planes, 8, func(_, lo, hi int) {
 		geo := geo
 		geo.C = hi - lo
 		if x.dtype == Float64 {
-			poolRange(kind, backward, y.f64[lo*out:hi*out], f64s(gx), x.f64[lo*in:hi*in], geo, lo*in, hi*in)
+			poolRange(kind, backward, set, y.f64[lo*out:hi*out], f64s(gx), x.f64[lo*in:hi*in], geo, lo*in, hi*in)
 		} else {
-			poolRange(kind, backward, y.f32[lo*out:hi*out], f32s(gx), x.f32[lo*in:hi*in], geo, lo*in, hi*in)
+			poolRange(kind, backward, set, y.f32[lo*out:hi*out], f32s(gx), x.f32[lo*in:hi*in], geo, lo*in, hi*in)
 		}
 	})
 }
 
-func poolRange[T float](kind PoolKind, backward bool, y, gx, x []T, geo kernels.ConvGeom, lo, hi int) {
+func poolRange[T float](kind PoolKind, backward, set bool, y, gx, x []T, geo kernels.ConvGeom, lo, hi int) {
+	if backward && set {
+		clear(gx[lo:hi])
+	}
 	switch {
 	case !backward && kind == AvgPool:
 		kernels.AvgPool(y, x, geo)

@@ -383,6 +383,21 @@ func UnaryGradTo(op UnaryOp, gx, g, x, y *Tensor, p float64) {
 	}
 }
 
+// UnaryGradSetTo is UnaryGradTo writing the gradient into gx, whatever gx
+// held, instead of adding it there. ReLU's float32 gradient is written
+// in one pass; the other operations clear gx and add.
+func UnaryGradSetTo(op UnaryOp, gx, g, x, y *Tensor, p float64) {
+	if gx == nil {
+		return
+	}
+	if op == OpReLU && gx.dtype == Float32 && g.dtype == Float32 && y.dtype == Float32 && g.Len() == gx.Len() && y.Len() == gx.Len() {
+		kernels.ReLUGradSet(gx.f32, g.f32, y.f32)
+		return
+	}
+	gx.Zero()
+	UnaryGradTo(op, gx, g, x, y, p)
+}
+
 func unaryGrad[T Float](op UnaryOp, gx, g, x, y []T, p T) {
 	g, x, y = g[:len(gx)], x[:len(gx)], y[:len(gx)]
 	switch op {

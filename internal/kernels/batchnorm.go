@@ -27,21 +27,26 @@ func batchNormRowGo(y, xhat, x []float32, mean, is, g, b float32) {
 	}
 }
 
-// BatchNormGradRow adds (a·g[k] − b0) − xhat[k]·b1 to gx[k]: the input's
-// gradient, with a = γ/σ, b0 = a·Σg/m and b1 = a·Σg·x̂/m (both 0 in
-// inference).
-func BatchNormGradRow(gx, g, xhat []float32, a, b0, b1 float32) {
+// BatchNormGradRow adds (a·g[k] − b0) − xhat[k]·b1 to gx[k], or with set
+// writes it there: the input's gradient, with a = γ/σ, b0 = a·Σg/m and
+// b1 = a·Σg·x̂/m (both 0 in inference).
+func BatchNormGradRow(gx, g, xhat []float32, a, b0, b1 float32, set bool) {
 	g, xhat = g[:len(gx)], xhat[:len(gx)]
 	if useAVX512 && len(gx) > 0 {
-		batchNormGradRowAVX512(&gx[0], &g[0], &xhat[0], len(gx), a, b0, b1)
+		batchNormGradRowAVX512(&gx[0], &g[0], &xhat[0], len(gx), a, b0, b1, set)
 		return
 	}
-	batchNormGradRowGo(gx, g, xhat, a, b0, b1)
+	batchNormGradRowGo(gx, g, xhat, a, b0, b1, set)
 }
 
 // batchNormGradRowGo is the Go twin of batchNormGradRowAVX512.
-func batchNormGradRowGo(gx, g, xhat []float32, a, b0, b1 float32) {
+func batchNormGradRowGo(gx, g, xhat []float32, a, b0, b1 float32, set bool) {
 	for k, v := range g {
-		gx[k] += float32(float32(a*v)-b0) - float32(xhat[k]*b1)
+		d := float32(float32(a*v)-b0) - float32(xhat[k]*b1)
+		if set {
+			gx[k] = d
+		} else {
+			gx[k] += d
+		}
 	}
 }

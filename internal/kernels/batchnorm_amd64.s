@@ -47,10 +47,10 @@ bnDone:
 	VZEROUPPER
 	RET
 
-// func batchNormGradRowAVX512(gx, grad, xhat *float32, n int, a, b0, b1 float32)
-// gx += (a·g − b0) − xhat·b1; each operation rounded, as
-// batchNormGradRowGo.
-TEXT ·batchNormGradRowAVX512(SB), NOSPLIT, $0-44
+// func batchNormGradRowAVX512(gx, grad, xhat *float32, n int, a, b0, b1 float32, set bool)
+// gx += (a·g − b0) − xhat·b1, or gx = (a·g − b0) − xhat·b1 with set;
+// each operation rounded, as batchNormGradRowGo.
+TEXT ·batchNormGradRowAVX512(SB), NOSPLIT, $0-45
 	MOVQ gx+0(FP), DI
 	MOVQ grad+8(FP), SI
 	MOVQ xhat+16(FP), DX
@@ -58,6 +58,7 @@ TEXT ·batchNormGradRowAVX512(SB), NOSPLIT, $0-44
 	VBROADCASTSS a+32(FP), Z20
 	VBROADCASTSS b0+36(FP), Z21
 	VBROADCASTSS b1+40(FP), Z22
+	MOVBQZX set+44(FP), R9
 bngLoop:
 	CMPQ CX, $16
 	JLT  bngTail
@@ -67,9 +68,12 @@ bngLoop:
 	VMOVUPS (DX), Z1
 	VMULPS  Z22, Z1, Z1
 	VSUBPS  Z1, Z0, Z0
+	TESTQ   R9, R9
+	JNZ     bngSet
 	VMOVUPS (DI), Z2
-	VADDPS  Z0, Z2, Z2
-	VMOVUPS Z2, (DI)
+	VADDPS  Z0, Z2, Z0
+bngSet:
+	VMOVUPS Z0, (DI)
 	ADDQ $64, SI
 	ADDQ $64, DX
 	ADDQ $64, DI
@@ -88,9 +92,12 @@ bngTail:
 	VMOVUPS.Z (DX), K1, Z1
 	VMULPS  Z22, Z1, Z1
 	VSUBPS  Z1, Z0, Z0
+	TESTQ   R9, R9
+	JNZ     bngSetTail
 	VMOVUPS.Z (DI), K1, Z2
-	VADDPS  Z0, Z2, Z2
-	VMOVUPS Z2, K1, (DI)
+	VADDPS  Z0, Z2, Z0
+bngSetTail:
+	VMOVUPS Z0, K1, (DI)
 bngDone:
 	VZEROUPPER
 	RET

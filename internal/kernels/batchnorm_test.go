@@ -38,18 +38,22 @@ func TestBatchNormRows(t *testing.T) {
 			}
 		}
 		a, b0, b1 := float32(1.37), float32(0.0213), float32(-0.117)
-		gx1, gx2 := fill(n), []float32(nil)
-		gx2 = slices.Clone(gx1)
-		before := slices.Clone(gx1)
-		batchNormGradRowAVX512Slice(gx1, g, xh, a, b0, b1)
-		batchNormGradRowGo(gx2, g, xh, a, b0, b1)
-		if !slices.Equal(gx1, gx2) {
-			t.Fatalf("BatchNormGradRow n=%d: the vector kernel differs from its Go twin", n)
-		}
-		for k := range gx1 {
-			want := float64(before[k]) + float64(a)*float64(g[k]) - float64(b0) - float64(xh[k])*float64(b1)
-			if math.Abs(float64(gx1[k])-want) > 1e-5*(1+math.Abs(want)) {
-				t.Fatalf("BatchNormGradRow n=%d [%d] = %v, want %v", n, k, gx1[k], want)
+		before := fill(n)
+		for _, set := range []bool{false, true} {
+			gx1, gx2 := slices.Clone(before), slices.Clone(before)
+			batchNormGradRowAVX512Slice(gx1, g, xh, a, b0, b1, set)
+			batchNormGradRowGo(gx2, g, xh, a, b0, b1, set)
+			if !slices.Equal(gx1, gx2) {
+				t.Fatalf("BatchNormGradRow n=%d set=%v: the vector kernel differs from its Go twin", n, set)
+			}
+			for k := range gx1 {
+				want := float64(a)*float64(g[k]) - float64(b0) - float64(xh[k])*float64(b1)
+				if !set {
+					want += float64(before[k])
+				}
+				if math.Abs(float64(gx1[k])-want) > 1e-5*(1+math.Abs(want)) {
+					t.Fatalf("BatchNormGradRow n=%d set=%v [%d] = %v, want %v", n, set, k, gx1[k], want)
+				}
 			}
 		}
 	}
@@ -61,8 +65,8 @@ func batchNormRowAVX512Slice(y, xhat, x []float32, mean, is, g, b float32) {
 	}
 }
 
-func batchNormGradRowAVX512Slice(gx, g, xhat []float32, a, b0, b1 float32) {
+func batchNormGradRowAVX512Slice(gx, g, xhat []float32, a, b0, b1 float32, set bool) {
 	if len(gx) > 0 {
-		batchNormGradRowAVX512(&gx[0], &g[0], &xhat[0], len(gx), a, b0, b1)
+		batchNormGradRowAVX512(&gx[0], &g[0], &xhat[0], len(gx), a, b0, b1, set)
 	}
 }

@@ -173,6 +173,28 @@ func ReLUGrad(gx, g, x []float32) {
 	reluGradGo(gx, g, x)
 }
 
+// ReLUGradSet is ReLUGrad setting gx instead of adding to it: gx = g where
+// x > 0 or x is NaN, 0 elsewhere.
+func ReLUGradSet(gx, g, x []float32) {
+	g, x = g[:len(gx)], x[:len(gx)]
+	if useAVX512 && len(gx) > 0 {
+		reluGradSetAVX512(&gx[0], &g[0], &x[0], len(gx))
+		return
+	}
+	reluGradSetGo(gx, g, x)
+}
+
+// reluGradSetGo is the Go twin of reluGradSetAVX512.
+func reluGradSetGo(gx, g, x []float32) {
+	for i, v := range x {
+		if !(v <= 0) {
+			gx[i] = g[i]
+		} else {
+			gx[i] = 0
+		}
+	}
+}
+
 // reluGradGo is the Go twin of reluGradAVX512.
 func reluGradGo(gx, g, x []float32) {
 	for i, v := range x {

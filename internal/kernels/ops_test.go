@@ -70,6 +70,25 @@ func testReLU(t *testing.T) {
 				t.Fatalf("n=%d [%d]: relu %v grad %v, want %v %v", n, i, y[i], gx[i], want, wg)
 			}
 		}
+		// ReLUGradSet overwrites whatever gx held, NaN included.
+		set := make([]float32, n+1)
+		for i := range set {
+			set[i] = float32(math.NaN())
+		}
+		set[n] = 7 // a guard past the end
+		ReLUGradSet(set[:n], gr, x)
+		for i := range x {
+			want := gr[i]
+			if x[i] <= 0 {
+				want = 0
+			}
+			if set[i] != want {
+				t.Fatalf("n=%d [%d]: ReLUGradSet %v, want %v", n, i, set[i], want)
+			}
+		}
+		if set[n] != 7 {
+			t.Fatalf("n=%d: ReLUGradSet wrote past the end", n)
+		}
 	}
 }
 

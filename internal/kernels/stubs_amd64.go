@@ -76,7 +76,7 @@ func batchNormRowAVX512(y, xhat, x *float32, n int, mean, is, gamma, beta float3
 // (batchnorm_amd64.s).
 //
 //go:noescape
-func batchNormGradRowAVX512(gx, grad, xhat *float32, n int, a, b0, b1 float32)
+func batchNormGradRowAVX512(gx, grad, xhat *float32, n int, a, b0, b1 float32, set bool)
 
 // addAVX512 is addGo (ops_amd64.s).
 //
@@ -87,6 +87,11 @@ func addAVX512(dst, a, b *float32, n int)
 //
 //go:noescape
 func reluAVX512(dst, src *float32, n int)
+
+// reluGradSetAVX512 is reluGradSetGo (ops_amd64.s).
+//
+//go:noescape
+func reluGradSetAVX512(gx, gr, x *float32, n int)
 
 // reluGradAVX512 is reluGradGo (ops_amd64.s).
 //

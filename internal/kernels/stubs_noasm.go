@@ -55,8 +55,8 @@ func maxPool2x2GradAVX512(gsrc, gdst, src *float32, oh, ow, w int) {
 func batchNormRowAVX512(y, xhat, x *float32, n int, mean, is, gamma, beta float32) {
 	batchNormRowGo(unsafe.Slice(y, n), unsafe.Slice(xhat, n), unsafe.Slice(x, n), mean, is, gamma, beta)
 }
-func batchNormGradRowAVX512(gx, grad, xhat *float32, n int, a, b0, b1 float32) {
-	batchNormGradRowGo(unsafe.Slice(gx, n), unsafe.Slice(grad, n), unsafe.Slice(xhat, n), a, b0, b1)
+func batchNormGradRowAVX512(gx, grad, xhat *float32, n int, a, b0, b1 float32, set bool) {
+	batchNormGradRowGo(unsafe.Slice(gx, n), unsafe.Slice(grad, n), unsafe.Slice(xhat, n), a, b0, b1, set)
 }
 func addAVX512(dst, a, b *float32, n int) {
 	addGo(unsafe.Slice(dst, n), unsafe.Slice(a, n), unsafe.Slice(b, n))
@@ -65,6 +65,10 @@ func reluAVX512(dst, src *float32, n int) { reluGo(unsafe.Slice(dst, n), unsafe.
 
 func reluGradAVX512(gx, gr, x *float32, n int) {
 	reluGradGo(unsafe.Slice(gx, n), unsafe.Slice(gr, n), unsafe.Slice(x, n))
+}
+
+func reluGradSetAVX512(gx, gr, x *float32, n int) {
+	reluGradSetGo(unsafe.Slice(gx, n), unsafe.Slice(gr, n), unsafe.Slice(x, n))
 }
 
 func bytesToF32AVX512(dst *float32, src *byte, n int, scale, offset float32) {
