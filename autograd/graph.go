@@ -184,6 +184,13 @@ type Graph struct {
 	// keeps a value it was given for use after it returns: baeum's own
 	// layers never do, and the benchmark and infer.Predictor set it.
 	ReleaseIntermediates bool
+
+	// Packs, when not nil, holds parameters' weight matrices packed for
+	// the GEMM kernels: in a graph that tracks no gradients and is not
+	// training, Linear multiplies by a parameter's packed copy, packing
+	// it on first use, instead of packing the weights at every call (see
+	// WeightPacks). infer.Predictor and the benchmark's inference set it.
+	Packs *WeightPacks
 }
 
 // NewGraph returns an empty graph that records operations for

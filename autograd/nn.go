@@ -22,7 +22,16 @@ func (linearOp) Name() string { return "linear" }
 // Linear returns x·wᵀ + b for a batch x of shape (N, in), weights w of
 // shape (out, in) (PyTorch's layout) and bias b of shape (out) or nil.
 // The gradients are g·w for x, gᵀ·x for w and the column sums of g for b.
-func (g *Graph) Linear(x, w, b *Value) *Value { return g.Apply(linearV, x, w, b) }
+func (g *Graph) Linear(x, w, b *Value) *Value {
+	if g.Packs != nil && g.noGrad && !g.Training {
+		if pw := g.Packs.of(w); pw != nil {
+			op := NewOp[linearPackedOp](g)
+			op.w = pw
+			return g.Apply(op, x, w, b)
+		}
+	}
+	return g.Apply(linearV, x, w, b)
+}
 
 func (linearOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
 	x, w, b := in[0], in[1], in[2]
@@ -36,6 +45,27 @@ func (linearOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
 	out := c.Arena().Empty(x.DType(), n, o)
 	tensor.LinearTo(out, x, w, b)
 	return out
+}
+
+// linearPackedOp is linearOp in inference with the weights packed
+// beforehand (Graph.Packs).
+type linearPackedOp struct{ w *tensor.PackedWeights }
+
+func (*linearPackedOp) Name() string { return "linear" }
+
+func (op *linearPackedOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
+	x, b := in[0], in[2]
+	if x.DType() != tensor.Float32 || (b != nil && b.DType() != tensor.Float32) || x.Dims() != 2 || !tensor.PackedServes(op.w, x.Shape()[0]) {
+		return linearOp{}.Forward(c, in)
+	}
+	out, _ := op.w.Shape()
+	y := c.Arena().Empty(tensor.Float32, x.Shape()[0], out)
+	tensor.LinearPackedTo(y, x, op.w, b)
+	return y
+}
+
+func (*linearPackedOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
+	linearOp{}.Backward(c, gout, gin)
 }
 
 func (linearOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {

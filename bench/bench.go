@@ -156,7 +156,8 @@ func Run(c Case, images *data.Images, opts Options) (Timing, error) {
 		return clock.stop(opts.Steps * c.Batch), nil
 	case "infer":
 		g := autograd.NewInferenceGraph()
-		g.ReleaseIntermediates = true // as a runtime frees activations it no longer needs
+		g.ReleaseIntermediates = true       // as a runtime frees activations it no longer needs
+		g.Packs = autograd.NewWeightPacks() // as a runtime packs the weights once, when it opens the model
 		all, err := inferenceImages(ds)
 		if err != nil {
 			return Timing{}, err

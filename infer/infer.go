@@ -69,20 +69,26 @@ type Predictor struct {
 	Model  *models.Model
 	Meta   map[string]string
 	graphs sync.Pool
+	packs  *autograd.WeightPacks
 }
 
 // New returns a Predictor for a model already in memory. Its inference
 // passes release each layer's output once the next layer has read it
 // (autograd.Graph.ReleaseIntermediates), which baeum's layers allow; a
 // model with a module of its own that keeps a value it was given for
-// later must not be run by a Predictor. New does not run the model;
+// later must not be run by a Predictor. Its dense layers multiply by
+// their weights packed once for the GEMM kernels (autograd.WeightPacks),
+// as ONNX Runtime packs a model's weights when it opens it: change the
+// model's weights in place afterwards and the Predictor does not see it
+// (make a new one). New does not run the model;
 // models.Load, through which checkpoints are read, has checked
 // that a loaded model's output is finite (m.CheckFinite).
 func New(m *models.Model) *Predictor {
-	p := &Predictor{Model: m}
+	p := &Predictor{Model: m, packs: autograd.NewWeightPacks()}
 	p.graphs.New = func() any {
 		g := autograd.NewInferenceGraph()
 		g.ReleaseIntermediates = true // baeum's layers keep no value past the next layer
+		g.Packs = p.packs
 		return g
 	}
 	return p

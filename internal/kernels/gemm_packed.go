@@ -1,5 +1,7 @@
 package kernels
 
+import "fmt"
+
 // PackedB is the right-hand operand op(B) of a GEMM packed once, in the
 // order the micro-kernels read it, for many products with different
 // left-hand operands: a recurrent layer multiplies its W_hh at every time
@@ -61,3 +63,69 @@ func SgemmPackedSerial(m int, alpha float32, a []float32, lda int, p *PackedB, b
 	j.compute(buf, 0, m, 0, n)
 	putGemmBuf(buf)
 }
+
+// Fits reports whether p was packed for the micro-kernel that a product
+// with m rows runs (Sgemm's choice): then SgemmPackedBias on p gives the
+// bits of SgemmBias on the unpacked operands.
+func (p *PackedB) Fits(m int) bool {
+	return p.kern != nil && p.kern == defaultKernel.choose(max(m, 1), p.n)
+}
+
+// SgemmPackedBias computes C = A·op(B) + bias (bias added to every row,
+// nil for none) on the kernels' workers, for an m×k A (not transposed,
+// leading dimension lda) and the op(B) that p holds: the product of
+// SgemmBias(false, …, alpha 1, beta 0) with B packed once instead of at
+// every call. When p fits m (Fits) the result is SgemmBias's, bit for
+// bit: the same panels, kernel and order of operations, only the
+// workers split C by rows.
+func SgemmPackedBias(m int, a []float32, lda int, p *PackedB, bias, c []float32, ldc int) {
+	if p.kern == nil {
+		panic("kernels: SgemmPackedBias with a PackedB that was never packed")
+	}
+	n, k := p.n, p.k
+	checkGemm(false, false, m, n, k, len(a), lda, n*k, max(n, 1), len(c), ldc)
+	if bias != nil && len(bias) < n {
+		panic(fmt.Sprintf("kernels: gemm bias has %d elements for %d columns", len(bias), n))
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	if bias != nil {
+		bias = bias[:n]
+	}
+	if k == 0 {
+		scaleRows(c, m, n, ldc, 0)
+		addRows(c, m, n, ldc, bias)
+		return
+	}
+	j := gemmJob{kern: p.kern, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, c: c, ldc: ldc, pre: p, bias: bias}
+	j.plan(Threads())
+	j.splitM, j.packB = true, false // p holds every column, for any rows
+	if j.parts > 1 {
+		mPanels := (m + p.kern.mr - 1) / p.kern.mr
+		j.parts = min(j.parts, mPanels)
+		j.packA = n > 2*p.kern.nr
+	}
+	if j.parts == 1 {
+		j.runChunk(0)
+		return
+	}
+	var pj *gemmJob
+	select {
+	case pj = <-gemmJobs:
+	default:
+		pj = new(gemmJob)
+	}
+	*pj = j
+	runChunks(pj, pj.parts)
+	*pj = gemmJob{}
+	select {
+	case gemmJobs <- pj:
+	default:
+	}
+}
+
+// Blocked reports whether Sgemm computes an m×n×k product with the
+// blocked algorithm, whose packed operands PackedB stands for, rather
+// than with plain loops.
+func Blocked(m, n, k int) bool { return m*n*k >= smallGemmWork }

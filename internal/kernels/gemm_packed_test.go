@@ -136,3 +136,55 @@ func TestSgemmBias(t *testing.T) {
 		}
 	}
 }
+
+// TestSgemmPackedBias checks the parallel product with a packed B and a
+// bias against SgemmBias on the unpacked operands, bit for bit when the
+// packing fits the rows (on 1, 2 and 3 workers), and against the
+// reference when it does not.
+func TestSgemmPackedBias(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	cases := append(gemmCases(testing.Short()), gemmCase{1000, 256, 784}, gemmCase{1000, 10, 128}, gemmCase{64, 128, 256})
+	for _, threads := range []int{1, 2, 3} {
+		old := SetThreads(threads)
+		for _, c := range cases {
+			if c.m*c.n*c.k < smallGemmWork {
+				continue // SgemmBias's plain loops; callers do not pack these
+			}
+			o := newGemmOperands(rng, c, false, true)
+			bias := randF32(rng, c.n)
+			var p PackedB
+			p.Pack(true, c.n, c.k, o.b, o.ldb, c.m)
+			if !p.Fits(c.m) {
+				t.Fatalf("%v: packed for its own rows but does not fit them", c)
+			}
+			got, want := slices.Clone(o.c), slices.Clone(o.c)
+			SgemmPackedBias(c.m, o.a, o.lda, &p, bias, got, o.ldc)
+			SgemmBias(false, true, c.m, c.n, c.k, 1, o.a, o.lda, o.b, o.ldb, 0, bias, want, o.ldc)
+			if !slices.Equal(got, want) {
+				t.Fatalf("%d threads %v: SgemmPackedBias differs from SgemmBias", threads, c)
+			}
+			// Packed for another height: another kernel on AVX-512, the
+			// same product within rounding.
+			other := 1
+			if c.m <= 256 {
+				other = 4096
+			}
+			p.Pack(true, c.n, c.k, o.b, o.ldb, other)
+			got = slices.Clone(o.c)
+			SgemmPackedBias(c.m, o.a, o.lda, &p, bias, got, o.ldc)
+			ref := slices.Clone(o.c)
+			sgemmRef(false, true, c.m, c.n, c.k, 1, o.a, o.lda, o.b, o.ldb, 0, ref, o.ldc)
+			for i := 0; i < c.m; i++ {
+				for j := 0; j < c.n; j++ {
+					ref[i*o.ldc+j] += bias[j]
+				}
+			}
+			bound := absBound(false, true, c.m, c.n, c.k, 1, o.a, o.lda, o.b, o.ldb, 0, o.c, o.ldc)
+			for i := range bound {
+				bound[i] += 1e-6
+			}
+			checkGemmResult(t, fmt.Sprintf("%d threads %v packed for %d rows", threads, c, other), c.m, c.n, c.k, o.ldc, got, ref, bound)
+		}
+		SetThreads(old)
+	}
+}
