@@ -143,7 +143,7 @@ func TestSgemmBias(t *testing.T) {
 // reference when it does not.
 func TestSgemmPackedBias(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	cases := append(gemmCases(testing.Short()), gemmCase{1000, 256, 784}, gemmCase{1000, 10, 128}, gemmCase{64, 128, 256})
+	cases := append(gemmCases(testing.Short()), gemmCase{1000, 256, 784}, gemmCase{1000, 10, 128}, gemmCase{64, 128, 256}, gemmCase{70, 1100, 50}) // the last packs A
 	for _, threads := range []int{1, 2, 3} {
 		old := SetThreads(threads)
 		for _, c := range cases {
