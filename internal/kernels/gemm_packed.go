@@ -111,24 +111,7 @@ func SgemmPackedBias(m int, a []float32, lda int, p *PackedB, bias, c []float32,
 	// Only a much wider C, reusing each A panel for many B panels, might
 	// repay the copy.
 	j.packA = n > 16*p.kern.nr
-
-	if j.parts == 1 {
-		j.runChunk(0)
-		return
-	}
-	var pj *gemmJob
-	select {
-	case pj = <-gemmJobs:
-	default:
-		pj = new(gemmJob)
-	}
-	*pj = j
-	runChunks(pj, pj.parts)
-	*pj = gemmJob{}
-	select {
-	case gemmJobs <- pj:
-	default:
-	}
+	j.run()
 }
 
 // Blocked reports whether Sgemm computes an m×n×k product with the

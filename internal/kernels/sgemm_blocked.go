@@ -108,6 +108,11 @@ func sgemmBlockedBias(kern *microKernel, threads int, transA, transB bool, m, n,
 		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, bias: bias,
 	}
 	j.plan(threads)
+	j.run()
+}
+
+// run computes the planned job j on its j.parts workers.
+func (j gemmJob) run() {
 	if j.parts == 1 {
 		j.runChunk(0)
 		return
