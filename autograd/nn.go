@@ -23,14 +23,37 @@ func (linearOp) Name() string { return "linear" }
 // shape (out, in) (PyTorch's layout) and bias b of shape (out) or nil.
 // The gradients are g·w for x, gᵀ·x for w and the column sums of g for b.
 func (g *Graph) Linear(x, w, b *Value) *Value {
-	if g.Packs != nil && g.noGrad && !g.Training {
-		if pw := g.Packs.of(w); pw != nil {
-			op := NewOp[linearPackedOp](g)
-			op.w = pw
-			return g.Apply(op, x, w, b)
-		}
+	if y := g.linearPacked(x, w, b, false); y != nil {
+		return y
 	}
 	return g.Apply(linearV, x, w, b)
+}
+
+// LinearReLU returns ReLU(x·wᵀ + b), as Linear then ReLU. In an inference
+// graph with Graph.Packs and a parameter for w, it runs as one op that
+// applies the ReLU to each tile of the product as the GEMM finishes it,
+// to the same bits; nn.Sequential runs a Linear layer and the ReLU after
+// it so at inference.
+func (g *Graph) LinearReLU(x, w, b *Value) *Value {
+	if y := g.linearPacked(x, w, b, true); y != nil {
+		return y
+	}
+	return g.ReLU(g.Linear(x, w, b))
+}
+
+// linearPacked applies linearPackedOp when g is an inference graph with
+// Packs and w a parameter they hold, and returns nil otherwise.
+func (g *Graph) linearPacked(x, w, b *Value, relu bool) *Value {
+	if g.Packs == nil || !g.noGrad || g.Training {
+		return nil
+	}
+	pw := g.Packs.of(w)
+	if pw == nil {
+		return nil
+	}
+	op := NewOp[linearPackedOp](g)
+	op.w, op.relu = pw, relu
+	return g.Apply(op, x, w, b)
 }
 
 func (linearOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
@@ -48,24 +71,42 @@ func (linearOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
 }
 
 // linearPackedOp is linearOp in inference with the weights packed
-// beforehand (Graph.Packs).
-type linearPackedOp struct{ w *tensor.PackedWeights }
+// beforehand (Graph.Packs), and with relu a ReLU after it.
+type linearPackedOp struct {
+	w    *tensor.PackedWeights
+	relu bool
+}
 
-func (*linearPackedOp) Name() string { return "linear" }
+func (op *linearPackedOp) Name() string {
+	if op.relu {
+		return "linear_relu"
+	}
+	return "linear"
+}
 
 func (op *linearPackedOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
 	x, b := in[0], in[2]
 	if x.DType() != tensor.Float32 || (b != nil && b.DType() != tensor.Float32) || x.Dims() != 2 || !tensor.PackedServes(op.w, x.Shape()[0]) {
-		return linearOp{}.Forward(c, in)
+		y := linearOp{}.Forward(c, in)
+		if op.relu {
+			tensor.UnaryTo(tensor.OpReLU, y, y, 0)
+		}
+		return y
 	}
 	out, _ := op.w.Shape()
 	y := c.Arena().Empty(tensor.Float32, x.Shape()[0], out)
-	tensor.LinearPackedTo(y, x, op.w, b)
+	if op.relu {
+		tensor.LinearReLUPackedTo(y, x, op.w, b)
+	} else {
+		tensor.LinearPackedTo(y, x, op.w, b)
+	}
 	return y
 }
 
-func (*linearPackedOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
-	linearOp{}.Backward(c, gout, gin)
+// Backward is never called: the op is made only in graphs that track no
+// gradients.
+func (*linearPackedOp) Backward(Ctx, *tensor.Tensor, []*tensor.Tensor) {
+	panic("autograd: backward through an inference-only linear op")
 }
 
 func (linearOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {

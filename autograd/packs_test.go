@@ -37,6 +37,22 @@ func TestWeightPacks(t *testing.T) {
 	}
 	want := plain()
 	same("packed", packed(), want)
+	// Linear and ReLU as one op: the bits of the two.
+	g0 := NewInferenceGraph()
+	wantReLU := g0.ReLU(g0.Linear(g0.Input(x), w, b)).Data()
+	g1 := NewInferenceGraph()
+	g1.Packs = packs
+	same("LinearReLU packed", g1.LinearReLU(g1.Input(x), w, b).Data(), wantReLU)
+	same("LinearReLU without packs", g0.LinearReLU(g0.Input(x), w, b).Data(), wantReLU)
+	zeros := 0
+	for i := range wantReLU.Len() {
+		if wantReLU.Flat(i) == 0 {
+			zeros++
+		}
+	}
+	if zeros == 0 || zeros == wantReLU.Len() {
+		t.Fatalf("the ReLU zeroed %d of %d outputs: the test checks nothing", zeros, wantReLU.Len())
+	}
 	same("packed again", packed(), want)
 	if packs.Len() != 1 {
 		t.Fatalf("%d matrices packed, want 1", packs.Len())

@@ -73,3 +73,29 @@ func TestFoldConvBatchNorm(t *testing.T) {
 		}
 	}
 }
+
+// TestFoldLinearReLU checks that an MLP in an inference graph that packs
+// its weights (Graph.Packs), where Sequential runs each Linear and the
+// ReLU after it as one op, gives the bits of the layers run one by one,
+// and that it packed each Linear's weights once.
+func TestFoldLinearReLU(t *testing.T) {
+	rng := tensor.NewRNG(2)
+	model := Sequence(Flatten{}, NewLinear(rng, 64, 48), ReLU{}, NewLinear(rng, 48, 32), ReLU{}, NewLinear(rng, 32, 10))
+	x := tensor.RandNormal(rng, tensor.Float32, 0, 1, 37, 1, 8, 8)
+	plain := autograd.NewInferenceGraph()
+	want := model.Forward(plain, plain.Input(x)).Data()
+	g := autograd.NewInferenceGraph()
+	g.Packs = autograd.NewWeightPacks()
+	for range 2 {
+		got := model.Forward(g, g.Input(x)).Data()
+		for i := range want.Len() {
+			if got.Flat(i) != want.Flat(i) {
+				t.Fatalf("[%d] = %v with packed weights and folded ReLUs, %v layer by layer", i, got.Flat(i), want.Flat(i))
+			}
+		}
+		g.Reset()
+	}
+	if n := g.Packs.Len(); n != 3 {
+		t.Errorf("%d weight matrices packed, want the 3 Linear layers'", n)
+	}
+}

@@ -52,6 +52,8 @@ func (s *Sequential) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Val
 		var y *autograd.Value
 		if f, n := foldConvBatchNorm(g, s.children[i:], x); n > 0 {
 			y, i = f, i+n-1
+		} else if f := foldLinearReLU(g, s.children[i:], x); f != nil {
+			y, i = f, i+1
 		} else {
 			y = Call(g, s.children[i].Name, s.children[i].Module, x)
 		}
@@ -105,6 +107,21 @@ func foldConvBatchNorm(g *autograd.Graph, cs []Named, x *autograd.Value) (*autog
 		return nil, 0
 	}
 	return g.Conv2DBatchNorm(x, f.conv.Weight, f.conv.Bias, f.bn.Weight, f.bn.Bias, &f.bn.State, f.relu, f.stride, f.pad), n
+}
+
+// foldLinearReLU runs, in an inference pass whose graph packs its
+// weights (Graph.Packs), a Linear layer followed by a ReLU as one op
+// (autograd.Graph.LinearReLU) and returns its output; nil when the
+// children do not start so or the graph is not such a graph.
+func foldLinearReLU(g *autograd.Graph, cs []Named, x *autograd.Value) *autograd.Value {
+	if len(cs) < 2 || g.Packs == nil || !inferencePass(g) {
+		return nil
+	}
+	l, ok := cs[0].Module.(*Linear)
+	if _, relu := cs[1].Module.(ReLU); !ok || !relu {
+		return nil
+	}
+	return g.LinearReLU(x, l.Weight, l.Bias)
 }
 
 // fold is a convolution, batch norm and maybe ReLU that run as one.

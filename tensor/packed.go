@@ -41,6 +41,17 @@ func (p *PackedWeights) Shape() (out, in int) { return p.out, p.in }
 // they are, so p cannot serve it: LinearPackedTo panics, and callers
 // check PackedServes first.
 func LinearPackedTo(dst, x *Tensor, p *PackedWeights, b *Tensor) {
+	linearPacked(dst, x, p, b, false)
+}
+
+// LinearReLUPackedTo is LinearPackedTo followed by ReLU, applied to each
+// tile of dst as the GEMM finishes it, while it is in cache: bit for bit
+// LinearTo, then UnaryTo(OpReLU), for a float32 product PackedServes.
+func LinearReLUPackedTo(dst, x *Tensor, p *PackedWeights, b *Tensor) {
+	linearPacked(dst, x, p, b, true)
+}
+
+func linearPacked(dst, x *Tensor, p *PackedWeights, b *Tensor, relu bool) {
 	if x.dtype != Float32 || dst.dtype != Float32 || x.Dims() != 2 || dst.Dims() != 2 || x.shape[1] != p.in ||
 		dst.shape[0] != x.shape[0] || dst.shape[1] != p.out || (b != nil && (b.dtype != Float32 || b.Dims() != 1 || b.shape[0] != p.out)) {
 		panic(fmt.Sprintf("tensor: linear of %v %v with packed weights (%d, %d) into %v %v", x.dtype, x.shape, p.out, p.in, dst.dtype, dst.shape))
@@ -57,7 +68,7 @@ func LinearPackedTo(dst, x *Tensor, p *PackedWeights, b *Tensor) {
 	if p.packs[0].Fits(n) {
 		pk = &p.packs[0]
 	}
-	kernels.SgemmPackedBias(n, x.f32, max(p.in, 1), pk, bias, dst.f32, max(p.out, 1))
+	kernels.SgemmPackedBias(n, x.f32, max(p.in, 1), pk, bias, relu, dst.f32, max(p.out, 1))
 }
 
 // PackedServes reports whether LinearPackedTo can compute a product of n

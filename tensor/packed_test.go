@@ -36,6 +36,13 @@ func TestLinearPacked(t *testing.T) {
 						t.Fatalf("%s: [%d] = %v, LinearTo %v", name, i, got.f32[i], want.f32[i])
 					}
 				}
+				LinearReLUPackedTo(got, x, p, bias)
+				UnaryTo(OpReLU, want, want, 0)
+				for i := range want.f32 {
+					if math.Float32bits(got.f32[i]) != math.Float32bits(want.f32[i]) {
+						t.Fatalf("%s: with ReLU [%d] = %v, LinearTo and ReLU %v", name, i, got.f32[i], want.f32[i])
+					}
+				}
 			}
 		}
 		SetThreads(old)

@@ -75,10 +75,11 @@ func (p *PackedB) Fits(m int) bool {
 // nil for none) on the kernels' workers, for an m×k A (not transposed,
 // leading dimension lda) and the op(B) that p holds: the product of
 // SgemmBias(false, …, alpha 1, beta 0) with B packed once instead of at
-// every call. When p fits m (Fits) the result is SgemmBias's, bit for
-// bit: the same panels, kernel and order of operations, only the
-// workers split C by rows.
-func SgemmPackedBias(m int, a []float32, lda int, p *PackedB, bias, c []float32, ldc int) {
+// every call. With relu, ReLU follows, applied to each tile as it is
+// finished (as ReLU would, after). When p fits m (Fits) the result is
+// SgemmBias's (and ReLU's), bit for bit: the same panels, kernel and
+// order of operations, only the workers split C by rows.
+func SgemmPackedBias(m int, a []float32, lda int, p *PackedB, bias []float32, relu bool, c []float32, ldc int) {
 	if p.kern == nil {
 		panic("kernels: SgemmPackedBias with a PackedB that was never packed")
 	}
@@ -96,9 +97,12 @@ func SgemmPackedBias(m int, a []float32, lda int, p *PackedB, bias, c []float32,
 	if k == 0 {
 		scaleRows(c, m, n, ldc, 0)
 		addRows(c, m, n, ldc, bias)
+		for i := 0; relu && i < m; i++ {
+			ReLU(c[i*ldc:i*ldc+n], c[i*ldc:i*ldc+n])
+		}
 		return
 	}
-	j := gemmJob{kern: p.kern, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, c: c, ldc: ldc, pre: p, bias: bias}
+	j := gemmJob{kern: p.kern, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, c: c, ldc: ldc, pre: p, bias: bias, relu: relu}
 	j.plan(Threads())
 	j.splitM, j.packB = true, false // p holds every column, for any rows
 	if j.parts > 1 {

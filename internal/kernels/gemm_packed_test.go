@@ -158,10 +158,19 @@ func TestSgemmPackedBias(t *testing.T) {
 				t.Fatalf("%v: packed for its own rows but does not fit them", c)
 			}
 			got, want := slices.Clone(o.c), slices.Clone(o.c)
-			SgemmPackedBias(c.m, o.a, o.lda, &p, bias, got, o.ldc)
+			SgemmPackedBias(c.m, o.a, o.lda, &p, bias, false, got, o.ldc)
 			SgemmBias(false, true, c.m, c.n, c.k, 1, o.a, o.lda, o.b, o.ldb, 0, bias, want, o.ldc)
 			if !slices.Equal(got, want) {
 				t.Fatalf("%d threads %v: SgemmPackedBias differs from SgemmBias", threads, c)
+			}
+			// With ReLU: SgemmBias then ReLU, row by row.
+			got = slices.Clone(o.c)
+			SgemmPackedBias(c.m, o.a, o.lda, &p, bias, true, got, o.ldc)
+			for i := 0; i < c.m; i++ {
+				ReLU(want[i*o.ldc:i*o.ldc+c.n], want[i*o.ldc:i*o.ldc+c.n])
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("%d threads %v: SgemmPackedBias with ReLU differs from SgemmBias and ReLU", threads, c)
 			}
 			if threads > 1 || c.m*c.n*c.k > 1<<22 {
 				continue // the reference below is slow; once, on the smaller cases
@@ -174,7 +183,7 @@ func TestSgemmPackedBias(t *testing.T) {
 			}
 			p.Pack(true, c.n, c.k, o.b, o.ldb, other)
 			got = slices.Clone(o.c)
-			SgemmPackedBias(c.m, o.a, o.lda, &p, bias, got, o.ldc)
+			SgemmPackedBias(c.m, o.a, o.lda, &p, bias, false, got, o.ldc)
 			ref := slices.Clone(o.c)
 			sgemmRef(false, true, c.m, c.n, c.k, 1, o.a, o.lda, o.b, o.ldb, 0, ref, o.ldc)
 			for i := 0; i < c.m; i++ {

@@ -81,8 +81,10 @@ type gemmJob struct {
 	packA, packB bool
 	pre          *PackedB // op(B) packed beforehand (SgemmPackedSerial), or nil
 	// bias, when not nil, is added to every row of C as each tile is
-	// finished, while it is still in cache (SgemmBias).
+	// finished, while it is still in cache (SgemmBias); relu then sets
+	// the tile's negative numbers to zero (SgemmPackedBias).
 	bias   []float32
+	relu   bool
 	splitM bool // workers own blocks of rows (else of columns)
 	parts  int  // number of workers
 }
@@ -321,7 +323,7 @@ func (j *gemmJob) macroKernel(buf *gemmBuf, ic, mcur, jc, ncur, pc, kcur int, be
 			cp := &j.c[(ic+ir)*j.ldc+jc+jr]
 			if k.edges || (mr == MR && nr == NR) {
 				k.fn(kcur, ap, rsa, csa, bp, csb, cp, j.ldc, j.alpha, beta, mr, nr)
-				if j.bias != nil && pc+kcur == j.k {
+				if (j.bias != nil || j.relu) && pc+kcur == j.k {
 					j.addBias(ic+ir, mr, jc+jr, nr)
 				}
 				continue
@@ -342,7 +344,7 @@ func (j *gemmJob) macroKernel(buf *gemmBuf, ic, mcur, jc, ncur, pc, kcur int, be
 					ci[x] = v + beta*ci[x]
 				}
 			}
-			if j.bias != nil && pc+kcur == j.k {
+			if (j.bias != nil || j.relu) && pc+kcur == j.k {
 				j.addBias(ic+ir, mr, jc+jr, nr)
 			}
 		}
@@ -352,10 +354,14 @@ func (j *gemmJob) macroKernel(buf *gemmBuf, ic, mcur, jc, ncur, pc, kcur int, be
 // addBias adds the bias to the rows [i0, i0+rows) of C, columns
 // [j0, j0+cols): a finished tile.
 func (j *gemmJob) addBias(i0, rows, j0, cols int) {
-	b := j.bias[j0 : j0+cols]
 	for i := i0; i < i0+rows; i++ {
 		row := j.c[i*j.ldc+j0 : i*j.ldc+j0+cols]
-		Add(row, row, b)
+		if j.bias != nil {
+			Add(row, row, j.bias[j0:j0+cols])
+		}
+		if j.relu {
+			ReLU(row, row)
+		}
 	}
 }
 
