@@ -38,7 +38,10 @@ func (g *Graph) LinearReLU(x, w, b *Value) *Value {
 	if y := g.linearPacked(x, w, b, true); y != nil {
 		return y
 	}
-	return g.ReLU(g.Linear(x, w, b))
+	h := g.Linear(x, w, b)
+	y := g.ReLU(h)
+	g.Release(h) // only in an inference graph with ReleaseIntermediates; nothing else holds h
+	return y
 }
 
 // linearPacked applies linearPackedOp when g is an inference graph with

@@ -13,6 +13,7 @@ type Arena struct {
 	free   map[arenaKey][]*Tensor // data tensors returned by Reset, by type and length
 	used   []*Tensor              // data tensors handed out since Reset
 	carved []carving              // smaller tensors handed out in free larger ones
+	freed  bool                   // whether Release took a tensor back since Reset
 	views  []*Tensor              // view headers, reused from the start after Reset
 	nviews int
 }
@@ -64,14 +65,17 @@ func (a *Arena) Empty(dtype DType, shape ...int) *Tensor {
 // instead of new memory: a request of a length no earlier one had finds
 // no block of its own length. A training step, which releases nothing
 // and asks the same lengths every time, finds its own after the first
-// step.
+// step: the arena carves only once Release has taken a tensor back since
+// the last Reset, so that a step that releases nothing (training, with a
+// smaller last batch or an evaluation on the same arena) never takes the
+// block that a later request of its own length needs.
 func (a *Arena) carve(k arenaKey, shape []int) *Tensor {
-	if k.n == 0 {
+	if k.n == 0 || !a.freed {
 		return nil
 	}
 	best := arenaKey{}
 	for fk, list := range a.free {
-		if fk.dtype == k.dtype && len(list) > 0 && fk.n > k.n && fk.n/carveRatio <= k.n && (best.n == 0 || fk.n < best.n) {
+		if fk.dtype == k.dtype && len(list) > 0 && fk.n > k.n && k.n >= (fk.n+carveRatio-1)/carveRatio && (best.n == 0 || fk.n < best.n) {
 			best = fk
 		}
 	}
@@ -154,6 +158,7 @@ func (a *Arena) Release(t *Tensor) bool {
 			a.carved[i], a.carved[last] = a.carved[last], carving{}
 			a.carved = a.carved[:last]
 			a.putFree(c.parent)
+			a.freed = true
 			return true
 		}
 	}
@@ -163,6 +168,7 @@ func (a *Arena) Release(t *Tensor) bool {
 			a.used[i], a.used[last] = a.used[last], nil
 			a.used = a.used[:last]
 			a.putFree(t)
+			a.freed = true
 			return true
 		}
 	}
@@ -184,6 +190,7 @@ func (a *Arena) Reset() {
 		a.carved[i] = carving{}
 	}
 	a.carved = a.carved[:0]
+	a.freed = false
 	a.nviews = 0
 }
 

@@ -293,8 +293,8 @@ func (j *gemmJob) macroKernel(buf *gemmBuf, ic, mcur, jc, ncur, pc, kcur int, be
 		var bp *float32
 		var csb int
 		switch {
-		case j.pre != nil:
-			bp, csb = &j.pre.data[pc*((j.n+NR-1)/NR)*NR+jr*kcur], NR
+		case j.pre != nil: // panels of NR columns, kcur deep, from column 0
+			bp, csb = &j.pre.data[pc*((j.n+NR-1)/NR)*NR+(jc+jr)*kcur], NR
 		case j.packB:
 			bp, csb = &buf.b[jr*kcur], NR
 		case nr == NR:
