@@ -76,8 +76,8 @@ func TestFoldConvBatchNorm(t *testing.T) {
 
 // TestFoldLinearReLU checks that an MLP in an inference graph that packs
 // its weights (Graph.Packs), where Sequential runs each Linear and the
-// ReLU after it as one op, gives the bits of the layers run one by one,
-// and that it packed each Linear's weights once.
+// ReLU after it as one op (two nodes fewer), gives the bits of the layers
+// run one by one, and that it packed each Linear's weights once.
 func TestFoldLinearReLU(t *testing.T) {
 	rng := tensor.NewRNG(2)
 	model := Sequence(Flatten{}, NewLinear(rng, 64, 48), ReLU{}, NewLinear(rng, 48, 32), ReLU{}, NewLinear(rng, 32, 10))
@@ -92,6 +92,9 @@ func TestFoldLinearReLU(t *testing.T) {
 			if got.Flat(i) != want.Flat(i) {
 				t.Fatalf("[%d] = %v with packed weights and folded ReLUs, %v layer by layer", i, got.Flat(i), want.Flat(i))
 			}
+		}
+		if g.Len() != plain.Len()-2 {
+			t.Fatalf("%d nodes with the folds, %d without: want the two ReLUs folded into their Linear layers", g.Len(), plain.Len())
 		}
 		g.Reset()
 	}

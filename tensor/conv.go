@@ -366,15 +366,17 @@ func convBackward[T float](ar *Arena, elems func(*Tensor) []T, gx, gw, gb, gr, x
 			}
 			switch {
 			case directGX:
-				pb := padBack[wk*psBack : (wk+1)*psBack]
+				// Written straight into gx when it is set, else beside it
+				// and added.
 				g32 := any(gx[i*in : (i+1)*in]).([]float32)
-				if setX {
-					kernels.ConvForwardDirectPadded(g32, any(gi).([]float32), pb, wtBack, b8Back, back, geo.C)
-					break
+				ob := g32
+				if !setX {
+					ob = outBack[wk*in : (wk+1)*in]
 				}
-				ob := outBack[wk*in : (wk+1)*in]
-				kernels.ConvForwardDirectPadded(ob, any(gi).([]float32), pb, wtBack, b8Back, back, geo.C)
-				kernels.Add(g32, g32, ob)
+				kernels.ConvForwardDirectPadded(ob, any(gi).([]float32), padBack[wk*psBack:(wk+1)*psBack], wtBack, b8Back, back, geo.C)
+				if !setX {
+					kernels.Add(g32, g32, ob)
+				}
 			case gx != nil:
 				// col = Wᵀ · g_i, folded back onto the image.
 				gemmT(true, false, ckk, ohw, o, w, ckk, gi, ohw, 0, col, ohw)

@@ -10,8 +10,8 @@ import (
 // copied once into the order the GEMM micro-kernels read it, for
 // inference with weights that do not change: LinearTo packs the weights
 // at every call, which at a batch of 64 is a tenth of an MLP's inference
-// time. It holds one packing for the micro-kernel of few rows and one for
-// many (the same one on some machines), so that LinearPackedTo gives
+// time. It holds one packing for the micro-kernel of few rows and, where
+// another one runs many rows, one for that, so that LinearPackedTo gives
 // LinearTo's bits at any batch size. It keeps no reference to the
 // weights: changing them afterwards does not change it.
 type PackedWeights struct {
@@ -27,7 +27,9 @@ func PackWeights(w *Tensor) *PackedWeights {
 	out, in := w.shape[0], w.shape[1]
 	p := &PackedWeights{out: out, in: in}
 	p.packs[0].Pack(true, out, in, w.f32, max(in, 1), 1)
-	p.packs[1].Pack(true, out, in, w.f32, max(in, 1), 1<<20)
+	if !p.packs[0].Fits(1 << 20) { // many rows run another micro-kernel
+		p.packs[1].Pack(true, out, in, w.f32, max(in, 1), 1<<20)
+	}
 	return p
 }
 

@@ -85,12 +85,11 @@ func padImage[T float32 | float64](dst, src []T, g ConvGeom) {
 	if g.H == 0 || g.W == 0 {
 		return
 	}
-	d32, f32 := any(dst).([]float32)
+	// One call a channel instead of a copy a row: the rows of the small
+	// images this serves are 7 to 32 elements long.
 	for c := 0; c < g.C; c++ {
 		at, plane := (c*ph+g.PadH)*pw+g.PadW, src[c*g.H*g.W:(c+1)*g.H*g.W]
-		if f32 && useAVX512 {
-			// One call a channel instead of a copy a row: the rows of
-			// the small images this serves are 7 to 32 elements long.
+		if d32, ok := any(dst).([]float32); ok && useAVX512 {
 			spreadRowsAVX512(&d32[at], &any(plane).([]float32)[0], g.H, g.W, pw)
 			continue
 		}
@@ -167,13 +166,8 @@ func ConvForwardDirect(out, in, scratch, wt, bias8 []float32, g ConvGeom, o int)
 			convFwd8(dst[(grp*8*oh+y)*ow:], in[y*g.W:], w, b, &a)
 		}
 	}
-	if flat {
-		l := a.outC
-		for c := 0; c < o; c++ {
-			for y := 0; y < oh; y++ {
-				copy(out[(c*oh+y)*ow:(c*oh+y+1)*ow], scratch[c*l+y*g.W:])
-			}
-		}
+	for c := 0; flat && c < o; c++ { // each channel's rows, W apart, one after the other
+		copyRowsF32(out[c*oh*ow:(c+1)*oh*ow], scratch[c*a.outC:(c+1)*a.outC], oh, ow, g.W)
 	}
 }
 

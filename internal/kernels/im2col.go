@@ -167,6 +167,15 @@ func copyRows[T float32 | float64](dst, src []T, rows, n, srcStride int) {
 	}
 }
 
+// copyRowsF32 is copyRows with the vector copier where it runs.
+func copyRowsF32(dst, src []float32, rows, n, srcStride int) {
+	if useAVX512 && rows > 0 && n > 0 {
+		copyRowsAVX512(&dst[0], &src[0], rows, n, srcStride)
+		return
+	}
+	copyRows(dst, src, rows, n, srcStride)
+}
+
 // spreadRows copies rows runs of n elements, one after the other in src,
 // dstStride apart into dst: dst[r·dstStride + x] = src[r·n + x]. It is the
 // Go twin of spreadRowsAVX512.

@@ -119,20 +119,7 @@ func (j gemmJob) run() {
 		j.runChunk(0)
 		return
 	}
-	// The workers need the job on the heap; take a recycled one.
-	var pj *gemmJob
-	select {
-	case pj = <-gemmJobs:
-	default:
-		pj = new(gemmJob)
-	}
-	*pj = j
-	runChunks(pj, pj.parts)
-	*pj = gemmJob{}
-	select {
-	case gemmJobs <- pj:
-	default:
-	}
+	runPooled(gemmJobs, j, j.parts)
 }
 
 // plan chooses what to pack and how to split the work.

@@ -42,17 +42,28 @@ func Parallel(n, grain int, fn func(worker, lo, hi int)) {
 		}
 		return
 	}
-	var j *parallelJob
+	runPooled(parallelJobs, parallelJob{fn: fn, n: n, chunks: chunks}, chunks)
+}
+
+// runPooled runs job's n chunks (runChunks) from a copy in a recycled
+// heap value taken from pool, which the workers need, and gives the value
+// back cleared: a call allocates nothing once the pool holds one.
+func runPooled[J any, P interface {
+	*J
+	chunkJob
+}](pool chan P, job J, n int) {
+	var p P
 	select {
-	case j = <-parallelJobs:
+	case p = <-pool:
 	default:
-		j = new(parallelJob)
+		p = new(J)
 	}
-	j.fn, j.n, j.chunks = fn, n, chunks
-	runChunks(j, chunks)
-	j.fn = nil
+	*p = job
+	runChunks(p, n)
+	var zero J
+	*p = zero
 	select {
-	case parallelJobs <- j:
+	case pool <- p:
 	default:
 	}
 }

@@ -41,19 +41,7 @@ func parallelUpdate(kind updateKind, p, g, a, b []float32, s [8]float32) bool {
 	if chunks < 2 {
 		return false
 	}
-	var j *updateJob
-	select {
-	case j = <-updateJobs:
-	default:
-		j = new(updateJob)
-	}
-	*j = updateJob{kind: kind, p: p, g: g, a: a, b: b, s: s, n: lines, chunks: chunks}
-	runChunks(j, chunks)
-	*j = updateJob{}
-	select {
-	case updateJobs <- j:
-	default:
-	}
+	runPooled(updateJobs, updateJob{kind: kind, p: p, g: g, a: a, b: b, s: s, n: lines, chunks: chunks}, chunks)
 	return true
 }
 
