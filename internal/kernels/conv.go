@@ -89,11 +89,11 @@ func padImage[T float32 | float64](dst, src []T, g ConvGeom) {
 	// images this serves are 7 to 32 elements long.
 	for c := 0; c < g.C; c++ {
 		at, plane := (c*ph+g.PadH)*pw+g.PadW, src[c*g.H*g.W:(c+1)*g.H*g.W]
-		if d32, ok := any(dst).([]float32); ok && useAVX512 {
-			spreadRowsAVX512(&d32[at], &any(plane).([]float32)[0], g.H, g.W, pw)
+		if d32, ok := any(dst).([]float32); ok {
+			copyRowsF32(d32[at:], any(plane).([]float32), g.H, g.W, pw, g.W)
 			continue
 		}
-		spreadRows(dst[at:], plane, g.H, g.W, pw)
+		copyRows(dst[at:], plane, g.H, g.W, pw, g.W)
 	}
 }
 
@@ -167,7 +167,7 @@ func ConvForwardDirect(out, in, scratch, wt, bias8 []float32, g ConvGeom, o int)
 		}
 	}
 	for c := 0; flat && c < o; c++ { // each channel's rows, W apart, one after the other
-		copyRowsF32(out[c*oh*ow:(c+1)*oh*ow], scratch[c*a.outC:(c+1)*a.outC], oh, ow, g.W)
+		copyRowsF32(out[c*oh*ow:(c+1)*oh*ow], scratch[c*a.outC:(c+1)*a.outC], oh, ow, ow, g.W)
 	}
 }
 

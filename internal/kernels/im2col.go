@@ -52,7 +52,7 @@ func Im2col[T float32 | float64](dst, src []T, g ConvGeom) {
 		for c := 0; c < g.C; c++ {
 			for i := 0; i < g.KH; i++ {
 				for j := 0; j < g.KW; j++ {
-					copyRows(dst[row*oh*ow:(row+1)*oh*ow], src[(c*g.H+i)*g.W+j:], oh, ow, g.W)
+					copyRows(dst[row*oh*ow:(row+1)*oh*ow], src[(c*g.H+i)*g.W+j:], oh, ow, ow, g.W)
 					row++
 				}
 			}
@@ -158,31 +158,22 @@ func Col2im[T float32 | float64](dst, col []T, g ConvGeom) {
 	}
 }
 
-// copyRows copies rows runs of n elements, srcStride apart in src, one
-// after the other into dst: dst[r·n + x] = src[r·srcStride + x]. It is the
-// Go twin of copyRowsAVX512.
-func copyRows[T float32 | float64](dst, src []T, rows, n, srcStride int) {
+// copyRows copies rows runs of n elements, srcStride apart in src, to
+// dstStride apart in dst: dst[r·dstStride + x] = src[r·srcStride + x]. It
+// is the Go twin of copyRowsAVX512.
+func copyRows[T float32 | float64](dst, src []T, rows, n, dstStride, srcStride int) {
 	for r := 0; r < rows; r++ {
-		copy(dst[r*n:(r+1)*n], src[r*srcStride:r*srcStride+n])
+		copy(dst[r*dstStride:r*dstStride+n], src[r*srcStride:r*srcStride+n])
 	}
 }
 
 // copyRowsF32 is copyRows with the vector copier where it runs.
-func copyRowsF32(dst, src []float32, rows, n, srcStride int) {
+func copyRowsF32(dst, src []float32, rows, n, dstStride, srcStride int) {
 	if useAVX512 && rows > 0 && n > 0 {
-		copyRowsAVX512(&dst[0], &src[0], rows, n, srcStride)
+		copyRowsAVX512(&dst[0], &src[0], rows, n, dstStride, srcStride)
 		return
 	}
-	copyRows(dst, src, rows, n, srcStride)
-}
-
-// spreadRows copies rows runs of n elements, one after the other in src,
-// dstStride apart into dst: dst[r·dstStride + x] = src[r·n + x]. It is the
-// Go twin of spreadRowsAVX512.
-func spreadRows[T float32 | float64](dst, src []T, rows, n, dstStride int) {
-	for r := 0; r < rows; r++ {
-		copy(dst[r*dstStride:r*dstStride+n], src[r*n:(r+1)*n])
-	}
+	copyRows(dst, src, rows, n, dstStride, srcStride)
 }
 
 // col2imRow adds onto one image row dst the k rows of a column matrix that
@@ -206,7 +197,7 @@ func im2colRowsAVX512(dst, src []float32, g ConvGeom) {
 	for c := 0; c < g.C; c++ {
 		for i := 0; i < g.KH; i++ {
 			for j := 0; j < g.KW; j++ {
-				copyRowsAVX512(&dst[row*oh*ow], &src[(c*g.H+i)*g.W+j], oh, ow, g.W)
+				copyRowsAVX512(&dst[row*oh*ow], &src[(c*g.H+i)*g.W+j], oh, ow, ow, g.W)
 				row++
 			}
 		}

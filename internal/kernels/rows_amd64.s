@@ -2,17 +2,19 @@
 
 #include "textflag.h"
 
-// Strided row copies for im2col and col2im: rows of n float32, sixteen at
+// Strided row copies for im2col, col2im and padding: rows of n float32, sixteen at
 // a time with AVX-512, the last under a mask.
 
-// func copyRowsAVX512(dst, src *float32, rows, n, srcStride int)
-// dst[r·n + x] = src[r·srcStride + x] for r < rows, x < n.
-TEXT ·copyRowsAVX512(SB), NOSPLIT, $0-40
+// func copyRowsAVX512(dst, src *float32, rows, n, dstStride, srcStride int)
+// dst[r·dstStride + x] = src[r·srcStride + x] for r < rows, x < n.
+TEXT ·copyRowsAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ rows+16(FP), R8
 	MOVQ n+24(FP), R9
-	MOVQ srcStride+32(FP), R10
+	MOVQ dstStride+32(FP), R12
+	SHLQ $2, R12
+	MOVQ srcStride+40(FP), R10
 	SHLQ $2, R10
 	// K2 masks the last n%16 lanes.
 	MOVQ R9, CX
@@ -25,24 +27,25 @@ copyRow:
 	TESTQ R8, R8
 	JZ    copyDone
 	MOVQ  SI, R11
+	MOVQ  DI, R13
 	MOVQ  R9, DX
 copyVec:
 	CMPQ DX, $16
 	JLT  copyTail
 	VMOVUPS (R11), Z0
-	VMOVUPS Z0, (DI)
+	VMOVUPS Z0, (R13)
 	ADDQ $64, R11
-	ADDQ $64, DI
+	ADDQ $64, R13
 	SUBQ $16, DX
 	JMP  copyVec
 copyTail:
 	TESTQ DX, DX
 	JZ    copyNext
 	VMOVUPS.Z (R11), K2, Z0
-	VMOVUPS Z0, K2, (DI)
-	LEAQ (DI)(DX*4), DI
+	VMOVUPS Z0, K2, (R13)
 copyNext:
 	ADDQ R10, SI
+	ADDQ R12, DI
 	DECQ R8
 	JMP  copyRow
 copyDone:
@@ -127,50 +130,5 @@ store:
 	ADDQ $16, BX
 	JMP  chunk
 done:
-	VZEROUPPER
-	RET
-
-// func spreadRowsAVX512(dst, src *float32, rows, n, dstStride int)
-// dst[r·dstStride + x] = src[r·n + x] for r < rows, x < n: copyRows the
-// other way round, which writes an image into its padded frame.
-TEXT ·spreadRowsAVX512(SB), NOSPLIT, $0-40
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ rows+16(FP), R8
-	MOVQ n+24(FP), R9
-	MOVQ dstStride+32(FP), R10
-	SHLQ $2, R10
-	// K2 masks the last n%16 lanes.
-	MOVQ R9, CX
-	ANDQ $15, CX
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K2
-spreadRow:
-	TESTQ R8, R8
-	JZ    spreadDone
-	MOVQ  DI, R11
-	MOVQ  R9, DX
-spreadVec:
-	CMPQ DX, $16
-	JLT  spreadTail
-	VMOVUPS (SI), Z0
-	VMOVUPS Z0, (R11)
-	ADDQ $64, SI
-	ADDQ $64, R11
-	SUBQ $16, DX
-	JMP  spreadVec
-spreadTail:
-	TESTQ DX, DX
-	JZ    spreadNext
-	VMOVUPS.Z (SI), K2, Z0
-	VMOVUPS Z0, K2, (R11)
-	LEAQ (SI)(DX*4), SI
-spreadNext:
-	ADDQ R10, DI
-	DECQ R8
-	JMP  spreadRow
-spreadDone:
 	VZEROUPPER
 	RET

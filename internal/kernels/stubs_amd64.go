@@ -118,12 +118,7 @@ func avgPool2x2GradAVX512(gsrc, gdst *float32, planes, h, w int)
 // copyRowsAVX512 is copyRows (rows_amd64.s).
 //
 //go:noescape
-func copyRowsAVX512(dst, src *float32, rows, n, srcStride int)
-
-// spreadRowsAVX512 is spreadRows (rows_amd64.s).
-//
-//go:noescape
-func spreadRowsAVX512(dst, src *float32, rows, n, dstStride int)
+func copyRowsAVX512(dst, src *float32, rows, n, dstStride, srcStride int)
 
 // col2imRowAVX512 is col2imRow (rows_amd64.s).
 //

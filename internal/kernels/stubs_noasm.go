@@ -83,12 +83,8 @@ func avgPool2x2GradAVX512(gsrc, gdst *float32, planes, h, w int) {
 	avgPool2x2GradGo(unsafe.Slice(gsrc, planes*h*w), unsafe.Slice(gdst, planes*(h/2)*(w/2)), planes, h, w)
 }
 
-func copyRowsAVX512(dst, src *float32, rows, n, srcStride int) {
-	copyRows(unsafe.Slice(dst, rows*n), unsafe.Slice(src, (rows-1)*srcStride+n), rows, n, srcStride)
-}
-
-func spreadRowsAVX512(dst, src *float32, rows, n, dstStride int) {
-	spreadRows(unsafe.Slice(dst, (rows-1)*dstStride+n), unsafe.Slice(src, rows*n), rows, n, dstStride)
+func copyRowsAVX512(dst, src *float32, rows, n, dstStride, srcStride int) {
+	copyRows(unsafe.Slice(dst, (rows-1)*dstStride+n), unsafe.Slice(src, (rows-1)*srcStride+n), rows, n, dstStride, srcStride)
 }
 
 func col2imRowAVX512(dst, col *float32, k, ow, w, jStride int) {

@@ -66,29 +66,23 @@ func TestSumTwinsAgreeExactly(t *testing.T) {
 func TestRowTwinsAgree(t *testing.T) {
 	needAVX512(t)
 	rng := rand.New(rand.NewPCG(9, 9))
-	for _, c := range []struct{ rows, n, stride int }{{1, 1, 1}, {3, 15, 20}, {4, 16, 16}, {5, 17, 40}, {2, 33, 33}, {7, 28, 32}} {
-		src := randF32(rng, (c.rows-1)*c.stride+c.n)
-		got, want := make([]float32, c.rows*c.n+8), make([]float32, c.rows*c.n+8)
-		copyRowsAVX512(&got[0], &src[0], c.rows, c.n, c.stride)
-		copyRows(want, src, c.rows, c.n, c.stride)
-		for i := range want {
-			if got[i] != want[i] {
-				t.Fatalf("copyRows %+v: [%d] = %v, want %v", c, i, got[i], want[i])
-			}
-		}
-	}
-	for _, c := range []struct{ rows, n, stride int }{{1, 1, 1}, {3, 15, 20}, {4, 16, 16}, {5, 17, 40}, {2, 33, 33}, {7, 28, 30}, {0, 5, 7}} {
-		src := randF32(rng, c.rows*c.n+1)
-		size := max(0, (c.rows-1)*c.stride+c.n) + 8 // guard values after the last row
+	// Packed rows from strided ones (im2col), strided rows from packed
+	// ones (padding), and strided to strided, with guard values after dst.
+	for _, c := range []struct{ rows, n, dstStride, srcStride int }{
+		{1, 1, 1, 1}, {3, 15, 15, 20}, {4, 16, 16, 16}, {5, 17, 17, 40}, {2, 33, 33, 33}, {7, 28, 28, 32},
+		{3, 15, 20, 15}, {5, 17, 40, 17}, {7, 28, 30, 28}, {4, 9, 11, 13}, {0, 5, 7, 5},
+	} {
+		src := randF32(rng, max(0, (c.rows-1)*c.srcStride+c.n))
+		size := max(0, (c.rows-1)*c.dstStride+c.n) + 8
 		got, want := randF32(rng, size), make([]float32, size)
 		copy(want, got)
 		if c.rows > 0 {
-			spreadRowsAVX512(&got[0], &src[0], c.rows, c.n, c.stride)
+			copyRowsAVX512(&got[0], &src[0], c.rows, c.n, c.dstStride, c.srcStride)
 		}
-		spreadRows(want, src, c.rows, c.n, c.stride)
+		copyRows(want, src, c.rows, c.n, c.dstStride, c.srcStride)
 		for i := range want {
 			if got[i] != want[i] {
-				t.Fatalf("spreadRows %+v: [%d] = %v, want %v", c, i, got[i], want[i])
+				t.Fatalf("copyRows %+v: [%d] = %v, want %v", c, i, got[i], want[i])
 			}
 		}
 	}
