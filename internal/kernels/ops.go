@@ -164,43 +164,32 @@ func reluGo(dst, src []float32) {
 // ReLUGrad adds to gx the gradient through ReLU: gx[i] += g[i] where
 // x[i] > 0 or x[i] is NaN (PyTorch passes a NaN's gradient through). x may
 // be ReLU's input or its output, which agree on both conditions.
-func ReLUGrad(gx, g, x []float32) {
-	g, x = g[:len(gx)], x[:len(gx)]
-	if useAVX512 && len(gx) > 0 {
-		reluGradAVX512(&gx[0], &g[0], &x[0], len(gx))
-		return
-	}
-	reluGradGo(gx, g, x)
-}
+func ReLUGrad(gx, g, x []float32) { reluGrad(gx, g, x, false) }
 
 // ReLUGradSet is ReLUGrad setting gx instead of adding to it: gx = g where
-// x > 0 or x is NaN, 0 elsewhere.
-func ReLUGradSet(gx, g, x []float32) {
+// x > 0 or x is NaN, 0 elsewhere (as ReLUGrad on a cleared gx, to the bit).
+func ReLUGradSet(gx, g, x []float32) { reluGrad(gx, g, x, true) }
+
+func reluGrad(gx, g, x []float32, set bool) {
 	g, x = g[:len(gx)], x[:len(gx)]
 	if useAVX512 && len(gx) > 0 {
-		reluGradSetAVX512(&gx[0], &g[0], &x[0], len(gx))
+		reluGradAVX512(&gx[0], &g[0], &x[0], len(gx), set)
 		return
 	}
-	reluGradSetGo(gx, g, x)
-}
-
-// reluGradSetGo is the Go twin of reluGradSetAVX512.
-func reluGradSetGo(gx, g, x []float32) {
-	for i, v := range x {
-		if !(v <= 0) {
-			gx[i] = g[i]
-		} else {
-			gx[i] = 0
-		}
-	}
+	reluGradGo(gx, g, x, set)
 }
 
 // reluGradGo is the Go twin of reluGradAVX512.
-func reluGradGo(gx, g, x []float32) {
+func reluGradGo(gx, g, x []float32, set bool) {
 	for i, v := range x {
-		if !(v <= 0) {
-			gx[i] += g[i]
+		var base float32
+		if !set {
+			base = gx[i]
 		}
+		if !(v <= 0) {
+			base += g[i]
+		}
+		gx[i] = base
 	}
 }
 

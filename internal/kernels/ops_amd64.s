@@ -345,20 +345,26 @@ reluDone:
 	VZEROUPPER
 	RET
 
-// func reluGradAVX512(gx, gr, x *float32, n int)
-// gx += gr where x > 0 or x is NaN.
-TEXT ·reluGradAVX512(SB), NOSPLIT, $0-32
+// func reluGradAVX512(gx, gr, x *float32, n int, set bool)
+// gx += gr where x > 0 or x is NaN; with set, gx starts from zero
+// instead of its contents.
+TEXT ·reluGradAVX512(SB), NOSPLIT, $0-33
 	MOVQ gx+0(FP), DI
 	MOVQ gr+8(FP), SI
 	MOVQ x+16(FP), DX
 	MOVQ n+24(FP), CX
+	MOVBQZX set+32(FP), R9
 	VXORPS Z31, Z31, Z31
 rgLoop:
 	CMPQ CX, $16
 	JLT  rgTail
 	VMOVUPS (DX), Z0
 	VCMPPS $0x16, Z31, Z0, K1 // !(x <= 0): x > 0 or NaN (NLE_UQ)
+	VXORPS Z1, Z1, Z1
+	TESTQ R9, R9
+	JNZ  rgSet
 	VMOVUPS (DI), Z1
+rgSet:
 	VADDPS (SI), Z1, K1, Z1
 	VMOVUPS Z1, (DI)
 	ADDQ $64, SI
@@ -375,45 +381,14 @@ rgTail:
 	KMOVW AX, K2
 	VMOVUPS.Z (DX), K2, Z0
 	VCMPPS $0x16, Z31, Z0, K2, K1
+	VXORPS Z1, Z1, Z1
+	TESTQ R9, R9
+	JNZ  rgSetTail
 	VMOVUPS.Z (DI), K2, Z1
+rgSetTail:
 	VADDPS (SI), Z1, K1, Z1
 	VMOVUPS Z1, K2, (DI)
 rgDone:
-	VZEROUPPER
-	RET
-
-// func reluGradSetAVX512(gx, gr, x *float32, n int)
-// gx = gr where x > 0 or x is NaN, 0 elsewhere.
-TEXT ·reluGradSetAVX512(SB), NOSPLIT, $0-32
-	MOVQ gx+0(FP), DI
-	MOVQ gr+8(FP), SI
-	MOVQ x+16(FP), DX
-	MOVQ n+24(FP), CX
-	VXORPS Z31, Z31, Z31
-rsLoop:
-	CMPQ CX, $16
-	JLT  rsTail
-	VMOVUPS (DX), Z0
-	VCMPPS $0x16, Z31, Z0, K1 // !(x <= 0): x > 0 or NaN (NLE_UQ)
-	VMOVUPS.Z (SI), K1, Z1
-	VMOVUPS Z1, (DI)
-	ADDQ $64, SI
-	ADDQ $64, DI
-	ADDQ $64, DX
-	SUBQ $16, CX
-	JMP  rsLoop
-rsTail:
-	TESTQ CX, CX
-	JZ    rsDone
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K2
-	VMOVUPS.Z (DX), K2, Z0
-	VCMPPS $0x16, Z31, Z0, K2, K1
-	VMOVUPS.Z (SI), K1, Z1
-	VMOVUPS Z1, K2, (DI)
-rsDone:
 	VZEROUPPER
 	RET
 

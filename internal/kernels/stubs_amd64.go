@@ -88,15 +88,10 @@ func addAVX512(dst, a, b *float32, n int)
 //go:noescape
 func reluAVX512(dst, src *float32, n int)
 
-// reluGradSetAVX512 is reluGradSetGo (ops_amd64.s).
-//
-//go:noescape
-func reluGradSetAVX512(gx, gr, x *float32, n int)
-
 // reluGradAVX512 is reluGradGo (ops_amd64.s).
 //
 //go:noescape
-func reluGradAVX512(gx, gr, x *float32, n int)
+func reluGradAVX512(gx, gr, x *float32, n int, set bool)
 
 // bytesToF32AVX512 is bytesToF32Go (ops_amd64.s).
 //

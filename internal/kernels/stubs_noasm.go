@@ -63,12 +63,8 @@ func addAVX512(dst, a, b *float32, n int) {
 }
 func reluAVX512(dst, src *float32, n int) { reluGo(unsafe.Slice(dst, n), unsafe.Slice(src, n)) }
 
-func reluGradAVX512(gx, gr, x *float32, n int) {
-	reluGradGo(unsafe.Slice(gx, n), unsafe.Slice(gr, n), unsafe.Slice(x, n))
-}
-
-func reluGradSetAVX512(gx, gr, x *float32, n int) {
-	reluGradSetGo(unsafe.Slice(gx, n), unsafe.Slice(gr, n), unsafe.Slice(x, n))
+func reluGradAVX512(gx, gr, x *float32, n int, set bool) {
+	reluGradGo(unsafe.Slice(gx, n), unsafe.Slice(gr, n), unsafe.Slice(x, n), set)
 }
 
 func bytesToF32AVX512(dst *float32, src *byte, n int, scale, offset float32) {
