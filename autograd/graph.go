@@ -191,6 +191,62 @@ type Graph struct {
 	// it on first use, instead of packing the weights at every call (see
 	// WeightPacks). infer.Predictor and the benchmark's inference set it.
 	Packs *WeightPacks
+
+	// local, when not nil, holds the graph's own stand-in for each
+	// parameter its operations used (SetLocalGrads).
+	local map[*Value]*Value
+}
+
+// SetLocalGrads, on, makes the graph keep its own gradient of each
+// parameter its operations use, instead of adding to the parameter's
+// (Value.Grad): the operations record a stand-in for the parameter, with
+// the same tensor, that belongs to the graph. Several graphs can then run
+// forward and backward passes over one model at once, each on a share of
+// a batch, without touching the parameters' shared state; LocalGrad reads
+// each graph's gradients. The stand-ins outlive Reset.
+func (g *Graph) SetLocalGrads(on bool) {
+	switch {
+	case on && g.local == nil:
+		g.local = make(map[*Value]*Value)
+	case !on:
+		g.local = nil
+	}
+}
+
+// LocalGrad returns the gradient of parameter p that this graph's
+// backward passes have accumulated since ZeroLocalGrads (see
+// SetLocalGrads), or nil when none reached it.
+func (g *Graph) LocalGrad(p *Value) *tensor.Tensor {
+	s := g.local[p]
+	if s == nil || s.grad == nil || s.gradStale {
+		return nil
+	}
+	return s.grad
+}
+
+// ZeroLocalGrads sets the graph's own gradients of the parameters to
+// zero, deferred as Value.ZeroGrad defers it.
+func (g *Graph) ZeroLocalGrads() {
+	for _, s := range g.local {
+		s.ZeroGrad()
+	}
+}
+
+// localOf returns the graph's stand-in for parameter p, following p's
+// tensor if it was replaced (SetData) since.
+func (g *Graph) localOf(p *Value) *Value {
+	s := g.local[p]
+	if s == nil {
+		s = &Value{requiresGrad: true, name: p.name, kind: p.kind}
+		g.local[p] = s
+	}
+	if s.data != p.data {
+		if s.grad != nil && (s.grad.DType() != p.data.DType() || !s.grad.SameShape(p.data)) {
+			s.grad, s.gradStale = nil, false
+		}
+		s.data = p.data
+	}
+	return s
 }
 
 // NewGraph returns an empty graph that records operations for

@@ -137,6 +137,13 @@ func (g *Graph) Apply(op Op, in ...*Value) *Value {
 		} else {
 			out.parents = append([]*Value(nil), in...)
 		}
+		if g.local != nil {
+			for i, p := range out.parents {
+				if p != nil && p.graph == nil && p.requiresGrad {
+					out.parents[i] = g.localOf(p)
+				}
+			}
+		}
 	}
 	return out
 }

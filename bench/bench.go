@@ -17,6 +17,7 @@ package bench
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"math/rand/v2"
 	"syscall"
 	"time"
@@ -136,14 +137,43 @@ func Run(c Case, images *data.Images, opts Options) (Timing, error) {
 		g := autograd.NewGraph()
 		g.Training = true
 		g.RNG = tensor.NewRNG(3) // dropout's masks (cnn)
+		// As baeum train does: a model without batch normalisation
+		// trains each batch as one share per thread.
+		var sh *train.Shared
+		if n := train.AutoShares(m, loss, c.Batch); n > 1 {
+			if sh, err = train.NewShared(m, opt.Params(), loss, n); err != nil {
+				return Timing{}, err
+			}
+		}
 		step := 0
+		one := make([]*data.Batch, 1)
 		clock.start()
 		for step < opts.Warmup+opts.Steps {
-			for b := range loader.Epoch() {
-				if _, _, err := train.Step(g, m, loss, opt, b); err != nil {
-					return Timing{}, err
+			var batches iter.Seq[[]*data.Batch]
+			if sh != nil {
+				batches = loader.EpochShares(sh.Len())
+			} else {
+				batches = func(yield func([]*data.Batch) bool) {
+					for b := range loader.Epoch() {
+						one[0] = b
+						if !yield(one) {
+							return
+						}
+					}
 				}
-				g.Reset()
+			}
+			for bs := range batches {
+				if sh != nil {
+					if _, err := sh.Step(opt, bs, uint64(step)); err != nil {
+						return Timing{}, err
+					}
+					sh.Reset()
+				} else {
+					if _, _, err := train.Step(g, m, loss, opt, bs[0]); err != nil {
+						return Timing{}, err
+					}
+					g.Reset()
+				}
 				step++
 				if step == opts.Warmup {
 					clock.start()

@@ -28,9 +28,12 @@ func benchStep(b *testing.B, name string) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	idx := make([]int, 64)
+	for i := range idx {
+		idx[i] = i
+	}
 	batch := data.NewBatch(ds.Spec(), 64)
-	batch.Collate(ds, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
-		32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63})
+	batch.Collate(ds, idx)
 	opt, _ := optim.NewSGD(m.Params(), optim.SGDConfig{LR: 0.01, Momentum: 0.9})
 	g := autograd.NewGraph()
 	g.Training, g.RNG = true, tensor.NewRNG(3) // cnn's dropout draws masks
@@ -40,6 +43,25 @@ func benchStep(b *testing.B, name string) {
 			b.Fatal(err)
 		}
 		g.Reset()
+	}
+	// As baeum train does, a model that AutoShares splits trains on
+	// shares of the batch at once.
+	if n := train.AutoShares(m, loss, 64); n > 1 {
+		sh, err := train.NewShared(m, opt.Params(), loss, n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		shares := make([]*data.Batch, n)
+		for k := range shares {
+			shares[k] = data.NewBatch(ds.Spec(), 64)
+			shares[k].Collate(ds, idx[64*k/n:64*(k+1)/n])
+		}
+		step = func() {
+			if _, err := sh.Step(opt, shares, 1); err != nil {
+				b.Fatal(err)
+			}
+			sh.Reset()
+		}
 	}
 	for range 3 {
 		step()

@@ -28,6 +28,9 @@ type Loader struct {
 	pool    int
 	lens    func(i int) int
 	scratch []int
+	// shares are the batches EpochShares collates, and sharesOut the
+	// slice it yields them in.
+	shares, sharesOut []*Batch
 }
 
 // NewLoader returns a loader with the given batch size. When shuffle is
@@ -159,6 +162,71 @@ func (l *Loader) SetEpoch(epoch int) {
 // (see Augment) are transformed and prepared in parallel over the batch
 // (see Batch.Collate).
 func (l *Loader) Epoch() iter.Seq[*Batch] {
+	epoch := l.begin()
+	return func(yield func(*Batch) bool) {
+		for b := 0; b < l.Len(); b++ {
+			lo, hi, global := l.span(b)
+			l.b.Epoch = epoch
+			l.b.Collate(l.ds, l.order[lo:hi])
+			l.b.Global = global
+			if !yield(l.b) {
+				return
+			}
+		}
+	}
+}
+
+// EpochShares is Epoch for data-parallel training within one process:
+// it cuts each batch that Epoch would give into n shares of nearly equal
+// size, examples [lo + g·k/n, lo + g·(k+1)/n) of a batch [lo, lo+g), and
+// collates each into a batch of its own whose Global is g. A share that
+// would be empty (a last batch of fewer than n examples) is left out.
+// The batches are valid until the next ones.
+func (l *Loader) EpochShares(n int) iter.Seq[[]*Batch] {
+	if n < 1 {
+		panic(fmt.Sprintf("data: %d shares of a batch", n))
+	}
+	for len(l.shares) < n {
+		l.shares = append(l.shares, NewBatch(l.ds.Spec(), (l.batch+n-1)/n))
+	}
+	epoch := l.begin()
+	return func(yield func([]*Batch) bool) {
+		for b := 0; b < l.Len(); b++ {
+			lo, hi, global := l.span(b)
+			l.sharesOut = l.sharesOut[:0]
+			for k := range n {
+				slo, shi := lo+(hi-lo)*k/n, lo+(hi-lo)*(k+1)/n
+				if slo == shi {
+					continue
+				}
+				sb := l.shares[k]
+				sb.Epoch = epoch
+				sb.Collate(l.ds, l.order[slo:shi])
+				sb.Global = global
+				l.sharesOut = append(l.sharesOut, sb)
+			}
+			if !yield(l.sharesOut) {
+				return
+			}
+		}
+	}
+}
+
+// span returns the examples of batch b that this process collates, as a
+// range of the epoch's order, and the whole batch's size.
+func (l *Loader) span(b int) (lo, hi, global int) {
+	lo = b * l.batch
+	hi = min(lo+l.batch, len(l.order))
+	global = hi - lo
+	if l.size > 1 {
+		lo, hi = lo+global*l.rank/l.size, lo+global*(l.rank+1)/l.size
+	}
+	return lo, hi, global
+}
+
+// begin starts a pass: it counts it, draws its order when the loader
+// shuffles, and returns its epoch.
+func (l *Loader) begin() int {
 	epoch := l.epoch
 	l.epoch++
 	if l.shuffle {
@@ -172,20 +240,5 @@ func (l *Loader) Epoch() iter.Seq[*Batch] {
 			l.bucket()
 		}
 	}
-	return func(yield func(*Batch) bool) {
-		for b := 0; b < l.Len(); b++ {
-			lo := b * l.batch
-			hi := min(lo+l.batch, len(l.order))
-			l.b.Epoch = epoch
-			global := hi - lo
-			if l.size > 1 {
-				lo, hi = lo+global*l.rank/l.size, lo+global*(l.rank+1)/l.size
-			}
-			l.b.Collate(l.ds, l.order[lo:hi])
-			l.b.Global = global
-			if !yield(l.b) {
-				return
-			}
-		}
-	}
+	return epoch
 }

@@ -56,3 +56,52 @@ func TestLoaderShard(t *testing.T) {
 		t.Errorf("rank 0's share of the last batch has %d examples, want 2", n)
 	}
 }
+
+// TestLoaderEpochShares checks the shares of each batch that one process
+// trains on at once: in order, they are the batch Epoch gives, each knows
+// the whole batch's size, and a last batch of fewer examples than shares
+// has no empty share.
+func TestLoaderEpochShares(t *testing.T) {
+	ds := tiny(t, 18, grey(2, 3))
+	const batch, n = 8, 3
+	labels := func(b *Batch) []int64 {
+		x := b.Inputs[0].F32()
+		out := make([]int64, b.Size)
+		for k := range out {
+			out[k] = int64(x[k*6]*255 + 0.5)
+		}
+		return out
+	}
+	var whole [][]int64
+	for b := range NewLoader(ds, batch, true, false, rand.New(rand.NewPCG(5, 5))).Epoch() {
+		whole = append(whole, labels(b))
+	}
+	l := NewLoader(ds, batch, true, false, rand.New(rand.NewPCG(5, 5)))
+	i := 0
+	for bs := range l.EpochShares(n) {
+		var got []int64
+		sizes := []int{}
+		for _, b := range bs {
+			if b.Global != len(whole[i]) {
+				t.Fatalf("batch %d: Global %d, want %d", i, b.Global, len(whole[i]))
+			}
+			got = append(got, labels(b)...)
+			sizes = append(sizes, b.Size)
+		}
+		if !slices.Equal(got, whole[i]) {
+			t.Errorf("batch %d: shares %v, want %v", i, got, whole[i])
+		}
+		// 18 = 8 + 8 + 2: shares of 2, 3, 3 twice, then 1 and 1.
+		want := []int{2, 3, 3}
+		if i == 2 {
+			want = []int{1, 1}
+		}
+		if !slices.Equal(sizes, want) {
+			t.Errorf("batch %d: shares of %v examples, want %v", i, sizes, want)
+		}
+		i++
+	}
+	if i != len(whole) {
+		t.Errorf("%d batches in shares, want %d", i, len(whole))
+	}
+}

@@ -217,6 +217,10 @@ type BatchNorm struct {
 	Batches      *tensor.Tensor // num_batches_tracked
 }
 
+// CouplesBatch reports true: in training, each example's output depends on
+// the whole batch's statistics (see BatchCoupled).
+func (*BatchNorm) CouplesBatch() bool { return true }
+
 // NewBatchNorm1d returns batch normalisation for (N, C) inputs with γ = 1,
 // β = 0 (the identity at the start, which is why these are the defaults),
 // momentum 0.1 and ε = 1e-5, as in PyTorch.

@@ -172,3 +172,29 @@ func checkChildren(kind string, children []Named) {
 		seen[c.Name] = true
 	}
 }
+
+// BatchCoupled is implemented by a layer whose output for one example, in
+// training, depends on the other examples of its batch, as batch
+// normalisation's does. Training such a model on shares of each batch
+// at once (package train's Config.Shares) would change what it
+// computes, so the trainer refuses it. A custom layer that mixes a
+// batch's examples should implement it.
+type BatchCoupled interface {
+	CouplesBatch() bool
+}
+
+// CouplesBatch reports whether a layer of m, m included, couples the
+// examples of a batch (BatchCoupled) or keeps running statistics
+// (Buffered with buffers, as batch normalisation does).
+func CouplesBatch(m Module) bool {
+	coupled := false
+	Walk(m, func(_ string, m Module) {
+		if b, ok := m.(BatchCoupled); ok && b.CouplesBatch() {
+			coupled = true
+		}
+		if b, ok := m.(Buffered); ok && len(b.Buffers()) > 0 {
+			coupled = true
+		}
+	})
+	return coupled
+}

@@ -35,3 +35,12 @@ func MeasurePeak(threads int, d time.Duration) Peak { return kernels.MeasurePeak
 // outside tensor that run beside training (preparing a batch's examples,
 // say) use it to share that pool rather than compete with it.
 func Parallel(n, grain int, fn func(worker, lo, hi int)) { kernels.Parallel(n, grain, fn) }
+
+// Shares runs fn(k, k, k+1) for every share k in [0, n) at once, one
+// goroutine each, and returns when all are done. Meanwhile Threads()
+// reports 1: the tensor operations each share calls run on its own
+// goroutine, unsplit. Data-parallel training in one process uses it to
+// run each share of a batch as one whole pass (see package train).
+// Calls must not nest; fn should be a value made once, so that a call
+// allocates nothing.
+func Shares(n int, fn func(k, lo, hi int)) { kernels.Shares(n, fn) }

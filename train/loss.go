@@ -53,6 +53,33 @@ func (c CrossEntropy) Loss(g *autograd.Graph, out *autograd.Value, b *data.Batch
 	return g.CrossEntropyWith(logits, labels, o, autograd.ReduceMean)
 }
 
+// Denominator returns what the mean over b divides by: the summed class
+// weights of the labels not ignored (their number without Weight).
+func (c CrossEntropy) Denominator(b *data.Batch) float64 {
+	o := autograd.CrossEntropyOptions{}
+	if c.Ignore {
+		o.IgnoreIndex, o.UseIgnoreIndex = c.IgnoreIndex, true
+	}
+	return labelWeight(b.Target.I64(), o.Ignored(), c.Weight)
+}
+
+// labelWeight sums the weights of the labels other than ignored (1 each
+// without weights). A label outside the weights counts 0: the loss
+// itself refuses it.
+func labelWeight(labels []int64, ignored int64, weight []float64) float64 {
+	d := 0.0
+	for _, y := range labels {
+		switch {
+		case y == ignored:
+		case weight == nil:
+			d++
+		case y >= 0 && y < int64(len(weight)):
+			d += weight[y]
+		}
+	}
+	return d
+}
+
 // Metrics returns accuracy.
 func (CrossEntropy) Metrics() []Metric { return []Metric{Accuracy{}} }
 
@@ -85,6 +112,26 @@ func (BCEWithLogits) Loss(g *autograd.Graph, out *autograd.Value, b *data.Batch)
 	return g.BCEWithLogitsMasked(like(g, out, b.Target), g.Input(b.Target), b.Mask)
 }
 
+// Denominator returns what the mean over b divides by: the target's
+// numbers, or the mask's sum when the batch has one.
+func (BCEWithLogits) Denominator(b *data.Batch) float64 { return maskedCount(b) }
+
+// maskedCount returns the number of target values a masked mean over b
+// averages: the mask's sum when b has one, else all of them.
+func maskedCount(b *data.Batch) float64 {
+	if b.Mask == nil {
+		return float64(b.Target.Len())
+	}
+	n, per := 0.0, 1
+	if m := b.Mask.Len(); m > 0 {
+		per = b.Target.Len() / m // the features of each step
+	}
+	for _, v := range b.Mask.F32() {
+		n += float64(v)
+	}
+	return n * float64(per)
+}
+
 // Metrics returns the accuracy of thresholding the logits at 0.
 func (BCEWithLogits) Metrics() []Metric { return []Metric{BinaryAccuracy{}} }
 
@@ -101,6 +148,10 @@ func (MSE) Loss(g *autograd.Graph, out *autograd.Value, b *data.Batch) *autograd
 	// Without a mask (b.Mask nil) this is the plain mean.
 	return g.MSELossMasked(like(g, out, b.Target), g.Input(b.Target), b.Mask)
 }
+
+// Denominator returns what the mean over b divides by: the target's
+// numbers, or the masked ones when the batch has a mask.
+func (MSE) Denominator(b *data.Batch) float64 { return maskedCount(b) }
 
 // Metrics returns RMSE, MAE and R².
 func (MSE) Metrics() []Metric { return []Metric{RMSE{}, MAE{}, R2{}} }

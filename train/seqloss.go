@@ -38,6 +38,12 @@ func (SequenceCrossEntropy) Loss(g *autograd.Graph, out *autograd.Value, b *data
 	return g.CrossEntropyWith(logits, labels, autograd.CrossEntropyOptions{}, autograd.ReduceMean)
 }
 
+// Denominator returns what the mean over b divides by: the batch's real
+// steps, the labels other than data.IgnoreIndex.
+func (SequenceCrossEntropy) Denominator(b *data.Batch) float64 {
+	return labelWeight(b.Target.I64(), tensor.DefaultIgnoreIndex, nil)
+}
+
 // Metrics returns the accuracy of the steps' predictions.
 func (SequenceCrossEntropy) Metrics() []Metric { return []Metric{SequenceAccuracy{}} }
 

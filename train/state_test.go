@@ -12,20 +12,36 @@ import (
 
 // TestResumeIsBitIdentical stops a run after each epoch, saves, restores
 // into a fresh model and trainer, and continues: the final weights equal
-// those of an uninterrupted run bit for bit.
+// those of an uninterrupted run bit for bit, also for a run whose
+// batches train in shares (LeNet-5, Config.Shares).
 func TestResumeIsBitIdentical(t *testing.T) {
-	for _, opt := range []string{"adam", "momentum"} {
-		cfg := Config{Epochs: 3, Seed: 5}
-		m := newModel(t, "mlp", 9)
+	for _, c := range []struct {
+		model, opt string
+		shares     int
+	}{{"mlp", "adam", 0}, {"mlp", "momentum", 0}, {"lenet5", "adam", 2}} {
+		opt, model := c.opt, c.model
+		cfg := Config{Epochs: 3, Seed: 5, Shares: c.shares}
+		m := newModel(t, model, 9)
 		trainSet, test := subsets(t, m, 900, 100)
 		whole := trainerFor(t, m, trainSet.Len(), opt, 0, "", cfg)
 		if _, err := whole.Fit(context.Background(), trainSet, test, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 		want := paramTensors(m)
+		if c.shares > 1 {
+			// The shares ran: whole batches sum in another order.
+			m1 := newModel(t, model, 9)
+			one := trainerFor(t, m1, trainSet.Len(), opt, 0, "", Config{Epochs: 3, Seed: 5})
+			if _, err := one.Fit(context.Background(), trainSet, test, nil, nil); err != nil {
+				t.Fatal(err)
+			}
+			if tensor.Equal(paramTensors(m1)[0], want[0]) {
+				t.Fatalf("%s: %d shares gave the bits of whole batches", model, c.shares)
+			}
+		}
 
 		path := filepath.Join(t.TempDir(), "state.safetensors")
-		m2 := newModel(t, "mlp", 9)
+		m2 := newModel(t, model, 9)
 		tr := trainerFor(t, m2, trainSet.Len(), opt, 0, "", cfg)
 		for tr.Epoch < cfg.Epochs {
 			// Run one more epoch, save, and rebuild everything from the file.
@@ -46,8 +62,8 @@ func TestResumeIsBitIdentical(t *testing.T) {
 			}
 			// Fresh values, built as the caller built them, with different
 			// initial weights: everything else must come from the file.
-			m2 = newModel(t, "mlp", 1234)
-			tr = trainerFor(t, m2, trainSet.Len(), opt, 0, "", Config{Epochs: saved.Epochs, Seed: saved.Seed})
+			m2 = newModel(t, model, 1234)
+			tr = trainerFor(t, m2, trainSet.Len(), opt, 0, "", Config{Epochs: saved.Epochs, Seed: saved.Seed, Shares: c.shares})
 			if err := tr.LoadState(path); err != nil {
 				t.Fatal(err)
 			}

@@ -74,6 +74,15 @@ type Config struct {
 	// averaged after each epoch, and validation and test sets are split
 	// over the processes. Every process must call Fit alike.
 	Comm Comm
+	// Shares, above 1, splits every batch into this many shares that
+	// train at once, each a whole forward and backward pass on one core,
+	// their gradients summed before the optimizer's step (see Shared):
+	// faster than splitting each operation over the cores when the
+	// model is small. It needs a Shareable loss and a model whose layers
+	// treat every example on its own (no batch normalisation); AutoShares
+	// picks it. The results depend on the number of shares (the sums run
+	// in another order), not on the cores. 0 or 1: whole batches.
+	Shares int
 }
 
 func (c *Config) fill() {
@@ -186,6 +195,17 @@ func New(model nn.Module, opt optim.Optimizer, cfg Config) (*Trainer, error) {
 	if cfg.Monitor.Metric != "loss" && metricIndex(cfg.Metrics, cfg.Monitor.Metric) < 0 {
 		return nil, fmt.Errorf("train: the monitor watches %q, which is not among the metrics (%s)", cfg.Monitor.Metric, metricNames(cfg.Metrics))
 	}
+	if cfg.Shares > 1 {
+		if cfg.distributed() {
+			return nil, fmt.Errorf("train: %d shares of a batch in a run over %d processes: use one or the other", cfg.Shares, cfg.Comm.Size())
+		}
+		if cfg.Shares > cfg.Batch {
+			return nil, fmt.Errorf("train: %d shares of a batch of %d", cfg.Shares, cfg.Batch)
+		}
+		if _, err := NewShared(model, opt.Params(), cfg.Loss, cfg.Shares); err != nil {
+			return nil, err
+		}
+	}
 	pcg := rand.NewPCG(cfg.Seed, cfg.Seed^0x5851f42d4c957f2d)
 	return &Trainer{Model: model, Opt: opt, PCG: pcg, RNG: rand.New(pcg), Cfg: cfg}, nil
 }
@@ -276,6 +296,24 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, val, test data.Dataset, aft
 	if len(cfg.Metrics) > 0 {
 		first = cfg.Metrics[0].Name()
 	}
+	// Each step gets the shares of a batch: one, the batch itself,
+	// unless Shares splits it.
+	var sh *Shared
+	one := make([]*data.Batch, 1)
+	steps := func(yield func([]*data.Batch) bool) {
+		for b := range loader.Epoch() {
+			one[0] = b
+			if !yield(one) {
+				return
+			}
+		}
+	}
+	if cfg.Shares > 1 {
+		var err error
+		if sh, err = NewShared(t.Model, t.Opt.Params(), cfg.Loss, cfg.Shares); err != nil {
+			return "", err
+		}
+	}
 	stats := newStats(cfg.Metrics, 1)
 	for t.Epoch < cfg.Epochs {
 		start := time.Now()
@@ -287,24 +325,43 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, val, test data.Dataset, aft
 		// Augmented examples are keyed by the epoch: a resumed run
 		// transforms them as an uninterrupted one would.
 		loader.SetEpoch(epoch)
-		for b := range loader.Epoch() {
+		batches := steps
+		if sh != nil {
+			batches = loader.EpochShares(sh.Len())
+		}
+		for bs := range batches {
 			stepStart := time.Now()
 			var l float64
 			var out *autograd.Value
 			var err error
-			if t.dist != nil {
+			b := bs[0]
+			switch {
+			case sh != nil:
+				l, err = sh.Step(t.Opt, bs, t.RNG.Uint64())
+			case t.dist != nil:
 				l, out, err = t.distStep(g, b)
-			} else {
+			default:
 				l, out, err = Step(g, t.Model, cfg.Loss, t.Opt, b)
 			}
 			if err != nil {
 				g.Reset()
+				if sh != nil {
+					sh.Reset()
+				}
 				return "", fmt.Errorf("train: epoch %d, step %d of %d: %w", epoch, step+1, loader.Len(), err)
 			}
 			if cfg.Policy != nil {
 				cfg.Policy.Step()
 			}
-			if out != nil {
+			size := b.Size
+			if sh != nil {
+				size = 0
+				for k, b := range bs {
+					stats.add(0, sh.Output(k).Data(), b)
+					size += b.Size
+				}
+				sh.Reset()
+			} else if out != nil {
 				stats.add(0, out.Data(), b)
 			}
 			g.Reset()
@@ -314,10 +371,10 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, val, test data.Dataset, aft
 			el := time.Since(stepStart).Seconds()
 			if t.Epoch > 0 || step > cfg.Warmup {
 				t.trainSeconds += el
-				t.trainImages += b.Size
+				t.trainImages += size
 			}
 			t.allSeconds += el
-			t.allImages += b.Size
+			t.allImages += size
 			if cfg.Progress {
 				v := 0.0
 				if first != "" {

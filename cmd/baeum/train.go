@@ -568,6 +568,11 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 	o.Threads = tensor.Threads()
 	tcfg := train.Config{Epochs: o.Epochs, Batch: o.Batch, Seed: o.Seed, Patience: o.Patience, Loss: rd.Loss, Policy: policy, Bucket: o.Bucket,
 		Log: out, Progress: isTerminal(os.Stdout) && out == os.Stdout, Comm: comm}
+	if comm == nil {
+		// A model without batch normalisation trains each batch as one
+		// share per thread, each a whole pass on one core.
+		tcfg.Shares = train.AutoShares(model, rd.Loss, o.Batch)
+	}
 	tr, err := train.New(model, opt, tcfg)
 	if err != nil {
 		return err
@@ -644,8 +649,12 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 	if c := model.Prep.Classes; len(c) > 0 {
 		classes = fmt.Sprintf(" of %d classes (%s)", len(c), listSome(c, 10))
 	}
-	fmt.Fprintf(out, "training %v: %s parameters, %d training / %d validation%s / %d test %s%s, %s lr %g (%s), batch %d, %d threads\n",
-		model, nn.Thousands(nn.CountParams(model)), fit.Len(), val.Len(), valNote, testSet.Len(), unit, classes, o.Optimizer, o.LR, o.Schedule, o.Batch, tensor.Threads())
+	shares := ""
+	if tcfg.Shares > 1 {
+		shares = fmt.Sprintf(" (a batch in %d shares, one a thread)", tcfg.Shares)
+	}
+	fmt.Fprintf(out, "training %v: %s parameters, %d training / %d validation%s / %d test %s%s, %s lr %g (%s), batch %d, %d threads%s\n",
+		model, nn.Thousands(nn.CountParams(model)), fit.Len(), val.Len(), valNote, testSet.Len(), unit, classes, o.Optimizer, o.LR, o.Schedule, o.Batch, tensor.Threads(), shares)
 	stopped, fitErr := tr.Fit(cmd.Context(), fit, val, testSet, afterEpoch)
 	if errors.Is(fitErr, errStopAfter) {
 		stopped, fitErr = fmt.Sprintf("stopped after epoch %d (--stop-after)", tr.Epoch), nil

@@ -45,6 +45,27 @@ func Parallel(n, grain int, fn func(worker, lo, hi int)) {
 	runPooled(parallelJobs, parallelJob{fn: fn, n: n, chunks: chunks}, chunks)
 }
 
+// Shares runs fn(k, k, k+1) for every share k in [0, n) at once, share 0
+// on the calling goroutine and the others on the pool's workers, and
+// returns when all are done. While they run, Threads() reports 1, so
+// that the kernels each share calls run on its own goroutine alone
+// rather than split again: data-parallel training runs each share of a
+// batch as a whole forward and backward pass on one core this way. A
+// kernel that another goroutine calls meanwhile also runs on one core
+// (slower, never wrong). fn should be made once (a method value), so
+// that a call allocates nothing. Calls must not nest.
+func Shares(n int, fn func(k, lo, hi int)) {
+	if n <= 1 {
+		if n == 1 {
+			fn(0, 0, 1)
+		}
+		return
+	}
+	prev := threads.Swap(1)
+	defer threads.Store(prev)
+	runPooled(parallelJobs, parallelJob{fn: fn, n: n, chunks: n}, n)
+}
+
 // runPooled runs job's n chunks (runChunks) from a copy in a recycled
 // heap value taken from pool, which the workers need, and gives the value
 // back cleared: a call allocates nothing once the pool holds one.

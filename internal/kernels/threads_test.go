@@ -101,3 +101,38 @@ func TestSgemmConcurrentCallers(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestShares checks that Shares runs every share once, that the kernels a
+// share calls see one thread (a Parallel inside runs as one chunk), and
+// that the thread count is back afterwards.
+func TestShares(t *testing.T) {
+	defer SetThreads(SetThreads(3))
+	var ran [4]atomic.Int32
+	var inner [4]atomic.Int32
+	fn := func(k, lo, hi int) {
+		if lo != k || hi != k+1 {
+			t.Errorf("share %d given [%d, %d)", k, lo, hi)
+		}
+		ran[k].Add(1)
+		if Threads() != 1 {
+			t.Errorf("share %d sees %d threads, want 1", k, Threads())
+		}
+		Parallel(1000, 1, func(w, lo, hi int) {
+			if w != 0 || lo != 0 || hi != 1000 {
+				t.Errorf("share %d: a kernel split into chunk %d [%d, %d)", k, w, lo, hi)
+			}
+			inner[k].Add(1)
+		})
+	}
+	for range 20 {
+		Shares(4, fn)
+	}
+	for k := range ran {
+		if ran[k].Load() != 20 || inner[k].Load() != 20 {
+			t.Errorf("share %d ran %d times (its kernel %d), want 20", k, ran[k].Load(), inner[k].Load())
+		}
+	}
+	if Threads() != 3 {
+		t.Errorf("%d threads after Shares, want 3", Threads())
+	}
+}
