@@ -102,6 +102,11 @@ type trainOptions struct {
 	// batch words of similar lengths (0: a plain shuffle, as the runs
 	// saved before it existed).
 	Bucket int `json:"bucket,omitempty"`
+	// Shares is the number of shares each batch trained in (train.Config.Shares),
+	// as the run resolved it: 0 (--shares' default) picks it, and the
+	// state records what was picked, since results depend on it. A state
+	// saved before shares existed records none: whole batches.
+	Shares int `json:"shares,omitempty"`
 	// ValShare is the share of a text run's training lines held out for
 	// validation, as the run resolved it: text.Split keeps a word's
 	// forms together, so --val N holds out about N lines, and only the
@@ -227,6 +232,7 @@ a symbolic link, a read-only folder) are refused before training starts.
 	f.StringVar(&o.Task, "task", "classification", "with --target: classification or regression")
 	f.StringVar(&o.Categorical, "categorical", "", "with --target: columns to one-hot encode, separated by commas")
 	f.StringVar(&o.InitFrom, "init-from", "", "fine-tune: start from this checkpoint or .onnx file (its architecture, weights, preparation and classes) instead of --model's fresh weights")
+	f.IntVar(&o.Shares, "shares", 0, "split each batch into this many shares that train at once, one a thread (0: one a thread, of at least 16 examples, for a model with a convolution or a recurrent layer and no batch normalisation; 1: whole batches); results depend on it")
 	f.IntVar(&o.Bucket, "bucket", 0, "text runs: batch words of similar lengths, each epoch's shuffled order sorted by length in pools of this many batches whose batches then come in random order: less padding, so faster epochs (0: a plain shuffle)")
 	f.Float64Var(&o.Dropout, "dropout", 0, fmt.Sprintf("charlm's dropout in training, of the embedding's and each LSTM layer's outputs, 0 ≤ p < 1 (default %g; text runs only)", textDropout))
 	f.Float64Var(&o.WeightDrop, "weight-drop", 0, fmt.Sprintf("charlm's DropConnect on its LSTM's recurrent weights W_hh in training, one mask a batch, 0 ≤ p < 1 (default %g; text runs only)", textWeightDrop))
@@ -268,6 +274,8 @@ func checkTrainFlags(o *trainOptions, lrGiven bool) error {
 		return fmt.Errorf("--epochs %d: want 1 to %d", o.Epochs, maxEpochs)
 	case o.Batch < 1 || o.Batch > maxBatch:
 		return fmt.Errorf("--batch %d: want 1 to %d (and at most the number of training images)", o.Batch, maxBatch)
+	case o.Shares < 0 || o.Shares > o.Batch:
+		return fmt.Errorf("--shares %d: want 0 (chosen for the model), 1 (whole batches) or up to --batch %d", o.Shares, o.Batch)
 	case o.Val < 0:
 		return fmt.Errorf("--val %d: want 0 (no validation set) or more", o.Val)
 	case o.Patience < 0:
@@ -300,7 +308,7 @@ func checkTrainFlags(o *trainOptions, lrGiven bool) error {
 // resumeFlags are the flags whose values a training state records: the
 // ones --resume takes from it.
 var resumeFlags = []string{"model", "activation", "hidden", "epochs", "batch", "val", "optimizer", "schedule", "init", "lr", "seed", "patience", "limit",
-	"classes", "size", "channels", "resize", "target", "task", "categorical", "augment", "init-from", "dropout", "weight-drop", "bucket"}
+	"classes", "size", "channels", "resize", "target", "task", "categorical", "augment", "init-from", "dropout", "weight-drop", "bucket", "shares"}
 
 // resumeConflict returns an error for the first flag given on the command
 // line (changed reports which) whose value differs from the saved run's,
@@ -365,6 +373,8 @@ func resumeConflict(given, saved *trainOptions, changed func(string) bool, state
 			return fmt.Sprint(o.WeightDrop)
 		case "bucket":
 			return fmt.Sprint(o.Bucket)
+		case "shares":
+			return fmt.Sprint(o.Shares)
 		case "init-from":
 			return o.InitFrom
 		}
@@ -485,6 +495,9 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		saved.report, saved.dataDir, saved.out, saved.stopAfter, saved.resume, saved.plot = o.report, o.dataDir, o.out, o.stopAfter, o.resume, o.plot
 		*o = saved
 		o.valGiven = true // the run's --val, as it was resolved
+		if o.Shares == 0 {
+			o.Shares = 1 // saved before shares: it trained on whole batches
+		}
 		// The saved options were checked when the run began, but the
 		// file may come from elsewhere.
 		if err := checkTrainFlags(o, true); err != nil {
@@ -568,13 +581,23 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 	o.Threads = tensor.Threads()
 	tcfg := train.Config{Epochs: o.Epochs, Batch: o.Batch, Seed: o.Seed, Patience: o.Patience, Loss: rd.Loss, Policy: policy, Bucket: o.Bucket,
 		Log: out, Progress: isTerminal(os.Stdout) && out == os.Stdout, Comm: comm}
-	if comm == nil {
-		// A model without batch normalisation trains each batch as one
-		// share per thread, each a whole pass on one core.
+	switch {
+	case o.Shares > 1 && comm != nil:
+		return fmt.Errorf("--shares %d: a --distributed run shares each batch among its processes; leave --shares out", o.Shares)
+	case o.Shares > 0:
+		tcfg.Shares = o.Shares
+	case comm == nil:
+		// A model with a convolution or a recurrent layer and no batch
+		// normalisation trains each batch as one share per thread, each
+		// a whole pass on one core.
 		tcfg.Shares = train.AutoShares(model, rd.Loss, o.Batch)
 	}
+	o.Shares = max(tcfg.Shares, 1) // recorded: results depend on it
 	tr, err := train.New(model, opt, tcfg)
 	if err != nil {
+		if cmd.Flags().Changed("shares") {
+			return fmt.Errorf("--shares %d: %w", o.Shares, err)
+		}
 		return err
 	}
 	if o.resume {

@@ -264,3 +264,44 @@ func TestResumeRestoresThreads(t *testing.T) {
 		t.Errorf("resume with --threads 2: %v\n%s", err, out)
 	}
 }
+
+// TestTrainSharesResume checks a run whose batches train in shares
+// (--shares): it says so, stops and resumes to the bits of a run straight
+// through, records its shares so that a resumed run keeps them, and
+// refuses shares that cannot be (a model with batch normalisation, more
+// than the batch, a negative count).
+func TestTrainSharesResume(t *testing.T) {
+	dir := t.TempDir()
+	whole := filepath.Join(dir, "whole.safetensors")
+	parts := filepath.Join(dir, "parts.safetensors")
+	common := []string{"train", "--model", "lenet5", "--augment=none", "--limit", "600", "--val", "100", "--epochs", "2", "--threads", "2", "--shares", "2"}
+	out, err := run(t, append(common, "--out", whole)...)
+	if err != nil || !strings.Contains(out, "a batch in 2 shares") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if out, err := run(t, append(common, "--out", parts, "--stop-after", "1")...); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if out, err := run(t, "train", "--out", parts, "--resume", "--shares", "1"); err == nil || !strings.Contains(out+err.Error(), "--shares") {
+		t.Errorf("resumed with other shares: %v\n%s", err, out)
+	}
+	out, err = run(t, "train", "--out", parts, "--resume")
+	if err != nil || !strings.Contains(out, "a batch in 2 shares") {
+		t.Fatalf("resume: %v\n%s", err, out)
+	}
+	a, _ := os.ReadFile(filepath.Join(dir, "whole.last.safetensors"))
+	b, _ := os.ReadFile(filepath.Join(dir, "parts.last.safetensors"))
+	if len(a) == 0 || string(a) != string(b) {
+		t.Error("the resumed run in shares did not continue exactly")
+	}
+	for _, c := range [][]string{
+		{"--model", "cnn", "--shares", "2"},
+		{"--shares", "65"},
+		{"--shares", "-1"},
+	} {
+		args := append([]string{"train", "--limit", "200", "--epochs", "1", "--out", filepath.Join(dir, "x.safetensors")}, c...)
+		if out, err := run(t, args...); err == nil || !strings.Contains(err.Error(), "--shares") {
+			t.Errorf("%v: %v\n%s", c, err, out)
+		}
+	}
+}
