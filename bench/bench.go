@@ -24,6 +24,7 @@ import (
 
 	"github.com/baeum-ml/baeum/autograd"
 	"github.com/baeum-ml/baeum/data"
+	"github.com/baeum-ml/baeum/infer"
 	"github.com/baeum-ml/baeum/models"
 	"github.com/baeum-ml/baeum/optim"
 	"github.com/baeum-ml/baeum/tensor"
@@ -185,9 +186,11 @@ func Run(c Case, images *data.Images, opts Options) (Timing, error) {
 		}
 		return clock.stop(opts.Steps * c.Batch), nil
 	case "infer":
+		// As a runtime packs the weights once, when it opens the model,
+		// and frees activations it no longer needs; each batch in shares,
+		// one a thread, as infer.Predictor runs it.
+		r := infer.NewRunner(m, autograd.NewWeightPacks(), 0)
 		g := autograd.NewInferenceGraph()
-		g.ReleaseIntermediates = true       // as a runtime frees activations it no longer needs
-		g.Packs = autograd.NewWeightPacks() // as a runtime packs the weights once, when it opens the model
 		all, err := inferenceImages(ds)
 		if err != nil {
 			return Timing{}, err
@@ -199,7 +202,7 @@ func Run(c Case, images *data.Images, opts Options) (Timing, error) {
 				clock.start()
 			}
 			lo := step % batches * c.Batch
-			logits := m.Forward(g, g.Input(g.Arena().Slice(all, lo, lo+c.Batch))).Data()
+			logits := r.Forward(g.Arena().Slice(all, lo, lo+c.Batch))
 			tensor.ArgMax(logits, 1)
 			g.Reset()
 		}

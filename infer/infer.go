@@ -66,10 +66,11 @@ var ErrNonFinite = models.ErrNonFinite
 // Predictor classifies images with a trained model. Every prediction
 // whose output is not finite is an error wrapping ErrNonFinite.
 type Predictor struct {
-	Model  *models.Model
-	Meta   map[string]string
-	graphs sync.Pool
-	packs  *autograd.WeightPacks
+	Model   *models.Model
+	Meta    map[string]string
+	graphs  sync.Pool
+	runners sync.Pool
+	packs   *autograd.WeightPacks
 }
 
 // New returns a Predictor for a model already in memory. Its inference
@@ -80,7 +81,9 @@ type Predictor struct {
 // their weights packed once for the GEMM kernels (autograd.WeightPacks),
 // as ONNX Runtime packs a model's weights when it opens it: change the
 // model's weights in place afterwards and the Predictor does not see it
-// (make a new one). New does not run the model;
+// (make a new one). A batch of images runs in shares, one a thread, each
+// a whole pass on one core, to the bits of one pass on the batch
+// (Runner). New does not run the model;
 // models.Load, through which checkpoints are read, has checked
 // that a loaded model's output is finite (m.CheckFinite).
 func New(m *models.Model) *Predictor {
@@ -91,6 +94,9 @@ func New(m *models.Model) *Predictor {
 		g.Packs = p.packs
 		return g
 	}
+	// A batch of images runs in shares, one a thread, each a whole pass
+	// on one core (Runner).
+	p.runners.New = func() any { return NewRunner(m, p.packs, 0) }
 	return p
 }
 
@@ -208,12 +214,9 @@ func (p *Predictor) PredictBatch(images [][]byte) ([]Prediction, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := p.graphs.Get().(*autograd.Graph)
-	defer func() {
-		g.Reset()
-		p.graphs.Put(g)
-	}()
-	logits := p.Model.Forward(g, g.Input(x)).Data()
+	r := p.runners.Get().(*Runner)
+	defer p.runners.Put(r)
+	logits := r.Forward(x)
 	if err := finite(logits); err != nil {
 		return nil, err
 	}

@@ -186,8 +186,9 @@ func convForward[T float](ar *Arena, elems func(*Tensor) []T, out, x, w, bias []
 		kernels.PackConvWeights(wt, b8, any(w).([]float32), any(bias).([]float32), geo, o)
 		o32 := any(out).([]float32)
 		ps := kernels.DirectPaddedScratch(geo, o)
-		pads := ar.Empty(Float32, kernels.Chunks(n, 1)*ps).f32
-		kernels.Parallel(n, 1, func(wk, lo, hi int) {
+		chunks := kernels.Chunks(n, 1)
+		pads := ar.Empty(Float32, chunks*ps).f32
+		kernels.ParallelChunks(n, chunks, func(wk, lo, hi int) {
 			pad := pads[wk*ps : (wk+1)*ps]
 			for i := lo; i < hi; i++ {
 				oi := o32[i*o*ohw : (i+1)*o*ohw]
@@ -211,10 +212,11 @@ func convForward[T float](ar *Arena, elems func(*Tensor) []T, out, x, w, bias []
 			}
 		}
 	}
-	cols := elems(ar.Empty(dtypeOf[T](), kernels.Chunks(n, 1)*ckk*ohw))
+	chunks := kernels.Chunks(n, 1)
+	cols := elems(ar.Empty(dtypeOf[T](), chunks*ckk*ohw))
 	ps := kernels.PadScratch(geo)
-	pads := elems(ar.Empty(dtypeOf[T](), kernels.Chunks(n, 1)*ps))
-	kernels.Parallel(n, 1, func(wk, lo, hi int) {
+	pads := elems(ar.Empty(dtypeOf[T](), chunks*ps))
+	kernels.ParallelChunks(n, chunks, func(wk, lo, hi int) {
 		col := cols[wk*ckk*ohw : (wk+1)*ckk*ohw]
 		pad := pads[wk*ps : (wk+1)*ps]
 		for i := lo; i < hi; i++ {
@@ -346,7 +348,7 @@ func convBackward[T float](ar *Arena, elems func(*Tensor) []T, gx, gw, gb, gr, x
 	}
 	ps := kernels.PadScratch(geo)
 	pads := elems(ar.Empty(dtypeOf[T](), workers*ps))
-	kernels.Parallel(n, 1, func(wk, lo, hi int) {
+	kernels.ParallelChunks(n, workers, func(wk, lo, hi int) {
 		var col []T
 		if cols != nil {
 			col = cols[wk*ckk*ohw : (wk+1)*ckk*ohw]

@@ -215,8 +215,9 @@ func convGeneralForward[T float](ar *Arena, elems func(*Tensor) []T, out, x, w, 
 	ckk, ohw := geo.c*geo.kh*geo.kw, geo.oh*geo.ow
 	in, gin := geo.groups*geo.c*geo.h*geo.w, geo.c*geo.h*geo.w
 	o := geo.groups * geo.og
-	cols := elems(ar.Empty(dtypeOf[T](), kernels.Chunks(n, 1)*ckk*ohw))
-	kernels.Parallel(n, 1, func(wk, lo, hi int) {
+	chunks := kernels.Chunks(n, 1)
+	cols := elems(ar.Empty(dtypeOf[T](), chunks*ckk*ohw))
+	kernels.ParallelChunks(n, chunks, func(wk, lo, hi int) {
 		col := cols[wk*ckk*ohw : (wk+1)*ckk*ohw]
 		for i := lo; i < hi; i++ {
 			oi := out[i*o*ohw : (i+1)*o*ohw]
@@ -255,7 +256,7 @@ func convGeneralBackward[T float](ar *Arena, elems func(*Tensor) []T, gx, gw, gb
 		clear(gws)
 	}
 	cols := elems(ar.Empty(dtypeOf[T](), workers*ckk*ohw))
-	kernels.Parallel(n, 1, func(wk, lo, hi int) {
+	kernels.ParallelChunks(n, workers, func(wk, lo, hi int) {
 		col := cols[wk*ckk*ohw : (wk+1)*ckk*ohw]
 		for i := lo; i < hi; i++ {
 			for g := 0; g < geo.groups; g++ {

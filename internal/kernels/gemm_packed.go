@@ -103,10 +103,11 @@ func SgemmPackedBias(m int, a []float32, lda int, p *PackedB, bias []float32, re
 		return
 	}
 	j := gemmJob{kern: p.kern, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, c: c, ldc: ldc, pre: p, bias: bias, relu: relu}
-	j.plan(Threads())
+	threads := Threads() // read once: it can change meanwhile (Shares)
+	j.plan(threads)
 	j.splitM, j.packB = true, false // p holds every column, for any rows
 	if j.parts > 1 {                // plan chose to split; split the rows among every worker
-		j.parts = min(Threads(), (m+p.kern.mr-1)/p.kern.mr)
+		j.parts = min(threads, (m+p.kern.mr-1)/p.kern.mr)
 	}
 	// With B packed beforehand, reading A where it lies beat packing it
 	// for the MLP's layers (n = 256, 128, 10): 4% at a batch of 1000 and

@@ -21,6 +21,9 @@ func SetThreads(n int) int {
 // Threads reports how many workers parallel kernels use: the value given to
 // SetThreads, or runtime.GOMAXPROCS(0) when it was never called.
 func Threads() int {
+	if sharing.Load() > 0 {
+		return 1
+	}
 	if t := threads.Load(); t > 0 {
 		return int(t)
 	}
@@ -45,6 +48,10 @@ func Parallel(n, grain int, fn func(worker, lo, hi int)) {
 	runPooled(parallelJobs, parallelJob{fn: fn, n: n, chunks: chunks}, chunks)
 }
 
+// sharing counts the Shares calls running: while any does, Threads()
+// reports 1.
+var sharing atomic.Int32
+
 // Shares runs fn(k, k, k+1) for every share k in [0, n) at once, share 0
 // on the calling goroutine and the others on the pool's workers, and
 // returns when all are done. While they run, Threads() reports 1, so
@@ -52,8 +59,10 @@ func Parallel(n, grain int, fn func(worker, lo, hi int)) {
 // rather than split again: data-parallel training runs each share of a
 // batch as a whole forward and backward pass on one core this way. A
 // kernel that another goroutine calls meanwhile also runs on one core
-// (slower, never wrong). fn should be made once (a method value), so
-// that a call allocates nothing. Calls must not nest.
+// (slower, never wrong: a kernel reads the thread count once and sizes
+// its work and scratch by it, see ParallelChunks); calls from several
+// goroutines at once are fine. fn should be made once (a method value),
+// so that a call allocates nothing.
 func Shares(n int, fn func(k, lo, hi int)) {
 	if n <= 1 {
 		if n == 1 {
@@ -61,9 +70,24 @@ func Shares(n int, fn func(k, lo, hi int)) {
 		}
 		return
 	}
-	prev := threads.Swap(1)
-	defer threads.Store(prev)
+	sharing.Add(1)
+	defer sharing.Add(-1)
 	runPooled(parallelJobs, parallelJob{fn: fn, n: n, chunks: n}, n)
+}
+
+// ParallelChunks is Parallel with the number of chunks given (at most n;
+// at least 1): for a caller that sized per-chunk scratch by Chunks, so
+// that the count cannot change between the two (Threads() can, while
+// another goroutine runs Shares).
+func ParallelChunks(n, chunks int, fn func(worker, lo, hi int)) {
+	chunks = min(chunks, n)
+	if chunks <= 1 {
+		if n > 0 {
+			fn(0, 0, n)
+		}
+		return
+	}
+	runPooled(parallelJobs, parallelJob{fn: fn, n: n, chunks: chunks}, chunks)
 }
 
 // runPooled runs job's n chunks (runChunks) from a copy in a recycled

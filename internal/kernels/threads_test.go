@@ -124,9 +124,17 @@ func TestShares(t *testing.T) {
 			inner[k].Add(1)
 		})
 	}
-	for range 20 {
-		Shares(4, fn)
+	// From several goroutines at once: each call counts, and the thread
+	// count comes back when the last ends.
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 5 {
+				Shares(4, fn)
+			}
+		})
 	}
+	wg.Wait()
 	for k := range ran {
 		if ran[k].Load() != 20 || inner[k].Load() != 20 {
 			t.Errorf("share %d ran %d times (its kernel %d), want 20", k, ran[k].Load(), inner[k].Load())
@@ -134,5 +142,32 @@ func TestShares(t *testing.T) {
 	}
 	if Threads() != 3 {
 		t.Errorf("%d threads after Shares, want 3", Threads())
+	}
+}
+
+// TestParallelChunks checks that ParallelChunks covers the range in the
+// chunks it was given, at most one per item, whatever Threads() says.
+func TestParallelChunks(t *testing.T) {
+	defer SetThreads(SetThreads(1))
+	for _, c := range []struct{ n, chunks, want int }{{10, 3, 3}, {2, 5, 2}, {7, 1, 1}, {0, 4, 0}} {
+		seen := make([]atomic.Int32, c.n)
+		var calls atomic.Int32
+		ParallelChunks(c.n, c.chunks, func(w, lo, hi int) {
+			calls.Add(1)
+			if wlo, whi := ChunkRange(c.n, c.want, w); lo != wlo || hi != whi {
+				t.Errorf("n %d, %d chunks: chunk %d is [%d, %d), want [%d, %d)", c.n, c.chunks, w, lo, hi, wlo, whi)
+			}
+			for i := lo; i < hi; i++ {
+				seen[i].Add(1)
+			}
+		})
+		if int(calls.Load()) != c.want {
+			t.Errorf("n %d, %d chunks: %d calls, want %d", c.n, c.chunks, calls.Load(), c.want)
+		}
+		for i := range seen {
+			if seen[i].Load() != 1 {
+				t.Errorf("n %d: item %d visited %d times", c.n, i, seen[i].Load())
+			}
+		}
 	}
 }
