@@ -122,14 +122,11 @@ func maskedCount(b *data.Batch) float64 {
 	if b.Mask == nil {
 		return float64(b.Target.Len())
 	}
-	n, per := 0.0, 1
+	per := 1
 	if m := b.Mask.Len(); m > 0 {
 		per = b.Target.Len() / m // the features of each step
 	}
-	for _, v := range b.Mask.F32() {
-		n += float64(v)
-	}
-	return n * float64(per)
+	return tensor.Sum(b.Mask).Item() * float64(per)
 }
 
 // Metrics returns the accuracy of thresholding the logits at 0.
