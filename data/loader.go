@@ -186,8 +186,11 @@ func (l *Loader) EpochShares(n int) iter.Seq[[]*Batch] {
 	if n < 1 {
 		panic(fmt.Sprintf("data: %d shares of a batch", n))
 	}
-	for len(l.shares) < n {
-		l.shares = append(l.shares, NewBatch(l.ds.Spec(), (l.batch+n-1)/n))
+	if len(l.shares) != n { // batches of the capacity n shares need
+		l.shares = l.shares[:0]
+		for range n {
+			l.shares = append(l.shares, NewBatch(l.ds.Spec(), (l.batch+n-1)/n))
+		}
 	}
 	epoch := l.begin()
 	return func(yield func([]*Batch) bool) {

@@ -215,8 +215,8 @@ func (p *Predictor) PredictBatch(images [][]byte) ([]Prediction, error) {
 		return nil, err
 	}
 	r := p.runners.Get().(*Runner)
+	logits := r.Forward(x) // a panic leaves r out of the pool
 	defer p.runners.Put(r)
-	logits := r.Forward(x)
 	if err := finite(logits); err != nil {
 		return nil, err
 	}

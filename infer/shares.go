@@ -1,6 +1,8 @@
 package infer
 
 import (
+	"slices"
+
 	"github.com/baeum-ml/baeum/autograd"
 	"github.com/baeum-ml/baeum/nn"
 	"github.com/baeum-ml/baeum/tensor"
@@ -14,13 +16,19 @@ const minShareRows = 8
 // into shares, one a thread, that run at once, each a whole pass on one
 // core (tensor.Shares): the layers then hand nothing between cores
 // inside the pass. Each example's output is computed as in a pass on the
-// whole batch. It is not safe for concurrent use.
+// whole batch. A batch too small for every thread to get at least 8
+// examples runs as one pass, split operation by operation as usual. The
+// model's input and output must hold one example a row of their first
+// dimension (batch first). A Runner is not safe for concurrent use.
 type Runner struct {
 	model  nn.Module
+	packs  *autograd.WeightPacks
+	limit  int // the most shares (0: tensor.Threads())
 	graphs []*autograd.Graph
 	x      *tensor.Tensor
 	n      int              // shares of the current batch
 	outs   []*tensor.Tensor // the shares' outputs
+	panics []any            // a share's panic, re-raised on the caller
 	out    *tensor.Tensor   // the batch's output, when split
 	run    func(k, lo, hi int)
 }
@@ -29,24 +37,34 @@ type Runner struct {
 // batch normalisation on its running statistics), whose passes release
 // each layer's output once the next layer has read it
 // (Graph.ReleaseIntermediates) and multiply by the weights packs holds
-// (nil: none), with up to shares shares a batch (0: tensor.Threads()).
+// (nil: none), with up to shares shares a batch (0: tensor.Threads() at
+// each pass).
 func NewRunner(model nn.Module, packs *autograd.WeightPacks, shares int) *Runner {
-	if shares <= 0 {
-		shares = tensor.Threads()
-	}
-	r := &Runner{model: model, outs: make([]*tensor.Tensor, shares)}
-	for range shares {
-		g := autograd.NewInferenceGraph()
-		g.ReleaseIntermediates = true
-		g.Packs = packs
-		r.graphs = append(r.graphs, g)
-	}
+	r := &Runner{model: model, packs: packs, limit: shares}
 	r.run = r.share
 	return r
 }
 
+// graph returns the graph of share k, made on first use.
+func (r *Runner) graph(k int) *autograd.Graph {
+	for len(r.graphs) <= k {
+		g := autograd.NewInferenceGraph()
+		g.ReleaseIntermediates = true
+		g.Packs = r.packs
+		r.graphs = append(r.graphs, g)
+		r.outs = append(r.outs, nil)
+		r.panics = append(r.panics, nil)
+	}
+	return r.graphs[k]
+}
+
 // share runs the pass of share k.
 func (r *Runner) share(k, _, _ int) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.panics[k] = p
+		}
+	}()
 	g := r.graphs[k]
 	rows := r.x.Shape()[0]
 	lo, hi := rows*k/r.n, rows*(k+1)/r.n
@@ -54,27 +72,53 @@ func (r *Runner) share(k, _, _ int) {
 }
 
 // Forward returns the model's output for the batch x (N, …): (N, …),
-// valid until the next call.
+// valid until the next call. A panic in the model's pass is raised on the
+// caller's goroutine once every share has stopped.
 func (r *Runner) Forward(x *tensor.Tensor) *tensor.Tensor {
 	for _, g := range r.graphs {
 		g.Reset()
 	}
 	rows := x.Shape()[0]
-	r.x, r.n = x, max(1, min(len(r.graphs), rows/minShareRows))
-	if r.n == 1 {
-		g := r.graphs[0]
+	n := r.limit
+	if n <= 0 {
+		n = tensor.Threads() // 1 while another goroutine runs shares
+	}
+	if rows < n*minShareRows {
+		n = 1
+	}
+	r.x, r.n = x, n
+	if n == 1 {
+		g := r.graph(0)
 		return r.model.Forward(g, g.Input(x)).Data()
 	}
-	tensor.Shares(r.n, r.run)
+	r.graph(n - 1)
+	tensor.Shares(n, r.run)
+	for k := range n {
+		if p := r.panics[k]; p != nil {
+			clear(r.panics)
+			panic(p)
+		}
+	}
 	// The shares' outputs, row after row, in one tensor kept from batch
 	// to batch while its shape stays.
 	first := r.outs[0]
 	fs := first.Shape()
-	if o := r.out; o == nil || o.DType() != first.DType() || o.Dims() != len(fs) || o.Shape()[0] != rows || o.Len() != rows*(first.Len()/fs[0]) {
+	for k := range n {
+		s := r.outs[k].Shape()
+		if len(s) == 0 || s[0] != rows*(k+1)/n-rows*k/n || !slices.Equal(s[1:], fs[1:]) || r.outs[k].DType() != first.DType() {
+			// Not one output row an example: the whole batch at once.
+			r.n = 1
+			for _, g := range r.graphs {
+				g.Reset()
+			}
+			return r.model.Forward(r.graphs[0], r.graphs[0].Input(x)).Data()
+		}
+	}
+	if o := r.out; o == nil || o.DType() != first.DType() || o.Shape()[0] != rows || !slices.Equal(o.Shape()[1:], fs[1:]) {
 		r.out = tensor.New(first.DType(), append([]int{rows}, fs[1:]...)...)
 	}
-	for k := range r.n {
-		lo, hi := rows*k/r.n, rows*(k+1)/r.n
+	for k := range n {
+		lo, hi := rows*k/n, rows*(k+1)/n
 		r.graphs[k].Arena().Slice(r.out, lo, hi).CopyFrom(r.outs[k])
 	}
 	return r.out

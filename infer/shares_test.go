@@ -2,10 +2,12 @@ package infer
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/baeum-ml/baeum/autograd"
 	"github.com/baeum-ml/baeum/models"
+	"github.com/baeum-ml/baeum/nn"
 	"github.com/baeum-ml/baeum/tensor"
 )
 
@@ -36,5 +38,42 @@ func TestRunnerMatchesWholeBatch(t *testing.T) {
 				t.Errorf("%s, batch %d: shapes %v and %v, outputs differ by up to %g", name, n, got.Shape(), want.Shape(), worst)
 			}
 		}
+	}
+}
+
+// panicky panics on a batch whose first input is negative, and passes
+// any other through.
+type panicky struct{}
+
+func (panicky) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value {
+	if x.Data().Flat(0) < 0 {
+		panic("panicky: a negative input")
+	}
+	return x
+}
+
+func (panicky) Params() []nn.Param { return nil }
+
+// TestRunnerPanics checks that a panic in any share's pass is raised on
+// the caller's goroutine, where it can be recovered, once every share has
+// stopped, and that the Runner works afterwards.
+func TestRunnerPanics(t *testing.T) {
+	r := NewRunner(panicky{}, nil, 2)
+	for _, row := range []int{0, 20} { // the first share's first row, then the second's
+		x := tensor.New(tensor.Float32, 40, 3)
+		x.F32()[row*3] = -1
+		func() {
+			defer func() {
+				if p := recover(); p == nil || !strings.Contains(p.(string), "negative") {
+					t.Errorf("row %d: recovered %v, want the model's panic", row, p)
+				}
+			}()
+			r.Forward(x)
+		}()
+	}
+	x := tensor.New(tensor.Float32, 40, 3)
+	x.F32()[25*3+1] = 7
+	if got := r.Forward(x); !tensor.Equal(got, x) {
+		t.Error("after the panics, the Runner's output is not the identity's")
 	}
 }

@@ -45,22 +45,29 @@ type CrossEntropy struct {
 // Loss returns the mean cross-entropy of the batch.
 func (c CrossEntropy) Loss(g *autograd.Graph, out *autograd.Value, b *data.Batch) *autograd.Value {
 	labels := b.Target.I64()
-	logits := rowsOf(g, out, len(labels))
+	return g.CrossEntropyWith(rowsOf(g, out, len(labels)), labels, c.options(), autograd.ReduceMean)
+}
+
+// LossSum returns the cross-entropy summed over the batch: Loss times
+// Denominator, right also where the denominator is 0.
+func (c CrossEntropy) LossSum(g *autograd.Graph, out *autograd.Value, b *data.Batch) *autograd.Value {
+	labels := b.Target.I64()
+	return g.CrossEntropyWith(rowsOf(g, out, len(labels)), labels, c.options(), autograd.ReduceSum)
+}
+
+// options returns the loss's options for the graph's cross-entropy.
+func (c CrossEntropy) options() autograd.CrossEntropyOptions {
 	o := autograd.CrossEntropyOptions{Weight: c.Weight, LabelSmoothing: c.LabelSmoothing}
 	if c.Ignore {
 		o.IgnoreIndex, o.UseIgnoreIndex = c.IgnoreIndex, true
 	}
-	return g.CrossEntropyWith(logits, labels, o, autograd.ReduceMean)
+	return o
 }
 
 // Denominator returns what the mean over b divides by: the summed class
 // weights of the labels not ignored (their number without Weight).
 func (c CrossEntropy) Denominator(b *data.Batch) float64 {
-	o := autograd.CrossEntropyOptions{}
-	if c.Ignore {
-		o.IgnoreIndex, o.UseIgnoreIndex = c.IgnoreIndex, true
-	}
-	return labelWeight(b.Target.I64(), o.Ignored(), c.Weight)
+	return labelWeight(b.Target.I64(), c.options().Ignored(), c.Weight)
 }
 
 // labelWeight sums the weights of the labels other than ignored (1 each

@@ -38,6 +38,13 @@ func (SequenceCrossEntropy) Loss(g *autograd.Graph, out *autograd.Value, b *data
 	return g.CrossEntropyWith(logits, labels, autograd.CrossEntropyOptions{}, autograd.ReduceMean)
 }
 
+// LossSum returns the cross-entropy summed over the real steps of the
+// batch: Loss times Denominator.
+func (SequenceCrossEntropy) LossSum(g *autograd.Graph, out *autograd.Value, b *data.Batch) *autograd.Value {
+	logits, labels := stepRows(g, out, b)
+	return g.CrossEntropyWith(logits, labels, autograd.CrossEntropyOptions{}, autograd.ReduceSum)
+}
+
 // Denominator returns what the mean over b divides by: the batch's real
 // steps, the labels other than data.IgnoreIndex.
 func (SequenceCrossEntropy) Denominator(b *data.Batch) float64 {

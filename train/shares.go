@@ -23,13 +23,22 @@ type Shareable interface {
 	Denominator(b *data.Batch) float64
 }
 
+// lossSummer is a Shareable loss that also gives its sum over a batch
+// (the mean times Denominator): the shares then add their sums, which
+// stays right where a share's denominator is 0 but its sum is not (class
+// weights of 0 with label smoothing).
+type lossSummer interface {
+	LossSum(g *autograd.Graph, out *autograd.Value, b *data.Batch) *autograd.Value
+}
+
 // minShare is the fewest examples AutoShares gives a share: below it a
 // share's matrix products are too thin to keep a core busy.
 const minShare = 16
 
 // AutoShares returns how many shares to split each batch of the given
-// size into (Config.Shares): one per thread (tensor.Threads), with at
-// least 16 examples each, when
+// size into (Config.Shares): one per thread (tensor.Threads), when each
+// gets at least 16 examples (fewer shares than threads would leave cores
+// idle, since a share runs on one), and
 //   - the model treats every example on its own (nn.CouplesBatch is
 //     false: no batch normalisation) and the loss is Shareable, and
 //   - a layer of the model applies its weights at many places of each
@@ -47,7 +56,10 @@ func AutoShares(model nn.Module, loss Loss, batch int) int {
 	if _, ok := loss.(Shareable); !ok || nn.CouplesBatch(model) || !reusesWeights(model) {
 		return 1
 	}
-	return max(1, min(tensor.Threads(), batch/minShare))
+	if n := tensor.Threads(); n > 1 && batch >= n*minShare {
+		return n
+	}
+	return 1
 }
 
 // reusesWeights reports whether a layer of m applies its weights at many
@@ -86,9 +98,9 @@ type Shared struct {
 	// panic, re-raised on the caller's goroutine.
 	batches []*data.Batch
 	outs    []*autograd.Value
-	losses  []float64
-	dens    []float64
-	weights []float64 // dens over their sum
+	sums    []float64 // the shares' summed losses
+	dens    []float64 // the shares' denominators
+	den     float64   // the batch's
 	panics  []any
 	run     func(k, lo, hi int)
 }
@@ -108,7 +120,7 @@ func NewShared(model nn.Module, params []nn.Param, loss Loss, n int) (*Shared, e
 		return nil, fmt.Errorf("train: %d shares of a batch", n)
 	}
 	s := &Shared{n: n, model: model, loss: sl, batches: make([]*data.Batch, n), outs: make([]*autograd.Value, n),
-		losses: make([]float64, n), dens: make([]float64, n), weights: make([]float64, n), panics: make([]any, n)}
+		sums: make([]float64, n), dens: make([]float64, n), panics: make([]any, n)}
 	for _, p := range params {
 		s.params = append(s.params, p.Value)
 	}
@@ -138,12 +150,21 @@ func (s *Shared) share(k, _, _ int) {
 	g, b := s.graphs[k], s.batches[k]
 	g.ZeroLocalGrads()
 	out := Forward(g, s.model, b)
+	s.outs[k] = out
+	// The share's part of the batch's mean (its sum over the batch's
+	// denominator): its gradients come out weighed, and the batch's
+	// gradient is their sum.
+	if ls, ok := s.loss.(lossSummer); ok {
+		sum := ls.LossSum(g, out, b)
+		s.sums[k] = sum.Item()
+		g.MulScalar(sum, 1/s.den).Backward()
+		return
+	}
 	loss := s.loss.Loss(g, out, b)
-	s.outs[k], s.losses[k] = out, loss.Item()
-	if s.dens[k] != 0 {
-		// The share's part of the batch's mean: its gradients come out
-		// weighed, and the batch's gradient is their sum.
-		g.MulScalar(loss, s.weights[k]).Backward()
+	s.sums[k] = 0
+	if s.dens[k] != 0 { // a mean of nothing is 0/0: the share adds nothing
+		s.sums[k] = loss.Item() * s.dens[k]
+		g.MulScalar(loss, s.dens[k]/s.den).Backward()
 	}
 }
 
@@ -159,15 +180,12 @@ func (s *Shared) Step(opt optim.Optimizer, bs []*data.Batch, seed uint64) (float
 		panic(fmt.Sprintf("train: %d shares for a step of %d", len(bs), s.n))
 	}
 	m := len(bs)
-	den := 0.0
+	s.den = 0
 	for k, b := range bs {
 		s.batches[k] = b
 		s.dens[k] = s.loss.Denominator(b)
-		den += s.dens[k]
+		s.den += s.dens[k]
 		s.pcgs[k].Seed(seed, uint64(k))
-	}
-	for k := range m {
-		s.weights[k] = s.dens[k] / den
 	}
 	tensor.Shares(m, s.run)
 	for k := range m {
@@ -178,13 +196,9 @@ func (s *Shared) Step(opt optim.Optimizer, bs []*data.Batch, seed uint64) (float
 	}
 	loss := 0.0
 	for k := range m {
-		if s.dens[k] != 0 {
-			loss += s.weights[k] * s.losses[k]
-		}
+		loss += s.sums[k]
 	}
-	if den == 0 {
-		loss = math.NaN() // the whole batch's mean is 0/0 too
-	}
+	loss /= s.den // 0/0, NaN, when the whole batch's mean is too
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss, fmt.Errorf("%w (%v); try a lower learning rate than %g", ErrNonFinite, loss, opt.LR())
 	}
@@ -194,7 +208,7 @@ func (s *Shared) Step(opt optim.Optimizer, bs []*data.Batch, seed uint64) (float
 	for _, p := range s.params {
 		parts := s.parts[:0]
 		for k := range m {
-			if gk := s.graphs[k].LocalGrad(p); gk != nil && s.dens[k] != 0 {
+			if gk := s.graphs[k].LocalGrad(p); gk != nil {
 				parts = append(parts, gk)
 			}
 		}

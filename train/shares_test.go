@@ -66,6 +66,9 @@ func shareCases(t *testing.T) []shareCase {
 	lm := func() nn.Module { return models.NewCharLM(tensor.NewRNG(14), v.Size(), 6, 10, 2, 0) }
 	return []shareCase{
 		{"conv, weighted cross-entropy ignoring a class", conv, CrossEntropy{Weight: []float64{0.5, 1, 2, 4}, Ignore: true, IgnoreIndex: 3}, pics, 10, 3},
+		// The second share's labels all weigh 0: a denominator of 0, but
+		// label smoothing still gives it a loss.
+		{"conv, smoothed cross-entropy, a share of labels weighing 0", conv, CrossEntropy{Weight: []float64{1, 0, 0, 0}, LabelSmoothing: 0.2}, pics, 10, 3},
 		{"linear, MSE", linear, MSE{}, reg, 10, 2},
 		{"charlm, sequences of different lengths", lm, SequenceCrossEntropy{}, words, 7, 2},
 	}
@@ -155,13 +158,15 @@ func TestSharedMatchesWholeBatch(t *testing.T) {
 
 // TestSharedSameBitsOnAnyCores checks that a step's results depend on
 // the shares, not on how many cores ran them: one thread runs the shares
-// one after the other, two at once, to the same bits, dropout's masks
-// included.
+// one after the other, two at once, to the same bits, dropout's and
+// weight drop's masks included.
 func TestSharedSameBitsOnAnyCores(t *testing.T) {
-	c := shareCases(t)[2]
+	cs := shareCases(t)
+	c := cs[len(cs)-1] // the language model's
 	run := func(threads int) []*tensor.Tensor {
 		defer tensor.SetThreads(tensor.SetThreads(threads))
 		m := models.NewCharLM(tensor.NewRNG(14), 6, 6, 10, 2, 0.3)
+		m.LSTM.Config.WeightDrop = 0.2 // each share's graph drops its own W_hh
 		opt, err := optim.New("adam", m.Params(), 0.01)
 		if err != nil {
 			t.Fatal(err)

@@ -235,7 +235,7 @@ a symbolic link, a read-only folder) are refused before training starts.
 	f.IntVar(&o.Shares, "shares", 0, "split each batch into this many shares that train at once, one a thread (0: one a thread, of at least 16 examples, for a model with a convolution or a recurrent layer and no batch normalisation; 1: whole batches); results depend on it")
 	f.IntVar(&o.Bucket, "bucket", 0, "text runs: batch words of similar lengths, each epoch's shuffled order sorted by length in pools of this many batches whose batches then come in random order: less padding, so faster epochs (0: a plain shuffle)")
 	f.Float64Var(&o.Dropout, "dropout", 0, fmt.Sprintf("charlm's dropout in training, of the embedding's and each LSTM layer's outputs, 0 ≤ p < 1 (default %g; text runs only)", textDropout))
-	f.Float64Var(&o.WeightDrop, "weight-drop", 0, fmt.Sprintf("charlm's DropConnect on its LSTM's recurrent weights W_hh in training, one mask a batch, 0 ≤ p < 1 (default %g; text runs only)", textWeightDrop))
+	f.Float64Var(&o.WeightDrop, "weight-drop", 0, fmt.Sprintf("charlm's DropConnect on its LSTM's recurrent weights W_hh in training, one mask a batch (a share of it, when batches train in shares), 0 ≤ p < 1 (default %g; text runs only)", textWeightDrop))
 	f.StringVar(&o.Augment, "augment", "", "random transforms of the training images, drawn anew each epoch: --augment alone (affine for digits, natural for other pictures) or --augment=SPEC")
 	f.Lookup("augment").NoOptDefVal = augmentAuto
 	f.StringVar(&o.out, "out", "", "checkpoint of the best validation epoch (default runs/<model>.safetensors); the last epoch's model and training state are saved beside it as <name>.last.safetensors and <name>.state.safetensors")
@@ -482,6 +482,9 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		if err := strictJSON(md[keyTrainOptions], &saved); err != nil {
 			return fmt.Errorf("--resume: %s does not record the run's options (%v)", statePath, err)
 		}
+		if saved.Shares == 0 {
+			saved.Shares = 1 // saved before shares: it trained on whole batches
+		}
 		if err := resumeConflict(o, &saved, changed, statePath); err != nil {
 			return err
 		}
@@ -495,9 +498,6 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 		saved.report, saved.dataDir, saved.out, saved.stopAfter, saved.resume, saved.plot = o.report, o.dataDir, o.out, o.stopAfter, o.resume, o.plot
 		*o = saved
 		o.valGiven = true // the run's --val, as it was resolved
-		if o.Shares == 0 {
-			o.Shares = 1 // saved before shares: it trained on whole batches
-		}
 		// The saved options were checked when the run began, but the
 		// file may come from elsewhere.
 		if err := checkTrainFlags(o, true); err != nil {
