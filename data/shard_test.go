@@ -14,20 +14,10 @@ import (
 func TestLoaderShard(t *testing.T) {
 	ds := tiny(t, 23, grey(2, 3))
 	const batch, ranks = 8, 3
-	// Each image's pixels hold its index: the first pixel of each row
-	// names the example.
-	labels := func(b *Batch) []int64 {
-		x := b.Inputs[0].F32()
-		out := make([]int64, b.Size)
-		for k := range out {
-			out[k] = int64(x[k*6]*255 + 0.5)
-		}
-		return out
-	}
 	var whole [][]int64
 	full := NewLoader(ds, batch, true, false, rand.New(rand.NewPCG(5, 5)))
 	for b := range full.Epoch() {
-		whole = append(whole, labels(b))
+		whole = append(whole, exampleIDs(b))
 	}
 	shares := make([][][]int64, ranks)
 	for r := range ranks {
@@ -38,7 +28,7 @@ func TestLoaderShard(t *testing.T) {
 			if want := len(whole[i]); b.Global != want {
 				t.Fatalf("rank %d, batch %d: Global %d, want %d", r, i, b.Global, want)
 			}
-			shares[r] = append(shares[r], labels(b))
+			shares[r] = append(shares[r], exampleIDs(b))
 			i++
 		}
 	}
@@ -64,17 +54,9 @@ func TestLoaderShard(t *testing.T) {
 func TestLoaderEpochShares(t *testing.T) {
 	ds := tiny(t, 18, grey(2, 3))
 	const batch, n = 8, 3
-	labels := func(b *Batch) []int64 {
-		x := b.Inputs[0].F32()
-		out := make([]int64, b.Size)
-		for k := range out {
-			out[k] = int64(x[k*6]*255 + 0.5)
-		}
-		return out
-	}
 	var whole [][]int64
 	for b := range NewLoader(ds, batch, true, false, rand.New(rand.NewPCG(5, 5))).Epoch() {
-		whole = append(whole, labels(b))
+		whole = append(whole, exampleIDs(b))
 	}
 	l := NewLoader(ds, batch, true, false, rand.New(rand.NewPCG(5, 5)))
 	i := 0
@@ -85,7 +67,7 @@ func TestLoaderEpochShares(t *testing.T) {
 			if b.Global != len(whole[i]) {
 				t.Fatalf("batch %d: Global %d, want %d", i, b.Global, len(whole[i]))
 			}
-			got = append(got, labels(b)...)
+			got = append(got, exampleIDs(b)...)
 			sizes = append(sizes, b.Size)
 		}
 		if !slices.Equal(got, whole[i]) {
@@ -104,4 +86,15 @@ func TestLoaderEpochShares(t *testing.T) {
 	if i != len(whole) {
 		t.Errorf("%d batches in shares, want %d", i, len(whole))
 	}
+}
+
+// exampleIDs returns the examples of a batch of tiny's 2×3 images, whose
+// first pixel holds the example's index.
+func exampleIDs(b *Batch) []int64 {
+	x := b.Inputs[0].F32()
+	out := make([]int64, b.Size)
+	for k := range out {
+		out[k] = int64(x[k*6]*255 + 0.5)
+	}
+	return out
 }
