@@ -277,7 +277,16 @@ func (g *Graph) MSELoss(pred, target *Value, red Reduction) *Value {
 // expression does in PyTorch. The gradient is 2·m·(pred-target)/Σ m for
 // pred and its negative for target; the mask gets none.
 func (g *Graph) MSELossMasked(pred, target *Value, mask *tensor.Tensor) *Value {
-	return g.mse(pred, target, mask, ReduceMean)
+	return g.MSELossWith(pred, target, mask, ReduceMean)
+}
+
+// MSELossWith is the squared error between pred and target over the
+// elements the mask selects (nil: all of them), reduced as red says:
+// ReduceSum gives Σ m·(pred-target)², ReduceMean that divided by the
+// mask's sum as MSELossMasked does. It is the twin of BCEWithLogitsWith.
+func (g *Graph) MSELossWith(pred, target *Value, mask *tensor.Tensor, red Reduction) *Value {
+	scalarOnly("mse_loss", red)
+	return g.mse(pred, target, mask, red)
 }
 
 func (g *Graph) mse(pred, target *Value, mask *tensor.Tensor, red Reduction) *Value {

@@ -169,6 +169,12 @@ type RecurrentOptions struct {
 	// the steps after them are padding (see tensor.Recurrence). It must
 	// not change until Backward has run.
 	Lengths []int
+	// WeightDrop drops each element of every W_hh with this probability,
+	// in training only (DropConnect on the recurrent weights, as Merity
+	// et al.'s AWD-LSTM): one mask for the whole pass for each layer and
+	// direction, drawn from Graph.RNG in the weights' order before the
+	// pass, the survivors scaled by 1/(1-p).
+	WeightDrop float64
 }
 
 // RecurrentOutput holds the results of Graph.Recurrent.
@@ -250,6 +256,14 @@ func (g *Graph) Recurrent(x, h0, c0 *Value, w []RecurrentWeights, o RecurrentOpt
 	}
 	if c0 != nil && o.Cell != tensor.CellLSTM {
 		panic(fmt.Sprintf("autograd: recurrent: %v has no cell state c0", o.Cell))
+	}
+	if g.Training && o.WeightDrop > 0 {
+		// The pass's own copy of the weights, W_hh dropped.
+		var dropped [8]RecurrentWeights
+		w = append(dropped[:0], w...)
+		for i := range w {
+			w[i].HH = g.recurrentDropout(w[i].HH, o.WeightDrop)
+		}
 	}
 	var buf [4]*Value
 	ys := buf[:0]

@@ -17,7 +17,6 @@ package bench
 import (
 	"errors"
 	"fmt"
-	"iter"
 	"math/rand/v2"
 	"syscall"
 	"time"
@@ -138,32 +137,18 @@ func Run(c Case, images *data.Images, opts Options) (Timing, error) {
 		g := autograd.NewGraph()
 		g.Training = true
 		g.RNG = tensor.NewRNG(3) // dropout's masks (cnn)
-		// As baeum train does: a model without batch normalisation
-		// trains each batch as one share per thread.
+		// As baeum train does: the shares AutoShares picks.
 		var sh *train.Shared
-		if n := train.AutoShares(m, loss, c.Batch); n > 1 {
-			if sh, err = train.NewShared(m, opt.Params(), loss, n); err != nil {
+		shares := train.AutoShares(m, loss, c.Batch)
+		if shares > 1 {
+			if sh, err = train.NewShared(m, opt.Params(), loss, shares); err != nil {
 				return Timing{}, err
 			}
 		}
 		step := 0
-		one := make([]*data.Batch, 1)
 		clock.start()
 		for step < opts.Warmup+opts.Steps {
-			var batches iter.Seq[[]*data.Batch]
-			if sh != nil {
-				batches = loader.EpochShares(sh.Len())
-			} else {
-				batches = func(yield func([]*data.Batch) bool) {
-					for b := range loader.Epoch() {
-						one[0] = b
-						if !yield(one) {
-							return
-						}
-					}
-				}
-			}
-			for bs := range batches {
+			for bs := range loader.EpochShares(shares) {
 				if sh != nil {
 					if _, err := sh.Step(opt, bs, uint64(step)); err != nil {
 						return Timing{}, err

@@ -28,8 +28,8 @@ type Loader struct {
 	pool    int
 	lens    func(i int) int
 	scratch []int
-	// shares are the batches EpochShares collates, and sharesOut the
-	// slice it yields them in.
+	// shares are the batches EpochShares collates for more than one share
+	// (b serves one), and sharesOut the slice it yields them in.
 	shares, sharesOut []*Batch
 }
 
@@ -162,14 +162,10 @@ func (l *Loader) SetEpoch(epoch int) {
 // (see Augment) are transformed and prepared in parallel over the batch
 // (see Batch.Collate).
 func (l *Loader) Epoch() iter.Seq[*Batch] {
-	epoch := l.begin()
+	shares := l.EpochShares(1)
 	return func(yield func(*Batch) bool) {
-		for b := 0; b < l.Len(); b++ {
-			lo, hi, global := l.span(b)
-			l.b.Epoch = epoch
-			l.b.Collate(l.ds, l.order[lo:hi])
-			l.b.Global = global
-			if !yield(l.b) {
+		for bs := range shares {
+			if !yield(bs[0]) {
 				return
 			}
 		}
@@ -179,30 +175,34 @@ func (l *Loader) Epoch() iter.Seq[*Batch] {
 // EpochShares is Epoch for data-parallel training within one process:
 // it cuts each batch that Epoch would give into n shares of nearly equal
 // size, examples [lo + g·k/n, lo + g·(k+1)/n) of a batch [lo, lo+g), and
-// collates each into a batch of its own whose Global is g. A share that
-// would be empty (a last batch of fewer than n examples) is left out.
-// The batches are valid until the next ones.
+// collates each into a batch of its own whose Global is g. Of n > 1
+// shares, one that would be empty (a last batch of fewer than n
+// examples) is left out. The batches are valid until the next ones; one
+// share is the batch Epoch gives.
 func (l *Loader) EpochShares(n int) iter.Seq[[]*Batch] {
 	if n < 1 {
 		panic(fmt.Sprintf("data: %d shares of a batch", n))
 	}
-	if len(l.shares) != n { // batches of the capacity n shares need
-		l.shares = l.shares[:0]
-		for range n {
-			l.shares = append(l.shares, NewBatch(l.ds.Spec(), (l.batch+n-1)/n))
+	batches := []*Batch{l.b}
+	if n > 1 {
+		if len(l.shares) != n { // batches of the capacity n shares need
+			l.shares = l.shares[:0]
+			for range n {
+				l.shares = append(l.shares, NewBatch(l.ds.Spec(), (l.batch+n-1)/n))
+			}
 		}
+		batches = l.shares
 	}
 	epoch := l.begin()
 	return func(yield func([]*Batch) bool) {
 		for b := 0; b < l.Len(); b++ {
 			lo, hi, global := l.span(b)
 			l.sharesOut = l.sharesOut[:0]
-			for k := range n {
+			for k, sb := range batches {
 				slo, shi := lo+(hi-lo)*k/n, lo+(hi-lo)*(k+1)/n
-				if slo == shi {
+				if slo == shi && n > 1 {
 					continue
 				}
-				sb := l.shares[k]
 				sb.Epoch = epoch
 				sb.Collate(l.ds, l.order[slo:shi])
 				sb.Global = global

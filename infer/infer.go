@@ -88,12 +88,7 @@ type Predictor struct {
 // that a loaded model's output is finite (m.CheckFinite).
 func New(m *models.Model) *Predictor {
 	p := &Predictor{Model: m, packs: autograd.NewWeightPacks()}
-	p.graphs.New = func() any {
-		g := autograd.NewInferenceGraph()
-		g.ReleaseIntermediates = true // baeum's layers keep no value past the next layer
-		g.Packs = p.packs
-		return g
-	}
+	p.graphs.New = func() any { return newGraph(p.packs) }
 	// A batch of images runs in shares, one a thread, each a whole pass
 	// on one core (Runner).
 	p.runners.New = func() any { return NewRunner(m, p.packs, 0) }

@@ -45,13 +45,20 @@ func NewRunner(model nn.Module, packs *autograd.WeightPacks, shares int) *Runner
 	return r
 }
 
+// newGraph returns an inference graph that releases each layer's output
+// once the next layer has read it, which baeum's layers allow, and
+// multiplies by the weights packs holds (nil: none).
+func newGraph(packs *autograd.WeightPacks) *autograd.Graph {
+	g := autograd.NewInferenceGraph()
+	g.ReleaseIntermediates = true
+	g.Packs = packs
+	return g
+}
+
 // graph returns the graph of share k, made on first use.
 func (r *Runner) graph(k int) *autograd.Graph {
 	for len(r.graphs) <= k {
-		g := autograd.NewInferenceGraph()
-		g.ReleaseIntermediates = true
-		g.Packs = r.packs
-		r.graphs = append(r.graphs, g)
+		r.graphs = append(r.graphs, newGraph(r.packs))
 		r.outs = append(r.outs, nil)
 		r.panics = append(r.panics, nil)
 	}
@@ -88,8 +95,7 @@ func (r *Runner) Forward(x *tensor.Tensor) *tensor.Tensor {
 	}
 	r.x, r.n = x, n
 	if n == 1 {
-		g := r.graph(0)
-		return r.model.Forward(g, g.Input(x)).Data()
+		return r.whole(x)
 	}
 	r.graph(n - 1)
 	tensor.Shares(n, r.run)
@@ -105,13 +111,8 @@ func (r *Runner) Forward(x *tensor.Tensor) *tensor.Tensor {
 	fs := first.Shape()
 	for k := range n {
 		s := r.outs[k].Shape()
-		if len(s) == 0 || s[0] != rows*(k+1)/n-rows*k/n || !slices.Equal(s[1:], fs[1:]) || r.outs[k].DType() != first.DType() {
-			// Not one output row an example: the whole batch at once.
-			r.n = 1
-			for _, g := range r.graphs {
-				g.Reset()
-			}
-			return r.model.Forward(r.graphs[0], r.graphs[0].Input(x)).Data()
+		if len(s) == 0 || s[0] != rows*(k+1)/n-rows*k/n || !slices.Equal(s[1:], fs[1:]) {
+			return r.whole(x) // not one output row an example
 		}
 	}
 	if o := r.out; o == nil || o.DType() != first.DType() || o.Shape()[0] != rows || !slices.Equal(o.Shape()[1:], fs[1:]) {
@@ -122,4 +123,15 @@ func (r *Runner) Forward(x *tensor.Tensor) *tensor.Tensor {
 		r.graphs[k].Arena().Slice(r.out, lo, hi).CopyFrom(r.outs[k])
 	}
 	return r.out
+}
+
+// whole runs one pass on the whole batch x, split operation by operation
+// over the threads as usual.
+func (r *Runner) whole(x *tensor.Tensor) *tensor.Tensor {
+	for _, g := range r.graphs {
+		g.Reset()
+	}
+	r.n = 1
+	g := r.graph(0)
+	return r.model.Forward(g, g.Input(x)).Data()
 }

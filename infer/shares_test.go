@@ -30,6 +30,13 @@ func TestRunnerMatchesWholeBatch(t *testing.T) {
 			g.Packs = packs
 			want := m.Forward(g, g.Input(x)).Data()
 			got := r.Forward(x)
+			wantN := 1 // three shares need 8 examples each
+			if n >= 3*minShareRows {
+				wantN = 3
+			}
+			if r.n != wantN {
+				t.Errorf("%s, batch %d: %d shares ran, want %d", name, n, r.n, wantN)
+			}
 			if !tensor.Equal(got, want) {
 				worst := 0.0
 				for i := range want.Len() {

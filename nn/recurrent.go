@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/baeum-ml/baeum/autograd"
@@ -131,11 +130,6 @@ type Recurrent struct {
 	// layer 1, …
 	Weights []autograd.RecurrentWeights
 
-	// dropped holds, for each graph running the layer, Weights with W_hh
-	// after weight drop, for its pass in progress (see
-	// RecurrentConfig.WeightDrop).
-	drops *dropLists
-
 	// lastSteps is the number of steps of the latest forward pass, read
 	// and written atomically: MultiplyAdds counts them when the output's
 	// shape does not show them.
@@ -182,7 +176,7 @@ func newRecurrent(rng *rand.Rand, cell tensor.Cell, cfg RecurrentConfig) Recurre
 	if err != nil {
 		panic("nn: " + err.Error())
 	}
-	r := Recurrent{Config: cfg, Cell: cell, drops: &dropLists{}}
+	r := Recurrent{Config: cfg, Cell: cell}
 	gh, h := cell.Gates()*cfg.HiddenSize, cfg.HiddenSize
 	bound := 1 / math.Sqrt(float64(h))
 	for l := range cfg.NumLayers {
@@ -231,46 +225,10 @@ func (r *Recurrent) Unroll(g *autograd.Graph, x, h0, c0 *autograd.Value, lengths
 		steps = x.Shape()[1]
 	}
 	atomic.StoreInt64(&r.lastSteps, int64(steps))
-	weights := r.Weights
-	if p := r.Config.WeightDrop; p > 0 && g.Training {
-		// A list kept for the graph, so that a warm step allocates
-		// nothing and graphs running the layer at once (shares of a
-		// batch) each have their own: Graph.Recurrent is done with it
-		// when it returns.
-		weights = r.dropList(g)
-		for i := range weights {
-			weights[i].HH = Dropout{P: p}.Forward(g, weights[i].HH)
-		}
-	}
-	return g.Recurrent(x, h0, c0, weights, autograd.RecurrentOptions{
+	return g.Recurrent(x, h0, c0, r.Weights, autograd.RecurrentOptions{
 		Cell: r.Cell, Bidirectional: r.Config.Bidirectional, BatchFirst: r.Config.BatchFirst,
-		Dropout: r.Config.Dropout, Lengths: lengths,
+		Dropout: r.Config.Dropout, Lengths: lengths, WeightDrop: r.Config.WeightDrop,
 	})
-}
-
-// dropList returns a copy of the layer's weights for a pass of g that
-// drops W_hh (RecurrentConfig.WeightDrop): the same list for every pass
-// of g, another for each graph.
-func (r *Recurrent) dropList(g *autograd.Graph) []autograd.RecurrentWeights {
-	d := r.drops
-	if d == nil { // a layer not made by its constructor
-		return append([]autograd.RecurrentWeights(nil), r.Weights...)
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.m == nil || len(d.m) > 64 { // graphs come and go: start again
-		d.m = make(map[*autograd.Graph][]autograd.RecurrentWeights)
-	}
-	w := append(d.m[g][:0], r.Weights...)
-	d.m[g] = w
-	return w
-}
-
-// dropLists holds a recurrent layer's lists of weights with W_hh
-// dropped, one for each graph that runs it (dropList).
-type dropLists struct {
-	mu sync.Mutex
-	m  map[*autograd.Graph][]autograd.RecurrentWeights
 }
 
 func (r *Recurrent) inputShape() string {

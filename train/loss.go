@@ -49,7 +49,7 @@ func (c CrossEntropy) Loss(g *autograd.Graph, out *autograd.Value, b *data.Batch
 }
 
 // LossSum returns the cross-entropy summed over the batch: Loss times
-// Denominator, right also where the denominator is 0.
+// Denominator, right also where the denominator is 0 (see Shareable).
 func (c CrossEntropy) LossSum(g *autograd.Graph, out *autograd.Value, b *data.Batch) *autograd.Value {
 	labels := b.Target.I64()
 	return g.CrossEntropyWith(rowsOf(g, out, len(labels)), labels, c.options(), autograd.ReduceSum)
@@ -119,6 +119,12 @@ func (BCEWithLogits) Loss(g *autograd.Graph, out *autograd.Value, b *data.Batch)
 	return g.BCEWithLogitsMasked(like(g, out, b.Target), g.Input(b.Target), b.Mask)
 }
 
+// LossSum returns the binary cross-entropy summed over the batch's
+// (masked) targets.
+func (BCEWithLogits) LossSum(g *autograd.Graph, out *autograd.Value, b *data.Batch) *autograd.Value {
+	return g.BCEWithLogitsWith(like(g, out, b.Target), g.Input(b.Target), autograd.BCEOptions{Mask: b.Mask}, autograd.ReduceSum)
+}
+
 // Denominator returns what the mean over b divides by: the target's
 // numbers, or the mask's sum when the batch has one.
 func (BCEWithLogits) Denominator(b *data.Batch) float64 { return maskedCount(b) }
@@ -151,6 +157,12 @@ type MSE struct{}
 func (MSE) Loss(g *autograd.Graph, out *autograd.Value, b *data.Batch) *autograd.Value {
 	// Without a mask (b.Mask nil) this is the plain mean.
 	return g.MSELossMasked(like(g, out, b.Target), g.Input(b.Target), b.Mask)
+}
+
+// LossSum returns the squared error summed over the batch's (masked)
+// targets.
+func (MSE) LossSum(g *autograd.Graph, out *autograd.Value, b *data.Batch) *autograd.Value {
+	return g.MSELossWith(like(g, out, b.Target), g.Input(b.Target), b.Mask, autograd.ReduceSum)
 }
 
 // Denominator returns what the mean over b divides by: the target's

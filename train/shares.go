@@ -12,23 +12,18 @@ import (
 	"github.com/baeum-ml/baeum/tensor"
 )
 
-// Shareable is a Loss whose mean over a batch can be rebuilt from its
-// means over shares of the batch: Denominator is what the mean over b
-// divides the summed loss by (the examples, the real steps of sequences,
-// the summed class weights of the labels). The batch's mean is then
-// Σ dₖ·meanₖ / Σ dₖ over its shares, and so is its gradient. Training
-// on shares at once (Config.Shares) needs it.
+// Shareable is a Loss whose mean over a batch can be rebuilt from shares
+// of the batch: LossSum is the loss summed over b (the mean times
+// Denominator, right also where Denominator is 0 but the sum is not, as
+// with class weights of 0 under label smoothing), and Denominator what
+// the mean over b divides that sum by (the examples, the real steps of
+// sequences, the summed class weights of the labels, the mask's sum).
+// The batch's mean is then Σ sumₖ / Σ dₖ over its shares, and so is its
+// gradient. Training on shares at once (Config.Shares) needs it.
 type Shareable interface {
 	Loss
-	Denominator(b *data.Batch) float64
-}
-
-// lossSummer is a Shareable loss that also gives its sum over a batch
-// (the mean times Denominator): the shares then add their sums, which
-// stays right where a share's denominator is 0 but its sum is not (class
-// weights of 0 with label smoothing).
-type lossSummer interface {
 	LossSum(g *autograd.Graph, out *autograd.Value, b *data.Batch) *autograd.Value
+	Denominator(b *data.Batch) float64
 }
 
 // minShare is the fewest examples AutoShares gives a share: below it a
@@ -53,7 +48,7 @@ const minShare = 16
 // LeNet-5 30% faster, the sequential-MNIST LSTM 17% and the character
 // LSTM of 384 units 12%, and the MLP 11% slower.
 func AutoShares(model nn.Module, loss Loss, batch int) int {
-	if _, ok := loss.(Shareable); !ok || nn.CouplesBatch(model) || !reusesWeights(model) {
+	if _, err := shareable(model, loss, 1); err != nil || !reusesWeights(model) {
 		return 1
 	}
 	if n := tensor.Threads(); n > 1 && batch >= n*minShare {
@@ -80,10 +75,10 @@ func reusesWeights(m nn.Module) bool {
 // and backward pass (tensor.Shares): the graph's operations then need no
 // hand-off between cores, which costs more than it saves on models this
 // small. Each share has its own graph, which keeps its own gradients
-// (autograd.Graph.SetLocalGrads); after the passes the shares'
-// gradients are weighed by their losses' denominators and summed, in
-// share order, into the parameters' gradients: the gradient of the whole
-// batch's mean loss. A step's results depend only on the number of
+// (autograd.Graph.SetLocalGrads) of its summed loss over the whole
+// batch's denominator; after the passes they are summed, in share order,
+// into the parameters' gradients: the gradient of the whole batch's mean
+// loss. A step's results depend only on the number of
 // shares, never on which core ran which.
 type Shared struct {
 	n      int
@@ -94,13 +89,12 @@ type Shared struct {
 	graphs []*autograd.Graph
 	pcgs   []*rand.PCG
 
-	// One step's shares, outputs, losses and denominators, and a share's
-	// panic, re-raised on the caller's goroutine.
+	// One step's shares, outputs, summed losses and denominator, and a
+	// share's panic, re-raised on the caller's goroutine.
 	batches []*data.Batch
 	outs    []*autograd.Value
 	sums    []float64 // the shares' summed losses
-	dens    []float64 // the shares' denominators
-	den     float64   // the batch's
+	den     float64   // the batch's denominator
 	panics  []any
 	run     func(k, lo, hi int)
 }
@@ -109,18 +103,12 @@ type Shared struct {
 // (the optimizer's) get the summed gradients. It refuses a loss that is
 // not Shareable and a model whose layers couple a batch's examples.
 func NewShared(model nn.Module, params []nn.Param, loss Loss, n int) (*Shared, error) {
-	sl, ok := loss.(Shareable)
-	if !ok {
-		return nil, fmt.Errorf("train: %d shares of a batch need a loss whose mean can be rebuilt from the shares' (Shareable); %T is not", n, loss)
-	}
-	if nn.CouplesBatch(model) {
-		return nil, fmt.Errorf("train: %d shares of a batch: the model has a layer that couples a batch's examples (batch normalisation); train it on whole batches", n)
-	}
-	if n < 1 {
-		return nil, fmt.Errorf("train: %d shares of a batch", n)
+	sl, err := shareable(model, loss, n)
+	if err != nil {
+		return nil, err
 	}
 	s := &Shared{n: n, model: model, loss: sl, batches: make([]*data.Batch, n), outs: make([]*autograd.Value, n),
-		sums: make([]float64, n), dens: make([]float64, n), panics: make([]any, n)}
+		sums: make([]float64, n), panics: make([]any, n)}
 	for _, p := range params {
 		s.params = append(s.params, p.Value)
 	}
@@ -137,6 +125,21 @@ func NewShared(model nn.Module, params []nn.Param, loss Loss, n int) (*Shared, e
 	return s, nil
 }
 
+// shareable returns the loss as a Shareable, or why model and loss
+// cannot train in n shares.
+func shareable(model nn.Module, loss Loss, n int) (Shareable, error) {
+	sl, ok := loss.(Shareable)
+	switch {
+	case n < 1:
+		return nil, fmt.Errorf("train: %d shares of a batch", n)
+	case !ok:
+		return nil, fmt.Errorf("train: %d shares of a batch need a loss whose mean can be rebuilt from the shares' (Shareable); %T is not", n, loss)
+	case nn.CouplesBatch(model):
+		return nil, fmt.Errorf("train: %d shares of a batch: the model has a layer that couples a batch's examples (batch normalisation); train it on whole batches", n)
+	}
+	return sl, nil
+}
+
 // Len returns the number of shares.
 func (s *Shared) Len() int { return s.n }
 
@@ -151,21 +154,12 @@ func (s *Shared) share(k, _, _ int) {
 	g.ZeroLocalGrads()
 	out := Forward(g, s.model, b)
 	s.outs[k] = out
-	// The share's part of the batch's mean (its sum over the batch's
-	// denominator): its gradients come out weighed, and the batch's
+	// The share's part of the batch's mean, its sum over the batch's
+	// denominator: its gradients come out weighed, and the batch's
 	// gradient is their sum.
-	if ls, ok := s.loss.(lossSummer); ok {
-		sum := ls.LossSum(g, out, b)
-		s.sums[k] = sum.Item()
-		g.MulScalar(sum, 1/s.den).Backward()
-		return
-	}
-	loss := s.loss.Loss(g, out, b)
-	s.sums[k] = 0
-	if s.dens[k] != 0 { // a mean of nothing is 0/0: the share adds nothing
-		s.sums[k] = loss.Item() * s.dens[k]
-		g.MulScalar(loss, s.dens[k]/s.den).Backward()
-	}
+	sum := s.loss.LossSum(g, out, b)
+	s.sums[k] = sum.Item()
+	g.MulScalar(sum, 1/s.den).Backward()
 }
 
 // Step is one training step on the shares bs of a batch (at most Len of
@@ -183,8 +177,7 @@ func (s *Shared) Step(opt optim.Optimizer, bs []*data.Batch, seed uint64) (float
 	s.den = 0
 	for k, b := range bs {
 		s.batches[k] = b
-		s.dens[k] = s.loss.Denominator(b)
-		s.den += s.dens[k]
+		s.den += s.loss.Denominator(b)
 		s.pcgs[k].Seed(seed, uint64(k))
 	}
 	tensor.Shares(m, s.run)

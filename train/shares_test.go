@@ -51,6 +51,11 @@ func shareCases(t *testing.T) []shareCase {
 		t.Fatal(err)
 	}
 	linear := func() nn.Module { return nn.NewLinear(tensor.NewRNG(13), 5, 2) }
+	// Targets in [0, 1], for binary cross-entropy.
+	probs, err := data.NewTensors(tensor.RandNormal(rng, tensor.Float32, 0, 1, 10, 5), tensor.RandUniform(rng, tensor.Float32, 0, 1, 10, 2), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	// Lines of very different lengths, for the language model: its
 	// shares' denominators are their real steps, here 5+6+4 against
 	// 29+3+27+2.
@@ -70,6 +75,7 @@ func shareCases(t *testing.T) []shareCase {
 		// label smoothing still gives it a loss.
 		{"conv, smoothed cross-entropy, a share of labels weighing 0", conv, CrossEntropy{Weight: []float64{1, 0, 0, 0}, LabelSmoothing: 0.2}, pics, 10, 3},
 		{"linear, MSE", linear, MSE{}, reg, 10, 2},
+		{"linear, binary cross-entropy", linear, BCEWithLogits{}, probs, 10, 3},
 		{"charlm, sequences of different lengths", lm, SequenceCrossEntropy{}, words, 7, 2},
 	}
 }
@@ -200,7 +206,8 @@ func TestSharedSameBitsOnAnyCores(t *testing.T) {
 
 // TestSharedRefuses checks what shares cannot train: a model with batch
 // normalisation, a loss whose mean cannot be rebuilt from the shares',
-// and, in a Trainer, more shares than examples in a batch.
+// and, in a Trainer, more shares than examples in a batch and shares in
+// a run over several processes.
 func TestSharedRefuses(t *testing.T) {
 	bn := nn.Sequence(nn.NewLinear(tensor.NewRNG(1), 4, 3), nn.NewBatchNorm1d(3))
 	if _, err := NewShared(bn, bn.Params(), CrossEntropy{}, 2); err == nil || !strings.Contains(err.Error(), "batch normalisation") {
@@ -232,6 +239,9 @@ func TestSharedRefuses(t *testing.T) {
 	opt, _ := optim.NewSGD(lin.Params(), optim.SGDConfig{LR: 0.1})
 	if _, err := New(lin, opt, Config{Batch: 4, Shares: 5, Loss: MSE{}}); err == nil {
 		t.Error("5 shares of a batch of 4 were accepted")
+	}
+	if _, err := New(lin, opt, Config{Batch: 8, Shares: 2, Loss: MSE{}, Comm: member{g: newGroup(2)}}); err == nil || !strings.Contains(err.Error(), "processes") {
+		t.Errorf("shares in a run over two processes: %v", err)
 	}
 }
 

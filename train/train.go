@@ -202,7 +202,7 @@ func New(model nn.Module, opt optim.Optimizer, cfg Config) (*Trainer, error) {
 		if cfg.Shares > cfg.Batch {
 			return nil, fmt.Errorf("train: %d shares of a batch of %d", cfg.Shares, cfg.Batch)
 		}
-		if _, err := NewShared(model, opt.Params(), cfg.Loss, cfg.Shares); err != nil {
+		if _, err := shareable(model, cfg.Loss, cfg.Shares); err != nil {
 			return nil, err
 		}
 	}
@@ -299,20 +299,13 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, val, test data.Dataset, aft
 	// Each step gets the shares of a batch: one, the batch itself,
 	// unless Shares splits it.
 	var sh *Shared
-	one := make([]*data.Batch, 1)
-	steps := func(yield func([]*data.Batch) bool) {
-		for b := range loader.Epoch() {
-			one[0] = b
-			if !yield(one) {
-				return
-			}
-		}
-	}
+	shares := 1
 	if cfg.Shares > 1 {
 		var err error
 		if sh, err = NewShared(t.Model, t.Opt.Params(), cfg.Loss, cfg.Shares); err != nil {
 			return "", err
 		}
+		shares = sh.Len()
 	}
 	stats := newStats(cfg.Metrics, 1)
 	for t.Epoch < cfg.Epochs {
@@ -325,11 +318,7 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, val, test data.Dataset, aft
 		// Augmented examples are keyed by the epoch: a resumed run
 		// transforms them as an uninterrupted one would.
 		loader.SetEpoch(epoch)
-		batches := steps
-		if sh != nil {
-			batches = loader.EpochShares(sh.Len())
-		}
-		for bs := range batches {
+		for bs := range loader.EpochShares(shares) {
 			stepStart := time.Now()
 			var l float64
 			var out *autograd.Value
@@ -353,12 +342,11 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, val, test data.Dataset, aft
 			if cfg.Policy != nil {
 				cfg.Policy.Step()
 			}
-			size := b.Size
+			size := b.Size // this process's examples
 			if sh != nil {
-				size = 0
+				size = b.Global // all of the batch, in its shares
 				for k, b := range bs {
 					stats.add(0, sh.Output(k).Data(), b)
-					size += b.Size
 				}
 				sh.Reset()
 			} else if out != nil {

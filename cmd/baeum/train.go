@@ -582,9 +582,7 @@ func runTrain(cmd *cobra.Command, o *trainOptions) error {
 	tcfg := train.Config{Epochs: o.Epochs, Batch: o.Batch, Seed: o.Seed, Patience: o.Patience, Loss: rd.Loss, Policy: policy, Bucket: o.Bucket,
 		Log: out, Progress: isTerminal(os.Stdout) && out == os.Stdout, Comm: comm}
 	switch {
-	case o.Shares > 1 && comm != nil:
-		return fmt.Errorf("--shares %d: a --distributed run shares each batch among its processes; leave --shares out", o.Shares)
-	case o.Shares > 0:
+	case o.Shares > 0: // train.New refuses more than one with --distributed
 		tcfg.Shares = o.Shares
 	case comm == nil:
 		// A model with a convolution or a recurrent layer and no batch

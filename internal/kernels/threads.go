@@ -38,14 +38,7 @@ func Threads() int {
 // Threads()), so a caller that gives each worker its own accumulator and
 // sums them in worker order gets the same bits on every run.
 func Parallel(n, grain int, fn func(worker, lo, hi int)) {
-	chunks := Chunks(n, grain)
-	if chunks <= 1 {
-		if n > 0 {
-			fn(0, 0, n)
-		}
-		return
-	}
-	runPooled(parallelJobs, parallelJob{fn: fn, n: n, chunks: chunks}, chunks)
+	ParallelChunks(n, Chunks(n, grain), fn)
 }
 
 // sharing counts the Shares calls running: while any does, Threads()
@@ -64,15 +57,11 @@ var sharing atomic.Int32
 // goroutines at once are fine. fn should be made once (a method value),
 // so that a call allocates nothing.
 func Shares(n int, fn func(k, lo, hi int)) {
-	if n <= 1 {
-		if n == 1 {
-			fn(0, 0, 1)
-		}
-		return
+	if n > 1 {
+		sharing.Add(1)
+		defer sharing.Add(-1)
 	}
-	sharing.Add(1)
-	defer sharing.Add(-1)
-	runPooled(parallelJobs, parallelJob{fn: fn, n: n, chunks: n}, n)
+	ParallelChunks(n, n, fn)
 }
 
 // ParallelChunks is Parallel with the number of chunks given (at most n;
