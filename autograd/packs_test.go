@@ -77,6 +77,10 @@ func TestWeightPacks(t *testing.T) {
 	w.Data().Fill(0.01)
 	changed := plain()
 	same("changed in place, before Reset", packed(), want)
+	// LinearReLU multiplies by the packed copy too.
+	g2 := NewInferenceGraph()
+	g2.Packs = packs
+	same("LinearReLU changed in place, before Reset", g2.LinearReLU(g2.Input(x), w, b).Data(), wantReLU)
 	packs.Reset()
 	same("changed in place, after Reset", packed(), changed)
 

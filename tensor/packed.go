@@ -19,6 +19,10 @@ type PackedWeights struct {
 	packs   [2]kernels.PackedB
 }
 
+// manyRows stands for a product of many rows when PackWeights packs for
+// the micro-kernel that runs those.
+const manyRows = 1 << 20
+
 // PackWeights packs w, a float32 (out, in) matrix, for LinearPackedTo.
 func PackWeights(w *Tensor) *PackedWeights {
 	if w.dtype != Float32 || w.Dims() != 2 {
@@ -27,8 +31,8 @@ func PackWeights(w *Tensor) *PackedWeights {
 	out, in := w.shape[0], w.shape[1]
 	p := &PackedWeights{out: out, in: in}
 	p.packs[0].Pack(true, out, in, w.f32, max(in, 1), 1)
-	if !p.packs[0].Fits(1 << 20) { // many rows run another micro-kernel
-		p.packs[1].Pack(true, out, in, w.f32, max(in, 1), 1<<20)
+	if !p.packs[0].Fits(manyRows) { // many rows run another micro-kernel
+		p.packs[1].Pack(true, out, in, w.f32, max(in, 1), manyRows)
 	}
 	return p
 }

@@ -87,9 +87,10 @@ func padImage[T float32 | float64](dst, src []T, g ConvGeom) {
 	}
 	// One call a channel instead of a copy a row: the rows of the small
 	// images this serves are 7 to 32 elements long.
+	d32, f32 := any(dst).([]float32)
 	for c := 0; c < g.C; c++ {
 		at, plane := (c*ph+g.PadH)*pw+g.PadW, src[c*g.H*g.W:(c+1)*g.H*g.W]
-		if d32, ok := any(dst).([]float32); ok {
+		if f32 {
 			copyRowsF32(d32[at:], any(plane).([]float32), g.H, g.W, pw, g.W)
 			continue
 		}

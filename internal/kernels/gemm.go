@@ -30,7 +30,7 @@ func SgemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, l
 	if m == 0 || n == 0 {
 		return
 	}
-	if m*n*k < smallGemmWork {
+	if !Blocked(m, n, k) {
 		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
@@ -51,7 +51,7 @@ func SgemmBias(transA, transB bool, m, n, k int, alpha float32, a []float32, lda
 	if m == 0 || n == 0 {
 		return
 	}
-	if m*n*k < smallGemmWork {
+	if !Blocked(m, n, k) {
 		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		addRows(c, m, n, ldc, bias)
 		return

@@ -49,7 +49,7 @@ var (
 
 // sgemm computes C = alpha·op(A)·op(B) + beta·C for non-empty C.
 func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	if m*n*k < smallGemmWork {
+	if !Blocked(m, n, k) {
 		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
