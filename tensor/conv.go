@@ -363,8 +363,11 @@ func convBackward[T float](ar *Arena, elems func(*Tensor) []T, gx, gw, gb, gr, x
 					any(gi).([]float32), any(pad).([]float32), wgScratch[wk*sz:(wk+1)*sz], geo, o)
 			case gw != nil:
 				kernels.Im2colPad(col, x[i*in:(i+1)*in], pad, geo)
-				// gw_worker += g_i · col_iᵀ
-				gemmT(false, true, o, ckk, ohw, gi, ohw, col, ohw, 1, gws[wk*o*ckk:(wk+1)*o*ckk], ckk)
+				// gw_workerᵀ += col_i · g_iᵀ: the columns are read where
+				// they lie and only g_i, o×OH·OW, is transposed into
+				// the GEMM's panels, where g_i · col_iᵀ would transpose
+				// the C·KH·KW×OH·OW columns (9 times as many for C3).
+				gemmT(false, true, ckk, o, ohw, col, ohw, gi, ohw, 1, gws[wk*o*ckk:(wk+1)*o*ckk], o)
 			}
 			switch {
 			case directGX:
@@ -390,8 +393,17 @@ func convBackward[T float](ar *Arena, elems func(*Tensor) []T, gx, gw, gb, gr, x
 		}
 	})
 	for wk := 0; gw != nil && wk < workers; wk++ {
-		for j, v := range gws[wk*o*ckk : (wk+1)*o*ckk] {
-			gw[j] += v
+		part := gws[wk*o*ckk : (wk+1)*o*ckk]
+		if direct {
+			for j, v := range part {
+				gw[j] += v
+			}
+			continue
+		}
+		for q := 0; q < ckk; q++ { // part is gwᵀ, C·KH·KW × O
+			for oc, v := range part[q*o : (q+1)*o] {
+				gw[oc*ckk+q] += v
+			}
 		}
 	}
 }

@@ -99,9 +99,13 @@ var kernelAVX512_6x32 = &microKernel{
 	packT: packPanelTAVX512, packN: packPanelNAVX512,
 }
 
+// kernelAVX512_6x16 is the short family's narrowest tile. Where it is
+// the kernel a product chooses (C at most 16 wide and of fewer than 28
+// rows; see choose), its kc is the 14×16's, so that the two give a
+// product the same bits whichever the row count picks.
 var kernelAVX512_6x16 = &microKernel{
 	name: "avx512-6x16", mr: 6, nr: 16, edges: true, fn: sgemmKernelAVX512_6x16,
-	kc: 160, mc: 504, nc: 4096,
+	kc: 256, mc: 504, nc: 4096,
 	packT: packPanelTAVX512, packN: packPanelNAVX512,
 }
 

@@ -316,3 +316,51 @@ func TestSgemmAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestNarrowKernelsAgree checks that the two narrowest kernels of the
+// default family, the tall one and the short one (14×16 and 6×16 on
+// AVX-512), give the same bits, so that choose may pick either by the
+// row count: a batch split into shares (infer.Runner, train.Shared)
+// then gives each example what the whole batch gives it.
+func TestNarrowKernelsAgree(t *testing.T) {
+	tall, short := defaultKernel, defaultKernel.short
+	if short == nil {
+		t.Skipf("the %s kernels have no short family", defaultKernel.name)
+	}
+	for tall.narrow != nil {
+		tall = tall.narrow
+	}
+	for short.narrow != nil {
+		short = short.narrow
+	}
+	if tall.nr != short.nr || tall.kc != short.kc {
+		t.Fatalf("narrowest kernels %s (nr %d, kc %d) and %s (nr %d, kc %d) differ in width or depth", tall.name, tall.nr, tall.kc, short.name, short.nr, short.kc)
+	}
+	if got := defaultKernel.choose(150, short.nr); got != tall {
+		t.Errorf("choose(150, %d) = %s, want %s", short.nr, got.name, tall.name)
+	}
+	if got := defaultKernel.choose(2*tall.mr-1, short.nr); got != short {
+		t.Errorf("choose(%d, %d) = %s, want %s", 2*tall.mr-1, short.nr, got.name, short.name)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, m := range []int{1, 6, 13, 29, 150} {
+		for _, n := range []int{1, 10, short.nr} {
+			for _, k := range []int{1, 100, tall.kc + 1, 3*tall.kc + 7} {
+				for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
+					o := newGemmOperands(rng, gemmCase{m: m, n: n, k: k}, tr[0], tr[1])
+					for _, s := range []struct{ alpha, beta float32 }{{1, 0}, {1, 1}, {-0.5, 2}} {
+						a := append([]float32(nil), o.c...)
+						b := append([]float32(nil), o.c...)
+						sgemmBlocked(tall, 1, tr[0], tr[1], m, n, k, s.alpha, o.a, o.lda, o.b, o.ldb, s.beta, a, o.ldc)
+						sgemmBlocked(short, 1, tr[0], tr[1], m, n, k, s.alpha, o.a, o.lda, o.b, o.ldb, s.beta, b, o.ldc)
+						for i := range a {
+							if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+								t.Fatalf("%dx%dx%d tA=%v tB=%v alpha=%v beta=%v: %s gives %v at %d, %s %v", m, n, k, tr[0], tr[1], s.alpha, s.beta, tall.name, a[i], i, short.name, b[i])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
