@@ -332,7 +332,8 @@ func (g *Graph) direction(in, h0, c0 *Value, w RecurrentWeights, k, n, t int, re
 		ck = g.Slice(c0, k, k+1)
 	}
 	op := NewOp[recurrenceOp](g)
-	op.r = tensor.Recurrence{Cell: cell, Batch: n, Steps: t, BatchFirst: o.BatchFirst, Reverse: reverse, Lengths: o.Lengths}
+	op.r = tensor.Recurrence{Cell: cell, Batch: n, Steps: t, BatchFirst: o.BatchFirst, Reverse: reverse, Lengths: o.Lengths,
+		ForwardOnly: g.noGrad}
 	switch cell {
 	case tensor.CellLSTM:
 		return g.Apply(op, xp, w.HH, hk, ck)

@@ -550,10 +550,15 @@ type Recurrence struct {
 	// Lengths, if not nil, holds each example's number of real steps
 	// (0 to Steps). It must not change until Backward has run.
 	Lengths []int
+	// ForwardOnly says that Backward will not follow (inference): Forward
+	// then keeps the states and gates of the current step only, instead
+	// of every step's for Backward, so its memory does not grow with the
+	// steps and stays in cache. The outputs are the same, to the bit.
+	ForwardOnly bool
 
 	hidden        int
-	states, cells *Tensor // (T+1)·N·H: the states before each step and after the last
-	gates         *Tensor // T·N·4H: LSTM and GRU gate values
+	states, cells *Tensor // (T+1)·N·H: the states before each step and after the last (2·N·H when ForwardOnly)
+	gates         *Tensor // T·N·4H: LSTM and GRU gate values (N·4H when ForwardOnly)
 	// The internal rows of states, cells and gates: shares parts of
 	// the batch, one for each worker, and, with Lengths, order[k] is
 	// the example at row k (nil: example k).
@@ -642,6 +647,15 @@ func (r *Recurrence) row(n, t int) int {
 	return t*r.Batch + n
 }
 
+// slot returns where the states before step s (after step s-1) are kept
+// among the state buffers: s itself, or, ForwardOnly, one of two.
+func (r *Recurrence) slot(s int) int {
+	if r.ForwardOnly {
+		return s % 2
+	}
+	return s
+}
+
 // active reports whether step t is one of example n's real steps.
 func (r *Recurrence) active(n, t int) bool {
 	return r.Lengths == nil || t < r.Lengths[n]
@@ -686,12 +700,16 @@ func (r *Recurrence) Forward(y, xp, whh, bhh, h0, c0 *Tensor, ar *Arena) {
 	h, d := whh.shape[1], whh.dtype
 	n, t := r.Batch, r.Steps
 	r.hidden = h
-	r.states = ar.Empty(d, (t+1)*n*h)
+	slots, gateSteps := t+1, t
+	if r.ForwardOnly {
+		slots, gateSteps = 2, min(t, 1)
+	}
+	r.states = ar.Empty(d, slots*n*h)
 	if r.Cell == CellLSTM {
-		r.cells = ar.Empty(d, (t+1)*n*h)
+		r.cells = ar.Empty(d, slots*n*h)
 	}
 	if r.Cell == CellLSTM || r.Cell == CellGRU {
-		r.gates = ar.Empty(d, t*n*4*h)
+		r.gates = ar.Empty(d, gateSteps*n*4*h)
 	}
 	if r.Lengths != nil {
 		r.plan(ar.Empty(Int64, n).i64, ar.Empty(Int64, n).i64)
@@ -719,9 +737,10 @@ func recurrentForward[T Float](m *rnnMath[T], r *Recurrence, y, xp, whh, bhh, h0
 	m.runRows(rnnJob[T]{m: m, r: r, y: y, xp: xp, whh: whh, pw: pw, bhh: bhh, states: states, cells: cells, gts: gates, h: h})
 	m.done(pw)
 	rest := y[n*steps*h:]
-	scatterRows(rest[:nh], states[steps*nh:], r.order, h, false)
+	last := r.slot(steps)
+	scatterRows(rest[:nh], states[last*nh:], r.order, h, false)
 	if cell == CellLSTM {
-		scatterRows(rest[nh:2*nh], cells[steps*nh:], r.order, h, false)
+		scatterRows(rest[nh:2*nh], cells[last*nh:], r.order, h, false)
 	}
 }
 
@@ -772,10 +791,14 @@ func recurrentForwardRows[T Float](m *rnnMath[T], r *Recurrence, y, xp, whh []T,
 		}
 		// Rows k0 to ka-1 run this step; the others keep their states.
 		ka := r.activeEnd(k0, k1, t)
-		hPrev, hNext := states[s*nh:(s+1)*nh], states[(s+1)*nh:(s+2)*nh]
+		cur, next, gs := r.slot(s), r.slot(s+1), s
+		if r.ForwardOnly {
+			gs = 0
+		}
+		hPrev, hNext := states[cur*nh:(cur+1)*nh], states[next*nh:(next+1)*nh]
 		switch cell {
 		case CellLSTM:
-			a := gates[s*n*4*h : (s+1)*n*4*h]
+			a := gates[gs*n*4*h : (gs+1)*n*4*h]
 			for k := k0; k < ka; k++ {
 				row := a[k*gh : (k+1)*gh]
 				copy(row, xp[r.row(r.ex(k), t)*gh:])
@@ -783,7 +806,7 @@ func recurrentForwardRows[T Float](m *rnnMath[T], r *Recurrence, y, xp, whh []T,
 					axpy(row, bhh, 1)
 				}
 			}
-			cPrev, cNext := cells[s*nh:(s+1)*nh], cells[(s+1)*nh:(s+2)*nh]
+			cPrev, cNext := cells[cur*nh:(cur+1)*nh], cells[next*nh:(next+1)*nh]
 			if ka > k0 {
 				m.gemmW(pw, true, ka-k0, gh, h, hPrev[k0*h:ka*h], h, whh, h, 1, a[k0*gh:ka*gh], gh)
 			}
@@ -792,7 +815,7 @@ func recurrentForwardRows[T Float](m *rnnMath[T], r *Recurrence, y, xp, whh []T,
 			}
 			copy(cNext[ka*h:k1*h], cPrev[ka*h:k1*h])
 		case CellGRU:
-			a := gates[s*n*4*h : (s+1)*n*4*h]
+			a := gates[gs*n*4*h : (gs+1)*n*4*h]
 			for k := k0; k < ka; k++ {
 				row := a[k*4*h : k*4*h+gh]
 				if bhh != nil {
@@ -841,6 +864,9 @@ func recurrentForwardRows[T Float](m *rnnMath[T], r *Recurrence, y, xp, whh []T,
 func (r *Recurrence) Backward(gxp, gwhh, gbhh, gh0, gc0, gy, whh *Tensor, ar *Arena) {
 	if r.states == nil {
 		panic("tensor: recurrence: Backward before Forward")
+	}
+	if r.ForwardOnly {
+		panic("tensor: recurrence: Backward after a ForwardOnly Forward")
 	}
 	if gy == nil {
 		panic("tensor: recurrence: Backward needs the output's gradient")

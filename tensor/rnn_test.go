@@ -358,3 +358,58 @@ func TestRecurrenceSharesMatchAlone(t *testing.T) {
 		}
 	}
 }
+
+// TestRecurrenceForwardOnly checks that a ForwardOnly recurrence writes
+// the bits of a full one (outputs at every step, final states) for each
+// cell, with lengths, in reverse, on one worker and on several, for an
+// odd and an even number of steps and none, in float32 and float64; that
+// its memory does not grow with the steps; and that Backward refuses it.
+func TestRecurrenceForwardOnly(t *testing.T) {
+	defer kernels.SetThreads(kernels.SetThreads(2))
+	const n, hs = 37, 8
+	for _, cell := range []Cell{CellRNNTanh, CellRNNReLU, CellLSTM, CellGRU} {
+		for _, steps := range []int{0, 5, 6} {
+			rng := NewRNG(uint64(10*int(cell) + steps))
+			lengths := make([]int, n)
+			for i := range lengths {
+				lengths[i] = int(rng.Uint64() % uint64(steps+1))
+			}
+			for _, r0 := range []Recurrence{{}, {Reverse: true, BatchFirst: true, Lengths: lengths}, {Lengths: lengths}} {
+				for _, d := range []DType{Float32, Float64} {
+					gh := cell.Gates() * hs
+					xp := RandUniform(rng, d, -1, 1, n*steps, gh)
+					whh := RandUniform(rng, d, -0.5, 0.5, gh, hs)
+					bhh := RandUniform(rng, d, -0.5, 0.5, gh)
+					h0 := RandUniform(rng, d, -1, 1, n, hs)
+					var c0 *Tensor
+					if cell == CellLSTM {
+						c0 = RandUniform(rng, d, -1, 1, n, hs)
+					}
+					full, fwd := r0, r0
+					full.Cell, full.Batch, full.Steps = cell, n, steps
+					fwd.Cell, fwd.Batch, fwd.Steps, fwd.ForwardOnly = cell, n, steps, true
+					want, got := New(d, full.OutputRows(), hs), New(d, fwd.OutputRows(), hs)
+					full.Forward(want, xp, whh, bhh, h0, c0, NewArena())
+					fwd.Forward(got, xp, whh, bhh, h0, c0, NewArena())
+					name := fmt.Sprintf("%v %v, %d steps, reverse=%v, lengths=%v", d, cell, steps, r0.Reverse, r0.Lengths != nil)
+					if !Equal(got, want) {
+						t.Fatalf("%s: ForwardOnly's output differs from the full recurrence's", name)
+					}
+					if fwd.states.Len() != 2*n*hs || (fwd.gates != nil && fwd.gates.Len() > n*4*hs) {
+						t.Errorf("%s: ForwardOnly keeps %d state and %v gate numbers, want %d and at most %d", name, fwd.states.Len(), fwd.gates, 2*n*hs, n*4*hs)
+					}
+				}
+			}
+		}
+	}
+	r := Recurrence{Cell: CellLSTM, Batch: 2, Steps: 3, ForwardOnly: true}
+	whh := New(Float32, 4*2, 2)
+	y, xp := New(Float32, r.OutputRows(), 2), New(Float32, 2*3, 4*2)
+	r.Forward(y, xp, whh, nil, nil, nil, NewArena())
+	defer func() {
+		if p := recover(); p == nil || !strings.Contains(fmt.Sprint(p), "ForwardOnly") {
+			t.Errorf("Backward after a ForwardOnly Forward: panic %v, want one naming ForwardOnly", p)
+		}
+	}()
+	r.Backward(New(Float32, 2*3, 4*2), nil, nil, nil, nil, New(Float32, r.OutputRows(), 2), whh, NewArena())
+}

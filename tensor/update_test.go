@@ -383,32 +383,45 @@ func TestAdamKernelMatchesLoop(t *testing.T) {
 	}
 }
 
-// TestDropoutMaskDraws: with a *rand.Rand, DropoutMask reads Uint64
-// directly; its masks must be those of one Float64 draw per element, in
-// float32 and float64, so that runs with dropout reproduce.
+// TestDropoutMaskDraws checks DropoutMask's masks against its documented
+// draws (two elements a Uint64, low bits first), written out with the
+// 32-bit numbers as exact fractions, in float32 and float64, for even and
+// odd lengths, so that runs with dropout reproduce.
 func TestDropoutMaskDraws(t *testing.T) {
 	for _, d := range []DType{Float32, Float64} {
 		for _, p := range []float64{0, 0.1, 0.25, 0.5, 1} {
-			got := New(d, 1000)
-			DropoutMask(NewRNG(7), got, p)
-			ref := NewRNG(7)
-			keep := 0.0
-			if p < 1 {
-				keep = 1 / (1 - p)
-			}
-			dropped := 0
-			for i := range 1000 {
-				want := keep
-				if ref.Float64() < p {
-					want = 0
-					dropped++
+			for _, n := range []int{1000, 999} { // an odd length draws its last element alone
+				got := New(d, n)
+				DropoutMask(NewRNG(7), got, p)
+				ref := NewRNG(7)
+				keep := 0.0
+				if p < 1 {
+					keep = 1 / (1 - p)
 				}
-				if g := got.Flat(i); g != float64(float32(want)) && g != want {
-					t.Fatalf("%v p=%v [%d]: %v, want %v", d, p, i, g, want)
+				dropped := 0
+				var u uint64
+				for i := range n {
+					if i%2 == 0 {
+						u = ref.Uint64()
+					}
+					// The i-th element's 32 bits as a uniform number in
+					// [0, 1), exactly: below p, it is dropped.
+					x := float64(u&0xffffffff) / (1 << 32)
+					if i%2 == 1 {
+						x = float64(u>>32) / (1 << 32)
+					}
+					want := keep
+					if x < p {
+						want = 0
+						dropped++
+					}
+					if g := got.Flat(i); g != float64(float32(want)) && g != want {
+						t.Fatalf("%v p=%v n=%d [%d]: %v, want %v", d, p, n, i, g, want)
+					}
 				}
-			}
-			if p == 0.25 && (dropped < 200 || dropped > 300) {
-				t.Errorf("p=0.25 dropped %d of 1000", dropped)
+				if p == 0.25 && (dropped < 200 || dropped > 300) {
+					t.Errorf("p=0.25 dropped %d of %d", dropped, n)
+				}
 			}
 		}
 	}
