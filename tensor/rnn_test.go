@@ -3,6 +3,7 @@ package tensor
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -95,16 +96,7 @@ func TestRecurrenceMatchesReference(t *testing.T) {
 		} {
 			r.Cell, r.Batch, r.Steps = cell, n, steps
 			t.Run(fmt.Sprintf("%v reverse=%v batch-first=%v lengths=%v", cell, r.Reverse, r.BatchFirst, r.Lengths), func(t *testing.T) {
-				gh := cell.Gates() * hs
-				rng := NewRNG(uint64(cell) + 1)
-				xp := RandUniform(rng, Float64, -1, 1, n*steps, gh)
-				whh := RandUniform(rng, Float64, -0.5, 0.5, gh, hs)
-				bhh := RandUniform(rng, Float64, -0.5, 0.5, gh)
-				h0 := RandUniform(rng, Float64, -1, 1, n, hs)
-				var c0 *Tensor
-				if cell == CellLSTM {
-					c0 = RandUniform(rng, Float64, -1, 1, n, hs)
-				}
+				xp, whh, bhh, h0, c0 := randRecurrence(NewRNG(uint64(cell)+1), Float64, cell, n, steps, hs)
 				want := refRecurrence(&r, xp, whh, bhh, h0, c0)
 				for _, d := range []DType{Float64, Float32} {
 					y := New(d, r.OutputRows(), hs)
@@ -376,15 +368,7 @@ func TestRecurrenceForwardOnly(t *testing.T) {
 			}
 			for _, r0 := range []Recurrence{{}, {Reverse: true, BatchFirst: true, Lengths: lengths}, {Lengths: lengths}} {
 				for _, d := range []DType{Float32, Float64} {
-					gh := cell.Gates() * hs
-					xp := RandUniform(rng, d, -1, 1, n*steps, gh)
-					whh := RandUniform(rng, d, -0.5, 0.5, gh, hs)
-					bhh := RandUniform(rng, d, -0.5, 0.5, gh)
-					h0 := RandUniform(rng, d, -1, 1, n, hs)
-					var c0 *Tensor
-					if cell == CellLSTM {
-						c0 = RandUniform(rng, d, -1, 1, n, hs)
-					}
+					xp, whh, bhh, h0, c0 := randRecurrence(rng, d, cell, n, steps, hs)
 					full, fwd := r0, r0
 					full.Cell, full.Batch, full.Steps = cell, n, steps
 					fwd.Cell, fwd.Batch, fwd.Steps, fwd.ForwardOnly = cell, n, steps, true
@@ -412,4 +396,19 @@ func TestRecurrenceForwardOnly(t *testing.T) {
 		}
 	}()
 	r.Backward(New(Float32, 2*3, 4*2), nil, nil, nil, nil, New(Float32, r.OutputRows(), 2), whh, NewArena())
+}
+
+// randRecurrence draws a recurrence's inputs for n sequences of the given
+// steps and hs units: the input projection (uniform in ±1), W_hh and b_hh
+// (±0.5), h0 and, for an LSTM, c0 (±1; nil otherwise).
+func randRecurrence(rng *rand.Rand, d DType, cell Cell, n, steps, hs int) (xp, whh, bhh, h0, c0 *Tensor) {
+	gh := cell.Gates() * hs
+	xp = RandUniform(rng, d, -1, 1, n*steps, gh)
+	whh = RandUniform(rng, d, -0.5, 0.5, gh, hs)
+	bhh = RandUniform(rng, d, -0.5, 0.5, gh)
+	h0 = RandUniform(rng, d, -1, 1, n, hs)
+	if cell == CellLSTM {
+		c0 = RandUniform(rng, d, -1, 1, n, hs)
+	}
+	return xp, whh, bhh, h0, c0
 }
