@@ -656,6 +656,15 @@ func (r *Recurrence) slot(s int) int {
 	return s
 }
 
+// gateSlot returns where step s's gates are kept: s itself, or,
+// ForwardOnly, the one buffer.
+func (r *Recurrence) gateSlot(s int) int {
+	if r.ForwardOnly {
+		return 0
+	}
+	return s
+}
+
 // active reports whether step t is one of example n's real steps.
 func (r *Recurrence) active(n, t int) bool {
 	return r.Lengths == nil || t < r.Lengths[n]
@@ -791,10 +800,7 @@ func recurrentForwardRows[T Float](m *rnnMath[T], r *Recurrence, y, xp, whh []T,
 		}
 		// Rows k0 to ka-1 run this step; the others keep their states.
 		ka := r.activeEnd(k0, k1, t)
-		cur, next, gs := r.slot(s), r.slot(s+1), s
-		if r.ForwardOnly {
-			gs = 0
-		}
+		cur, next, gs := r.slot(s), r.slot(s+1), r.gateSlot(s)
 		hPrev, hNext := states[cur*nh:(cur+1)*nh], states[next*nh:(next+1)*nh]
 		switch cell {
 		case CellLSTM:
