@@ -237,7 +237,14 @@ func TestMPIRun(t *testing.T) {
 		if exit != 7 {
 			t.Errorf("exit status %d, want 7 from Abort(7):\n%s", exit, out)
 		}
-		mustContain(t, out, "MPI_ABORT was invoked on rank 1")
+		mustContain(t, out, "rank 1 calls Abort(7)")
+		// Open MPI's own notice is best effort: mpirun sometimes fails to
+		// unpack its help text ("Data unpack would read past end of
+		// buffer" in show_help.c) while the job is torn down, and prints
+		// none. The exit status above is what Abort promises.
+		if !strings.Contains(out, "MPI_ABORT was invoked on rank 1") {
+			t.Logf("mpirun printed no MPI_ABORT notice this time:\n%s", out)
+		}
 	})
 
 	// A rank killed with SIGKILL mid-run: mpirun notices and stops the

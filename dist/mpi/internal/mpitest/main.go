@@ -85,6 +85,7 @@ func main() {
 		check(comm.AllreduceSumFloat32(buf))
 	case "abort":
 		if rank == 1 {
+			fmt.Println("rank 1 calls Abort(7)")
 			comm.Abort(7)
 		}
 		check(comm.Barrier())
