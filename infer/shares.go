@@ -16,7 +16,11 @@ const minShareRows = 8
 // into shares, one a thread, that run at once, each a whole pass on one
 // core (tensor.Shares): the layers then hand nothing between cores
 // inside the pass. Each example's output is computed as in a pass on the
-// whole batch. A batch too small for every thread to get at least 8
+// whole batch: a batch is split into fewer shares, or none, where shares
+// of its size would run their products of one row an example (dense
+// layers) on other GEMM kernels than the whole batch (tensor.SameBitsRows;
+// on AVX-512, batches of 257 to 512 rows run in one pass on two threads).
+// A batch too small for every thread to get at least 8
 // examples runs as one pass, split operation by operation as usual. The
 // model's input and output must hold one example a row of their first
 // dimension (batch first). A Runner is not safe for concurrent use.
@@ -92,6 +96,12 @@ func (r *Runner) Forward(x *tensor.Tensor) *tensor.Tensor {
 	}
 	if rows < n*minShareRows {
 		n = 1
+	}
+	// A share's dense products have its rows; they must choose the
+	// kernels the whole batch's products do (tensor.SameBitsRows). The
+	// smallest share has rows/n.
+	for n > 1 && !tensor.SameBitsRows(rows, rows/n) {
+		n--
 	}
 	r.x, r.n = x, n
 	if n == 1 {

@@ -17,6 +17,14 @@ func SetThreads(n int) int { return kernels.SetThreads(n) }
 // given to SetThreads, or runtime.GOMAXPROCS(0) when it was never called.
 func Threads() int { return kernels.Threads() }
 
+// SameBitsRows reports whether a matrix product of part rows gives each
+// of its rows the bits a product of whole rows, with the same other
+// operands, gives it. The GEMM picks its micro-kernel by the number of
+// rows, and kernels of different families sum a dot product in different
+// blocks of its depth; a caller that splits a batch into shares, and
+// promises the whole batch's bits, keeps to shares for which this holds.
+func SameBitsRows(whole, part int) bool { return kernels.SameBitsRows(whole, part) }
+
 // Peak is the machine's measured ceiling on single-precision arithmetic
 // (see MeasurePeak).
 type Peak = kernels.Peak

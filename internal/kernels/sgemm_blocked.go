@@ -83,6 +83,20 @@ func (k *microKernel) choose(m, n int) *microKernel {
 	return k
 }
 
+// SameBitsRows reports whether a product of part rows computes each of
+// its rows to the same bits as a product of whole rows does, with the
+// same other operands: whether the two choose kernels of one family,
+// whose depth blocks (kc) are the same. The short family (6×64 and 6×32,
+// kc 160) runs products of at most shortRows rows and the tall one
+// (14×32, kc 256) larger ones; for a depth over 160 the two sum a dot
+// product in other blocks, so a batch split into shares of at most
+// shortRows rows can differ from the whole batch in the last bits. The
+// narrowest tiles of the two families already agree (see choose).
+func SameBitsRows(whole, part int) bool {
+	k := defaultKernel
+	return k.short == nil || (whole > k.shortRows) == (part > k.shortRows)
+}
+
 // gemmJob is one blocked SGEMM: its operands, plan and split. Jobs are
 // recycled so that a call allocates nothing.
 type gemmJob struct {

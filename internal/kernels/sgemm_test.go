@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -362,5 +363,47 @@ func TestNarrowKernelsAgree(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestSameBitsRows checks SameBitsRows' promise: where it holds, the
+// first part rows of a product of whole rows have the bits of the product
+// of those part rows alone, at a depth (784) that spans several blocks of
+// either family.
+func TestSameBitsRows(t *testing.T) {
+	const n, k = 256, 784
+	rng := rand.New(rand.NewPCG(5, 6))
+	rows := []int{8, 64, 100, 150, 256, 257, 300, 512, 600}
+	a := make([]float32, rows[len(rows)-1]*k)
+	b := make([]float32, n*k)
+	for i := range a {
+		a[i] = rng.Float32()*2 - 1
+	}
+	for i := range b {
+		b[i] = rng.Float32()*2 - 1
+	}
+	product := func(m int) []float32 {
+		c := make([]float32, m*n)
+		Sgemm(false, true, m, n, k, 1, a, k, b, k, 0, c, n)
+		return c
+	}
+	differ := 0
+	for _, whole := range rows {
+		cw := product(whole)
+		for _, part := range rows {
+			if part > whole {
+				continue
+			}
+			same := slices.Equal(cw[:part*n], product(part))
+			if SameBitsRows(whole, part) && !same {
+				t.Errorf("%d rows of %d: SameBitsRows holds, but the bits differ", part, whole)
+			}
+			if !same {
+				differ++
+			}
+		}
+	}
+	if defaultKernel.short != nil && differ == 0 {
+		t.Errorf("no split changed the bits, though %s has a short family of another kc", defaultKernel.name)
 	}
 }
