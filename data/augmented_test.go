@@ -43,7 +43,8 @@ func digitAugmenter(t testing.TB, spec string, seed uint64) *augment.Augmenter {
 // TestAugmentCollate checks that a batch of an augmented set holds, for
 // epoch e, each example's stored bytes transformed for (e, index) and
 // prepared as the set says, whatever the number of threads; and the
-// examples unchanged outside training.
+// examples unchanged outside training, and in a set without an augmenter,
+// whatever the number of threads.
 func TestAugmentCollate(t *testing.T) {
 	d := digitImages(t, 40)
 	a := digitAugmenter(t, "digits", 3)
@@ -54,7 +55,12 @@ func TestAugmentCollate(t *testing.T) {
 	if l, ok := ds.(Labelled); !ok || l.Label(13) != 3 {
 		t.Errorf("the augmented set does not give labels")
 	}
+	// Enough examples for a plain Collate of images to split as well
+	// (parallelGrain): 50 rows are three chunks on five threads.
 	idx := []int{7, 0, 39, 12, 5, 5, 21, 30, 1, 2, 3}
+	for i := range 39 {
+		idx = append(idx, (i*17)%40)
+	}
 	want := func(epoch int) []float32 {
 		prep := d.Prep()
 		n := 32 * 32
@@ -73,7 +79,7 @@ func TestAugmentCollate(t *testing.T) {
 	defer tensor.SetThreads(tensor.SetThreads(1))
 	for _, threads := range []int{1, 2, 5} {
 		tensor.SetThreads(threads)
-		b := NewBatch(ds.Spec(), 16)
+		b := NewBatch(ds.Spec(), len(idx))
 		for _, epoch := range []int{0, 1, 2} {
 			b.Epoch = epoch
 			b.Collate(ds, idx)
@@ -85,11 +91,14 @@ func TestAugmentCollate(t *testing.T) {
 			}
 		}
 	}
-	plain := NewBatch(d.Spec(), 16)
-	plain.Epoch = 1
-	plain.Collate(d, idx)
-	if !slices.Equal(plain.Inputs[0].F32(), want(0)) {
-		t.Errorf("images without an augmenter change with the epoch")
+	for _, threads := range []int{1, 2, 5} {
+		tensor.SetThreads(threads)
+		plain := NewBatch(d.Spec(), len(idx))
+		plain.Epoch = 1
+		plain.Collate(d, idx)
+		if !slices.Equal(plain.Inputs[0].F32(), want(0)) {
+			t.Errorf("%d threads: images without an augmenter differ from the examples prepared one by one, or change with the epoch", threads)
+		}
 	}
 }
 

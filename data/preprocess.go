@@ -163,11 +163,15 @@ func (p *ImagePrep) Prepare(dst []float32, raw []byte) {
 			tensor.BytesToFloat32(d, src, scale, offset)
 			continue
 		}
-		for j := range d {
-			d[j] = offset // the background, pixel value 0
-		}
+		// The border is background (pixel value 0): the rows above and
+		// below the picture, and pad numbers either side of each row.
+		fill(d[:pad*ow], offset)
+		fill(d[(pad+h)*ow:], offset)
 		for y := 0; y < h; y++ {
-			tensor.BytesToFloat32(d[(y+pad)*ow+pad:(y+pad)*ow+pad+w], src[y*w:(y+1)*w], scale, offset)
+			row := d[(y+pad)*ow : (y+pad+1)*ow]
+			fill(row[:pad], offset)
+			fill(row[pad+w:], offset)
+			tensor.BytesToFloat32(row[pad:pad+w], src[y*w:(y+1)*w], scale, offset)
 		}
 	}
 }
@@ -450,4 +454,11 @@ func (p *Preprocess) JSON() string {
 		panic(err) // plain data: cannot fail
 	}
 	return string(b)
+}
+
+// fill sets every number of d to v.
+func fill(d []float32, v float32) {
+	for j := range d {
+		d[j] = v
+	}
 }
