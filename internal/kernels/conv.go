@@ -6,7 +6,9 @@ import "fmt"
 // stride 1, no padding, output rows of at most 32 pixels. Instead of
 // unfolding each image with im2col and multiplying matrices, an AVX-512
 // kernel computes an output row of eight channels at once, each window
-// weight broadcast into the fused multiply-adds of all eight. It touches
+// weight broadcast into the fused multiply-adds of all eight; rows of 16
+// pixels or fewer run two at a time (convFwd8x2RowsAVX512), so that every
+// kernel call keeps sixteen accumulators busy. It touches
 // the input and the weights only, where im2col writes and re-reads a
 // matrix of C·K·K times the output's size (25 times for C1).
 //
@@ -163,7 +165,13 @@ func ConvForwardDirect(out, in, scratch, wt, bias8 []float32, g ConvGeom, o int)
 			}
 			continue
 		}
-		for y := 0; y < oh; y++ {
+		y := 0
+		if useAVX512 && rowPairs && ow <= 16 {
+			for ; y+1 < oh; y += 2 {
+				convFwd8x2RowsAVX512(&dst[(grp*8*oh+y)*ow], &in[y*g.W], &w[0], &b[0], &a)
+			}
+		}
+		for ; y < oh; y++ {
 			convFwd8(dst[(grp*8*oh+y)*ow:], in[y*g.W:], w, b, &a)
 		}
 	}
@@ -198,6 +206,11 @@ func flatRows(g ConvGeom) bool {
 
 // flatChunks lets a test turn the flat layout off, to compare.
 var flatChunks = true
+
+// rowPairs lets a test run rows of at most 16 pixels one at a time
+// (convFwd8x1AVX512) instead of two at once (convFwd8x2RowsAVX512), to
+// compare.
+var rowPairs = true
 
 // flatLen returns the positions of one channel's output in the flat
 // layout: OH-1 rows of the input's width and a last one of OW.

@@ -23,10 +23,15 @@
 	VBROADCASTSS (4*o)(BX), za; \
 	VMOVAPS za, zb
 
-// FMA8 adds the window position's weights times the input vectors.
-#define FMA2(o, za, zb) \
-	VFMADD231PS.BCST (4*o)(DX), Z16, za; \
-	VFMADD231PS.BCST (4*o)(DX), Z17, zb
+// FMA2 adds a window position's weight of channel o times the two input
+// vectors. The weight is broadcast once into zw for both: a k step of
+// the 8x2 kernel then loads 10 times (8 weights, 2 input vectors) for
+// its 16 FMAs, where broadcasting from memory in each FMA loaded 18
+// times and left the load ports, not the FMA units, the limit.
+#define FMA2(o, za, zb, zw) \
+	VBROADCASTSS (4*o)(DX), zw; \
+	VFMADD231PS zw, Z16, za; \
+	VFMADD231PS zw, Z17, zb
 
 #define FMA1(o, za) \
 	VFMADD231PS.BCST (4*o)(DX), Z16, za
@@ -68,14 +73,14 @@ f2i:
 f2j:
 	VMOVUPS (AX), Z16
 	VMOVUPS.Z 64(AX), K2, Z17
-	FMA2(0, Z0, Z1)
-	FMA2(1, Z2, Z3)
-	FMA2(2, Z4, Z5)
-	FMA2(3, Z6, Z7)
-	FMA2(4, Z8, Z9)
-	FMA2(5, Z10, Z11)
-	FMA2(6, Z12, Z13)
-	FMA2(7, Z14, Z15)
+	FMA2(0, Z0, Z1, Z18)
+	FMA2(1, Z2, Z3, Z19)
+	FMA2(2, Z4, Z5, Z20)
+	FMA2(3, Z6, Z7, Z21)
+	FMA2(4, Z8, Z9, Z22)
+	FMA2(5, Z10, Z11, Z23)
+	FMA2(6, Z12, Z13, Z24)
+	FMA2(7, Z14, Z15, Z25)
 	ADDQ $32, DX
 	ADDQ $4, AX
 	DECQ R15
@@ -127,6 +132,110 @@ f2j:
 	VMOVUPS Z14, (DI)
 	VMOVUPS Z15, K2, 64(DI)
 f2done:
+	VZEROUPPER
+	RET
+
+// func convFwd8x2RowsAVX512(out, in, wt, bias *float32, a *convArgs)
+// Two output rows, y and y+1, of up to eight channels, OW ≤ 16: the 8x2
+// kernel with its second vector one row down (a.inW on in, a.ow on out)
+// and both vectors masked to OW lanes. Sixteen accumulators and each
+// weight broadcast once for both rows, where convFwd8x1AVX512 runs each
+// row with eight accumulators and broadcasts every weight again.
+TEXT ·convFwd8x2RowsAVX512(SB), NOSPLIT, $0-40
+	MOVQ out+0(FP), DI
+	MOVQ in+8(FP), SI
+	MOVQ wt+16(FP), DX
+	MOVQ bias+24(FP), BX
+	MOVQ a+32(FP), R8
+	MOVQ A_OW(R8), CX
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	BIAS2(0, Z0, Z1)
+	BIAS2(1, Z2, Z3)
+	BIAS2(2, Z4, Z5)
+	BIAS2(3, Z6, Z7)
+	BIAS2(4, Z8, Z9)
+	BIAS2(5, Z10, Z11)
+	BIAS2(6, Z12, Z13)
+	BIAS2(7, Z14, Z15)
+	MOVQ A_CIN(R8), R9
+	MOVQ A_K(R8), R10
+	MOVQ A_INW(R8), R11
+	SHLQ $2, R11
+	MOVQ A_INC(R8), R12
+	SHLQ $2, R12
+r2c:
+	MOVQ SI, R13
+	MOVQ R10, R14
+r2i:
+	MOVQ R13, AX
+	MOVQ R10, R15
+r2j:
+	VMOVUPS.Z (AX), K1, Z16
+	VMOVUPS.Z (AX)(R11*1), K1, Z17
+	FMA2(0, Z0, Z1, Z18)
+	FMA2(1, Z2, Z3, Z19)
+	FMA2(2, Z4, Z5, Z20)
+	FMA2(3, Z6, Z7, Z21)
+	FMA2(4, Z8, Z9, Z22)
+	FMA2(5, Z10, Z11, Z23)
+	FMA2(6, Z12, Z13, Z24)
+	FMA2(7, Z14, Z15, Z25)
+	ADDQ $32, DX
+	ADDQ $4, AX
+	DECQ R15
+	JNZ  r2j
+	ADDQ R11, R13
+	DECQ R14
+	JNZ  r2i
+	ADDQ R12, SI
+	DECQ R9
+	JNZ  r2c
+	MOVQ A_OUTC(R8), R9
+	SHLQ $2, R9
+	MOVQ A_NOUT(R8), R10
+	MOVQ A_OW(R8), CX
+	SHLQ $2, CX
+	VMOVUPS Z0, K1, (DI)
+	VMOVUPS Z1, K1, (DI)(CX*1)
+	CMPQ R10, $1
+	JLE  r2done
+	ADDQ R9, DI
+	VMOVUPS Z2, K1, (DI)
+	VMOVUPS Z3, K1, (DI)(CX*1)
+	CMPQ R10, $2
+	JLE  r2done
+	ADDQ R9, DI
+	VMOVUPS Z4, K1, (DI)
+	VMOVUPS Z5, K1, (DI)(CX*1)
+	CMPQ R10, $3
+	JLE  r2done
+	ADDQ R9, DI
+	VMOVUPS Z6, K1, (DI)
+	VMOVUPS Z7, K1, (DI)(CX*1)
+	CMPQ R10, $4
+	JLE  r2done
+	ADDQ R9, DI
+	VMOVUPS Z8, K1, (DI)
+	VMOVUPS Z9, K1, (DI)(CX*1)
+	CMPQ R10, $5
+	JLE  r2done
+	ADDQ R9, DI
+	VMOVUPS Z10, K1, (DI)
+	VMOVUPS Z11, K1, (DI)(CX*1)
+	CMPQ R10, $6
+	JLE  r2done
+	ADDQ R9, DI
+	VMOVUPS Z12, K1, (DI)
+	VMOVUPS Z13, K1, (DI)(CX*1)
+	CMPQ R10, $7
+	JLE  r2done
+	ADDQ R9, DI
+	VMOVUPS Z14, K1, (DI)
+	VMOVUPS Z15, K1, (DI)(CX*1)
+r2done:
 	VZEROUPPER
 	RET
 
@@ -255,6 +364,39 @@ f1done:
 	VMOVUPS X0, (DI); \
 	VMOVUPS X4, 16(DI)
 
+// GFMA2 adds the input vectors of window columns j (Z16) and j+1 (Z17)
+// times channel o's gradient row, loaded once into zg, into accumulators
+// za (column j) and zb (column j+1), under mask k.
+#define GFMA2(off, za, zb, zg, k) \
+	VMOVUPS.Z off, k, zg; \
+	VFMADD231PS zg, Z16, k, za; \
+	VFMADD231PS zg, Z17, k, zb
+
+// REDUCE2X8 stores the sums of Z0–Z7 (column j) at (DI) and of Z8–Z15
+// (column j+1) at 32(DI), and moves DI past both. REDUCE8 overwrites
+// Y8–Y15, so Z8–Z15 wait in Z16–Z23.
+#define REDUCE2X8 \
+	VMOVAPS Z8, Z16; \
+	VMOVAPS Z9, Z17; \
+	VMOVAPS Z10, Z18; \
+	VMOVAPS Z11, Z19; \
+	VMOVAPS Z12, Z20; \
+	VMOVAPS Z13, Z21; \
+	VMOVAPS Z14, Z22; \
+	VMOVAPS Z15, Z23; \
+	REDUCE8; \
+	VMOVAPS Z16, Z0; \
+	VMOVAPS Z17, Z1; \
+	VMOVAPS Z18, Z2; \
+	VMOVAPS Z19, Z3; \
+	VMOVAPS Z20, Z4; \
+	VMOVAPS Z21, Z5; \
+	VMOVAPS Z22, Z6; \
+	VMOVAPS Z23, Z7; \
+	ADDQ $32, DI; \
+	REDUCE8; \
+	ADDQ $32, DI
+
 // func convWGrad8AVX512(res, in, gr *float32, a *convArgs)
 // For one input channel and window row (in points at its first pixel, the
 // row's start) and each window column j < K, the sums over output pixels
@@ -299,7 +441,68 @@ wgMasks:
 	MOVQ A_K(R8), CX
 	MOVQ A_OW(R8), AX
 	CMPQ AX, $16
-	JLE  wgJ1
+	JLE  wgP1
+	// Window columns two at a time: each gradient row is loaded once
+	// for both, 10 loads for 16 FMAs into 16 accumulators, where a
+	// column alone loads 9 times for 8 FMAs into 8. The last column of
+	// an odd K runs alone (wgJ, wgJ1).
+wgP:
+	CMPQ CX, $2
+	JGE  wgPGo
+	TESTQ CX, CX
+	JNZ  wgJ
+	VZEROUPPER
+	RET
+wgPGo:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	MOVQ SI, AX
+	MOVQ DX, R14
+	MOVQ A_OH(R8), R15
+wgPY:
+	VMOVUPS.Z (AX), K1, Z16
+	VMOVUPS.Z 4(AX), K1, Z17
+	GFMA2((R14), Z0, Z8, Z18, K1)
+	GFMA2((R14)(R9*1), Z1, Z9, Z19, K1)
+	GFMA2((R14)(R9*2), Z2, Z10, Z20, K1)
+	GFMA2((R14)(R10*1), Z3, Z11, Z21, K1)
+	GFMA2((R14)(R9*4), Z4, Z12, Z22, K1)
+	GFMA2((R14)(R11*1), Z5, Z13, Z23, K1)
+	GFMA2((R14)(R10*2), Z6, Z14, Z24, K1)
+	GFMA2((R14)(R12*1), Z7, Z15, Z25, K1)
+	VMOVUPS.Z 64(AX), K2, Z16
+	VMOVUPS.Z 68(AX), K2, Z17
+	GFMA2(64(R14), Z0, Z8, Z18, K2)
+	GFMA2(64(R14)(R9*1), Z1, Z9, Z19, K2)
+	GFMA2(64(R14)(R9*2), Z2, Z10, Z20, K2)
+	GFMA2(64(R14)(R10*1), Z3, Z11, Z21, K2)
+	GFMA2(64(R14)(R9*4), Z4, Z12, Z22, K2)
+	GFMA2(64(R14)(R11*1), Z5, Z13, Z23, K2)
+	GFMA2(64(R14)(R10*2), Z6, Z14, Z24, K2)
+	GFMA2(64(R14)(R12*1), Z7, Z15, Z25, K2)
+	ADDQ R13, AX
+	ADDQ BX, R14
+	DECQ R15
+	JNZ  wgPY
+	REDUCE2X8
+	ADDQ $8, SI
+	SUBQ $2, CX
+	JMP  wgP
+
 wgJ:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
@@ -344,6 +547,53 @@ wgY:
 	RET
 
 	// The same for rows of one vector (OW ≤ 16).
+wgP1:
+	CMPQ CX, $2
+	JGE  wgP1Go
+	TESTQ CX, CX
+	JNZ  wgJ1
+	VZEROUPPER
+	RET
+wgP1Go:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	MOVQ SI, AX
+	MOVQ DX, R14
+	MOVQ A_OH(R8), R15
+wgP1Y:
+	VMOVUPS.Z (AX), K1, Z16
+	VMOVUPS.Z 4(AX), K1, Z17
+	GFMA2((R14), Z0, Z8, Z18, K1)
+	GFMA2((R14)(R9*1), Z1, Z9, Z19, K1)
+	GFMA2((R14)(R9*2), Z2, Z10, Z20, K1)
+	GFMA2((R14)(R10*1), Z3, Z11, Z21, K1)
+	GFMA2((R14)(R9*4), Z4, Z12, Z22, K1)
+	GFMA2((R14)(R11*1), Z5, Z13, Z23, K1)
+	GFMA2((R14)(R10*2), Z6, Z14, Z24, K1)
+	GFMA2((R14)(R12*1), Z7, Z15, Z25, K1)
+	ADDQ R13, AX
+	ADDQ BX, R14
+	DECQ R15
+	JNZ  wgP1Y
+	REDUCE2X8
+	ADDQ $8, SI
+	SUBQ $2, CX
+	JMP  wgP1
+
 wgJ1:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1

@@ -47,6 +47,9 @@ func testDirectConv(t *testing.T) {
 		{ConvGeom{C: 1, H: 18, W: 18, KH: 3, KW: 3, StrideH: 1, StrideW: 1}, 17},  // OW 16 exactly
 		{ConvGeom{C: 2, H: 3, W: 30, KH: 3, KW: 3, StrideH: 1, StrideW: 1}, 9},    // one row of 28
 		{ConvGeom{C: 2, H: 20, W: 28, KH: 13, KW: 13, StrideH: 1, StrideW: 1}, 5}, // rows of 16 in a wide input: not flat
+		{ConvGeom{C: 5, H: 15, W: 16, KH: 3, KW: 3, StrideH: 1, StrideW: 1}, 13},  // 13 rows of 14 (cnn's 14×14, padded): pairs and a last row
+		{ConvGeom{C: 3, H: 12, W: 21, KH: 4, KW: 4, StrideH: 1, StrideW: 1}, 9},   // even K, OW 18: window columns in pairs only
+		{ConvGeom{C: 2, H: 9, W: 9, KH: 2, KW: 2, StrideH: 1, StrideW: 1}, 8},     // even K, OW 8
 	} {
 		g, o := tc.g, tc.o
 		if DirectConv(g) != useAVX512 {
@@ -91,6 +94,19 @@ func testDirectConv(t *testing.T) {
 		for _, v := range out[len(want):] {
 			if v != 12345 {
 				t.Fatalf("%+v o=%d: wrote past the output", g, o)
+			}
+		}
+		if !flatRows(g) && ow <= 16 && oh > 1 {
+			// Rows in pairs compute every pixel's sum as rows one at a
+			// time do.
+			single := make([]float32, len(out))
+			rowPairs = false
+			ConvForwardDirect(single, in32, nil, wt, bias8, g, o)
+			rowPairs = true
+			for i, v := range want {
+				if math.Float32bits(single[i]) != math.Float32bits(out[i]) {
+					t.Fatalf("%+v o=%d: rows in pairs [%d] = %v, one at a time %v (want %v)", g, o, i, out[i], single[i], v)
+				}
 			}
 		}
 		if flatRows(g) {

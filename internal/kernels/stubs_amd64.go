@@ -125,6 +125,13 @@ func col2imRowAVX512(dst, col *float32, k, ow, w, jStride int)
 //go:noescape
 func convFwd8x2AVX512(out, in, wt, bias *float32, a *convArgs)
 
+// convFwd8x2RowsAVX512 is convFwd8Go on two rows, y and y+1, for
+// OW ≤ 16 (conv_amd64.s): out and in point at row y's, and row y+1's
+// output and input follow a.ow and a.inW after them.
+//
+//go:noescape
+func convFwd8x2RowsAVX512(out, in, wt, bias *float32, a *convArgs)
+
 // convFwd8x1AVX512 is convFwd8Go for OW ≤ 16 (conv_amd64.s).
 //
 //go:noescape

@@ -91,6 +91,12 @@ func convFwd8x2AVX512(out, in, wt, bias *float32, a *convArgs) { convFwd8Ptr(out
 
 func convFwd8x1AVX512(out, in, wt, bias *float32, a *convArgs) { convFwd8Ptr(out, in, wt, bias, a) }
 
+// convFwd8x2RowsAVX512 runs rows y and y+1, a.ow and a.inW apart.
+func convFwd8x2RowsAVX512(out, in, wt, bias *float32, a *convArgs) {
+	convFwd8Ptr(out, in, wt, bias, a)
+	convFwd8Ptr((*float32)(unsafe.Add(unsafe.Pointer(out), 4*a.ow)), (*float32)(unsafe.Add(unsafe.Pointer(in), 4*a.inW)), wt, bias, a)
+}
+
 // convFwd8Ptr is convFwd8Go on the pointers the kernels take: one output
 // row of a.nOut channels, each a.outC apart.
 func convFwd8Ptr(out, in, wt, bias *float32, a *convArgs) {
