@@ -264,7 +264,7 @@ func reluInPlace[T float](x []T) {
 		return
 	}
 	for i, v := range x {
-		if !(v > 0 || v != v) {
+		if v < 0 { // NaN and -0 stay, as in kernels.ReLU
 			x[i] = 0
 		}
 	}

@@ -283,10 +283,10 @@ func unaryLoop[T Float](op UnaryOp, dst, x []T, p T) {
 		}
 	case OpReLU:
 		for i, v := range x {
-			if v > 0 || v != v { // NaN stays NaN, as in PyTorch
-				dst[i] = v
-			} else {
+			if v < 0 {
 				dst[i] = 0
+			} else {
+				dst[i] = v // NaN stays NaN, as in PyTorch; -0 stays -0, as in the kernels
 			}
 		}
 	case OpSquare:

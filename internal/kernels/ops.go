@@ -140,7 +140,9 @@ func addGo(dst, a, b []float32) {
 	}
 }
 
-// ReLU sets dst[i] = max(src[i], 0); NaN stays NaN.
+// ReLU sets dst[i] = max(src[i], 0); NaN stays NaN, and -0 stays -0
+// (the AVX-512 instruction returns its operand when both are zeros; the
+// Go twin does the same, so that every build gives the same bits).
 func ReLU(dst, src []float32) {
 	src = src[:len(dst)]
 	if useAVX512 && len(dst) > 0 {
@@ -150,13 +152,49 @@ func ReLU(dst, src []float32) {
 	reluGo(dst, src)
 }
 
+// BiasReLUTile adds bias (cols numbers, or nil for none) to each of rows
+// rows of cols numbers of c, ldc apart, then, with relu, applies ReLU to
+// them: Add and then ReLU on each row, to the bits, in one pass. It
+// finishes a GEMM's tile while the tile is still in cache.
+func BiasReLUTile(c []float32, ldc, rows, cols int, bias []float32, relu bool) {
+	if rows <= 0 || cols <= 0 {
+		return
+	}
+	c = c[:(rows-1)*ldc+cols]
+	if bias != nil {
+		bias = bias[:cols]
+	}
+	if useAVX512 {
+		var b *float32
+		if bias != nil {
+			b = &bias[0]
+		}
+		biasReLUTileAVX512(&c[0], ldc, rows, cols, b, relu)
+		return
+	}
+	biasReLUTileGo(c, ldc, rows, cols, bias, relu)
+}
+
+// biasReLUTileGo is the Go twin of biasReLUTileAVX512.
+func biasReLUTileGo(c []float32, ldc, rows, cols int, bias []float32, relu bool) {
+	for i := 0; i < rows; i++ {
+		row := c[i*ldc : i*ldc+cols]
+		if bias != nil {
+			addGo(row, row, bias)
+		}
+		if relu {
+			reluGo(row, row)
+		}
+	}
+}
+
 // reluGo is the Go twin of reluAVX512.
 func reluGo(dst, src []float32) {
 	for i, v := range src {
-		if v > 0 || v != v { // NaN stays NaN
-			dst[i] = v
-		} else {
+		if v < 0 {
 			dst[i] = 0
+		} else {
+			dst[i] = v // NaN stays NaN, and -0 stays -0, as in reluAVX512
 		}
 	}
 }

@@ -792,3 +792,67 @@ mgNextRow:
 mgDone:
 	VZEROUPPER
 	RET
+
+// func biasReLUTileAVX512(c *float32, ldc, rows, cols int, bias *float32, relu bool)
+// Each of rows rows of cols numbers, ldc apart: add bias (when not nil),
+// then, with relu, set negative numbers to zero, as addAVX512 and
+// reluAVX512 do, in one pass over the tile.
+TEXT ·biasReLUTileAVX512(SB), NOSPLIT, $0-41
+	MOVQ c+0(FP), DI
+	MOVQ ldc+8(FP), R8
+	SHLQ $2, R8
+	MOVQ rows+16(FP), R9
+	MOVQ cols+24(FP), R10
+	MOVQ bias+32(FP), DX
+	MOVBQZX relu+40(FP), R11
+	VXORPS Z31, Z31, Z31
+	// K1 masks a row's last partial vector.
+	MOVQ R10, CX
+	ANDQ $15, CX
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+btRow:
+	TESTQ R9, R9
+	JZ    btDone
+	MOVQ DI, SI
+	MOVQ DX, BX
+	MOVQ R10, CX
+btCol:
+	CMPQ CX, $16
+	JLT  btTail
+	VMOVUPS (SI), Z0
+	TESTQ DX, DX
+	JZ    btNoBias
+	VADDPS (BX), Z0, Z0
+btNoBias:
+	TESTQ R11, R11
+	JZ    btNoReLU
+	VMAXPS Z0, Z31, Z0
+btNoReLU:
+	VMOVUPS Z0, (SI)
+	ADDQ $64, SI
+	ADDQ $64, BX
+	SUBQ $16, CX
+	JMP  btCol
+btTail:
+	TESTQ CX, CX
+	JZ    btNext
+	VMOVUPS.Z (SI), K1, Z0
+	TESTQ DX, DX
+	JZ    btTailNoBias
+	VADDPS.Z (BX), Z0, K1, Z0
+btTailNoBias:
+	TESTQ R11, R11
+	JZ    btTailNoReLU
+	VMAXPS Z0, Z31, Z0
+btTailNoReLU:
+	VMOVUPS Z0, K1, (SI)
+btNext:
+	ADDQ R8, DI
+	DECQ R9
+	JMP  btRow
+btDone:
+	VZEROUPPER
+	RET

@@ -51,8 +51,14 @@ func testReLU(t *testing.T) {
 		if n > 5 {
 			x[5] = float32(math.NaN())
 		}
+		if n > 7 {
+			x[7] = float32(math.Copysign(0, -1))
+		}
 		y := make([]float32, n)
 		ReLU(y, x)
+		if n > 7 && math.Float32bits(y[7]) != math.Float32bits(x[7]) {
+			t.Fatalf("relu(-0) = %v (bits %#x), want -0 in every build", y[7], math.Float32bits(y[7]))
+		}
 		g0 := append([]float32(nil), gx...)
 		ReLUGrad(gx, gr, x)
 		for i := range x {

@@ -370,15 +370,11 @@ func (j *gemmJob) macroKernel(buf *gemmBuf, ic, mcur, jc, ncur, pc, kcur int, be
 // addBias adds the bias to the rows [i0, i0+rows) of C, columns
 // [j0, j0+cols): a finished tile.
 func (j *gemmJob) addBias(i0, rows, j0, cols int) {
-	for i := i0; i < i0+rows; i++ {
-		row := j.c[i*j.ldc+j0 : i*j.ldc+j0+cols]
-		if j.bias != nil {
-			Add(row, row, j.bias[j0:j0+cols])
-		}
-		if j.relu {
-			ReLU(row, row)
-		}
+	var bias []float32
+	if j.bias != nil {
+		bias = j.bias[j0 : j0+cols]
 	}
+	BiasReLUTile(j.c[i0*j.ldc+j0:], j.ldc, rows, cols, bias, j.relu)
 }
 
 // gemmBuf holds one worker's packing buffers. They grow to the largest

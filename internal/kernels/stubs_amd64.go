@@ -83,6 +83,11 @@ func batchNormGradRowAVX512(gx, grad, xhat *float32, n int, a, b0, b1 float32, s
 //go:noescape
 func addAVX512(dst, a, b *float32, n int)
 
+// biasReLUTileAVX512 is biasReLUTileGo (ops_amd64.s).
+//
+//go:noescape
+func biasReLUTileAVX512(c *float32, ldc, rows, cols int, bias *float32, relu bool)
+
 // reluAVX512 is reluGo (ops_amd64.s).
 //
 //go:noescape

@@ -63,6 +63,14 @@ func addAVX512(dst, a, b *float32, n int) {
 }
 func reluAVX512(dst, src *float32, n int) { reluGo(unsafe.Slice(dst, n), unsafe.Slice(src, n)) }
 
+func biasReLUTileAVX512(c *float32, ldc, rows, cols int, bias *float32, relu bool) {
+	var b []float32
+	if bias != nil {
+		b = unsafe.Slice(bias, cols)
+	}
+	biasReLUTileGo(unsafe.Slice(c, (rows-1)*ldc+cols), ldc, rows, cols, b, relu)
+}
+
 func reluGradAVX512(gx, gr, x *float32, n int, set bool) {
 	reluGradGo(unsafe.Slice(gx, n), unsafe.Slice(gr, n), unsafe.Slice(x, n), set)
 }
