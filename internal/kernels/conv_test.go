@@ -96,28 +96,27 @@ func testDirectConv(t *testing.T) {
 				t.Fatalf("%+v o=%d: wrote past the output", g, o)
 			}
 		}
-		if !flatRows(g) && ow <= 16 && oh > 1 {
-			// Rows in pairs compute every pixel's sum as rows one at a
-			// time do.
-			single := make([]float32, len(out))
-			rowPairs = false
-			ConvForwardDirect(single, in32, nil, wt, bias8, g, o)
-			rowPairs = true
-			for i, v := range want {
-				if math.Float32bits(single[i]) != math.Float32bits(out[i]) {
-					t.Fatalf("%+v o=%d: rows in pairs [%d] = %v, one at a time %v (want %v)", g, o, i, out[i], single[i], v)
-				}
+		// The same sums another way: with the rows of 16 pixels or fewer
+		// one at a time instead of in pairs, and by rows instead of the
+		// flat layout. Each must give every pixel the same bits.
+		for _, alt := range []struct {
+			name string
+			on   bool
+			flag *bool
+		}{
+			{"one row at a time", !flatRows(g) && ow <= 16 && oh > 1, &rowPairs},
+			{"by rows, not flat", flatRows(g), &flatChunks},
+		} {
+			if !alt.on {
+				continue
 			}
-		}
-		if flatRows(g) {
-			// The flat layout computes every pixel's sum as a row does.
-			rows := make([]float32, len(out))
-			flatChunks = false
-			ConvForwardDirect(rows, in32, nil, wt, bias8, g, o)
-			flatChunks = true
+			other := make([]float32, len(out))
+			*alt.flag = false
+			ConvForwardDirect(other, in32, nil, wt, bias8, g, o)
+			*alt.flag = true
 			for i, v := range want {
-				if math.Float32bits(rows[i]) != math.Float32bits(out[i]) {
-					t.Fatalf("%+v o=%d: flat [%d] = %v, by rows %v (want %v)", g, o, i, out[i], rows[i], v)
+				if math.Float32bits(other[i]) != math.Float32bits(out[i]) {
+					t.Fatalf("%+v o=%d: [%d] = %v, %s %v (want %v)", g, o, i, out[i], alt.name, other[i], v)
 				}
 			}
 		}
