@@ -7,7 +7,7 @@ import "fmt"
 // unfolding each image with im2col and multiplying matrices, an AVX-512
 // kernel computes an output row of eight channels at once, each window
 // weight broadcast into the fused multiply-adds of all eight; rows of 16
-// pixels or fewer run two at a time (convFwd8x2RowsAVX512), so that every
+// pixels or fewer run two at a time (convFwd8x2AVX512), so that every
 // kernel call keeps sixteen accumulators busy. It touches
 // the input and the weights only, where im2col writes and re-reads a
 // matrix of C·K·K times the output's size (25 times for C1).
@@ -25,6 +25,10 @@ import "fmt"
 // the A_ offsets in conv_amd64.s.
 type convArgs struct {
 	cin, k, inW, inC, ow, outC, nOut, oh int
+	// The two vectors of convFwd8x2AVX512: how many outputs each holds,
+	// and where the second starts on the input and the output, in bytes
+	// past the first.
+	lanes1, lanes2, in2, out2 int
 }
 
 // DirectConv reports whether the direct kernels are the way to compute a
@@ -167,8 +171,10 @@ func ConvForwardDirect(out, in, scratch, wt, bias8 []float32, g ConvGeom, o int)
 		}
 		y := 0
 		if useAVX512 && rowPairs && ow <= 16 {
+			// Rows y and y+1 as the two vectors.
+			a.lanes1, a.lanes2, a.in2, a.out2 = ow, ow, 4*g.W, 4*ow
 			for ; y+1 < oh; y += 2 {
-				convFwd8x2RowsAVX512(&dst[(grp*8*oh+y)*ow], &in[y*g.W], &w[0], &b[0], &a)
+				convFwd8x2AVX512(&dst[(grp*8*oh+y)*ow], &in[y*g.W], &w[0], &b[0], &a)
 			}
 		}
 		for ; y < oh; y++ {
@@ -186,7 +192,8 @@ func convFwd8(out, in, wt, bias []float32, a *convArgs) {
 	switch {
 	case !useAVX512:
 		convFwd8Go(out, in, wt, bias, a)
-	case a.ow > 16:
+	case a.ow > 16: // 16 outputs, then the rest of the row
+		a.lanes1, a.lanes2, a.in2, a.out2 = 16, a.ow-16, 64, 64
 		convFwd8x2AVX512(&out[0], &in[0], &wt[0], &bias[0], a)
 	default:
 		convFwd8x1AVX512(&out[0], &in[0], &wt[0], &bias[0], a)
@@ -208,7 +215,7 @@ func flatRows(g ConvGeom) bool {
 var flatChunks = true
 
 // rowPairs lets a test run rows of at most 16 pixels one at a time
-// (convFwd8x1AVX512) instead of two at once (convFwd8x2RowsAVX512), to
+// (convFwd8x1AVX512) instead of two at once (convFwd8x2AVX512), to
 // compare.
 var rowPairs = true
 

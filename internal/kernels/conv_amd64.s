@@ -17,6 +17,10 @@
 #define A_OUTC 40
 #define A_NOUT 48
 #define A_OH 56
+#define A_LANES1 64
+#define A_LANES2 72
+#define A_IN2 80
+#define A_OUT2 88
 
 // BIAS8 initialises accumulators with the bias of eight channels.
 #define BIAS2(o, za, zb) \
@@ -36,16 +40,32 @@
 #define FMA1(o, za) \
 	VFMADD231PS.BCST (4*o)(DX), Z16, za
 
+// STORE2 stores channel o's two vectors (za, zb) a channel (R9 bytes)
+// after the last, unless the group has only o channels (R10).
+#define STORE2(o, za, zb) \
+	CMPQ R10, $o; \
+	JLE  f2done; \
+	ADDQ R9, DI; \
+	VMOVUPS za, K1, (DI); \
+	VMOVUPS zb, K2, (DI)(CX*1)
+
 // func convFwd8x2AVX512(out, in, wt, bias *float32, a *convArgs)
-// One output row of up to eight channels, 16 < OW ≤ 32.
+// Two vectors of outputs of up to eight channels, with sixteen
+// accumulators: a.lanes1 outputs from out and in, and a.lanes2 from a.out2
+// and a.in2 bytes past them. That is one row of 16 < OW ≤ 32 (16 lanes,
+// then the rest 64 bytes on), or two rows of OW ≤ 16 (a row apart).
 TEXT ·convFwd8x2AVX512(SB), NOSPLIT, $0-40
 	MOVQ out+0(FP), DI
 	MOVQ in+8(FP), SI
 	MOVQ wt+16(FP), DX
 	MOVQ bias+24(FP), BX
 	MOVQ a+32(FP), R8
-	MOVQ A_OW(R8), CX
-	SUBQ $16, CX
+	MOVQ A_LANES1(R8), CX
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	MOVQ A_LANES2(R8), CX
 	MOVL $1, AX
 	SHLL CX, AX
 	DECL AX
@@ -58,6 +78,7 @@ TEXT ·convFwd8x2AVX512(SB), NOSPLIT, $0-40
 	BIAS2(5, Z10, Z11)
 	BIAS2(6, Z12, Z13)
 	BIAS2(7, Z14, Z15)
+	MOVQ A_IN2(R8), BX
 	MOVQ A_CIN(R8), R9
 	MOVQ A_K(R8), R10
 	MOVQ A_INW(R8), R11
@@ -71,8 +92,8 @@ f2i:
 	MOVQ R13, AX
 	MOVQ R10, R15
 f2j:
-	VMOVUPS (AX), Z16
-	VMOVUPS.Z 64(AX), K2, Z17
+	VMOVUPS.Z (AX), K1, Z16
+	VMOVUPS.Z (AX)(BX*1), K2, Z17
 	FMA2(0, Z0, Z1, Z18)
 	FMA2(1, Z2, Z3, Z19)
 	FMA2(2, Z4, Z5, Z20)
@@ -94,148 +115,17 @@ f2j:
 	MOVQ A_OUTC(R8), R9
 	SHLQ $2, R9
 	MOVQ A_NOUT(R8), R10
-	VMOVUPS Z0, (DI)
-	VMOVUPS Z1, K2, 64(DI)
-	CMPQ R10, $1
-	JLE  f2done
-	ADDQ R9, DI
-	VMOVUPS Z2, (DI)
-	VMOVUPS Z3, K2, 64(DI)
-	CMPQ R10, $2
-	JLE  f2done
-	ADDQ R9, DI
-	VMOVUPS Z4, (DI)
-	VMOVUPS Z5, K2, 64(DI)
-	CMPQ R10, $3
-	JLE  f2done
-	ADDQ R9, DI
-	VMOVUPS Z6, (DI)
-	VMOVUPS Z7, K2, 64(DI)
-	CMPQ R10, $4
-	JLE  f2done
-	ADDQ R9, DI
-	VMOVUPS Z8, (DI)
-	VMOVUPS Z9, K2, 64(DI)
-	CMPQ R10, $5
-	JLE  f2done
-	ADDQ R9, DI
-	VMOVUPS Z10, (DI)
-	VMOVUPS Z11, K2, 64(DI)
-	CMPQ R10, $6
-	JLE  f2done
-	ADDQ R9, DI
-	VMOVUPS Z12, (DI)
-	VMOVUPS Z13, K2, 64(DI)
-	CMPQ R10, $7
-	JLE  f2done
-	ADDQ R9, DI
-	VMOVUPS Z14, (DI)
-	VMOVUPS Z15, K2, 64(DI)
-f2done:
-	VZEROUPPER
-	RET
-
-// func convFwd8x2RowsAVX512(out, in, wt, bias *float32, a *convArgs)
-// Two output rows, y and y+1, of up to eight channels, OW ≤ 16: the 8x2
-// kernel with its second vector one row down (a.inW on in, a.ow on out)
-// and both vectors masked to OW lanes. Sixteen accumulators and each
-// weight broadcast once for both rows, where convFwd8x1AVX512 runs each
-// row with eight accumulators and broadcasts every weight again.
-TEXT ·convFwd8x2RowsAVX512(SB), NOSPLIT, $0-40
-	MOVQ out+0(FP), DI
-	MOVQ in+8(FP), SI
-	MOVQ wt+16(FP), DX
-	MOVQ bias+24(FP), BX
-	MOVQ a+32(FP), R8
-	MOVQ A_OW(R8), CX
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K1
-	BIAS2(0, Z0, Z1)
-	BIAS2(1, Z2, Z3)
-	BIAS2(2, Z4, Z5)
-	BIAS2(3, Z6, Z7)
-	BIAS2(4, Z8, Z9)
-	BIAS2(5, Z10, Z11)
-	BIAS2(6, Z12, Z13)
-	BIAS2(7, Z14, Z15)
-	MOVQ A_CIN(R8), R9
-	MOVQ A_K(R8), R10
-	MOVQ A_INW(R8), R11
-	SHLQ $2, R11
-	MOVQ A_INC(R8), R12
-	SHLQ $2, R12
-r2c:
-	MOVQ SI, R13
-	MOVQ R10, R14
-r2i:
-	MOVQ R13, AX
-	MOVQ R10, R15
-r2j:
-	VMOVUPS.Z (AX), K1, Z16
-	VMOVUPS.Z (AX)(R11*1), K1, Z17
-	FMA2(0, Z0, Z1, Z18)
-	FMA2(1, Z2, Z3, Z19)
-	FMA2(2, Z4, Z5, Z20)
-	FMA2(3, Z6, Z7, Z21)
-	FMA2(4, Z8, Z9, Z22)
-	FMA2(5, Z10, Z11, Z23)
-	FMA2(6, Z12, Z13, Z24)
-	FMA2(7, Z14, Z15, Z25)
-	ADDQ $32, DX
-	ADDQ $4, AX
-	DECQ R15
-	JNZ  r2j
-	ADDQ R11, R13
-	DECQ R14
-	JNZ  r2i
-	ADDQ R12, SI
-	DECQ R9
-	JNZ  r2c
-	MOVQ A_OUTC(R8), R9
-	SHLQ $2, R9
-	MOVQ A_NOUT(R8), R10
-	MOVQ A_OW(R8), CX
-	SHLQ $2, CX
+	MOVQ A_OUT2(R8), CX
 	VMOVUPS Z0, K1, (DI)
-	VMOVUPS Z1, K1, (DI)(CX*1)
-	CMPQ R10, $1
-	JLE  r2done
-	ADDQ R9, DI
-	VMOVUPS Z2, K1, (DI)
-	VMOVUPS Z3, K1, (DI)(CX*1)
-	CMPQ R10, $2
-	JLE  r2done
-	ADDQ R9, DI
-	VMOVUPS Z4, K1, (DI)
-	VMOVUPS Z5, K1, (DI)(CX*1)
-	CMPQ R10, $3
-	JLE  r2done
-	ADDQ R9, DI
-	VMOVUPS Z6, K1, (DI)
-	VMOVUPS Z7, K1, (DI)(CX*1)
-	CMPQ R10, $4
-	JLE  r2done
-	ADDQ R9, DI
-	VMOVUPS Z8, K1, (DI)
-	VMOVUPS Z9, K1, (DI)(CX*1)
-	CMPQ R10, $5
-	JLE  r2done
-	ADDQ R9, DI
-	VMOVUPS Z10, K1, (DI)
-	VMOVUPS Z11, K1, (DI)(CX*1)
-	CMPQ R10, $6
-	JLE  r2done
-	ADDQ R9, DI
-	VMOVUPS Z12, K1, (DI)
-	VMOVUPS Z13, K1, (DI)(CX*1)
-	CMPQ R10, $7
-	JLE  r2done
-	ADDQ R9, DI
-	VMOVUPS Z14, K1, (DI)
-	VMOVUPS Z15, K1, (DI)(CX*1)
-r2done:
+	VMOVUPS Z1, K2, (DI)(CX*1)
+	STORE2(1, Z2, Z3)
+	STORE2(2, Z4, Z5)
+	STORE2(3, Z6, Z7)
+	STORE2(4, Z8, Z9)
+	STORE2(5, Z10, Z11)
+	STORE2(6, Z12, Z13)
+	STORE2(7, Z14, Z15)
+f2done:
 	VZEROUPPER
 	RET
 

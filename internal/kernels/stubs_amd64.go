@@ -125,17 +125,12 @@ func copyRowsAVX512(dst, src *float32, rows, n, dstStride, srcStride int)
 //go:noescape
 func col2imRowAVX512(dst, col *float32, k, ow, w, jStride int)
 
-// convFwd8x2AVX512 is convFwd8Go for 16 < OW ≤ 32 (conv_amd64.s).
+// convFwd8x2AVX512 is convFwd8Go on two vectors of outputs, a.lanes1
+// from out and in and a.lanes2 from a.out2 and a.in2 bytes past them
+// (conv_amd64.s): one row of 16 < OW ≤ 32, or two rows of OW ≤ 16.
 //
 //go:noescape
 func convFwd8x2AVX512(out, in, wt, bias *float32, a *convArgs)
-
-// convFwd8x2RowsAVX512 is convFwd8Go on two rows, y and y+1, for
-// OW ≤ 16 (conv_amd64.s): out and in point at row y's, and row y+1's
-// output and input follow a.ow and a.inW after them.
-//
-//go:noescape
-func convFwd8x2RowsAVX512(out, in, wt, bias *float32, a *convArgs)
 
 // convFwd8x1AVX512 is convFwd8Go for OW ≤ 16 (conv_amd64.s).
 //

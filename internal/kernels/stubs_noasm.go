@@ -95,15 +95,15 @@ func col2imRowAVX512(dst, col *float32, k, ow, w, jStride int) {
 	col2imRow(unsafe.Slice(dst, w), unsafe.Slice(col, (k-1)*jStride+ow), k, ow, jStride)
 }
 
-func convFwd8x2AVX512(out, in, wt, bias *float32, a *convArgs) { convFwd8Ptr(out, in, wt, bias, a) }
+func convFwd8x2AVX512(out, in, wt, bias *float32, a *convArgs) {
+	v := *a
+	v.ow = a.lanes1
+	convFwd8Ptr(out, in, wt, bias, &v)
+	v.ow = a.lanes2
+	convFwd8Ptr((*float32)(unsafe.Add(unsafe.Pointer(out), a.out2)), (*float32)(unsafe.Add(unsafe.Pointer(in), a.in2)), wt, bias, &v)
+}
 
 func convFwd8x1AVX512(out, in, wt, bias *float32, a *convArgs) { convFwd8Ptr(out, in, wt, bias, a) }
-
-// convFwd8x2RowsAVX512 runs rows y and y+1, a.ow and a.inW apart.
-func convFwd8x2RowsAVX512(out, in, wt, bias *float32, a *convArgs) {
-	convFwd8Ptr(out, in, wt, bias, a)
-	convFwd8Ptr((*float32)(unsafe.Add(unsafe.Pointer(out), 4*a.ow)), (*float32)(unsafe.Add(unsafe.Pointer(in), 4*a.inW)), wt, bias, a)
-}
 
 // convFwd8Ptr is convFwd8Go on the pointers the kernels take: one output
 // row of a.nOut channels, each a.outC apart.
