@@ -370,9 +370,17 @@ type conv2dBNOp struct {
 	stride, pad int
 	st          *BatchNormState
 	relu        bool
+	// A max pool of poolK×poolK windows moved by poolStride after it,
+	// when poolK > 0 (Conv2DBatchNormMaxPool).
+	poolK, poolStride int
 }
 
-func (*conv2dBNOp) Name() string { return "conv2d_batchnorm" }
+func (op *conv2dBNOp) Name() string {
+	if op.poolK > 0 {
+		return "conv2d_batchnorm_maxpool"
+	}
+	return "conv2d_batchnorm"
+}
 
 // Conv2DBatchNorm is Conv2D followed by BatchNorm in inference (running
 // statistics st, affine map gamma, beta) and, with relu, ReLU, computed
@@ -389,10 +397,33 @@ func (g *Graph) Conv2DBatchNorm(x, w, b, gamma, beta *Value, st *BatchNormState,
 	return g.Apply(op, x, w, b, gamma, beta)
 }
 
+// Conv2DBatchNormMaxPool is Conv2DBatchNorm followed by MaxPool2D of
+// k×k windows moved by pstride, computed as one operation
+// (tensor.Conv2DBatchNormMaxPoolTo), to the bits of the two: each
+// image is pooled while its convolution is in cache. It is for graphs
+// that track no gradients, as Conv2DBatchNorm is.
+func (g *Graph) Conv2DBatchNormMaxPool(x, w, b, gamma, beta *Value, st *BatchNormState, relu bool, stride, pad, k, pstride int) *Value {
+	if !g.noGrad || g.Training {
+		panic("autograd: Conv2DBatchNormMaxPool is for inference graphs (no gradients, not training)")
+	}
+	if k < 1 || pstride < 1 {
+		panic(fmt.Sprintf("autograd: Conv2DBatchNormMaxPool with a %d×%d pool of stride %d", k, k, pstride))
+	}
+	op := NewOp[conv2dBNOp](g)
+	op.stride, op.pad, op.st, op.relu, op.poolK, op.poolStride = stride, pad, st, relu, k, pstride
+	return g.Apply(op, x, w, b, gamma, beta)
+}
+
 func (op *conv2dBNOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
 	x, w := in[0], in[1]
-	var buf [4]int
-	out := c.Arena().Empty(x.DType(), tensor.AppendConv2DShape(buf[:0], x.Shape(), w.Shape(), op.stride, op.pad)...)
+	var buf, pbuf [4]int
+	shape := tensor.AppendConv2DShape(buf[:0], x.Shape(), w.Shape(), op.stride, op.pad)
+	if op.poolK > 0 {
+		out := c.Arena().Empty(x.DType(), tensor.AppendPool2DShape(pbuf[:0], shape, op.poolK, op.poolStride)...)
+		tensor.Conv2DBatchNormMaxPoolTo(out, x, w, in[2], in[3], in[4], op.st, op.relu, op.stride, op.pad, op.poolK, op.poolStride, c.Arena())
+		return out
+	}
+	out := c.Arena().Empty(x.DType(), shape...)
 	tensor.Conv2DBatchNormTo(out, x, w, in[2], in[3], in[4], op.st, op.relu, op.stride, op.pad, c.Arena())
 	return out
 }

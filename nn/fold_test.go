@@ -74,6 +74,75 @@ func TestFoldConvBatchNorm(t *testing.T) {
 	}
 }
 
+// TestFoldMaxPool checks that a max pool after a folded convolution,
+// pooled image by image, gives the bits of the same fold with the pool
+// run as a layer of its own: the direct kernels (padded 3×3 as in cnn, an
+// odd size that pooling floors, 3×3 windows of stride 2), im2col
+// (stride 2), float64, and NaN in the input, which max pooling must keep.
+func TestFoldMaxPool(t *testing.T) {
+	rng := tensor.NewRNG(5)
+	bn := func(c int) *BatchNorm {
+		b := NewBatchNorm2d(c)
+		b.Weight.Data().CopyFrom(tensor.RandNormal(rng, tensor.Float32, 1, 0.3, c))
+		b.State.RunningMean.CopyFrom(tensor.RandNormal(rng, tensor.Float32, 0, 0.5, c))
+		return b
+	}
+	for _, tc := range []struct {
+		name        string
+		in, out     int
+		k, stride   int
+		pad         int
+		pk, pstride int
+		size        int
+		dtype       tensor.DType
+		relu        bool
+	}{
+		// The first three run the direct kernels on AVX-512.
+		{"cnn's 3×3, pad 1", 8, 16, 3, 1, 1, 2, 2, 14, tensor.Float32, true},
+		{"odd size, no ReLU", 3, 11, 3, 1, 1, 2, 2, 13, tensor.Float32, false},
+		{"3×3 pool of stride 2", 4, 9, 5, 1, 0, 3, 2, 16, tensor.Float32, true},
+		{"strided: im2col", 3, 8, 3, 2, 1, 2, 2, 15, tensor.Float32, true},
+		{"float64", 3, 8, 3, 1, 1, 2, 2, 10, tensor.Float64, true},
+	} {
+		layers := []Named{{"c", NewConv2D(rng, tc.in, tc.out, tc.k, tc.stride, tc.pad)}, {"bn", bn(tc.out)}}
+		if tc.relu {
+			layers = append(layers, Named{"relu", ReLU{}})
+		}
+		layers = append(layers, Named{"pool", MaxPool2D{K: tc.pk, Stride: tc.pstride}})
+		m := NewSequential(layers...)
+		if tc.dtype == tensor.Float64 {
+			Convert(m, tc.dtype)
+		}
+		x := tensor.RandNormal(rng, tc.dtype, 0, 1, 3, tc.in, tc.size, tc.size)
+		x.SetFlat(5, math.NaN())
+		g := autograd.NewInferenceGraph()
+		if f, n := foldable(g, m.children); n != len(layers) || f.pool == nil {
+			t.Fatalf("%s: %d of %d layers fold, pool %v", tc.name, n, len(layers), f.pool)
+		}
+		got := m.Forward(g, g.Input(x)).Data()
+		foldPools = false
+		g2 := autograd.NewInferenceGraph()
+		want := m.Forward(g2, g2.Input(x)).Data()
+		foldPools = true
+		if !got.SameShape(want) || got.DType() != want.DType() {
+			t.Fatalf("%s: %v %v, want %v %v", tc.name, got.DType(), got.Shape(), want.DType(), want.Shape())
+		}
+		nans := 0
+		for i := range want.Len() {
+			a, b := got.Flat(i), want.Flat(i)
+			if a != a {
+				nans++
+			}
+			if math.Float64bits(a) != math.Float64bits(b) && !(a != a && b != b) {
+				t.Fatalf("%s: [%d] = %v, the pool as its own layer gives %v", tc.name, i, a, b)
+			}
+		}
+		if nans == 0 {
+			t.Errorf("%s: the NaN in the input reached no output", tc.name)
+		}
+	}
+}
+
 // TestFoldLinearReLU checks that an MLP in an inference graph that packs
 // its weights (Graph.Packs), where Sequential runs each Linear and the
 // ReLU after it as one op (two nodes fewer), gives the bits of the layers

@@ -98,13 +98,18 @@ func releaseUnlessShared(g *autograd.Graph, v *autograd.Value, live ...*autograd
 // gradients, not training, and records no summary), a convolution
 // followed by a 2-D batch norm, and by a ReLU if one comes next, as one
 // convolution with the batch norm folded into it (see
-// autograd.Graph.Conv2DBatchNorm), and reports how many children it ran;
+// autograd.Graph.Conv2DBatchNorm), with a max pool that comes next
+// pooling each image as it is done (autograd.Graph.Conv2DBatchNormMaxPool),
+// and reports how many children it ran;
 // 0 when the children do not start so, or when the graph is not an
 // inference graph.
 func foldConvBatchNorm(g *autograd.Graph, cs []Named, x *autograd.Value) (*autograd.Value, int) {
 	f, n := foldable(g, cs)
 	if n == 0 {
 		return nil, 0
+	}
+	if f.pool != nil {
+		return g.Conv2DBatchNormMaxPool(x, f.conv.Weight, f.conv.Bias, f.bn.Weight, f.bn.Bias, &f.bn.State, f.relu, f.stride, f.pad, f.pool.K, f.pool.Stride), n
 	}
 	return g.Conv2DBatchNorm(x, f.conv.Weight, f.conv.Bias, f.bn.Weight, f.bn.Bias, &f.bn.State, f.relu, f.stride, f.pad), n
 }
@@ -130,6 +135,7 @@ type fold struct {
 	bn          *BatchNorm
 	relu        bool
 	stride, pad int
+	pool        *MaxPool2D // a max pool after them, or nil
 }
 
 // foldable reports whether the children cs start with layers that
@@ -157,8 +163,17 @@ func foldable(g *autograd.Graph, cs []Named) (fold, int) {
 			f.relu, n = true, 3
 		}
 	}
+	if len(cs) > n && foldPools {
+		if p, ok := cs[n].Module.(MaxPool2D); ok && p.K >= 1 && p.Stride >= 1 {
+			f.pool, n = &p, n+1
+		}
+	}
 	return f, n
 }
+
+// foldPools lets a test run the max pool after a folded convolution as a
+// layer of its own, to compare.
+var foldPools = true
 
 // ForwardN runs the children in order on a slice of values: each child
 // gets every output of the one before.

@@ -148,6 +148,42 @@ func sum[T float](x []T) T {
 	return s
 }
 
+// convDirect is convForward on the direct kernels (small images, float32):
+// the filters repacked once and each image's padding written out into a
+// worker's scratch. With pool, each image's convolution goes into another
+// scratch of the worker's instead, and out receives its max pooling of
+// geometry *pool (one plane a channel), done while the image is in cache.
+func convDirect(ar *Arena, out, x, w, bias []float32, n, o int, geo kernels.ConvGeom, relu bool, pool *kernels.ConvGeom) {
+	ohw, in := geo.OutH()*geo.OutW(), geo.C*geo.H*geo.W
+	wt := ar.Empty(Float32, kernels.PackedConvWeights(geo, o)).f32
+	b8 := ar.Empty(Float32, (o+7)/8*8).f32
+	kernels.PackConvWeights(wt, b8, w, bias, geo, o)
+	ps, per := kernels.DirectPaddedScratch(geo, o), o*ohw
+	if pool != nil {
+		ps += per // and the image's convolution before pooling
+		per = o * pool.OutH() * pool.OutW()
+	}
+	chunks := kernels.Chunks(n, 1)
+	pads := ar.Empty(Float32, chunks*ps).f32
+	kernels.ParallelChunks(n, chunks, func(wk, lo, hi int) {
+		pad := pads[wk*ps : (wk+1)*ps]
+		for i := lo; i < hi; i++ {
+			oi := out[i*per : (i+1)*per]
+			ci := oi
+			if pool != nil {
+				ci = pad[len(pad)-o*ohw:]
+			}
+			kernels.ConvForwardDirectPadded(ci, x[i*in:(i+1)*in], pad, wt, b8, geo, o)
+			if relu {
+				kernels.ReLU(ci, ci)
+			}
+			if pool != nil {
+				kernels.MaxPool(oi, ci, *pool)
+			}
+		}
+	})
+}
+
 // fullWindow reports whether a convolution's window covers its whole
 // unpadded input, so that it is a fully connected layer.
 func fullWindow(geo kernels.ConvGeom) bool {
@@ -179,25 +215,7 @@ func convForward[T float](ar *Arena, elems func(*Tensor) []T, out, x, w, bias []
 		return
 	}
 	if x32, ok := any(x).([]float32); ok && kernels.DirectConvPadded(geo) {
-		// Small images: the direct kernel, with the filters repacked once
-		// and each image's padding written out into a worker's scratch.
-		wt := ar.Empty(Float32, kernels.PackedConvWeights(geo, o)).f32
-		b8 := ar.Empty(Float32, (o+7)/8*8).f32
-		kernels.PackConvWeights(wt, b8, any(w).([]float32), any(bias).([]float32), geo, o)
-		o32 := any(out).([]float32)
-		ps := kernels.DirectPaddedScratch(geo, o)
-		chunks := kernels.Chunks(n, 1)
-		pads := ar.Empty(Float32, chunks*ps).f32
-		kernels.ParallelChunks(n, chunks, func(wk, lo, hi int) {
-			pad := pads[wk*ps : (wk+1)*ps]
-			for i := lo; i < hi; i++ {
-				oi := o32[i*o*ohw : (i+1)*o*ohw]
-				kernels.ConvForwardDirectPadded(oi, x32[i*in:(i+1)*in], pad, wt, b8, geo, o)
-				if relu {
-					kernels.ReLU(oi, oi)
-				}
-			}
-		})
+		convDirect(ar, any(out).([]float32), x32, any(w).([]float32), any(bias).([]float32), n, o, geo, relu, nil)
 		return
 	}
 	// Each output channel's bias repeated over its OH·OW pixels, so that

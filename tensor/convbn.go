@@ -3,6 +3,8 @@ package tensor
 import (
 	"fmt"
 	"math"
+
+	"github.com/baeum-ml/baeum/internal/kernels"
 )
 
 // Conv2DBatchNormTo writes into dst, for inference, a convolution (see
@@ -18,15 +20,48 @@ import (
 // nil. Scratch memory comes from ar.
 func Conv2DBatchNormTo(dst, x, w, b, gamma, beta *Tensor, st *BatchNormStats, relu bool, stride, pad int, ar *Arena) {
 	checkFloat("conv2d batchnorm", dst, x, w, b, gamma, beta)
+	wf, bf := foldBatchNorm(w, b, gamma, beta, st, ar)
+	conv2D(dst, x, wf, bf, stride, pad, relu, ar)
+}
+
+// Conv2DBatchNormMaxPoolTo is Conv2DBatchNormTo followed by a max pool of
+// k×k windows moved by pstride (Pool2DTo with MaxPool), for inference:
+// dst is the pooled output. Where the convolution runs the direct
+// kernels, each image is pooled as soon as its convolution is done, from
+// a worker's scratch still in cache, and the batch's convolution output
+// is never written out. The result is the two operations', bit for bit.
+func Conv2DBatchNormMaxPoolTo(dst, x, w, b, gamma, beta *Tensor, st *BatchNormStats, relu bool, stride, pad, k, pstride int, ar *Arena) {
+	checkFloat("conv2d batchnorm maxpool", dst, x, w, b, gamma, beta)
+	var cb, pb [4]int
+	conv := AppendConv2DShape(cb[:0], x.shape, w.shape, stride, pad)
+	if want := AppendPool2DShape(pb[:0], conv, k, pstride); !EqualShapes(want, dst.shape) || dst.dtype != x.dtype {
+		panic(fmt.Sprintf("tensor: conv2d batchnorm maxpool of %v %v with %v into %v %v", x.dtype, x.shape, w.shape, dst.dtype, dst.shape))
+	}
+	wf, bf := foldBatchNorm(w, b, gamma, beta, st, ar)
+	geo := convGeom(x.shape, w.shape[2], w.shape[3], stride, pad)
+	if x.dtype == Float32 && kernels.DirectConvPadded(geo) && !fullWindow(geo) && x.shape[1] == w.shape[1] {
+		pool := convGeom(conv, k, k, pstride, 0) // C: one image's planes
+		convDirect(ar, dst.f32, x.f32, wf.f32, bf.f32, x.shape[0], conv[1], geo, relu, &pool)
+		return
+	}
+	y := ar.Empty(x.dtype, conv...)
+	conv2D(y, x, wf, bf, stride, pad, relu, ar)
+	Pool2DTo(MaxPool, dst, y, k, pstride)
+}
+
+// foldBatchNorm returns the filters and bias of a convolution with the
+// batch norm of running statistics st and affine map gamma, beta folded
+// into them: s = γ/√(σ²+ε) scales each output channel's filters, and the
+// bias becomes s·(b − μ) + β, computed in float64 and rounded once.
+func foldBatchNorm(w, b, gamma, beta *Tensor, st *BatchNormStats, ar *Arena) (wf, bf *Tensor) {
 	o := w.shape[0]
 	for _, p := range []*Tensor{gamma, beta, st.RunningMean, st.RunningVar} {
 		if p.Len() != o {
 			panic(fmt.Sprintf("tensor: conv2d batchnorm: %d channels of statistics or affine map for %d filters", p.Len(), o))
 		}
 	}
-	// The folded filters and bias, in float64 then rounded once.
-	wf := ar.Empty(w.dtype, w.shape...)
-	bf := ar.Empty(w.dtype, o)
+	wf = ar.Empty(w.dtype, w.shape...)
+	bf = ar.Empty(w.dtype, o)
 	per := w.Len() / o
 	for k := 0; k < o; k++ {
 		s := gamma.Flat(k) / math.Sqrt(st.RunningVar.Flat(k)+st.Eps)
@@ -39,5 +74,5 @@ func Conv2DBatchNormTo(dst, x, w, b, gamma, beta *Tensor, st *BatchNormStats, re
 			wf.SetFlat(i, s*w.Flat(i))
 		}
 	}
-	conv2D(dst, x, wf, bf, stride, pad, relu, ar)
+	return wf, bf
 }
