@@ -108,7 +108,7 @@ func foldConvBatchNorm(g *autograd.Graph, cs []Named, x *autograd.Value) (*autog
 	if n == 0 {
 		return nil, 0
 	}
-	if f.pool != nil {
+	if f.pool.K > 0 {
 		return g.Conv2DBatchNormMaxPool(x, f.conv.Weight, f.conv.Bias, f.bn.Weight, f.bn.Bias, &f.bn.State, f.relu, f.stride, f.pad, f.pool.K, f.pool.Stride), n
 	}
 	return g.Conv2DBatchNorm(x, f.conv.Weight, f.conv.Bias, f.bn.Weight, f.bn.Bias, &f.bn.State, f.relu, f.stride, f.pad), n
@@ -135,7 +135,7 @@ type fold struct {
 	bn          *BatchNorm
 	relu        bool
 	stride, pad int
-	pool        *MaxPool2D // a max pool after them, or nil
+	pool        MaxPool2D // a max pool after them; K 0 for none
 }
 
 // foldable reports whether the children cs start with layers that
@@ -165,7 +165,7 @@ func foldable(g *autograd.Graph, cs []Named) (fold, int) {
 	}
 	if len(cs) > n && foldPools {
 		if p, ok := cs[n].Module.(MaxPool2D); ok && p.K >= 1 && p.Stride >= 1 {
-			f.pool, n = &p, n+1
+			f.pool, n = p, n+1
 		}
 	}
 	return f, n

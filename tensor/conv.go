@@ -148,8 +148,15 @@ func sum[T float](x []T) T {
 	return s
 }
 
-// convDirect is convForward on the direct kernels (small images, float32):
-// the filters repacked once and each image's padding written out into a
+// runsDirect reports whether convForward computes a convolution of
+// geometry geo in dtype dt on the direct kernels (convDirect): small
+// float32 images, a window smaller than the image.
+func runsDirect(dt DType, geo kernels.ConvGeom) bool {
+	return dt == Float32 && !fullWindow(geo) && kernels.DirectConvPadded(geo)
+}
+
+// convDirect is convForward on the direct kernels (runsDirect): the
+// filters repacked once and each image's padding written out into a
 // worker's scratch. With pool, each image's convolution goes into another
 // scratch of the worker's instead, and out receives its max pooling of
 // geometry *pool (one plane a channel), done while the image is in cache.
@@ -158,20 +165,21 @@ func convDirect(ar *Arena, out, x, w, bias []float32, n, o int, geo kernels.Conv
 	wt := ar.Empty(Float32, kernels.PackedConvWeights(geo, o)).f32
 	b8 := ar.Empty(Float32, (o+7)/8*8).f32
 	kernels.PackConvWeights(wt, b8, w, bias, geo, o)
-	ps, per := kernels.DirectPaddedScratch(geo, o), o*ohw
+	// A worker's scratch: the padded image, then, with pool, the image's
+	// convolution before pooling.
+	ps, cs, per := kernels.DirectPaddedScratch(geo, o), 0, o*ohw
 	if pool != nil {
-		ps += per // and the image's convolution before pooling
-		per = o * pool.OutH() * pool.OutW()
+		cs, per = o*ohw, o*pool.OutH()*pool.OutW()
 	}
 	chunks := kernels.Chunks(n, 1)
-	pads := ar.Empty(Float32, chunks*ps).f32
+	scratch := ar.Empty(Float32, chunks*(ps+cs)).f32
 	kernels.ParallelChunks(n, chunks, func(wk, lo, hi int) {
-		pad := pads[wk*ps : (wk+1)*ps]
+		pad := scratch[wk*(ps+cs) : wk*(ps+cs)+ps]
 		for i := lo; i < hi; i++ {
 			oi := out[i*per : (i+1)*per]
 			ci := oi
 			if pool != nil {
-				ci = pad[len(pad)-o*ohw:]
+				ci = scratch[wk*(ps+cs)+ps : (wk+1)*(ps+cs)]
 			}
 			kernels.ConvForwardDirectPadded(ci, x[i*in:(i+1)*in], pad, wt, b8, geo, o)
 			if relu {
@@ -214,8 +222,8 @@ func convForward[T float](ar *Arena, elems func(*Tensor) []T, out, x, w, bias []
 		}
 		return
 	}
-	if x32, ok := any(x).([]float32); ok && kernels.DirectConvPadded(geo) {
-		convDirect(ar, any(out).([]float32), x32, any(w).([]float32), any(bias).([]float32), n, o, geo, relu, nil)
+	if runsDirect(dtypeOf[T](), geo) {
+		convDirect(ar, any(out).([]float32), any(x).([]float32), any(w).([]float32), any(bias).([]float32), n, o, geo, relu, nil)
 		return
 	}
 	// Each output channel's bias repeated over its OH·OW pixels, so that

@@ -3,8 +3,6 @@ package tensor
 import (
 	"fmt"
 	"math"
-
-	"github.com/baeum-ml/baeum/internal/kernels"
 )
 
 // Conv2DBatchNormTo writes into dst, for inference, a convolution (see
@@ -39,7 +37,7 @@ func Conv2DBatchNormMaxPoolTo(dst, x, w, b, gamma, beta *Tensor, st *BatchNormSt
 	}
 	wf, bf := foldBatchNorm(w, b, gamma, beta, st, ar)
 	geo := convGeom(x.shape, w.shape[2], w.shape[3], stride, pad)
-	if x.dtype == Float32 && kernels.DirectConvPadded(geo) && !fullWindow(geo) && x.shape[1] == w.shape[1] {
+	if runsDirect(x.dtype, geo) {
 		pool := convGeom(conv, k, k, pstride, 0) // C: one image's planes
 		convDirect(ar, dst.f32, x.f32, wf.f32, bf.f32, x.shape[0], conv[1], geo, relu, &pool)
 		return

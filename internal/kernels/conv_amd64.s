@@ -22,7 +22,16 @@
 #define A_IN2 80
 #define A_OUT2 88
 
-// BIAS8 initialises accumulators with the bias of eight channels.
+// LANEMASK sets mask k to the low n lanes, n ≤ 16 read from src
+// (clobbers AX and CX).
+#define LANEMASK(src, k) \
+	MOVQ src, CX; \
+	MOVL $1, AX; \
+	SHLL CX, AX; \
+	DECL AX; \
+	KMOVW AX, k
+
+// BIAS2 initialises two accumulators with the bias of channel o.
 #define BIAS2(o, za, zb) \
 	VBROADCASTSS (4*o)(BX), za; \
 	VMOVAPS za, zb
@@ -60,16 +69,8 @@ TEXT ·convFwd8x2AVX512(SB), NOSPLIT, $0-40
 	MOVQ wt+16(FP), DX
 	MOVQ bias+24(FP), BX
 	MOVQ a+32(FP), R8
-	MOVQ A_LANES1(R8), CX
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K1
-	MOVQ A_LANES2(R8), CX
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K2
+	LANEMASK(A_LANES1(R8), K1)
+	LANEMASK(A_LANES2(R8), K2)
 	BIAS2(0, Z0, Z1)
 	BIAS2(1, Z2, Z3)
 	BIAS2(2, Z4, Z5)
@@ -137,11 +138,7 @@ TEXT ·convFwd8x1AVX512(SB), NOSPLIT, $0-40
 	MOVQ wt+16(FP), DX
 	MOVQ bias+24(FP), BX
 	MOVQ a+32(FP), R8
-	MOVQ A_OW(R8), CX
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K1
+	LANEMASK(A_OW(R8), K1)
 	VBROADCASTSS 0(BX), Z0
 	VBROADCASTSS 4(BX), Z1
 	VBROADCASTSS 8(BX), Z2
