@@ -65,6 +65,28 @@ func (d *Images) Example(i int, r Row) int {
 	return 0
 }
 
+// touch reads one byte of every cache line of the images idx and their
+// labels, and returns a value made of them so that the reads cannot be
+// left out. A shuffled batch's images lie anywhere in the stored bytes,
+// most of them in main memory: read in one pass of independent loads,
+// the processor fetches dozens of lines at once, where preparing the
+// images one after another waits for each image's lines in turn. See
+// Batch.collateRows.
+func (d *Images) touch(idx []int) byte {
+	var s byte
+	for _, i := range idx {
+		p := d.Pixels(i)
+		for o := 0; o < len(p); o += 64 {
+			s += p[o]
+		}
+		if len(p) > 0 {
+			s += p[len(p)-1]
+		}
+		s += byte(d.labels[i])
+	}
+	return s
+}
+
 // Label returns the label of image i without converting it.
 func (d *Images) Label(i int) int { return int(d.labels[i]) }
 

@@ -44,3 +44,33 @@ func TestChannelStats(t *testing.T) {
 		t.Errorf("no images: %v %v", m, s)
 	}
 }
+
+// TestTouchReadsEveryLine checks that Images.touch reads a byte of every
+// 64-byte cache line an image spans, wherever the image starts, and its
+// label: with one line's bytes set to 1 and the rest 0, what it returns
+// (a sum of the bytes it read) is not 0.
+func TestTouchReadsEveryLine(t *testing.T) {
+	const per = 28 * 28
+	pix := make([]byte, 8*per)
+	d, err := NewImages(pix, make([]int, 8), ImagePrep{Height: 28, Width: 28, Channels: 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, img := range []int{0, 3, 7} { // at 0, 2352 and 5488 bytes: three alignments
+		base := img * per
+		for line := base / 64; line*64 < base+per; line++ {
+			lo, hi := max(line*64, base), min(line*64+64, base+per)
+			for i := lo; i < hi; i++ {
+				pix[i] = 1
+			}
+			if d.touch([]int{img}) == 0 {
+				t.Errorf("image %d: touch does not read bytes %d–%d", img, lo-base, hi-1-base)
+			}
+			clear(pix)
+		}
+	}
+	d.labels[3] = 1
+	if d.touch([]int{3}) == 0 {
+		t.Error("touch does not read the label")
+	}
+}

@@ -233,13 +233,15 @@ func TestSgemmKZero(t *testing.T) {
 func TestSgemmDeterministic(t *testing.T) {
 	defer forceParallel()()
 	rng := rand.New(rand.NewPCG(3, 4))
-	cases := []gemmCase{{301, 517, 700}, {64, 784, 256}, {1000, 20, 33}}
+	// 256×784 by 64 is the MLP's first weight gradient, whose rows are
+	// split (splitsRows).
+	cases := []gemmCase{{301, 517, 700}, {64, 784, 256}, {1000, 20, 33}, {256, 784, 64}}
 	if testing.Short() {
 		cases = []gemmCase{{101, 117, 300}, {64, 130, 40}}
 	}
 	for _, c := range cases {
 		for _, kern := range sgemmKernels {
-			for _, tr := range [][2]bool{{false, false}, {true, true}, {false, true}} {
+			for _, tr := range [][2]bool{{false, false}, {true, true}, {false, true}, {true, false}} {
 				o := newGemmOperands(rng, c, tr[0], tr[1])
 				var first []float32
 				for _, threads := range []int{1, 2, 2, 2, 3, 3, 4} {
@@ -260,6 +262,37 @@ func TestSgemmDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestWeightGradientSplitsRows checks that the MLP's weight gradients
+// dYᵀ·X, with more columns than rows, split their rows between two
+// workers, and that each worker's rows are, within one tile, the rows
+// its share of the optimizer's update reads (parallelUpdate's split of
+// the same matrix); a product of few rows still splits its columns.
+func TestWeightGradientSplitsRows(t *testing.T) {
+	for _, c := range []gemmCase{{256, 784, 64}, {128, 256, 64}} {
+		j := gemmJob{kern: defaultKernel.choose(c.m, c.n), transA: true, m: c.m, n: c.n, k: c.k}
+		j.plan(2)
+		if j.parts != 2 || !j.splitM {
+			t.Fatalf("%v with A transposed on 2 threads: %d parts, rows split %v", c, j.parts, j.splitM)
+		}
+		lines := c.m * c.n / updateChunk
+		for w := range 2 {
+			m0, m1, _, _ := j.chunk(w)
+			lo, hi := ChunkRange(lines, 2, w)
+			r0, r1 := lo*updateChunk/c.n, hi*updateChunk/c.n
+			if abs(m0-r0) >= j.kern.mr || abs(m1-r1) >= j.kern.mr {
+				t.Errorf("%v: worker %d computes rows [%d, %d) and updates rows [%d, %d)", c, w, m0, m1, r0, r1)
+			}
+		}
+	}
+	j := gemmJob{kern: defaultKernel.choose(16, 784), transA: true, m: 16, n: 784, k: 64}
+	j.plan(2)
+	if j.parts == 2 && j.splitM {
+		t.Errorf("16×784 by 64 splits its three tiles of rows between two workers")
+	}
+}
+
+func abs(x int) int { return max(x, -x) }
 
 // TestPackers checks the packing routines of every kernel against the
 // portable ones on ragged panels.

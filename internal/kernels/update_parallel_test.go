@@ -54,6 +54,9 @@ func testParallelUpdate(t *testing.T) {
 	if parallelUpdate(updateSGDMomentum, make([]float32, parallelUpdateMin), nil, nil, nil, [8]float32{}) {
 		t.Error("a parameter of parallelUpdateMin elements was split in two")
 	}
+	if !parallelUpdate(updateSGDMomentum, make([]float32, 128*256), make([]float32, 128*256), make([]float32, 128*256), nil, [8]float32{}) {
+		t.Error("the MLP's second weight, 128×256, was not split in two")
+	}
 	SetThreads(1)
 	if parallelUpdate(updateSGDMomentum, make([]float32, 4*parallelUpdateMin), nil, nil, nil, [8]float32{}) {
 		t.Error("an update was split on one thread")
