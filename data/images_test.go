@@ -3,6 +3,7 @@ package data
 import (
 	"math"
 	"testing"
+	"unsafe"
 )
 
 // TestChannelStats compares each channel's statistics with a direct
@@ -51,7 +52,9 @@ func TestChannelStats(t *testing.T) {
 // (a sum of the bytes it read) is not 0.
 func TestTouchReadsEveryLine(t *testing.T) {
 	const per = 28 * 28
-	pix := make([]byte, 8*per)
+	buf := make([]byte, 8*per+64)
+	off := (64 - int(uintptr(unsafe.Pointer(&buf[0]))%64)) % 64
+	pix := buf[off : off+8*per] // lines of pix are the machine's cache lines
 	d, err := NewImages(pix, make([]int, 8), ImagePrep{Height: 28, Width: 28, Channels: 1}, nil)
 	if err != nil {
 		t.Fatal(err)
