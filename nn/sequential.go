@@ -163,17 +163,13 @@ func foldable(g *autograd.Graph, cs []Named) (fold, int) {
 			f.relu, n = true, 3
 		}
 	}
-	if len(cs) > n && foldPools {
+	if len(cs) > n {
 		if p, ok := cs[n].Module.(MaxPool2D); ok && p.K >= 1 && p.Stride >= 1 {
 			f.pool, n = p, n+1
 		}
 	}
 	return f, n
 }
-
-// foldPools lets a test run the max pool after a folded convolution as a
-// layer of its own, to compare.
-var foldPools = true
 
 // ForwardN runs the children in order on a slice of values: each child
 // gets every output of the one before.

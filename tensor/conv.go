@@ -174,12 +174,13 @@ func convDirect(ar *Arena, out, x, w, bias []float32, n, o int, geo kernels.Conv
 	chunks := kernels.Chunks(n, 1)
 	scratch := ar.Empty(Float32, chunks*(ps+cs)).f32
 	kernels.ParallelChunks(n, chunks, func(wk, lo, hi int) {
-		pad := scratch[wk*(ps+cs) : wk*(ps+cs)+ps]
+		mine := scratch[wk*(ps+cs) : (wk+1)*(ps+cs)]
+		pad, conv := mine[:ps], mine[ps:]
 		for i := lo; i < hi; i++ {
 			oi := out[i*per : (i+1)*per]
 			ci := oi
 			if pool != nil {
-				ci = scratch[wk*(ps+cs)+ps : (wk+1)*(ps+cs)]
+				ci = conv
 			}
 			kernels.ConvForwardDirectPadded(ci, x[i*in:(i+1)*in], pad, wt, b8, geo, o)
 			if relu {
