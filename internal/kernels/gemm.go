@@ -56,6 +56,10 @@ func SgemmBias(transA, transB bool, m, n, k int, alpha float32, a []float32, lda
 		addRows(c, m, n, ldc, bias)
 		return
 	}
+	if beta == 0 && !transA && transB && transposesC(m, n, k) {
+		sgemmTransC(Threads(), m, n, k, alpha, a, lda, b, ldb, c, ldc, bias[:n])
+		return
+	}
 	sgemmBlockedBias(defaultKernel.choose(m, n), Threads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias[:n])
 }
 

@@ -1,6 +1,9 @@
 package kernels
 
-import "unsafe"
+import (
+	"sync/atomic"
+	"unsafe"
+)
 
 // The blocked SGEMM follows GotoBLAS/BLIS. C is computed in register tiles
 // of MR×NR by a micro-kernel (microkernel.go, sgemm_amd64.s) that runs a
@@ -51,6 +54,10 @@ var (
 func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if !Blocked(m, n, k) {
 		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	if beta == 0 && !transA && transB && transposesC(m, n, k) {
+		sgemmTransC(Threads(), m, n, k, alpha, a, lda, b, ldb, c, ldc, nil)
 		return
 	}
 	sgemmBlocked(defaultKernel.choose(m, n), Threads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
@@ -109,6 +116,11 @@ type gemmJob struct {
 
 	packA, packB bool
 	pre          *PackedB // op(B) packed beforehand (SgemmPackedSerial), or nil
+	// transC: the job computes Cᵀ = B·Aᵀ of the product C = A·Bᵀ that
+	// c (ldc) holds, each worker its rows of Cᵀ into scratch, which it
+	// then writes transposed into c (see sgemmTransC); bias and relu
+	// apply to c's columns, Cᵀ's rows.
+	transC bool
 	// bias, when not nil, is added to every row of C as each tile is
 	// finished, while it is still in cache (SgemmBias); relu then sets
 	// the tile's negative numbers to zero (SgemmPackedBias).
@@ -221,12 +233,16 @@ func (j *gemmJob) chunk(w int) (m0, m1, n0, n1 int) {
 
 // runChunk computes worker w's part of C.
 func (j *gemmJob) runChunk(w int) {
-	buf := getGemmBuf()
+	buf, slot := chunkGemmBuf(w)
 	m0, m1, n0, n1 := j.chunk(w)
-	if m0 < m1 && n0 < n1 {
+	switch {
+	case m0 >= m1 || n0 >= n1:
+	case j.transC:
+		j.computeTransC(buf, m0, m1)
+	default:
 		j.compute(buf, m0, m1, n0, n1)
 	}
-	putGemmBuf(buf)
+	releaseGemmBuf(buf, slot)
 }
 
 // blockSize splits total into blocks of at most max (a multiple of unit)
@@ -405,10 +421,44 @@ type gemmBuf struct {
 	a, b         []float32 // packed A block (mc×kc), packed B block (kc×nc)
 	aEdge, bEdge []float32 // the partial micro-panel when the rest is unpacked
 	tile         []float32 // scratch MR×NR tile for kernels without edges
+	ct           []float32 // a worker's rows of Cᵀ (transC)
 	ptrs         [16]*float32
 }
 
 var gemmBufs = make(chan *gemmBuf, 64)
+
+// chunkBufs are packing buffers kept for chunk numbers: chunk w of every
+// job packs into chunkBufs[w] while no other job holds it. The chunks of
+// a job are claimed in order, the caller first (runChunks), so chunk w
+// of successive jobs tends to run on the same core and finds the
+// buffer, packed the last time, in that core's cache. From a shared free
+// list a worker took the buffer that the other core had just written
+// about as often as its own, and packing into it first moved every line
+// of it across.
+var chunkBufs [16]struct {
+	held atomic.Bool
+	buf  gemmBuf
+}
+
+// chunkGemmBuf returns the packing buffers for chunk w, and the slot to
+// release them into: chunkBufs[w] when it is free, else one from the
+// free list (slot -1).
+func chunkGemmBuf(w int) (*gemmBuf, int) {
+	if w < len(chunkBufs) && chunkBufs[w].held.CompareAndSwap(false, true) {
+		return &chunkBufs[w].buf, w
+	}
+	return getGemmBuf(), -1
+}
+
+// releaseGemmBuf gives back what chunkGemmBuf returned.
+func releaseGemmBuf(b *gemmBuf, slot int) {
+	if slot < 0 {
+		putGemmBuf(b)
+		return
+	}
+	clear(b.ptrs[:])
+	chunkBufs[slot].held.Store(false)
+}
 
 func getGemmBuf() *gemmBuf {
 	select {

@@ -117,3 +117,16 @@ func convWGrad8AVX512(res, in, gr *float32, a *convArgs) {
 	convWGrad8Go(unsafe.Slice(res, 8*a.k), unsafe.Slice(in, (a.oh-1)*a.inW+a.ow+a.k-1),
 		unsafe.Slice(gr, 8*a.outC), a)
 }
+
+// packTrans16AVX512 stands in for the assembly transposer: dst[p·w + r]
+// = rows[r][p] for the first min(w, 16) rows and p < k.
+func packTrans16AVX512(dst *float32, w int, rows *[16]*float32, k int) {
+	lanes := min(w, 16)
+	d := unsafe.Slice(dst, (k-1)*w+lanes)
+	for r := 0; r < lanes; r++ {
+		src := unsafe.Slice(rows[r], k)
+		for p, v := range src {
+			d[p*w+r] = v
+		}
+	}
+}

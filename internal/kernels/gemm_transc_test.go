@@ -1,0 +1,117 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestTransCSameBits checks that a product A·Bᵀ computed transposed
+// (sgemmTransC) gives C the bits of the direct product, with the bias,
+// on one to three workers, and leaves C's padding alone.
+func TestTransCSameBits(t *testing.T) {
+	// The MLP's first two layers at batch 64 take the transposed path.
+	for _, c := range []gemmCase{{64, 256, 784}, {64, 128, 256}} {
+		if !transposesC(c.m, c.n, c.k) {
+			t.Fatalf("%v: the MLP's layer is not computed transposed", c)
+		}
+	}
+	// With the AVX-512 kernels a batch of 64 against 512 outputs would
+	// block k = 784 by 160 one way (6×64 tiles) and by 256 the other
+	// (14×32): not transposed. The portable kernel has one kc.
+	if defaultKernel.short != nil && transposesC(64, 512, 784) {
+		t.Fatalf("64×512 by 784 is transposed though its two products block k differently")
+	}
+	defer forceParallel()()
+	rng := rand.New(rand.NewPCG(11, 12))
+	cases := []gemmCase{{64, 256, 784}, {64, 128, 256}, {16, 40, 33}, {20, 200, 170}, {17, 96, 5}}
+	for _, c := range cases {
+		if !transposesC(c.m, c.n, c.k) {
+			t.Fatalf("%v: not transposed", c)
+		}
+		o := newGemmOperands(rng, c, false, true)
+		bias := make([]float32, c.n)
+		for i := range bias {
+			bias[i] = rng.Float32() - 0.5
+		}
+		for _, b := range [][]float32{bias, nil} {
+			want := append([]float32(nil), o.c...)
+			sgemmBlockedBias(defaultKernel.choose(c.m, c.n), 2, false, true, c.m, c.n, c.k, 0.7, o.a, o.lda, o.b, o.ldb, 0, want, o.ldc, b)
+			for _, threads := range []int{1, 2, 3} {
+				got := append([]float32(nil), o.c...)
+				sgemmTransC(threads, c.m, c.n, c.k, 0.7, o.a, o.lda, o.b, o.ldb, got, o.ldc, b)
+				for i := range got {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%v bias %v, %d threads: C[%d, %d] = %v transposed, %v direct",
+							c, b != nil, threads, i/o.ldc, i%o.ldc, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestTransposeInto checks the transposing copy against plain loops at
+// ragged sizes and leading dimensions, and that it writes nothing else.
+func TestTransposeInto(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	var ptrs [16]*float32
+	for _, rows := range []int{1, 15, 16, 17, 33, 64} {
+		for _, cols := range []int{1, 5, 16, 64} {
+			lds, ldd := cols+3, rows+5
+			src := make([]float32, rows*lds)
+			for i := range src {
+				src[i] = rng.Float32()
+			}
+			dst := make([]float32, cols*ldd)
+			for i := range dst {
+				dst[i] = padSentinel
+			}
+			transposeInto(dst, ldd, src, lds, rows, cols, &ptrs)
+			for c := 0; c < cols; c++ {
+				for r := 0; r < ldd; r++ {
+					want := float32(padSentinel)
+					if r < rows {
+						want = src[r*lds+c]
+					}
+					if got := dst[c*ldd+r]; got != want {
+						t.Fatalf("%d×%d: dst[%d][%d] = %v, want %v", rows, cols, c, r, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestChunkBufs checks that chunk w packs into its own buffers while
+// they are free, that a second holder gets others, and that a GEMM on
+// several workers gives every one back.
+func TestChunkBufs(t *testing.T) {
+	b0, s0 := chunkGemmBuf(0)
+	if s0 != 0 || b0 != &chunkBufs[0].buf {
+		t.Fatalf("chunk 0 got slot %d", s0)
+	}
+	b1, s1 := chunkGemmBuf(0)
+	if s1 != -1 || b1 == b0 {
+		t.Fatalf("chunk 0 held twice: the second holder got slot %d", s1)
+	}
+	releaseGemmBuf(b1, s1)
+	releaseGemmBuf(b0, s0)
+	if b, s := chunkGemmBuf(len(chunkBufs)); s != -1 {
+		t.Fatalf("chunk %d beyond the kept buffers got slot %d", len(chunkBufs), s)
+	} else {
+		releaseGemmBuf(b, s)
+	}
+	defer forceParallel()()
+	rng := rand.New(rand.NewPCG(15, 16))
+	o := newGemmOperands(rng, gemmCase{64, 256, 200}, true, false)
+	sgemmBlocked(defaultKernel, 3, true, false, 64, 256, 200, 1, o.a, o.lda, o.b, o.ldb, 0, o.c, o.ldc)
+	for w := range chunkBufs {
+		if chunkBufs[w].held.Load() {
+			t.Errorf("chunkBufs[%d] still held after the product", w)
+		}
+	}
+	if len(chunkBufs[0].buf.b) == 0 || len(chunkBufs[1].buf.b) == 0 {
+		t.Errorf("chunks 0 and 1 did not pack into their kept buffers")
+	}
+}
