@@ -83,35 +83,37 @@ func TestTransposeInto(t *testing.T) {
 	}
 }
 
-// TestChunkBufs checks that chunk w packs into its own buffers while
-// they are free, that a second holder gets others, and that a GEMM on
-// several workers gives every one back.
+// TestChunkBufs checks that a chunk gets kept buffers while some are
+// free, never buffers another holds, and that a GEMM on several workers
+// gives every one back.
 func TestChunkBufs(t *testing.T) {
 	b0, s0 := chunkGemmBuf(0)
-	if s0 != 0 || b0 != &chunkBufs[0].buf {
+	if s0 < 0 || b0 != &chunkBufs[s0].buf {
 		t.Fatalf("chunk 0 got slot %d", s0)
 	}
 	b1, s1 := chunkGemmBuf(0)
-	if s1 != -1 || b1 == b0 {
-		t.Fatalf("chunk 0 held twice: the second holder got slot %d", s1)
+	if b1 == b0 || s1 == s0 {
+		t.Fatalf("the buffers of slot %d handed out twice", s0)
 	}
 	releaseGemmBuf(b1, s1)
 	releaseGemmBuf(b0, s0)
-	if b, s := chunkGemmBuf(len(chunkBufs)); s != -1 {
-		t.Fatalf("chunk %d beyond the kept buffers got slot %d", len(chunkBufs), s)
-	} else {
-		releaseGemmBuf(b, s)
-	}
 	defer forceParallel()()
 	rng := rand.New(rand.NewPCG(15, 16))
 	o := newGemmOperands(rng, gemmCase{64, 256, 200}, true, false)
+	for w := range chunkBufs {
+		chunkBufs[w].buf.b = nil
+	}
 	sgemmBlocked(defaultKernel, 3, true, false, 64, 256, 200, 1, o.a, o.lda, o.b, o.ldb, 0, o.c, o.ldc)
+	packed := 0
 	for w := range chunkBufs {
 		if chunkBufs[w].held.Load() {
 			t.Errorf("chunkBufs[%d] still held after the product", w)
 		}
+		if len(chunkBufs[w].buf.b) > 0 {
+			packed++
+		}
 	}
-	if len(chunkBufs[0].buf.b) == 0 || len(chunkBufs[1].buf.b) == 0 {
-		t.Errorf("chunks 0 and 1 did not pack into their kept buffers")
+	if packed == 0 {
+		t.Errorf("no chunk packed into kept buffers")
 	}
 }

@@ -427,23 +427,24 @@ type gemmBuf struct {
 
 var gemmBufs = make(chan *gemmBuf, 64)
 
-// chunkBufs are packing buffers kept for chunk numbers: chunk w of every
-// job packs into chunkBufs[w] while no other job holds it. The chunks of
-// a job are claimed in order, the caller first (runChunks), so chunk w
-// of successive jobs tends to run on the same core and finds the
-// buffer, packed the last time, in that core's cache. From a shared free
-// list a worker took the buffer that the other core had just written
-// about as often as its own, and packing into it first moved every line
-// of it across.
+// chunkBufs are packing buffers kept for CPUs, or, where a build cannot
+// tell the CPU, for chunk numbers: a chunk packs into the buffers of the
+// CPU it runs on while no other chunk holds them, and finds them, packed
+// the last time, in that core's cache. From a shared free list a chunk
+// took the buffers that another core had written about as often as its
+// own, and packing into them first moved every line of them across.
 var chunkBufs [16]struct {
 	held atomic.Bool
 	buf  gemmBuf
 }
 
-// chunkGemmBuf returns the packing buffers for chunk w, and the slot to
-// release them into: chunkBufs[w] when it is free, else one from the
-// free list (slot -1).
+// chunkGemmBuf returns packing buffers for chunk w, and the slot to
+// release them into: chunkBufs' slot for the current CPU (or for w)
+// when it is free, else buffers from the free list (slot -1).
 func chunkGemmBuf(w int) (*gemmBuf, int) {
+	if cpu := currentCPU(); cpu >= 0 {
+		w = cpu
+	}
 	if w < len(chunkBufs) && chunkBufs[w].held.CompareAndSwap(false, true) {
 		return &chunkBufs[w].buf, w
 	}
