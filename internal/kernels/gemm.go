@@ -56,7 +56,7 @@ func SgemmBias(transA, transB bool, m, n, k int, alpha float32, a []float32, lda
 		addRows(c, m, n, ldc, bias)
 		return
 	}
-	if beta == 0 && !transA && transB && transposesC(m, n, k) {
+	if beta == 0 && alpha != 0 && !transA && transB && transposesC(m, n, k) {
 		sgemmTransC(Threads(), m, n, k, alpha, a, lda, b, ldb, c, ldc, bias[:n])
 		return
 	}

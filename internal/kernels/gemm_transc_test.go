@@ -51,6 +51,27 @@ func TestTransCSameBits(t *testing.T) {
 	}
 }
 
+// TestTransCAlphaZero checks that a product with alpha 0 of transposed
+// shape reads neither operand, as every Sgemm does: Inf in A gives
+// zeros (and the bias), not NaN.
+func TestTransCAlphaZero(t *testing.T) {
+	m, n, k := 64, 256, 784
+	a, b := make([]float32, m*k), make([]float32, n*k)
+	a[0] = float32(math.Inf(1))
+	bias := make([]float32, n)
+	bias[3] = 2
+	c := make([]float32, m*n)
+	for i := range c {
+		c[i] = float32(math.NaN())
+	}
+	SgemmBias(false, true, m, n, k, 0, a, k, b, k, 0, bias, c, n)
+	for i, v := range c {
+		if v != bias[i%n] {
+			t.Fatalf("C[%d, %d] = %v with alpha 0, want %v", i/n, i%n, v, bias[i%n])
+		}
+	}
+}
+
 // TestTransposeInto checks the transposing copy against plain loops at
 // ragged sizes and leading dimensions, and that it writes nothing else.
 func TestTransposeInto(t *testing.T) {

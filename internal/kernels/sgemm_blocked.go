@@ -56,7 +56,7 @@ func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	if beta == 0 && !transA && transB && transposesC(m, n, k) {
+	if beta == 0 && alpha != 0 && !transA && transB && transposesC(m, n, k) {
 		sgemmTransC(Threads(), m, n, k, alpha, a, lda, b, ldb, c, ldc, nil)
 		return
 	}
@@ -433,7 +433,7 @@ var gemmBufs = make(chan *gemmBuf, 64)
 // the last time, in that core's cache. From a shared free list a chunk
 // took the buffers that another core had written about as often as its
 // own, and packing into them first moved every line of them across.
-var chunkBufs [16]struct {
+var chunkBufs [64]struct {
 	held atomic.Bool
 	buf  gemmBuf
 }
