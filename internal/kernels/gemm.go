@@ -51,16 +51,7 @@ func SgemmBias(transA, transB bool, m, n, k int, alpha float32, a []float32, lda
 	if m == 0 || n == 0 {
 		return
 	}
-	if !Blocked(m, n, k) {
-		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-		addRows(c, m, n, ldc, bias)
-		return
-	}
-	if beta == 0 && alpha != 0 && !transA && transB && transposesC(m, n, k) {
-		sgemmTransC(Threads(), m, n, k, alpha, a, lda, b, ldb, c, ldc, bias[:n])
-		return
-	}
-	sgemmBlockedBias(defaultKernel.choose(m, n), Threads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias[:n])
+	sgemmBias(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias[:n])
 }
 
 // addRows adds bias (n numbers, or nil) to every row of the m×n C.

@@ -37,12 +37,11 @@ func sgemmTransC(threads, m, n, k int, alpha float32, a []float32, lda int, b []
 		kern: defaultKernel.choose(n, m), transB: true, m: n, n: m, k: k,
 		alpha: alpha, a: b, lda: ldb, b: a, ldb: lda, c: c, ldc: ldc, bias: bias, transC: true,
 	}
+	// plan splits the rows of Cᵀ (columns of C, whole), which
+	// computeTransC needs: they cover at least n ≥ 2m numbers, more than
+	// the tiles of Cᵀ's m columns, which the chosen kernel's width (less
+	// than 2m, or at most m for several tiles) rounds up to fewer than 2m.
 	j.plan(threads)
-	if !j.splitM && j.parts > 1 {
-		// Workers own rows of Cᵀ: columns of C, whole.
-		j.splitM = true
-		j.parts = min(j.parts, (j.m+j.kern.mr-1)/j.kern.mr)
-	}
 	j.run()
 }
 

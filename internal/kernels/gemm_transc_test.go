@@ -38,6 +38,12 @@ func TestTransCSameBits(t *testing.T) {
 			want := append([]float32(nil), o.c...)
 			sgemmBlockedBias(defaultKernel.choose(c.m, c.n), 2, false, true, c.m, c.n, c.k, 0.7, o.a, o.lda, o.b, o.ldb, 0, want, o.ldc, b)
 			for _, threads := range []int{1, 2, 3} {
+				// computeTransC needs the rows of Cᵀ split, which plan
+				// gives such shapes (see sgemmTransC).
+				j := gemmJob{kern: defaultKernel.choose(c.n, c.m), transB: true, m: c.n, n: c.m, k: c.k}
+				if j.plan(threads); j.parts > 1 && !j.splitM {
+					t.Fatalf("%v on %d threads: the transposed product splits its columns", c, threads)
+				}
 				got := append([]float32(nil), o.c...)
 				sgemmTransC(threads, c.m, c.n, c.k, 0.7, o.a, o.lda, o.b, o.ldb, got, o.ldc, b)
 				for i := range got {

@@ -52,15 +52,23 @@ var (
 
 // sgemm computes C = alpha·op(A)·op(B) + beta·C for non-empty C.
 func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	if !Blocked(m, n, k) {
+	sgemmBias(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil)
+}
+
+// sgemmBias is sgemm that adds bias (n numbers, or nil) to every row of
+// C: plain loops for a small product, else the blocked algorithm on
+// every thread, transposed where that reads the weight in place
+// (transposesC; with alpha 0 no product reads its operands).
+func sgemmBias(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, bias []float32) {
+	switch {
+	case !Blocked(m, n, k):
 		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-		return
+		addRows(c, m, n, ldc, bias)
+	case beta == 0 && alpha != 0 && !transA && transB && transposesC(m, n, k):
+		sgemmTransC(Threads(), m, n, k, alpha, a, lda, b, ldb, c, ldc, bias)
+	default:
+		sgemmBlockedBias(defaultKernel.choose(m, n), Threads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias)
 	}
-	if beta == 0 && alpha != 0 && !transA && transB && transposesC(m, n, k) {
-		sgemmTransC(Threads(), m, n, k, alpha, a, lda, b, ldb, c, ldc, nil)
-		return
-	}
-	sgemmBlocked(defaultKernel.choose(m, n), Threads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // choose returns the kernel of k's family that suits an m×n C: the short

@@ -344,9 +344,18 @@ func TestSgemmAllocs(t *testing.T) {
 		allocs := testing.AllocsPerRun(20, func() {
 			Sgemm(false, true, m, n, k, 1, a, k, b, k, 0, c, n)
 		})
+		// The MLP's first layer at batch 64, computed transposed.
+		x, w, y, bias := make([]float32, 64*784), make([]float32, 256*784), make([]float32, 64*256), make([]float32, 256)
+		SgemmBias(false, true, 64, 256, 784, 1, x, 784, w, 784, 0, bias, y, 256)
+		transAllocs := testing.AllocsPerRun(20, func() {
+			SgemmBias(false, true, 64, 256, 784, 1, x, 784, w, 784, 0, bias, y, 256)
+		})
 		SetThreads(old)
 		if allocs > 0.5 {
 			t.Errorf("Sgemm on %d threads allocates %.1f times per call", threads, allocs)
+		}
+		if transAllocs > 0.5 {
+			t.Errorf("the transposed SgemmBias on %d threads allocates %.1f times per call", threads, transAllocs)
 		}
 	}
 }
