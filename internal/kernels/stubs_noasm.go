@@ -130,3 +130,5 @@ func packTrans16AVX512(dst *float32, w int, rows *[16]*float32, k int) {
 		}
 	}
 }
+
+func expF64AVX512(dst, src *float64, n int) { expF64Go(unsafe.Slice(dst, n), unsafe.Slice(src, n)) }
