@@ -39,7 +39,8 @@
 // # Assembly and Go twins
 //
 // The other hot loops (activations, pooling, im2col's row copies, direct
-// convolution, the SGD update) have AVX-512 assembly and a Go twin that
+// convolution, the SGD update, the float64 exponential of the
+// cross-entropy) have AVX-512 assembly and a Go twin that
 // computes the same thing, in gonum's manner: stubs_amd64.go declares the
 // assembly, and stubs_noasm.go, built on other architectures and with the
 // purego or noasm tag, holds Go functions of the same names that run the
