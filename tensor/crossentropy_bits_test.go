@@ -9,7 +9,7 @@ import (
 // crossEntropyRef is the cross-entropy a row at a time, with a call of
 // math.Exp a score: what crossEntropyRows computed before it took its
 // exponentials a block of rows at a time.
-func crossEntropyRef(losses, probs, x []float32, labels []int64, c int, r *classRule) (total, weight float64) {
+func crossEntropyRef(losses []float64, probs, x []float32, labels []int64, c int, r *classRule) (total, weight float64) {
 	for i, l := range labels {
 		if r.skip && l == r.ignore {
 			losses[i] = 0
@@ -30,7 +30,7 @@ func crossEntropyRef(losses, probs, x []float32, labels []int64, c int, r *class
 			}
 			loss = (1-r.eps)*loss + r.eps/float64(c)*smooth
 		}
-		losses[i] = float32(loss)
+		losses[i] = loss
 		total += loss
 		weight += w
 	}
@@ -68,8 +68,10 @@ func TestCrossEntropyBlocksSameBits(t *testing.T) {
 				weights[k] = 0.5 + rng.Float64()
 			}
 			for _, r := range []classRule{{}, {ignore: -100, skip: true}, {weight: weights, eps: 0.1, ignore: -100, skip: true}} {
-				wantL, wantP := make([]float32, n), make([]float32, n*c)
-				gotL, gotP := make([]float32, n), make([]float32, n*c)
+				// Losses in float64: each row's, unrounded (a NaN row makes
+				// the total NaN, which hides the others).
+				wantL, wantP := make([]float64, n), make([]float32, n*c)
+				gotL, gotP := make([]float64, n), make([]float32, n*c)
 				labs := labels
 				if !r.skip {
 					labs = append([]int64(nil), labels...)
@@ -84,7 +86,7 @@ func TestCrossEntropyBlocksSameBits(t *testing.T) {
 					t.Fatalf("c=%d n=%d rule %+v: total %v weight %v, a row at a time %v %v", c, n, r, gt, gw, wt, ww)
 				}
 				for i := range wantL {
-					if math.Float32bits(gotL[i]) != math.Float32bits(wantL[i]) {
+					if !same(gotL[i], wantL[i]) {
 						t.Fatalf("c=%d n=%d: loss of row %d is %v, a row at a time %v", c, n, i, gotL[i], wantL[i])
 					}
 				}

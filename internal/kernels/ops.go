@@ -263,8 +263,9 @@ func AsF32[T ~float32 | ~float64](s []T) ([]float32, bool) {
 
 // ExpF64 sets dst[i] = math.Exp(src[i]) for the len(dst) elements of
 // src, with the bits math.Exp gives: on AVX-512, eight at a time by the
-// same algorithm as the Go runtime's amd64 math.Exp (exp_amd64.s), about
-// ten times faster than a loop of calls. dst may be src.
+// same algorithm as the Go runtime's amd64 math.Exp (exp_amd64.s); 1,000
+// numbers took 1.04 µs against 6.19 for a loop of calls
+// (BenchmarkExpF64). dst may be src.
 func ExpF64(dst, src []float64) {
 	src = src[:len(dst)]
 	if useAVX512 && len(dst) > 0 {
