@@ -133,6 +133,7 @@ func Run(c Case, images *data.Images, opts Options) (Timing, error) {
 			return Timing{}, err
 		}
 		loader := data.NewLoader(ds, c.Batch, true, true, rng)
+		loader.Prefetch(true) // as baeum train does
 		var loss train.Loss = train.CrossEntropy{}
 		g := autograd.NewGraph()
 		g.Training = true

@@ -249,6 +249,12 @@ func (b *Batch) Collate(ds Dataset, idx []int) {
 			b.collateRow(ds, k, i)
 		}
 	}
+	b.finish(n)
+}
+
+// finish makes the batch's tensors views of its first n rows, once the
+// rows hold their examples.
+func (b *Batch) finish(n int) {
 	b.Size, b.Global = n, n
 	if n == len(b.rows) {
 		copy(b.Inputs, b.fullIn)

@@ -7,6 +7,8 @@ import (
 	"iter"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/baeum-ml/baeum/tensor"
 )
 
 // A Loader cuts a dataset into batches. It reuses one Batch, so a batch is
@@ -31,6 +33,22 @@ type Loader struct {
 	// shares are the batches EpochShares collates for more than one share
 	// (b serves one), and sharesOut the slice it yields them in.
 	shares, sharesOut []*Batch
+	// prefetch collates each batch ahead (see Prefetch) into the other
+	// of two sets of batches, ahead[0] and ahead[1]; the items of the
+	// task that does it are rows of the batches in items.
+	prefetch bool
+	ahead    [2][]*Batch
+	aheadOut [2][]*Batch // the shares of the batch each set holds
+	task     tensor.Task
+	items    []aheadItem
+	runItem  func(i int)
+}
+
+// An aheadItem is a few rows of a batch that a prefetching loader
+// collates ahead: one task item.
+type aheadItem struct {
+	b      *Batch
+	lo, hi int
 }
 
 // NewLoader returns a loader with the given batch size. When shuffle is
@@ -141,6 +159,21 @@ func (l *Loader) bucket() {
 	}
 }
 
+// Prefetch makes the loader collate each batch ahead, while the loop
+// works on the one before: the idle workers of the tensor operations
+// (see tensor.Task) prepare the next batch's examples, a few at a time,
+// between the operations' own jobs, and what is left when the loop asks
+// for the batch is collated then. It applies to datasets whose examples
+// are prepared in parallel anyway (Images and an augmented dataset, see
+// Batch.Collate); others are collated when asked for, as without it.
+// The batches hold the same numbers either way.
+//
+// A prefetching loader yields two sets of batches in turn; a batch is
+// valid until the next one is produced, as without it. Changing the
+// dataset, or the loader, while a pass is under way is not allowed:
+// the next batch is being read already.
+func (l *Loader) Prefetch(on bool) { l.prefetch = on }
+
 // Dataset returns the loader's dataset.
 func (l *Loader) Dataset() Dataset { return l.ds }
 
@@ -194,24 +227,107 @@ func (l *Loader) EpochShares(n int) iter.Seq[[]*Batch] {
 		batches = l.shares
 	}
 	epoch := l.begin()
-	return func(yield func([]*Batch) bool) {
-		for b := 0; b < l.Len(); b++ {
-			lo, hi, global := l.span(b)
-			l.sharesOut = l.sharesOut[:0]
-			for k, sb := range batches {
-				slo, shi := lo+(hi-lo)*k/n, lo+(hi-lo)*(k+1)/n
-				if slo == shi && n > 1 {
-					continue
+	if !l.prefetch || parallelGrain(l.ds, epoch) == 0 {
+		return func(yield func([]*Batch) bool) {
+			for b := 0; b < l.Len(); b++ {
+				l.sharesOut = l.cut(b, batches, epoch, l.sharesOut)
+				for _, sb := range l.sharesOut {
+					global := sb.Global
+					sb.Collate(l.ds, sb.cidx)
+					sb.Global, sb.cidx = global, nil
 				}
-				sb.Epoch = epoch
-				sb.Collate(l.ds, l.order[slo:shi])
-				sb.Global = global
-				l.sharesOut = append(l.sharesOut, sb)
+				if !yield(l.sharesOut) {
+					return
+				}
 			}
-			if !yield(l.sharesOut) {
+		}
+	}
+	// Two sets of batches, used in turn: the loop trains on one while
+	// the kernels' idle workers collate the next batch into the other.
+	l.ahead[0] = batches
+	if len(l.ahead[1]) != len(batches) || len(l.ahead[1][0].rows) != len(batches[0].rows) {
+		l.ahead[1] = l.ahead[1][:0]
+		for _, b := range batches {
+			l.ahead[1] = append(l.ahead[1], NewBatch(l.ds.Spec(), len(b.rows)))
+		}
+	}
+	if l.runItem == nil {
+		l.runItem = l.collateItem
+	}
+	return func(yield func([]*Batch) bool) {
+		if l.Len() == 0 {
+			return
+		}
+		l.aheadOut[0] = l.cut(0, l.ahead[0], epoch, l.aheadOut[0])
+		l.startAhead(l.aheadOut[0], epoch)
+		for b := 0; b < l.Len(); b++ {
+			l.task.Wait()
+			out := l.aheadOut[b%2]
+			finishAhead(out)
+			if b+1 < l.Len() {
+				next := (b + 1) % 2
+				l.aheadOut[next] = l.cut(b+1, l.ahead[next], epoch, l.aheadOut[next])
+				l.startAhead(l.aheadOut[next], epoch)
+			}
+			if !yield(out) {
+				l.task.Wait()
 				return
 			}
 		}
+	}
+}
+
+// cut sets the examples of each share of batch b on the set of batches
+// (Batch.cidx) and returns the shares in out, reused. A share of n > 1
+// that would be empty is left out.
+func (l *Loader) cut(b int, set []*Batch, epoch int, out []*Batch) []*Batch {
+	n := len(set)
+	lo, hi, global := l.span(b)
+	out = out[:0]
+	for k, sb := range set {
+		slo, shi := lo+(hi-lo)*k/n, lo+(hi-lo)*(k+1)/n
+		if slo == shi && n > 1 {
+			continue
+		}
+		sb.Epoch = epoch
+		sb.cidx = l.order[slo:shi]
+		sb.Global = global
+		out = append(out, sb)
+	}
+	return out
+}
+
+// startAhead starts the task that collates the batches set, a few rows
+// an item (collateItem).
+func (l *Loader) startAhead(set []*Batch, epoch int) {
+	per := max(parallelGrain(l.ds, epoch)/4, 1)
+	l.items = l.items[:0]
+	for _, sb := range set {
+		sb.cds = l.ds
+		if len(sb.cidx) > len(sb.rows) {
+			panic(fmt.Sprintf("data: %d examples for a batch of capacity %d", len(sb.cidx), len(sb.rows)))
+		}
+		for lo := 0; lo < len(sb.cidx); lo += per {
+			l.items = append(l.items, aheadItem{sb, lo, min(lo+per, len(sb.cidx))})
+		}
+	}
+	l.task.Start(len(l.items), l.runItem)
+}
+
+// collateItem collates task item i's rows.
+func (l *Loader) collateItem(i int) {
+	it := l.items[i]
+	it.b.collateRows(0, it.lo, it.hi)
+}
+
+// finishAhead makes the batches of set, their rows collated, ready to
+// yield.
+func finishAhead(set []*Batch) {
+	for _, sb := range set {
+		global := sb.Global
+		sb.finish(len(sb.cidx))
+		sb.Global = global
+		sb.cds, sb.cidx = nil, nil
 	}
 }
 

@@ -52,3 +52,24 @@ func Parallel(n, grain int, fn func(worker, lo, hi int)) { kernels.Parallel(n, g
 // Calls must not nest; fn should be a value made once, so that a call
 // allocates nothing.
 func Shares(n int, fn func(k, lo, hi int)) { kernels.Shares(n, fn) }
+
+// A Task is work of independent items that the idle workers of the
+// tensor operations take on one at a time, between the operations' own
+// jobs, while the goroutine that started it goes on: a training loop
+// preparing its next batch while the current one trains. Wait runs on
+// the caller the items no worker has started and returns when all are
+// done. Which goroutine runs an item must not matter: an item's work
+// may depend only on its index, and items may run at once. With one
+// thread (Threads() == 1), or another Task out, Wait runs every item.
+// The zero Task is ready; start it again after Wait to reuse it.
+type Task struct{ t kernels.Task }
+
+// Start offers the items fn(0), …, fn(n-1) to the idle workers and
+// returns at once. Each should take a few microseconds at most: a
+// worker looks for the next operation's job between items. fn should be
+// a value made once (a method value), so that a call allocates nothing.
+func (t *Task) Start(n int, fn func(i int)) { t.t.Start(n, fn) }
+
+// Wait runs the items no worker has started and returns when every item
+// is done.
+func (t *Task) Wait() { t.t.Wait() }

@@ -271,6 +271,7 @@ func Step(g *autograd.Graph, model nn.Module, loss Loss, opt optim.Optimizer, b 
 func (t *Trainer) Fit(ctx context.Context, trainSet, val, test data.Dataset, afterEpoch func(*Trainer) error) (string, error) {
 	cfg := t.Cfg
 	loader := data.NewLoader(trainSet, cfg.Batch, true, false, t.RNG)
+	loader.Prefetch(true) // the next batch is prepared while this one trains
 	if err := loader.Bucket(cfg.Bucket); err != nil {
 		return "", fmt.Errorf("train: %w", err)
 	}

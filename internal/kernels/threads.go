@@ -213,6 +213,9 @@ type poolToken struct {
 // false when there is none left (or the job is over).
 func (tok poolToken) help() bool {
 	t := tok.t
+	if t == nil { // a wake-up for an offered Task
+		return false
+	}
 	for {
 		s := t.state.Load()
 		w := int(uint32(s))
@@ -263,7 +266,9 @@ func startPool() {
 
 func poolWorker() {
 	for {
+		parked.Add(1)
 		tok := <-poolTokens
+		parked.Add(-1)
 		for {
 			for tok.help() {
 			}
@@ -284,6 +289,10 @@ func spinForToken() (poolToken, bool) {
 		case tok := <-poolTokens:
 			return tok, true
 		default:
+		}
+		if runOffered() {
+			start = time.Now()
+			continue
 		}
 		if i%64 == 0 {
 			if time.Since(start) > spinWait {
