@@ -192,6 +192,15 @@ type Graph struct {
 	// WeightPacks). infer.Predictor and the benchmark's inference set it.
 	Packs *WeightPacks
 
+	// Unfused keeps every layer a container runs its own node:
+	// nn.Sequential then does not run a Linear layer and the ReLU after
+	// it as one op (LinearReLU), nor fold a batch norm into the
+	// convolution before it at inference. The fused Linear and ReLU give
+	// the same bits, the folded batch norm the same numbers to float32
+	// rounding; a drawing of the graph that teaches backpropagation
+	// layer by layer sets it.
+	Unfused bool
+
 	// local, when not nil, holds the graph's own stand-in for each
 	// parameter its operations used (SetLocalGrads).
 	local map[*Value]*Value

@@ -77,10 +77,11 @@ func StepGraph(model string, seed uint64) (*GraphResult, error) {
 
 // trainingGraph returns a graph in training mode with a fixed random
 // source, which dropout (cnn's, or a language model's) draws its masks
-// from.
+// from, that keeps every layer its own node (Unfused): the drawing
+// shows a ReLU after a Linear layer, as the course teaches them.
 func trainingGraph() *autograd.Graph {
 	g := autograd.NewGraph()
-	g.Training, g.RNG = true, tensor.NewRNG(1)
+	g.Training, g.RNG, g.Unfused = true, tensor.NewRNG(1), true
 	return g
 }
 

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/baeum-ml/baeum/autograd"
@@ -166,5 +167,68 @@ func TestFoldLinearReLU(t *testing.T) {
 	}
 	if n := g.Packs.Len(); n != 3 {
 		t.Errorf("%d weight matrices packed, want the 3 Linear layers'", n)
+	}
+}
+
+// TestFoldLinearReLUTraining checks that Sequential runs each Linear
+// and the ReLU after it as one op (linear_relu) in a graph that tracks
+// gradients, two nodes fewer, to the bits of the layers run one by one,
+// forward and backward; and not in a graph that is Unfused, nor while
+// Summarize records the layers, which gives the ReLUs rows of their own.
+func TestFoldLinearReLUTraining(t *testing.T) {
+	rng := tensor.NewRNG(4)
+	model := Sequence(Flatten{}, NewLinear(rng, 64, 48), ReLU{}, NewLinear(rng, 48, 32), ReLU{}, NewLinear(rng, 32, 10))
+	x := tensor.RandNormal(rng, tensor.Float32, 0, 1, 37, 1, 8, 8)
+	run := func(fold bool) (int, *tensor.Tensor, []*tensor.Tensor) {
+		for _, p := range model.Params() {
+			p.Value.ZeroGrad()
+		}
+		g := autograd.NewGraph()
+		g.Training = true
+		var y *autograd.Value
+		if fold {
+			y = model.Forward(g, g.Input(x))
+		} else { // the children one by one
+			y = g.Input(x)
+			for _, c := range model.Children() {
+				y = c.Module.Forward(g, y)
+			}
+		}
+		g.Sum(g.Square(y)).Backward()
+		var grads []*tensor.Tensor
+		for _, p := range model.Params() {
+			grads = append(grads, p.Value.Grad().Clone())
+		}
+		return g.Len(), y.Data().Clone(), grads
+	}
+	nPlain, want, wantGrads := run(false)
+	n, got, grads := run(true)
+	if n != nPlain-2 {
+		t.Fatalf("%d nodes in training, %d with the layers one by one: want the two ReLUs folded into their Linear layers", n, nPlain)
+	}
+	if !tensor.Equal(got, want) {
+		t.Fatalf("the folded output differs from the layers' one by one")
+	}
+	for i := range grads {
+		if !tensor.Equal(grads[i], wantGrads[i]) {
+			t.Fatalf("parameter %d: the folded layers' gradient differs from the layers' one by one", i)
+		}
+	}
+	// A graph that keeps its layers apart (Unfused) runs them one by one.
+	g := autograd.NewGraph()
+	g.Training, g.Unfused = true, true
+	model.Forward(g, g.Input(x))
+	if g.Len() != nPlain-2 { // without the loss's Square and Sum
+		t.Errorf("%d nodes with Unfused, want the %d of the layers one by one", g.Len(), nPlain-2)
+	}
+	s := Summarize(model, 2, 1, 8, 8)
+	relus := 0
+	for _, r := range s.Rows {
+		if strings.HasPrefix(r.Layer, "ReLU") {
+			relus++
+		}
+	}
+	if relus != 2 {
+		t.Errorf("the summary has %d ReLU rows, want 2", relus)
 	}
 }

@@ -114,12 +114,17 @@ func foldConvBatchNorm(g *autograd.Graph, cs []Named, x *autograd.Value) (*autog
 	return g.Conv2DBatchNorm(x, f.conv.Weight, f.conv.Bias, f.bn.Weight, f.bn.Bias, &f.bn.State, f.relu, f.stride, f.pad), n
 }
 
-// foldLinearReLU runs, in an inference pass whose graph packs its
-// weights (Graph.Packs), a Linear layer followed by a ReLU as one op
-// (autograd.Graph.LinearReLU) and returns its output; nil when the
-// children do not start so or the graph is not such a graph.
+// foldLinearReLU runs a Linear layer followed by a ReLU as one op
+// (autograd.Graph.LinearReLU) and returns its output: in an inference
+// pass whose graph packs its weights (Graph.Packs), and in a graph that
+// tracks gradients and records no summary (training, or gradients of an
+// input). It returns nil when the children do not start so or the graph
+// is neither.
 func foldLinearReLU(g *autograd.Graph, cs []Named, x *autograd.Value) *autograd.Value {
-	if len(cs) < 2 || g.Packs == nil || !inferencePass(g) {
+	if len(cs) < 2 || g.Unfused {
+		return nil
+	}
+	if !(g.Packs != nil && inferencePass(g)) && (g.NoGrad() || recorderOf(g) != nil) {
 		return nil
 	}
 	l, ok := cs[0].Module.(*Linear)
@@ -141,7 +146,7 @@ type fold struct {
 // foldable reports whether the children cs start with layers that
 // foldConvBatchNorm runs as one on g, and how many.
 func foldable(g *autograd.Graph, cs []Named) (fold, int) {
-	if len(cs) < 2 || !inferencePass(g) {
+	if len(cs) < 2 || !inferencePass(g) || g.Unfused {
 		return fold{}, 0
 	}
 	conv, ok := cs[0].Module.(*Conv2D)

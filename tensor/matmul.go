@@ -93,6 +93,60 @@ func LinearTo(dst, x, w, b *Tensor) {
 	kernels.SgemmBias(false, true, n, out, in, 1, x.f32, in, w.f32, in, 0, b.f32, dst.f32, out)
 }
 
+// LinearReLUTo writes ReLU(x·wᵀ + b) into dst: LinearTo then ReLU, to
+// the bit. In float32 the bias and the ReLU are applied inside the
+// matrix product, to each tile of dst as it is finished, by the worker
+// that computed it.
+func LinearReLUTo(dst, x, w, b *Tensor) {
+	if dst.dtype != Float32 {
+		LinearTo(dst, x, w, b)
+		UnaryTo(OpReLU, dst, dst, 0)
+		return
+	}
+	checkFloat("linear", dst, x, w)
+	if x.Dims() != 2 || w.Dims() != 2 || dst.Dims() != 2 || x.shape[1] != w.shape[1] ||
+		dst.shape[0] != x.shape[0] || dst.shape[1] != w.shape[0] || x.dtype != Float32 || w.dtype != Float32 ||
+		(b != nil && (b.Dims() != 1 || b.shape[0] != w.shape[0] || b.dtype != Float32)) {
+		var bs []int
+		if b != nil {
+			bs = b.shape
+		}
+		panic(fmt.Sprintf("tensor: linear and ReLU of %v %v, weights %v %v and bias %v into %v %v", x.dtype, x.shape, w.dtype, w.shape, bs, dst.dtype, dst.shape))
+	}
+	n, in, out := x.shape[0], x.shape[1], w.shape[0]
+	var bias []float32
+	if b != nil {
+		bias = b.f32
+	}
+	kernels.SgemmBiasReLU(false, true, n, out, in, 1, x.f32, in, w.f32, in, 0, bias, dst.f32, out)
+}
+
+// ReLUGradBiasTo is the backward pass of LinearReLUTo's ReLU and bias:
+// for y = LinearReLUTo's output and g its gradient, both (N, out), it
+// sets gx to g where y is not ≤ 0 and to 0 elsewhere (UnaryGradSetTo of
+// OpReLU, to the bit), and when gb (out) is not nil adds gx's sum over
+// the rows to it (AccumulateTo, to the bit). In float32 it is one pass,
+// split among the workers by columns.
+func ReLUGradBiasTo(gx, g, y, gb *Tensor) {
+	checkFloat("relu gradient", gx, g, y)
+	if gx.Dims() != 2 || !EqualShapes(gx.shape, g.shape) || !EqualShapes(gx.shape, y.shape) ||
+		gx.dtype != g.dtype || gx.dtype != y.dtype || (gb != nil && (gb.Dims() != 1 || gb.shape[0] != gx.shape[1] || gb.dtype != gx.dtype)) {
+		panic(fmt.Sprintf("tensor: relu gradient of %v %v for %v %v into %v %v", g.dtype, g.shape, y.dtype, y.shape, gx.dtype, gx.shape))
+	}
+	if gx.dtype != Float32 {
+		UnaryGradSetTo(OpReLU, gx, g, y, y, 0)
+		if gb != nil {
+			AccumulateTo(gb, gx)
+		}
+		return
+	}
+	var bias []float32
+	if gb != nil {
+		bias = gb.f32
+	}
+	kernels.ReLUGradBias(gx.f32, g.f32, y.f32, gx.shape[0], gx.shape[1], bias)
+}
+
 // MatMulAddTo writes op(a)·op(b) + beta·dst into dst (beta = 1 accumulates,
 // as when summing gradients). Shapes follow MatMul.
 func MatMulAddTo(dst, a, b *Tensor, transA, transB bool, beta float64) {

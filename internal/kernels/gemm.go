@@ -51,7 +51,24 @@ func SgemmBias(transA, transB bool, m, n, k int, alpha float32, a []float32, lda
 	if m == 0 || n == 0 {
 		return
 	}
-	sgemmBias(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias[:n])
+	sgemmBias(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias[:n], false)
+}
+
+// SgemmBiasReLU is SgemmBias followed by ReLU on C (kernels.ReLU, to
+// the bits), applied to each tile of C as it is finished; bias may be
+// nil. A linear layer and the ReLU after it, in training, run so.
+func SgemmBiasReLU(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, bias, c []float32, ldc int) {
+	checkGemm(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+	if bias != nil && len(bias) < n {
+		panic(fmt.Sprintf("kernels: gemm bias has %d elements for %d columns", len(bias), n))
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	if bias != nil {
+		bias = bias[:n]
+	}
+	sgemmBias(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, true)
 }
 
 // addRows adds bias (n numbers, or nil) to every row of the m×n C.

@@ -126,7 +126,7 @@ func TestSgemmBias(t *testing.T) {
 					addRows(want, c.m, c.n, o.ldc, bias)
 					for _, threads := range []int{1, 2} {
 						got := slices.Clone(o.c)
-						sgemmBlockedBias(kern, threads, tr[0], tr[1], c.m, c.n, c.k, 1, o.a, o.lda, o.b, o.ldb, beta, got, o.ldc, bias)
+						sgemmBlockedBias(kern, threads, tr[0], tr[1], c.m, c.n, c.k, 1, o.a, o.lda, o.b, o.ldb, beta, got, o.ldc, bias, false)
 						if !slices.Equal(got, want) {
 							t.Errorf("%s %s t%d: bias in the tiles differs from a pass after", name, kern.name, threads)
 						}

@@ -29,13 +29,13 @@ func transposesC(m, n, k int) bool {
 	return blockSize(k, direct.kc, 1) == blockSize(k, trans.kc, 1)
 }
 
-// sgemmTransC computes C = alpha·A·Bᵀ + bias (bias n numbers, or nil)
-// for an m×k A and an n×k B, as Cᵀ = alpha·B·Aᵀ on at most threads
-// workers.
-func sgemmTransC(threads, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
+// sgemmTransC computes C = alpha·A·Bᵀ + bias (bias n numbers, or nil),
+// then with relu ReLU(C), for an m×k A and an n×k B, as Cᵀ = alpha·B·Aᵀ
+// on at most threads workers.
+func sgemmTransC(threads, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32, relu bool) {
 	j := gemmJob{
 		kern: defaultKernel.choose(n, m), transB: true, m: n, n: m, k: k,
-		alpha: alpha, a: b, lda: ldb, b: a, ldb: lda, c: c, ldc: ldc, bias: bias, transC: true,
+		alpha: alpha, a: b, lda: ldb, b: a, ldb: lda, c: c, ldc: ldc, bias: bias, relu: relu, transC: true,
 	}
 	// plan splits the rows of Cᵀ (columns of C, whole), which
 	// computeTransC needs: they cover at least n ≥ 2m numbers, more than

@@ -36,7 +36,7 @@ func TestTransCSameBits(t *testing.T) {
 		}
 		for _, b := range [][]float32{bias, nil} {
 			want := append([]float32(nil), o.c...)
-			sgemmBlockedBias(defaultKernel.choose(c.m, c.n), 2, false, true, c.m, c.n, c.k, 0.7, o.a, o.lda, o.b, o.ldb, 0, want, o.ldc, b)
+			sgemmBlockedBias(defaultKernel.choose(c.m, c.n), 2, false, true, c.m, c.n, c.k, 0.7, o.a, o.lda, o.b, o.ldb, 0, want, o.ldc, b, false)
 			for _, threads := range []int{1, 2, 3} {
 				// computeTransC needs the rows of Cᵀ split, which plan
 				// gives such shapes (see sgemmTransC).
@@ -45,7 +45,7 @@ func TestTransCSameBits(t *testing.T) {
 					t.Fatalf("%v on %d threads: the transposed product splits its columns", c, threads)
 				}
 				got := append([]float32(nil), o.c...)
-				sgemmTransC(threads, c.m, c.n, c.k, 0.7, o.a, o.lda, o.b, o.ldb, got, o.ldc, b)
+				sgemmTransC(threads, c.m, c.n, c.k, 0.7, o.a, o.lda, o.b, o.ldb, got, o.ldc, b, false)
 				for i := range got {
 					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
 						t.Fatalf("%v bias %v, %d threads: C[%d, %d] = %v transposed, %v direct",

@@ -52,23 +52,35 @@ var (
 
 // sgemm computes C = alpha·op(A)·op(B) + beta·C for non-empty C.
 func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	sgemmBias(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil)
+	sgemmBias(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil, false)
 }
 
 // sgemmBias is sgemm that adds bias (n numbers, or nil) to every row of
-// C: plain loops for a small product, else the blocked algorithm on
-// every thread, transposed where that reads the weight in place
-// (transposesC; with alpha 0 no product reads its operands).
-func sgemmBias(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, bias []float32) {
+// C, then with relu applies ReLU to C: plain loops for a small product,
+// else the blocked algorithm on every thread, transposed where that
+// reads the weight in place (transposesC; with alpha 0 no product reads
+// its operands). The blocked products add the bias and apply the ReLU
+// to each tile as they finish it (BiasReLUTile).
+func sgemmBias(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, bias []float32, relu bool) {
 	switch {
 	case !Blocked(m, n, k):
 		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-		addRows(c, m, n, ldc, bias)
+		biasReLURows(c, m, n, ldc, bias, relu)
 	case beta == 0 && alpha != 0 && !transA && transB && transposesC(m, n, k):
-		sgemmTransC(Threads(), m, n, k, alpha, a, lda, b, ldb, c, ldc, bias)
+		sgemmTransC(Threads(), m, n, k, alpha, a, lda, b, ldb, c, ldc, bias, relu)
 	default:
-		sgemmBlockedBias(defaultKernel.choose(m, n), Threads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias)
+		sgemmBlockedBias(defaultKernel.choose(m, n), Threads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, relu)
 	}
+}
+
+// biasReLURows adds bias (n numbers, or nil) to every row of the m×n C
+// and, with relu, applies ReLU to it.
+func biasReLURows(c []float32, m, n, ldc int, bias []float32, relu bool) {
+	if !relu {
+		addRows(c, m, n, ldc, bias)
+		return
+	}
+	BiasReLUTile(c, ldc, m, n, bias, relu)
 }
 
 // choose returns the kernel of k's family that suits an m×n C: the short
@@ -143,20 +155,20 @@ var gemmJobs = make(chan *gemmJob, 16)
 // sgemmBlocked runs the blocked algorithm with kernel kern (and its narrow
 // siblings for the last columns) on at most threads workers.
 func sgemmBlocked(kern *microKernel, threads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	sgemmBlockedBias(kern, threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil)
+	sgemmBlockedBias(kern, threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil, false)
 }
 
 // sgemmBlockedBias is sgemmBlocked that adds bias (n, or nil) to every
-// row of C as its tiles are finished.
-func sgemmBlockedBias(kern *microKernel, threads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, bias []float32) {
+// row of C, and with relu applies ReLU, as its tiles are finished.
+func sgemmBlockedBias(kern *microKernel, threads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, bias []float32, relu bool) {
 	if k == 0 || alpha == 0 {
 		scaleRows(c, m, n, ldc, beta)
-		addRows(c, m, n, ldc, bias)
+		biasReLURows(c, m, n, ldc, bias, relu)
 		return
 	}
 	j := gemmJob{
 		kern: kern, transA: transA, transB: transB, m: m, n: n, k: k,
-		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, bias: bias,
+		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, bias: bias, relu: relu,
 	}
 	j.plan(threads)
 	j.run()
