@@ -31,7 +31,9 @@
 // The worker pool (Parallel) is shared by every parallel kernel. Its
 // goroutines, and a caller waiting for them, poll for a short while
 // (100 µs) before they sleep, as OpenBLAS's threads do: waking a sleeping
-// CPU costs tens of microseconds, more than a mid-sized GEMM.
+// CPU costs tens of microseconds, more than a mid-sized GEMM. While they
+// poll, idle workers take the items of a Task, one at a time between
+// the kernels' jobs: a training loop prepares its next batch so.
 //
 // bench_openblas.py times numpy+OpenBLAS at the shapes of BenchmarkSgemm,
 // for comparison on the same machine.
