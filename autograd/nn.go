@@ -67,17 +67,23 @@ func (g *Graph) linearPacked(x, w, b *Value, relu bool) *Value {
 }
 
 func (linearOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
+	out := linearOutput(c, in, "linear")
+	tensor.LinearTo(out, in[0], in[1], in[2])
+	return out
+}
+
+// linearOutput checks the inputs of a linear layer's op (x, w and b or
+// nil) and returns its output's tensor, (N, out), from the arena.
+func linearOutput(c Ctx, in []*tensor.Tensor, op string) *tensor.Tensor {
 	x, w, b := in[0], in[1], in[2]
 	if x.Dims() != 2 || w.Dims() != 2 || x.Shape()[1] != w.Shape()[1] {
-		panic(fmt.Sprintf("autograd: linear: input %v does not fit weights %v (want (N, in) and (out, in))", x.Shape(), w.Shape()))
+		panic(fmt.Sprintf("autograd: %s: input %v does not fit weights %v (want (N, in) and (out, in))", op, x.Shape(), w.Shape()))
 	}
 	n, o := x.Shape()[0], w.Shape()[0]
 	if b != nil && (b.Dims() != 1 || b.Shape()[0] != o) {
-		panic(fmt.Sprintf("autograd: linear: bias %v does not fit weights %v", b.Shape(), w.Shape()))
+		panic(fmt.Sprintf("autograd: %s: bias %v does not fit weights %v", op, b.Shape(), w.Shape()))
 	}
-	out := c.Arena().Empty(x.DType(), n, o)
-	tensor.LinearTo(out, x, w, b)
-	return out
+	return c.Arena().Empty(x.DType(), n, o)
 }
 
 // linearReLUOp is linearOp followed by a ReLU, for graphs that track
@@ -89,16 +95,8 @@ var linearReLUV linearReLUOp
 func (linearReLUOp) Name() string { return "linear_relu" }
 
 func (linearReLUOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
-	x, w, b := in[0], in[1], in[2]
-	if x.Dims() != 2 || w.Dims() != 2 || x.Shape()[1] != w.Shape()[1] {
-		panic(fmt.Sprintf("autograd: linear_relu: input %v does not fit weights %v (want (N, in) and (out, in))", x.Shape(), w.Shape()))
-	}
-	n, o := x.Shape()[0], w.Shape()[0]
-	if b != nil && (b.Dims() != 1 || b.Shape()[0] != o) {
-		panic(fmt.Sprintf("autograd: linear_relu: bias %v does not fit weights %v", b.Shape(), w.Shape()))
-	}
-	out := c.Arena().Empty(x.DType(), n, o)
-	tensor.LinearReLUTo(out, x, w, b)
+	out := linearOutput(c, in, "linear_relu")
+	tensor.LinearReLUTo(out, in[0], in[1], in[2])
 	return out
 }
 

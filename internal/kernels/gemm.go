@@ -59,16 +59,23 @@ func SgemmBias(transA, transB bool, m, n, k int, alpha float32, a []float32, lda
 // nil. A linear layer and the ReLU after it, in training, run so.
 func SgemmBiasReLU(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, bias, c []float32, ldc int) {
 	checkGemm(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
-	if bias != nil && len(bias) < n {
-		panic(fmt.Sprintf("kernels: gemm bias has %d elements for %d columns", len(bias), n))
-	}
+	bias = gemmBias(bias, n)
 	if m == 0 || n == 0 {
 		return
 	}
-	if bias != nil {
-		bias = bias[:n]
-	}
 	sgemmBias(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, true)
+}
+
+// gemmBias returns a GEMM's bias for n columns, bias[:n], or nil for
+// none; it panics when bias has fewer than n numbers.
+func gemmBias(bias []float32, n int) []float32 {
+	if bias == nil {
+		return nil
+	}
+	if len(bias) < n {
+		panic(fmt.Sprintf("kernels: gemm bias has %d elements for %d columns", len(bias), n))
+	}
+	return bias[:n]
 }
 
 // addRows adds bias (n numbers, or nil) to every row of the m×n C.

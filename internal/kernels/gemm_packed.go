@@ -1,7 +1,5 @@
 package kernels
 
-import "fmt"
-
 // PackedB is the right-hand operand op(B) of a GEMM packed once, in the
 // order the micro-kernels read it, for many products with different
 // left-hand operands: a recurrent layer multiplies its W_hh at every time
@@ -85,14 +83,9 @@ func SgemmPackedBias(m int, a []float32, lda int, p *PackedB, bias []float32, re
 	}
 	n, k := p.n, p.k
 	checkGemm(false, false, m, n, k, len(a), lda, n*k, max(n, 1), len(c), ldc)
-	if bias != nil && len(bias) < n {
-		panic(fmt.Sprintf("kernels: gemm bias has %d elements for %d columns", len(bias), n))
-	}
+	bias = gemmBias(bias, n)
 	if m == 0 || n == 0 {
 		return
-	}
-	if bias != nil {
-		bias = bias[:n]
 	}
 	if k == 0 {
 		scaleRows(c, m, n, ldc, 0)
