@@ -258,6 +258,10 @@ func (l *Loader) EpochShares(n int) iter.Seq[[]*Batch] {
 		if l.Len() == 0 {
 			return
 		}
+		// However the loop ends (done, left early, or a panic in its
+		// body), the batch being collated ahead is finished before the
+		// pass returns: nothing writes the loader's batches after it.
+		defer l.task.Wait()
 		l.aheadOut[0] = l.cut(0, l.ahead[0], epoch, l.aheadOut[0])
 		l.startAhead(l.aheadOut[0], epoch)
 		for b := 0; b < l.Len(); b++ {
@@ -270,7 +274,6 @@ func (l *Loader) EpochShares(n int) iter.Seq[[]*Batch] {
 				l.startAhead(l.aheadOut[next], epoch)
 			}
 			if !yield(out) {
-				l.task.Wait()
 				return
 			}
 		}

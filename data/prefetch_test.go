@@ -170,3 +170,53 @@ func TestLoaderPrefetchAllocs(t *testing.T) {
 		t.Errorf("a warm pass of 13 batches allocates %v times with prefetching, %v without", ahead, plain)
 	}
 }
+
+// TestLoaderPrefetchPanic checks that a panic in the loop's body leaves
+// nothing collating behind it: the batch that was being collated ahead
+// is finished when the panic leaves the loop, and the next pass gives
+// the batches a plain loader does.
+func TestLoaderPrefetchPanic(t *testing.T) {
+	defer tensor.SetThreads(tensor.SetThreads(2))
+	ds := digitImages(t, 64)
+	l := NewLoader(ds, 32, false, false, nil)
+	l.Prefetch(true)
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatalf("the loop's panic was lost")
+			}
+		}()
+		for range l.Epoch() {
+			panic("the loop's body")
+		}
+	}()
+	// The second batch, collated ahead, is whole now and stays so.
+	ahead := l.ahead[1][0].fullIn[0].F32()
+	snap := append([]float32(nil), ahead...)
+	for range 200 {
+		tensor.Parallel(2, 1, func(int, int, int) {})
+	}
+	for i, v := range ahead {
+		if v != snap[i] {
+			t.Fatalf("the batch collated ahead changed after the loop ended")
+		}
+	}
+	plain := NewLoader(ds, 32, false, false, nil)
+	var want, got [][]batchRecord
+	for b := range plain.Epoch() {
+		want = append(want, recordShares([]*Batch{b}))
+	}
+	for b := range l.Epoch() {
+		got = append(got, recordShares([]*Batch{b}))
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d batches after the panic, want %d", len(got), len(want))
+	}
+	for i := range want {
+		for j := range want[i][0].bits {
+			if got[i][0].bits[j] != want[i][0].bits[j] {
+				t.Fatalf("batch %d after the panic differs", i)
+			}
+		}
+	}
+}
