@@ -64,7 +64,7 @@ func (t *Task) Start(n int, fn func(i int)) {
 // waits for the ones workers are running, withdraws the task, and
 // returns when every item is done.
 func (t *Task) Wait() {
-	for t.runOne() {
+	for t.runOne(false) {
 	}
 	for i := 1; t.done.Load() != t.n.Load(); i++ {
 		if i%64 == 0 {
@@ -76,14 +76,16 @@ func (t *Task) Wait() {
 }
 
 // runOne claims the task's next item and runs it. It reports false when
-// every item is claimed. A worker may hold a task that has since been
-// waited for and started again: the count it reads may then be the new
-// generation's, but its claim, a compare-and-swap on the state it read
-// first, fails, since Start stored a new state.
-func (t *Task) runOne() bool {
+// every item is claimed. A worker (offer set) also needs the task to be
+// offered: it may hold a task that has since been waited for and is
+// being started again, whose count Start may have stored before the
+// generation; a claim on the old generation's state then stops at the
+// offer (Start publishes it after the rest), or fails its
+// compare-and-swap if Start stored the new state meanwhile.
+func (t *Task) runOne(offer bool) bool {
 	for {
 		s := t.state.Load()
-		if int32(uint32(s)) >= t.n.Load() {
+		if int32(uint32(s)) >= t.n.Load() || (offer && offered.Load() != t) {
 			return false
 		}
 		if t.state.CompareAndSwap(s, s+1) {
@@ -101,5 +103,5 @@ func runOffered() bool {
 	if t == nil {
 		return false
 	}
-	return t.runOne()
+	return t.runOne(true)
 }
