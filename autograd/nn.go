@@ -109,12 +109,7 @@ func (linearReLUOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
 		gb.Zero()
 	}
 	tensor.ReLUGradBiasTo(gh, gout, c.Output(), gb)
-	if gin[0] != nil {
-		tensor.MatMulAddTo(gin[0], gh, c.Input(1), false, false, addBeta(c, 0))
-	}
-	if gin[1] != nil {
-		tensor.MatMulAddTo(gin[1], gh, c.Input(0), true, false, addBeta(c, 1))
-	}
+	linearProductGrads(c, gh, gin)
 }
 
 // SetsGrads marks linearReLUOp's Backward as honouring Ctx.Fresh.
@@ -160,18 +155,25 @@ func (*linearPackedOp) Backward(Ctx, *tensor.Tensor, []*tensor.Tensor) {
 }
 
 func (linearOp) Backward(c Ctx, gout *tensor.Tensor, gin []*tensor.Tensor) {
-	if gin[0] != nil {
-		tensor.MatMulAddTo(gin[0], gout, c.Input(1), false, false, addBeta(c, 0))
-	}
-	if gin[1] != nil {
-		tensor.MatMulAddTo(gin[1], gout, c.Input(0), true, false, addBeta(c, 1))
-	}
+	linearProductGrads(c, gout, gin)
 	if gin[2] != nil {
 		if c.Fresh(2) {
 			tensor.SumTo(gin[2], gout)
 		} else {
 			tensor.AccumulateTo(gin[2], gout)
 		}
+	}
+}
+
+// linearProductGrads writes, for a linear op whose output's gradient
+// is g, the gradients of its input (g·w) and weights (gᵀ·x) that are
+// wanted, set or added as Ctx.Fresh says.
+func linearProductGrads(c Ctx, g *tensor.Tensor, gin []*tensor.Tensor) {
+	if gin[0] != nil {
+		tensor.MatMulAddTo(gin[0], g, c.Input(1), false, false, addBeta(c, 0))
+	}
+	if gin[1] != nil {
+		tensor.MatMulAddTo(gin[1], g, c.Input(0), true, false, addBeta(c, 1))
 	}
 }
 

@@ -165,9 +165,9 @@ type Batch struct {
 	shortSize              int
 	raws                   [][]byte
 
-	// What a parallel Collate works on: the dataset, the indices, and
-	// the method value run over chunks of rows (made once, so a warm
-	// Collate allocates nothing).
+	// What a Collate, or a loader's collating ahead, works on: the
+	// dataset, the indices, and the method value run over chunks of
+	// rows (made once, so a warm Collate allocates nothing).
 	cds     Dataset
 	cidx    []int
 	collate func(worker, lo, hi int)
@@ -236,26 +236,35 @@ func (b *Batch) Labels() []int64 { return b.Target.I64() }
 // b.Epoch) are prepared in parallel, over the tensor.Threads() workers;
 // what each row holds does not depend on their number.
 func (b *Batch) Collate(ds Dataset, idx []int) {
-	n := len(idx)
+	b.cds, b.cidx = ds, idx
+	b.collateAll()
+	b.finish()
+	b.Global = len(idx)
+}
+
+// collateAll writes the examples b.cidx of b.cds into the batch's first
+// rows: images in parallel (collateRows), other datasets one by one.
+func (b *Batch) collateAll() {
+	n := len(b.cidx)
 	if n > len(b.rows) {
 		panic(fmt.Sprintf("data: %d examples for a batch of capacity %d", n, len(b.rows)))
 	}
-	if grain := parallelGrain(ds, b.Epoch); grain > 0 {
-		b.cds, b.cidx = ds, idx
+	if grain := parallelGrain(b.cds, b.Epoch); grain > 0 {
 		tensor.Parallel(n, grain, b.collate)
-		b.cds, b.cidx = nil, nil
-	} else {
-		for k, i := range idx {
-			b.collateRow(ds, k, i)
-		}
+		return
 	}
-	b.finish(n)
+	for k, i := range b.cidx {
+		b.collateRow(b.cds, k, i)
+	}
 }
 
-// finish makes the batch's tensors views of its first n rows, once the
-// rows hold their examples.
-func (b *Batch) finish(n int) {
-	b.Size, b.Global = n, n
+// finish makes the batch's tensors views of its first len(b.cidx) rows,
+// once the rows hold their examples, and forgets what they came from
+// (b.cds, b.cidx).
+func (b *Batch) finish() {
+	n := len(b.cidx)
+	b.cds, b.cidx = nil, nil
+	b.Size = n
 	if n == len(b.rows) {
 		copy(b.Inputs, b.fullIn)
 		b.Target, b.Mask = b.fullTarget, b.fullMask

@@ -31,14 +31,15 @@ type Loader struct {
 	lens    func(i int) int
 	scratch []int
 	// shares are the batches EpochShares collates for more than one share
-	// (b serves one), and sharesOut the slice it yields them in.
-	shares, sharesOut []*Batch
-	// prefetch collates each batch ahead (see Prefetch) into the other
-	// of two sets of batches, ahead[0] and ahead[1]; the items of the
-	// task that does it are rows of the batches in items.
+	// (b serves one); out[0] and, when prefetching, out[1] are the
+	// slices it yields them in.
+	shares []*Batch
+	out    [2][]*Batch
+	// prefetch collates each batch ahead (see Prefetch), alternately
+	// into the batches above and into spare; the items of the task that
+	// does it are rows of the batches in items.
 	prefetch bool
-	ahead    [2][]*Batch
-	aheadOut [2][]*Batch // the shares of the batch each set holds
+	spare    []*Batch
 	task     tensor.Task
 	items    []aheadItem
 	runItem  func(i int)
@@ -64,6 +65,7 @@ func NewLoader(ds Dataset, batch int, shuffle, dropLast bool, rng *rand.Rand) *L
 	}
 	l := &Loader{ds: ds, batch: batch, shuffle: shuffle, dropLast: dropLast, rng: rng,
 		order: make([]int, ds.Len()), b: NewBatch(ds.Spec(), batch), epoch: 1}
+	l.runItem = l.collateItem
 	for i := range l.order {
 		l.order[i] = i
 	}
@@ -230,13 +232,12 @@ func (l *Loader) EpochShares(n int) iter.Seq[[]*Batch] {
 	if !l.prefetch || parallelGrain(l.ds, epoch) == 0 {
 		return func(yield func([]*Batch) bool) {
 			for b := 0; b < l.Len(); b++ {
-				l.sharesOut = l.cut(b, batches, epoch, l.sharesOut)
-				for _, sb := range l.sharesOut {
-					global := sb.Global
-					sb.Collate(l.ds, sb.cidx)
-					sb.Global, sb.cidx = global, nil
+				l.out[0] = l.cut(b, batches, epoch, l.out[0])
+				for _, sb := range l.out[0] {
+					sb.collateAll()
+					sb.finish()
 				}
-				if !yield(l.sharesOut) {
+				if !yield(l.out[0]) {
 					return
 				}
 			}
@@ -244,16 +245,13 @@ func (l *Loader) EpochShares(n int) iter.Seq[[]*Batch] {
 	}
 	// Two sets of batches, used in turn: the loop trains on one while
 	// the kernels' idle workers collate the next batch into the other.
-	l.ahead[0] = batches
-	if len(l.ahead[1]) != len(batches) || len(l.ahead[1][0].rows) != len(batches[0].rows) {
-		l.ahead[1] = l.ahead[1][:0]
+	if len(l.spare) != len(batches) || len(l.spare[0].rows) != len(batches[0].rows) {
+		l.spare = l.spare[:0]
 		for _, b := range batches {
-			l.ahead[1] = append(l.ahead[1], NewBatch(l.ds.Spec(), len(b.rows)))
+			l.spare = append(l.spare, NewBatch(l.ds.Spec(), len(b.rows)))
 		}
 	}
-	if l.runItem == nil {
-		l.runItem = l.collateItem
-	}
+	sets := [2][]*Batch{batches, l.spare}
 	return func(yield func([]*Batch) bool) {
 		if l.Len() == 0 {
 			return
@@ -262,16 +260,18 @@ func (l *Loader) EpochShares(n int) iter.Seq[[]*Batch] {
 		// body), the batch being collated ahead is finished before the
 		// pass returns: nothing writes the loader's batches after it.
 		defer l.task.Wait()
-		l.aheadOut[0] = l.cut(0, l.ahead[0], epoch, l.aheadOut[0])
-		l.startAhead(l.aheadOut[0], epoch)
+		l.out[0] = l.cut(0, sets[0], epoch, l.out[0])
+		l.startAhead(l.out[0], epoch)
 		for b := 0; b < l.Len(); b++ {
 			l.task.Wait()
-			out := l.aheadOut[b%2]
-			finishAhead(out)
+			out := l.out[b%2]
+			for _, sb := range out {
+				sb.finish()
+			}
 			if b+1 < l.Len() {
 				next := (b + 1) % 2
-				l.aheadOut[next] = l.cut(b+1, l.ahead[next], epoch, l.aheadOut[next])
-				l.startAhead(l.aheadOut[next], epoch)
+				l.out[next] = l.cut(b+1, sets[next], epoch, l.out[next])
+				l.startAhead(l.out[next], epoch)
 			}
 			if !yield(out) {
 				return
@@ -281,8 +281,9 @@ func (l *Loader) EpochShares(n int) iter.Seq[[]*Batch] {
 }
 
 // cut sets the examples of each share of batch b on the set of batches
-// (Batch.cidx) and returns the shares in out, reused. A share of n > 1
-// that would be empty is left out.
+// (Batch.cds and cidx, which collateAll or the task collating ahead
+// read) and returns the shares in out, reused. A share of n > 1 that
+// would be empty is left out.
 func (l *Loader) cut(b int, set []*Batch, epoch int, out []*Batch) []*Batch {
 	n := len(set)
 	lo, hi, global := l.span(b)
@@ -292,9 +293,8 @@ func (l *Loader) cut(b int, set []*Batch, epoch int, out []*Batch) []*Batch {
 		if slo == shi && n > 1 {
 			continue
 		}
-		sb.Epoch = epoch
-		sb.cidx = l.order[slo:shi]
-		sb.Global = global
+		sb.Epoch, sb.Global = epoch, global
+		sb.cds, sb.cidx = l.ds, l.order[slo:shi]
 		out = append(out, sb)
 	}
 	return out
@@ -306,10 +306,6 @@ func (l *Loader) startAhead(set []*Batch, epoch int) {
 	per := max(parallelGrain(l.ds, epoch)/4, 1)
 	l.items = l.items[:0]
 	for _, sb := range set {
-		sb.cds = l.ds
-		if len(sb.cidx) > len(sb.rows) {
-			panic(fmt.Sprintf("data: %d examples for a batch of capacity %d", len(sb.cidx), len(sb.rows)))
-		}
 		for lo := 0; lo < len(sb.cidx); lo += per {
 			l.items = append(l.items, aheadItem{sb, lo, min(lo+per, len(sb.cidx))})
 		}
@@ -321,17 +317,6 @@ func (l *Loader) startAhead(set []*Batch, epoch int) {
 func (l *Loader) collateItem(i int) {
 	it := l.items[i]
 	it.b.collateRows(0, it.lo, it.hi)
-}
-
-// finishAhead makes the batches of set, their rows collated, ready to
-// yield.
-func finishAhead(set []*Batch) {
-	for _, sb := range set {
-		global := sb.Global
-		sb.finish(len(sb.cidx))
-		sb.Global = global
-		sb.cds, sb.cidx = nil, nil
-	}
 }
 
 // span returns the examples of batch b that this process collates, as a

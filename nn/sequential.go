@@ -121,10 +121,9 @@ func foldConvBatchNorm(g *autograd.Graph, cs []Named, x *autograd.Value) (*autog
 // input). It returns nil when the children do not start so or the graph
 // is neither.
 func foldLinearReLU(g *autograd.Graph, cs []Named, x *autograd.Value) *autograd.Value {
-	if len(cs) < 2 || g.Unfused {
-		return nil
-	}
-	if !(g.Packs != nil && inferencePass(g)) && (g.NoGrad() || recorderOf(g) != nil) {
+	packed := g.Packs != nil && inferencePass(g)
+	tracked := !g.NoGrad() && recorderOf(g) == nil
+	if len(cs) < 2 || g.Unfused || !(packed || tracked) {
 		return nil
 	}
 	l, ok := cs[0].Module.(*Linear)

@@ -75,45 +75,41 @@ func MatMulTo(dst, a, b *Tensor, transA, transB bool) {
 // In float32 the bias is added inside the matrix product, to each tile
 // of dst as it is finished, rather than in a pass of its own; the result
 // is the same to the bit.
-func LinearTo(dst, x, w, b *Tensor) {
-	if b == nil || dst.dtype != Float32 {
-		MatMulTo(dst, x, w, false, true)
-		if b != nil {
-			AddTo(dst, dst, b)
-		}
-		return
-	}
-	checkFloat("linear", dst, x, w, b)
-	if x.Dims() != 2 || w.Dims() != 2 || b.Dims() != 1 || dst.Dims() != 2 || x.shape[1] != w.shape[1] ||
-		dst.shape[0] != x.shape[0] || dst.shape[1] != w.shape[0] || b.shape[0] != w.shape[0] ||
-		x.dtype != Float32 || w.dtype != Float32 || b.dtype != Float32 {
-		panic(fmt.Sprintf("tensor: linear of %v %v, weights %v %v and bias %v %v into %v %v", x.dtype, x.shape, w.dtype, w.shape, b.dtype, b.shape, dst.dtype, dst.shape))
-	}
-	n, in, out := x.shape[0], x.shape[1], w.shape[0]
-	kernels.SgemmBias(false, true, n, out, in, 1, x.f32, in, w.f32, in, 0, b.f32, dst.f32, out)
-}
+func LinearTo(dst, x, w, b *Tensor) { linearTo(dst, x, w, b, false) }
 
 // LinearReLUTo writes ReLU(x·wᵀ + b) into dst: LinearTo then ReLU, to
 // the bit. In float32 the bias and the ReLU are applied inside the
 // matrix product, to each tile of dst as it is finished, by the worker
 // that computed it.
-func LinearReLUTo(dst, x, w, b *Tensor) {
-	if dst.dtype != Float32 {
-		LinearTo(dst, x, w, b)
-		UnaryTo(OpReLU, dst, dst, 0)
+func LinearReLUTo(dst, x, w, b *Tensor) { linearTo(dst, x, w, b, true) }
+
+// linearTo is LinearTo followed, with relu, by ReLU.
+func linearTo(dst, x, w, b *Tensor, relu bool) {
+	if dst.dtype != Float32 || (b == nil && !relu) {
+		MatMulTo(dst, x, w, false, true)
+		if b != nil {
+			AddTo(dst, dst, b)
+		}
+		if relu {
+			UnaryTo(OpReLU, dst, dst, 0)
+		}
 		return
 	}
 	checkFloat("linear", dst, x, w)
 	if x.Dims() != 2 || w.Dims() != 2 || dst.Dims() != 2 || x.shape[1] != w.shape[1] ||
 		dst.shape[0] != x.shape[0] || dst.shape[1] != w.shape[0] || x.dtype != Float32 || w.dtype != Float32 ||
 		(b != nil && (b.Dims() != 1 || b.shape[0] != w.shape[0] || b.dtype != Float32)) {
-		var bs []int
+		bias := "none"
 		if b != nil {
-			bs = b.shape
+			bias = fmt.Sprintf("%v %v", b.dtype, b.shape)
 		}
-		panic(fmt.Sprintf("tensor: linear and ReLU of %v %v, weights %v %v and bias %v into %v %v", x.dtype, x.shape, w.dtype, w.shape, bs, dst.dtype, dst.shape))
+		panic(fmt.Sprintf("tensor: linear of %v %v, weights %v %v and bias %s into %v %v", x.dtype, x.shape, w.dtype, w.shape, bias, dst.dtype, dst.shape))
 	}
 	n, in, out := x.shape[0], x.shape[1], w.shape[0]
+	if !relu {
+		kernels.SgemmBias(false, true, n, out, in, 1, x.f32, in, w.f32, in, 0, b.f32, dst.f32, out)
+		return
+	}
 	var bias []float32
 	if b != nil {
 		bias = b.f32
@@ -125,8 +121,8 @@ func LinearReLUTo(dst, x, w, b *Tensor) {
 // for y = LinearReLUTo's output and g its gradient, both (N, out), it
 // sets gx to g where y is not ≤ 0 and to 0 elsewhere (UnaryGradSetTo of
 // OpReLU, to the bit), and when gb (out) is not nil adds gx's sum over
-// the rows to it (AccumulateTo, to the bit). In float32 it is one pass,
-// split among the workers by columns.
+// the rows to it (AccumulateTo, to the bit). In float32 it is one pass
+// over the rows (kernels.ReLUGradBias).
 func ReLUGradBiasTo(gx, g, y, gb *Tensor) {
 	checkFloat("relu gradient", gx, g, y)
 	if gx.Dims() != 2 || !EqualShapes(gx.shape, g.shape) || !EqualShapes(gx.shape, y.shape) ||

@@ -78,14 +78,11 @@ func gemmBias(bias []float32, n int) []float32 {
 	return bias[:n]
 }
 
-// addRows adds bias (n numbers, or nil) to every row of the m×n C.
-func addRows(c []float32, m, n, ldc int, bias []float32) {
-	if bias == nil {
-		return
-	}
-	for i := 0; i < m; i++ {
-		row := c[i*ldc : i*ldc+n]
-		Add(row, row, bias[:n])
+// biasReLURows adds bias (n numbers, or nil) to every row of the m×n C
+// and, with relu, applies ReLU to it (BiasReLUTile).
+func biasReLURows(c []float32, m, n, ldc int, bias []float32, relu bool) {
+	if bias != nil || relu {
+		BiasReLUTile(c, ldc, m, n, bias, relu)
 	}
 }
 

@@ -89,10 +89,7 @@ func SgemmPackedBias(m int, a []float32, lda int, p *PackedB, bias []float32, re
 	}
 	if k == 0 {
 		scaleRows(c, m, n, ldc, 0)
-		addRows(c, m, n, ldc, bias)
-		for i := 0; relu && i < m; i++ {
-			ReLU(c[i*ldc:i*ldc+n], c[i*ldc:i*ldc+n])
-		}
+		biasReLURows(c, m, n, ldc, bias, relu)
 		return
 	}
 	j := gemmJob{kern: p.kern, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, c: c, ldc: ldc, pre: p, bias: bias, relu: relu}

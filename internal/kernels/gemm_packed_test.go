@@ -123,7 +123,7 @@ func TestSgemmBias(t *testing.T) {
 				for _, kern := range sgemmKernels {
 					want := slices.Clone(o.c)
 					sgemmBlocked(kern, 2, tr[0], tr[1], c.m, c.n, c.k, 1, o.a, o.lda, o.b, o.ldb, beta, want, o.ldc)
-					addRows(want, c.m, c.n, o.ldc, bias)
+					biasReLURows(want, c.m, c.n, o.ldc, bias, false)
 					for _, threads := range []int{1, 2} {
 						got := slices.Clone(o.c)
 						sgemmBlockedBias(kern, threads, tr[0], tr[1], c.m, c.n, c.k, 1, o.a, o.lda, o.b, o.ldb, beta, got, o.ldc, bias, false)

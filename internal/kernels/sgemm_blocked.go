@@ -73,16 +73,6 @@ func sgemmBias(transA, transB bool, m, n, k int, alpha float32, a []float32, lda
 	}
 }
 
-// biasReLURows adds bias (n numbers, or nil) to every row of the m×n C
-// and, with relu, applies ReLU to it.
-func biasReLURows(c []float32, m, n, ldc int, bias []float32, relu bool) {
-	if !relu {
-		addRows(c, m, n, ldc, bias)
-		return
-	}
-	BiasReLUTile(c, ldc, m, n, bias, relu)
-}
-
 // choose returns the kernel of k's family that suits an m×n C: the short
 // one for few rows, and the narrowest one as wide as n.
 //
