@@ -480,3 +480,46 @@ func (op *conv2dBNOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
 func (op *conv2dBNOp) Backward(Ctx, *tensor.Tensor, []*tensor.Tensor) {
 	panic("autograd: Conv2DBatchNorm has no backward pass (it is for inference)")
 }
+
+// conv2dPoolOp is a convolution, an activation and a pooling run as one
+// operation: inference only.
+type conv2dPoolOp struct {
+	stride, pad int
+	act         tensor.Activation
+	kind        tensor.PoolKind
+	k, pstride  int
+}
+
+func (*conv2dPoolOp) Name() string { return "conv2d_pool" }
+
+// Conv2DPool is Conv2D, then act, then a pooling of kind over k×k
+// windows moved by pstride, computed as one operation
+// (tensor.Conv2DPoolTo), to the bits of the three: each image is
+// activated and pooled while its convolution is in cache, and the
+// batch's convolution output is never written out. b may be nil. It is
+// for graphs that track no gradients (NewInferenceGraph): it has no
+// backward pass, and it panics on a graph that tracks them.
+func (g *Graph) Conv2DPool(x, w, b *Value, stride, pad int, act tensor.Activation, kind tensor.PoolKind, k, pstride int) *Value {
+	if !g.noGrad || g.Training {
+		panic("autograd: Conv2DPool is for inference graphs (no gradients, not training)")
+	}
+	if k < 1 || pstride < 1 {
+		panic(fmt.Sprintf("autograd: Conv2DPool with a %d×%d pool of stride %d", k, k, pstride))
+	}
+	op := NewOp[conv2dPoolOp](g)
+	op.stride, op.pad, op.act, op.kind, op.k, op.pstride = stride, pad, act, kind, k, pstride
+	return g.Apply(op, x, w, b)
+}
+
+func (op *conv2dPoolOp) Forward(c Ctx, in []*tensor.Tensor) *tensor.Tensor {
+	x, w := in[0], in[1]
+	var buf, pbuf [4]int
+	conv := tensor.AppendConv2DShape(buf[:0], x.Shape(), w.Shape(), op.stride, op.pad)
+	out := c.Arena().Empty(x.DType(), tensor.AppendPool2DShape(pbuf[:0], conv, op.k, op.pstride)...)
+	tensor.Conv2DPoolTo(out, x, w, in[2], op.stride, op.pad, op.act, op.kind, op.k, op.pstride, c.Arena())
+	return out
+}
+
+func (*conv2dPoolOp) Backward(Ctx, *tensor.Tensor, []*tensor.Tensor) {
+	panic("autograd: Conv2DPool has no backward pass (it is for inference)")
+}

@@ -232,3 +232,71 @@ func TestFoldLinearReLUTraining(t *testing.T) {
 		t.Errorf("the summary has %d ReLU rows, want 2", relus)
 	}
 }
+
+// TestFoldConvPool checks that in an inference graph Sequential runs a
+// convolution, the ReLU, tanh or sigmoid after it (or none) and the max
+// or average pool after that as one op (conv2d_pool), to the bits of the
+// layers run one by one, and that it does not fold in a graph that
+// tracks gradients or is Unfused, nor a convolution without a pool after
+// it: LeNet-5 as the course builds it (tanh, average pooling), and as
+// lenet5-relu (ReLU, max pooling), with a NaN in the input.
+func TestFoldConvPool(t *testing.T) {
+	rng := tensor.NewRNG(6)
+	lenet := func(act Module, pool Module) *Sequential {
+		return NewSequential(
+			Named{"c1", NewConv2D(rng, 1, 6, 5, 1, 0)}, Named{"a1", act}, Named{"s2", pool},
+			Named{"c3", NewConv2D(rng, 6, 16, 5, 1, 0)}, Named{"a3", act}, Named{"s4", pool},
+			Named{"c5", NewConv2D(rng, 16, 120, 5, 1, 0)}, Named{"a5", act}, Named{"flat", Flatten{}},
+			Named{"out", NewLinear(rng, 120, 10)})
+	}
+	for _, tc := range []struct {
+		name  string
+		model *Sequential
+		fewer int // nodes the folds save: two a fold with an activation, one without
+	}{
+		{"LeNet-5 (tanh, average)", lenet(Tanh{}, AvgPool2D{K: 2, Stride: 2}), 4},
+		{"ReLU, max", lenet(ReLU{}, MaxPool2D{K: 2, Stride: 2}), 4},
+		{"sigmoid, 3×3 max of stride 2", lenet(Sigmoid{}, MaxPool2D{K: 3, Stride: 2}), 4},
+		{"no activation", NewSequential(Named{"c", NewConv2D(rng, 1, 4, 3, 1, 1)}, Named{"p", AvgPool2D{K: 2, Stride: 2}}), 1},
+		{"no pool", NewSequential(Named{"c", NewConv2D(rng, 1, 4, 3, 1, 1)}, Named{"a", ReLU{}}), 0},
+		{"a pool after the activation's successor", NewSequential(Named{"c", NewConv2D(rng, 1, 4, 3, 1, 1)}, Named{"a", ReLU{}}, Named{"b", Tanh{}}, Named{"p", MaxPool2D{K: 2, Stride: 2}}), 0},
+	} {
+		size := 32
+		if tc.name == "sigmoid, 3×3 max of stride 2" {
+			size = 40 // 36 → 17 → 13 → 6 → C5 of 2×2
+			tc.model.children[6].Module = NewConv2D(rng, 16, 120, 5, 1, 0)
+			tc.model.children[9].Module = NewLinear(rng, 120*2*2, 10)
+		}
+		x := tensor.RandNormal(rng, tensor.Float32, 0, 1, 9, 1, size, size)
+		x.SetFlat(3*size*size+10*size+12, math.NaN()) // the fourth image
+		plain := autograd.NewInferenceGraph()
+		plain.Unfused = true
+		want := tc.model.Forward(plain, plain.Input(x)).Data()
+		g := autograd.NewInferenceGraph()
+		got := tc.model.Forward(g, g.Input(x)).Data()
+		if !got.SameShape(want) {
+			t.Fatalf("%s: shape %v, want %v", tc.name, got.Shape(), want.Shape())
+		}
+		for i := range want.Len() {
+			a, b := got.Flat(i), want.Flat(i)
+			if math.Float64bits(a) != math.Float64bits(b) && !(a != a && b != b) {
+				t.Fatalf("%s: [%d] = %v, the layers one by one give %v", tc.name, i, a, b)
+			}
+		}
+		per, nan := want.Len()/9, false
+		for i := 3 * per; i < 4*per; i++ {
+			nan = nan || math.IsNaN(got.Flat(i))
+		}
+		if !nan {
+			t.Errorf("%s: the NaN in the fourth image did not reach its output", tc.name)
+		}
+		if g.Len() != plain.Len()-tc.fewer {
+			t.Errorf("%s: %d nodes folded, %d one by one: want %d fewer", tc.name, g.Len(), plain.Len(), tc.fewer)
+		}
+		tracked := autograd.NewGraph()
+		tc.model.Forward(tracked, tracked.Input(x))
+		if tracked.Len() != plain.Len() {
+			t.Errorf("%s: %d nodes in a graph that tracks gradients, %d one by one: want no fold", tc.name, tracked.Len(), plain.Len())
+		}
+	}
+}

@@ -94,14 +94,20 @@ func NewConv2D(rng *rand.Rand, inC, outC, k, stride, pad int) *Conv2D {
 // dilation and the same stride and padding on every side runs the fast
 // path of autograd's Conv2D; any other runs Conv2DWith.
 func (c *Conv2D) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Value {
-	if c.Config.InC == 0 {
-		return g.Conv2D(x, c.Weight, c.Bias, c.Stride, c.Pad)
-	}
-	p := c.Config.Params()
-	if stride, pad, ok := p.Uniform(); ok {
+	if stride, pad, ok := c.uniform(); ok {
 		return g.Conv2D(x, c.Weight, c.Bias, stride, pad)
 	}
-	return g.Conv2DWith(x, c.Weight, c.Bias, p)
+	return g.Conv2DWith(x, c.Weight, c.Bias, c.Config.Params())
+}
+
+// uniform returns the convolution's stride and padding when they are the
+// same on both axes and it has no groups or dilation, so that it runs as
+// Graph.Conv2D; ok is false otherwise.
+func (c *Conv2D) uniform() (stride, pad int, ok bool) {
+	if c.Config.InC == 0 {
+		return c.Stride, c.Pad, true
+	}
+	return c.Config.Params().Uniform()
 }
 
 // Params returns weight (a Weight) and, if present, bias (a Bias).

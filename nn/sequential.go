@@ -52,6 +52,8 @@ func (s *Sequential) Forward(g *autograd.Graph, x *autograd.Value) *autograd.Val
 		var y *autograd.Value
 		if f, n := foldConvBatchNorm(g, s.children[i:], x); n > 0 {
 			y, i = f, i+n-1
+		} else if f, n := foldConvPool(g, s.children[i:], x); n > 0 {
+			y, i = f, i+n-1
 		} else if f := foldLinearReLU(g, s.children[i:], x); f != nil {
 			y, i = f, i+1
 		} else {
@@ -154,12 +156,10 @@ func foldable(g *autograd.Graph, cs []Named) (fold, int) {
 		conv.Weight.Data().Shape()[0] != bn.C {
 		return fold{}, 0
 	}
-	f := fold{conv: conv, bn: bn, stride: conv.Stride, pad: conv.Pad}
-	if conv.Config.InC != 0 {
-		var uniform bool
-		if f.stride, f.pad, uniform = conv.Config.Params().Uniform(); !uniform { // groups, dilation or uneven padding
-			return fold{}, 0
-		}
+	f := fold{conv: conv, bn: bn}
+	var uniform bool
+	if f.stride, f.pad, uniform = conv.uniform(); !uniform {
+		return fold{}, 0
 	}
 	n := 2
 	if len(cs) > 2 {
@@ -173,6 +173,52 @@ func foldable(g *autograd.Graph, cs []Named) (fold, int) {
 		}
 	}
 	return f, n
+}
+
+// foldConvPool runs, in inference (a graph that tracks no gradients, not
+// training, and records no summary), a convolution followed by a ReLU,
+// tanh or sigmoid if one comes next, and then by a max or average pool,
+// as one operation (autograd.Graph.Conv2DPool) that activates and pools
+// each image while its convolution is in cache, to the bits of the
+// layers one by one, and reports how many children it ran; 0 when the
+// children do not start so, or when the graph is not an inference graph.
+// LeNet-5's C1–S2 and C3–S4 run so.
+func foldConvPool(g *autograd.Graph, cs []Named, x *autograd.Value) (*autograd.Value, int) {
+	if len(cs) < 2 || !inferencePass(g) || g.Unfused {
+		return nil, 0
+	}
+	conv, ok := cs[0].Module.(*Conv2D)
+	if !ok {
+		return nil, 0
+	}
+	stride, pad, ok := conv.uniform()
+	if !ok {
+		return nil, 0
+	}
+	n, act := 1, tensor.NoActivation
+	switch cs[1].Module.(type) {
+	case ReLU:
+		n, act = 2, tensor.ActReLU
+	case Tanh:
+		n, act = 2, tensor.ActTanh
+	case Sigmoid:
+		n, act = 2, tensor.ActSigmoid
+	}
+	if len(cs) <= n {
+		return nil, 0
+	}
+	var kind tensor.PoolKind
+	var k, pstride int
+	switch p := cs[n].Module.(type) {
+	case MaxPool2D:
+		kind, k, pstride = tensor.MaxPool, p.K, p.Stride
+	case AvgPool2D:
+		kind, k, pstride = tensor.AvgPool, p.K, p.Stride
+	}
+	if k < 1 || pstride < 1 {
+		return nil, 0
+	}
+	return g.Conv2DPool(x, conv.Weight, conv.Bias, stride, pad, act, kind, k, pstride), n + 1
 }
 
 // ForwardN runs the children in order on a slice of values: each child

@@ -75,27 +75,36 @@ func f64s(t *Tensor) []float64 {
 // layer and runs as one matrix product over the batch. The images are
 // shared among the workers, each unfolding into a buffer of its own.
 func Conv2DTo(dst, x, w, b *Tensor, stride, pad int, ar *Arena) {
-	conv2D(dst, x, w, b, stride, pad, false, ar)
+	conv2D(dst, x, w, b, stride, pad, NoActivation, ar)
 }
 
-// conv2D is Conv2DTo, followed, with relu, by ReLU on each image's
-// output while it is in cache.
-func conv2D(dst, x, w, b *Tensor, stride, pad int, relu bool, ar *Arena) {
+// conv2D is Conv2DTo, followed by act on each image's output while it
+// is in cache.
+func conv2D(dst, x, w, b *Tensor, stride, pad int, act Activation, ar *Arena) {
 	checkFloat("conv2d", dst, x, w, b)
 	var buf [4]int
 	want := AppendConv2DShape(buf[:0], x.shape, w.shape, stride, pad)
-	if !EqualShapes(want, dst.shape) || x.dtype != w.dtype || dst.dtype != x.dtype {
+	if !EqualShapes(want, dst.shape) || dst.dtype != x.dtype {
 		panic(fmt.Sprintf("tensor: conv2d of %v %v with %v %v into %v %v", x.dtype, x.shape, w.dtype, w.shape, dst.dtype, dst.shape))
 	}
+	checkFilters("conv2d", x, w, b)
 	o := w.shape[0]
-	if b != nil && (len(b.shape) != 1 || b.shape[0] != o || b.dtype != x.dtype) {
-		panic(fmt.Sprintf("tensor: conv2d: bias %v does not fit filters %v", b.shape, w.shape))
-	}
 	geo := convGeom(x.shape, w.shape[2], w.shape[3], stride, pad)
 	if x.dtype == Float64 {
-		convForward(ar, f64s, dst.f64, x.f64, w.f64, f64s(b), x.shape[0], o, geo, relu)
+		convForward(ar, f64s, dst.f64, x.f64, w.f64, f64s(b), x.shape[0], o, geo, act)
 	} else {
-		convForward(ar, f32s, dst.f32, x.f32, w.f32, f32s(b), x.shape[0], o, geo, relu)
+		convForward(ar, f32s, dst.f32, x.f32, w.f32, f32s(b), x.shape[0], o, geo, act)
+	}
+}
+
+// checkFilters panics unless the filters w and bias b (or nil) of a
+// convolution fit each other and the images x's dtype.
+func checkFilters(name string, x, w, b *Tensor) {
+	if x.dtype != w.dtype {
+		panic(fmt.Sprintf("tensor: %s of %v images with %v filters", name, x.dtype, w.dtype))
+	}
+	if b != nil && (len(b.shape) != 1 || b.shape[0] != w.shape[0] || b.dtype != x.dtype) {
+		panic(fmt.Sprintf("tensor: %s: bias %v %v does not fit filters %v", name, b.dtype, b.shape, w.shape))
 	}
 }
 
@@ -157,19 +166,20 @@ func runsDirect(dt DType, geo kernels.ConvGeom) bool {
 
 // convDirect is convForward on the direct kernels (runsDirect): the
 // filters repacked once and each image's padding written out into a
-// worker's scratch. With pool, each image's convolution goes into another
-// scratch of the worker's instead, and out receives its max pooling of
-// geometry *pool (one plane a channel), done while the image is in cache.
-func convDirect(ar *Arena, out, x, w, bias []float32, n, o int, geo kernels.ConvGeom, relu bool, pool *kernels.ConvGeom) {
+// worker's scratch. ep says what is done to each image's convolution
+// while it is in cache: an activation, then, with a pooling, the image's
+// convolution goes into another scratch of the worker's instead, and out
+// receives its pooling (one plane a channel).
+func convDirect(ar *Arena, out, x, w, bias []float32, n, o int, geo kernels.ConvGeom, ep convEpilogue) {
 	ohw, in := geo.OutH()*geo.OutW(), geo.C*geo.H*geo.W
 	wt := ar.Empty(Float32, kernels.PackedConvWeights(geo, o)).f32
 	b8 := ar.Empty(Float32, (o+7)/8*8).f32
 	kernels.PackConvWeights(wt, b8, w, bias, geo, o)
-	// A worker's scratch: the padded image, then, with pool, the image's
-	// convolution before pooling.
+	// A worker's scratch: the padded image, then, with a pooling, the
+	// image's convolution before it.
 	ps, cs, per := kernels.DirectPaddedScratch(geo, o), 0, o*ohw
-	if pool != nil {
-		cs, per = o*ohw, o*pool.OutH()*pool.OutW()
+	if ep.pool != nil {
+		cs, per = o*ohw, o*ep.pool.OutH()*ep.pool.OutW()
 	}
 	chunks := kernels.Chunks(n, 1)
 	scratch := ar.Empty(Float32, chunks*(ps+cs)).f32
@@ -179,18 +189,34 @@ func convDirect(ar *Arena, out, x, w, bias []float32, n, o int, geo kernels.Conv
 		for i := lo; i < hi; i++ {
 			oi := out[i*per : (i+1)*per]
 			ci := oi
-			if pool != nil {
+			if ep.pool != nil {
 				ci = conv
 			}
 			kernels.ConvForwardDirectPadded(ci, x[i*in:(i+1)*in], pad, wt, b8, geo, o)
-			if relu {
-				kernels.ReLU(ci, ci)
-			}
-			if pool != nil {
-				kernels.MaxPool(oi, ci, *pool)
-			}
+			ep.finish(oi, ci)
 		}
 	})
+}
+
+// convEpilogue is what a convolution does to each image's output while
+// it is in cache (convDirect): an activation, then maybe a pooling.
+type convEpilogue struct {
+	act  Activation
+	kind PoolKind
+	pool *kernels.ConvGeom // one image's planes; nil for no pooling
+}
+
+// finish applies the epilogue to ci, one image's convolution, writing
+// its pooling, if any, into oi.
+func (ep convEpilogue) finish(oi, ci []float32) {
+	activate(ep.act, ci)
+	switch {
+	case ep.pool == nil:
+	case ep.kind == AvgPool:
+		kernels.AvgPool(oi, ci, *ep.pool)
+	default:
+		kernels.MaxPool(oi, ci, *ep.pool)
+	}
 }
 
 // fullWindow reports whether a convolution's window covers its whole
@@ -210,7 +236,7 @@ func gemmT[T float](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb
 	}
 }
 
-func convForward[T float](ar *Arena, elems func(*Tensor) []T, out, x, w, bias []T, n, o int, geo kernels.ConvGeom, relu bool) {
+func convForward[T float](ar *Arena, elems func(*Tensor) []T, out, x, w, bias []T, n, o int, geo kernels.ConvGeom, act Activation) {
 	ckk, ohw, in := geo.C*geo.KH*geo.KW, geo.OutH()*geo.OutW(), geo.C*geo.H*geo.W
 	if fullWindow(geo) {
 		// out (N, O) = x (N, C·H·W) · Wᵀ: the im2col of each image is the image.
@@ -218,13 +244,11 @@ func convForward[T float](ar *Arena, elems func(*Tensor) []T, out, x, w, bias []
 		for i := 0; i < n && bias != nil; i++ {
 			axpy(out[i*o:(i+1)*o], bias, 1)
 		}
-		if relu {
-			reluInPlace(out[:n*o])
-		}
+		activate(act, out[:n*o])
 		return
 	}
 	if runsDirect(dtypeOf[T](), geo) {
-		convDirect(ar, any(out).([]float32), any(x).([]float32), any(w).([]float32), any(bias).([]float32), n, o, geo, relu, nil)
+		convDirect(ar, any(out).([]float32), any(x).([]float32), any(w).([]float32), any(bias).([]float32), n, o, geo, convEpilogue{act: act})
 		return
 	}
 	// Each output channel's bias repeated over its OH·OW pixels, so that
@@ -253,9 +277,7 @@ func convForward[T float](ar *Arena, elems func(*Tensor) []T, out, x, w, bias []
 			if plane != nil {
 				axpy(oi, plane, 1)
 			}
-			if relu {
-				reluInPlace(oi)
-			}
+			activate(act, oi)
 		}
 	})
 }
@@ -280,19 +302,6 @@ func flipFilters(dst, w []float32, o int, geo kernels.ConvGeom) {
 			for i := range src {
 				d[len(src)-1-i] = src[i]
 			}
-		}
-	}
-}
-
-// reluInPlace sets x = max(x, 0), NaN staying NaN, as kernels.ReLU.
-func reluInPlace[T float](x []T) {
-	if f, ok := kernels.AsF32(x); ok {
-		kernels.ReLU(f, f)
-		return
-	}
-	for i, v := range x {
-		if v < 0 { // NaN and -0 stay, as in kernels.ReLU
-			x[i] = 0
 		}
 	}
 }

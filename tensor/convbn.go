@@ -19,7 +19,7 @@ import (
 func Conv2DBatchNormTo(dst, x, w, b, gamma, beta *Tensor, st *BatchNormStats, relu bool, stride, pad int, ar *Arena) {
 	checkFloat("conv2d batchnorm", dst, x, w, b, gamma, beta)
 	wf, bf := foldBatchNorm(w, b, gamma, beta, st, ar)
-	conv2D(dst, x, wf, bf, stride, pad, relu, ar)
+	conv2D(dst, x, wf, bf, stride, pad, reluIf(relu), ar)
 }
 
 // Conv2DBatchNormMaxPoolTo is Conv2DBatchNormTo followed by a max pool of
@@ -39,11 +39,11 @@ func Conv2DBatchNormMaxPoolTo(dst, x, w, b, gamma, beta *Tensor, st *BatchNormSt
 	geo := convGeom(x.shape, w.shape[2], w.shape[3], stride, pad)
 	if runsDirect(x.dtype, geo) {
 		pool := convGeom(conv, k, k, pstride, 0) // C: one image's planes
-		convDirect(ar, dst.f32, x.f32, wf.f32, bf.f32, x.shape[0], conv[1], geo, relu, &pool)
+		convDirect(ar, dst.f32, x.f32, wf.f32, bf.f32, x.shape[0], conv[1], geo, convEpilogue{act: reluIf(relu), kind: MaxPool, pool: &pool})
 		return
 	}
 	y := ar.Empty(x.dtype, conv...)
-	conv2D(y, x, wf, bf, stride, pad, relu, ar)
+	conv2D(y, x, wf, bf, stride, pad, reluIf(relu), ar)
 	Pool2DTo(MaxPool, dst, y, k, pstride)
 }
 

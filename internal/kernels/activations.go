@@ -113,15 +113,15 @@ func Tanh(dst, src []float32) {
 	if b := splits(len(dst)); b > 0 {
 		Parallel(b, parallelGrain/16, func(_, lo, hi int) {
 			lo, hi = span(lo, hi, b, len(dst))
-			tanhSerial(dst[lo:hi], src[lo:hi])
+			TanhSerial(dst[lo:hi], src[lo:hi])
 		})
 		return
 	}
-	tanhSerial(dst, src)
+	TanhSerial(dst, src)
 }
 
-// tanhSerial is Tanh on one goroutine.
-func tanhSerial(dst, src []float32) {
+// TanhSerial is Tanh on the calling goroutine alone, to the same bits.
+func TanhSerial(dst, src []float32) {
 	if useAVX512 && len(dst) > 0 {
 		tanhAVX512(&dst[0], &src[0], len(dst))
 		return
@@ -143,15 +143,15 @@ func Sigmoid(dst, src []float32) {
 	if b := splits(len(dst)); b > 0 {
 		Parallel(b, parallelGrain/16, func(_, lo, hi int) {
 			lo, hi = span(lo, hi, b, len(dst))
-			sigmoidSerial(dst[lo:hi], src[lo:hi])
+			SigmoidSerial(dst[lo:hi], src[lo:hi])
 		})
 		return
 	}
-	sigmoidSerial(dst, src)
+	SigmoidSerial(dst, src)
 }
 
-// sigmoidSerial is Sigmoid on one goroutine.
-func sigmoidSerial(dst, src []float32) {
+// SigmoidSerial is Sigmoid on the calling goroutine alone, to the same bits.
+func SigmoidSerial(dst, src []float32) {
 	if useAVX512 && len(dst) > 0 {
 		sigmoidAVX512(&dst[0], &src[0], len(dst))
 		return
