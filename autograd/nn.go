@@ -438,12 +438,27 @@ func (op *conv2dBNOp) Name() string {
 // (NewInferenceGraph): it has no backward pass, and it panics on a graph
 // that tracks them.
 func (g *Graph) Conv2DBatchNorm(x, w, b, gamma, beta *Value, st *BatchNormState, relu bool, stride, pad int) *Value {
-	if !g.noGrad || g.Training {
-		panic("autograd: Conv2DBatchNorm is for inference graphs (no gradients, not training)")
-	}
+	g.inferenceOnly("Conv2DBatchNorm")
 	op := NewOp[conv2dBNOp](g)
 	op.stride, op.pad, op.st, op.relu = stride, pad, st, relu
 	return g.Apply(op, x, w, b, gamma, beta)
+}
+
+// inferenceOnly panics unless g is an inference graph (no gradients,
+// not training): op has no backward pass.
+func (g *Graph) inferenceOnly(op string) {
+	if !g.noGrad || g.Training {
+		panic("autograd: " + op + " is for inference graphs (no gradients, not training)")
+	}
+}
+
+// inferencePool is inferenceOnly for an op that ends in a pool of k×k
+// windows moved by pstride, which it also checks.
+func (g *Graph) inferencePool(op string, k, pstride int) {
+	g.inferenceOnly(op)
+	if k < 1 || pstride < 1 {
+		panic(fmt.Sprintf("autograd: %s with a %d×%d pool of stride %d", op, k, k, pstride))
+	}
 }
 
 // Conv2DBatchNormMaxPool is Conv2DBatchNorm followed by MaxPool2D of
@@ -452,12 +467,7 @@ func (g *Graph) Conv2DBatchNorm(x, w, b, gamma, beta *Value, st *BatchNormState,
 // image is pooled while its convolution is in cache. It is for graphs
 // that track no gradients, as Conv2DBatchNorm is.
 func (g *Graph) Conv2DBatchNormMaxPool(x, w, b, gamma, beta *Value, st *BatchNormState, relu bool, stride, pad, k, pstride int) *Value {
-	if !g.noGrad || g.Training {
-		panic("autograd: Conv2DBatchNormMaxPool is for inference graphs (no gradients, not training)")
-	}
-	if k < 1 || pstride < 1 {
-		panic(fmt.Sprintf("autograd: Conv2DBatchNormMaxPool with a %d×%d pool of stride %d", k, k, pstride))
-	}
+	g.inferencePool("Conv2DBatchNormMaxPool", k, pstride)
 	op := NewOp[conv2dBNOp](g)
 	op.stride, op.pad, op.st, op.relu, op.poolK, op.poolStride = stride, pad, st, relu, k, pstride
 	return g.Apply(op, x, w, b, gamma, beta)
@@ -500,12 +510,7 @@ func (*conv2dPoolOp) Name() string { return "conv2d_pool" }
 // for graphs that track no gradients (NewInferenceGraph): it has no
 // backward pass, and it panics on a graph that tracks them.
 func (g *Graph) Conv2DPool(x, w, b *Value, stride, pad int, act tensor.Activation, kind tensor.PoolKind, k, pstride int) *Value {
-	if !g.noGrad || g.Training {
-		panic("autograd: Conv2DPool is for inference graphs (no gradients, not training)")
-	}
-	if k < 1 || pstride < 1 {
-		panic(fmt.Sprintf("autograd: Conv2DPool with a %d×%d pool of stride %d", k, k, pstride))
-	}
+	g.inferencePool("Conv2DPool", k, pstride)
 	op := NewOp[conv2dPoolOp](g)
 	op.stride, op.pad, op.act, op.kind, op.k, op.pstride = stride, pad, act, kind, k, pstride
 	return g.Apply(op, x, w, b)
