@@ -128,17 +128,7 @@ func TestFoldMaxPool(t *testing.T) {
 		if !got.SameShape(want) || got.DType() != want.DType() {
 			t.Fatalf("%s: %v %v, want %v %v", tc.name, got.DType(), got.Shape(), want.DType(), want.Shape())
 		}
-		nans := 0
-		for i := range want.Len() {
-			a, b := got.Flat(i), want.Flat(i)
-			if a != a {
-				nans++
-			}
-			if math.Float64bits(a) != math.Float64bits(b) && !(a != a && b != b) {
-				t.Fatalf("%s: [%d] = %v, the pool as its own layer gives %v", tc.name, i, a, b)
-			}
-		}
-		if nans == 0 {
+		if sameBitsNaN(t, tc.name+" against the pool as its own layer", got, want) == 0 {
 			t.Errorf("%s: the NaN in the input reached no output", tc.name)
 		}
 	}
@@ -242,31 +232,30 @@ func TestFoldLinearReLUTraining(t *testing.T) {
 // lenet5-relu (ReLU, max pooling), with a NaN in the input.
 func TestFoldConvPool(t *testing.T) {
 	rng := tensor.NewRNG(6)
-	lenet := func(act Module, pool Module) *Sequential {
+	// lenet builds LeNet-5 with act and pool for images whose C5 output
+	// is side×side.
+	lenet := func(act, pool Module, side int) *Sequential {
 		return NewSequential(
 			Named{"c1", NewConv2D(rng, 1, 6, 5, 1, 0)}, Named{"a1", act}, Named{"s2", pool},
 			Named{"c3", NewConv2D(rng, 6, 16, 5, 1, 0)}, Named{"a3", act}, Named{"s4", pool},
 			Named{"c5", NewConv2D(rng, 16, 120, 5, 1, 0)}, Named{"a5", act}, Named{"flat", Flatten{}},
-			Named{"out", NewLinear(rng, 120, 10)})
+			Named{"out", NewLinear(rng, 120*side*side, 10)})
 	}
 	for _, tc := range []struct {
 		name  string
 		model *Sequential
+		size  int // of the input images
 		fewer int // nodes the folds save: two a fold with an activation, one without
 	}{
-		{"LeNet-5 (tanh, average)", lenet(Tanh{}, AvgPool2D{K: 2, Stride: 2}), 4},
-		{"ReLU, max", lenet(ReLU{}, MaxPool2D{K: 2, Stride: 2}), 4},
-		{"sigmoid, 3×3 max of stride 2", lenet(Sigmoid{}, MaxPool2D{K: 3, Stride: 2}), 4},
-		{"no activation", NewSequential(Named{"c", NewConv2D(rng, 1, 4, 3, 1, 1)}, Named{"p", AvgPool2D{K: 2, Stride: 2}}), 1},
-		{"no pool", NewSequential(Named{"c", NewConv2D(rng, 1, 4, 3, 1, 1)}, Named{"a", ReLU{}}), 0},
-		{"a pool after the activation's successor", NewSequential(Named{"c", NewConv2D(rng, 1, 4, 3, 1, 1)}, Named{"a", ReLU{}}, Named{"b", Tanh{}}, Named{"p", MaxPool2D{K: 2, Stride: 2}}), 0},
+		{"LeNet-5 (tanh, average)", lenet(Tanh{}, AvgPool2D{K: 2, Stride: 2}, 1), 32, 4},
+		{"ReLU, max", lenet(ReLU{}, MaxPool2D{K: 2, Stride: 2}, 1), 32, 4},
+		// 40 → 36 → 17 → 13 → 6 → C5 of 2×2
+		{"sigmoid, 3×3 max of stride 2", lenet(Sigmoid{}, MaxPool2D{K: 3, Stride: 2}, 2), 40, 4},
+		{"no activation", NewSequential(Named{"c", NewConv2D(rng, 1, 4, 3, 1, 1)}, Named{"p", AvgPool2D{K: 2, Stride: 2}}), 32, 1},
+		{"no pool", NewSequential(Named{"c", NewConv2D(rng, 1, 4, 3, 1, 1)}, Named{"a", ReLU{}}), 32, 0},
+		{"a pool after the activation's successor", NewSequential(Named{"c", NewConv2D(rng, 1, 4, 3, 1, 1)}, Named{"a", ReLU{}}, Named{"b", Tanh{}}, Named{"p", MaxPool2D{K: 2, Stride: 2}}), 32, 0},
 	} {
-		size := 32
-		if tc.name == "sigmoid, 3×3 max of stride 2" {
-			size = 40 // 36 → 17 → 13 → 6 → C5 of 2×2
-			tc.model.children[6].Module = NewConv2D(rng, 16, 120, 5, 1, 0)
-			tc.model.children[9].Module = NewLinear(rng, 120*2*2, 10)
-		}
+		size := tc.size
 		x := tensor.RandNormal(rng, tensor.Float32, 0, 1, 9, 1, size, size)
 		x.SetFlat(3*size*size+10*size+12, math.NaN()) // the fourth image
 		plain := autograd.NewInferenceGraph()
@@ -277,12 +266,7 @@ func TestFoldConvPool(t *testing.T) {
 		if !got.SameShape(want) {
 			t.Fatalf("%s: shape %v, want %v", tc.name, got.Shape(), want.Shape())
 		}
-		for i := range want.Len() {
-			a, b := got.Flat(i), want.Flat(i)
-			if math.Float64bits(a) != math.Float64bits(b) && !(a != a && b != b) {
-				t.Fatalf("%s: [%d] = %v, the layers one by one give %v", tc.name, i, a, b)
-			}
-		}
+		sameBitsNaN(t, tc.name+" against the layers one by one", got, want)
 		per, nan := want.Len()/9, false
 		for i := 3 * per; i < 4*per; i++ {
 			nan = nan || math.IsNaN(got.Flat(i))
@@ -299,4 +283,22 @@ func TestFoldConvPool(t *testing.T) {
 			t.Errorf("%s: %d nodes in a graph that tracks gradients, %d one by one: want no fold", tc.name, tracked.Len(), plain.Len())
 		}
 	}
+}
+
+// sameBitsNaN fails t unless got and want hold the same bits element by
+// element, a NaN matching any NaN, and returns how many of got's
+// elements are NaN.
+func sameBitsNaN(t *testing.T, what string, got, want *tensor.Tensor) int {
+	t.Helper()
+	nans := 0
+	for i := range want.Len() {
+		a, b := got.Flat(i), want.Flat(i)
+		if a != a {
+			nans++
+		}
+		if math.Float64bits(a) != math.Float64bits(b) && !(a != a && b != b) {
+			t.Fatalf("%s: [%d] = %v, want %v", what, i, a, b)
+		}
+	}
+	return nans
 }

@@ -147,20 +147,16 @@ type fold struct {
 // foldable reports whether the children cs start with layers that
 // foldConvBatchNorm runs as one on g, and how many.
 func foldable(g *autograd.Graph, cs []Named) (fold, int) {
-	if len(cs) < 2 || !inferencePass(g) || g.Unfused {
+	conv, stride, pad, ok := convToFold(g, cs)
+	if !ok {
 		return fold{}, 0
 	}
-	conv, ok := cs[0].Module.(*Conv2D)
-	bn, ok2 := cs[1].Module.(*BatchNorm)
-	if !ok || !ok2 || bn.Dims != 4 || bn.Weight == nil || bn.Bias == nil || bn.State.RunningMean == nil || bn.State.RunningVar == nil ||
+	bn, ok := cs[1].Module.(*BatchNorm)
+	if !ok || bn.Dims != 4 || bn.Weight == nil || bn.Bias == nil || bn.State.RunningMean == nil || bn.State.RunningVar == nil ||
 		conv.Weight.Data().Shape()[0] != bn.C {
 		return fold{}, 0
 	}
-	f := fold{conv: conv, bn: bn}
-	var uniform bool
-	if f.stride, f.pad, uniform = conv.uniform(); !uniform {
-		return fold{}, 0
-	}
+	f := fold{conv: conv, bn: bn, stride: stride, pad: pad}
 	n := 2
 	if len(cs) > 2 {
 		if _, ok := cs[2].Module.(ReLU); ok {
@@ -175,6 +171,22 @@ func foldable(g *autograd.Graph, cs []Named) (fold, int) {
 	return f, n
 }
 
+// convToFold returns the convolution that the children cs start with,
+// and its stride and padding, when a fold may start with it: at least
+// one child follows, the graph runs an inference pass (inferencePass)
+// and is not Unfused, and the convolution has no groups or dilation and
+// the same stride and padding on both axes. ok is false otherwise.
+func convToFold(g *autograd.Graph, cs []Named) (conv *Conv2D, stride, pad int, ok bool) {
+	if len(cs) < 2 || !inferencePass(g) || g.Unfused {
+		return nil, 0, 0, false
+	}
+	if conv, ok = cs[0].Module.(*Conv2D); !ok {
+		return nil, 0, 0, false
+	}
+	stride, pad, ok = conv.uniform()
+	return conv, stride, pad, ok
+}
+
 // foldConvPool runs, in inference (a graph that tracks no gradients, not
 // training, and records no summary), a convolution followed by a ReLU,
 // tanh or sigmoid if one comes next, and then by a max or average pool,
@@ -184,14 +196,7 @@ func foldable(g *autograd.Graph, cs []Named) (fold, int) {
 // children do not start so, or when the graph is not an inference graph.
 // LeNet-5's C1–S2 and C3–S4 run so.
 func foldConvPool(g *autograd.Graph, cs []Named, x *autograd.Value) (*autograd.Value, int) {
-	if len(cs) < 2 || !inferencePass(g) || g.Unfused {
-		return nil, 0
-	}
-	conv, ok := cs[0].Module.(*Conv2D)
-	if !ok {
-		return nil, 0
-	}
-	stride, pad, ok := conv.uniform()
+	conv, stride, pad, ok := convToFold(g, cs)
 	if !ok {
 		return nil, 0
 	}

@@ -30,21 +30,8 @@ func Conv2DBatchNormTo(dst, x, w, b, gamma, beta *Tensor, st *BatchNormStats, re
 // is never written out. The result is the two operations', bit for bit.
 func Conv2DBatchNormMaxPoolTo(dst, x, w, b, gamma, beta *Tensor, st *BatchNormStats, relu bool, stride, pad, k, pstride int, ar *Arena) {
 	checkFloat("conv2d batchnorm maxpool", dst, x, w, b, gamma, beta)
-	var cb, pb [4]int
-	conv := AppendConv2DShape(cb[:0], x.shape, w.shape, stride, pad)
-	if want := AppendPool2DShape(pb[:0], conv, k, pstride); !EqualShapes(want, dst.shape) || dst.dtype != x.dtype {
-		panic(fmt.Sprintf("tensor: conv2d batchnorm maxpool of %v %v with %v into %v %v", x.dtype, x.shape, w.shape, dst.dtype, dst.shape))
-	}
 	wf, bf := foldBatchNorm(w, b, gamma, beta, st, ar)
-	geo := convGeom(x.shape, w.shape[2], w.shape[3], stride, pad)
-	if runsDirect(x.dtype, geo) {
-		pool := convGeom(conv, k, k, pstride, 0) // C: one image's planes
-		convDirect(ar, dst.f32, x.f32, wf.f32, bf.f32, x.shape[0], conv[1], geo, convEpilogue{act: reluIf(relu), kind: MaxPool, pool: &pool})
-		return
-	}
-	y := ar.Empty(x.dtype, conv...)
-	conv2D(y, x, wf, bf, stride, pad, reluIf(relu), ar)
-	Pool2DTo(MaxPool, dst, y, k, pstride)
+	conv2DPool("conv2d batchnorm maxpool", dst, x, wf, bf, stride, pad, reluIf(relu), MaxPool, k, pstride, ar)
 }
 
 // foldBatchNorm returns the filters and bias of a convolution with the

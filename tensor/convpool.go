@@ -19,16 +19,28 @@ const (
 	ActSigmoid                     // 1 / (1 + e⁻ˣ), as OpSigmoid
 )
 
+// unaryOp returns the UnaryOp that act applies, and false for
+// NoActivation or an unknown Activation: the one table from one to the
+// other.
+func (a Activation) unaryOp() (UnaryOp, bool) {
+	switch a {
+	case ActReLU:
+		return OpReLU, true
+	case ActTanh:
+		return OpTanh, true
+	case ActSigmoid:
+		return OpSigmoid, true
+	}
+	return 0, false
+}
+
 // ActivationOf returns the Activation that applies op, and false for an
 // operation that has none (only ReLU, tanh and the sigmoid have).
 func ActivationOf(op UnaryOp) (Activation, bool) {
-	switch op {
-	case OpReLU:
-		return ActReLU, true
-	case OpTanh:
-		return ActTanh, true
-	case OpSigmoid:
-		return ActSigmoid, true
+	for a := ActReLU; a <= ActSigmoid; a++ {
+		if o, _ := a.unaryOp(); o == op {
+			return a, true
+		}
 	}
 	return NoActivation, false
 }
@@ -36,15 +48,11 @@ func ActivationOf(op UnaryOp) (Activation, bool) {
 // String names the activation as its UnaryOp is named ("none" for
 // NoActivation).
 func (a Activation) String() string {
-	switch a {
-	case NoActivation:
+	if op, ok := a.unaryOp(); ok {
+		return op.String()
+	}
+	if a == NoActivation {
 		return "none"
-	case ActReLU:
-		return OpReLU.String()
-	case ActTanh:
-		return OpTanh.String()
-	case ActSigmoid:
-		return OpSigmoid.String()
 	}
 	return fmt.Sprintf("Activation(%d)", uint8(a))
 }
@@ -62,25 +70,23 @@ func reluIf(relu bool) Activation {
 // way wherever it lies in the slice (the tail under a mask), so a slice
 // of one image gets what the whole batch would.
 func activate[T float](act Activation, x []T) {
-	if act == NoActivation || len(x) == 0 {
+	op, ok := act.unaryOp()
+	if !ok {
+		if act != NoActivation {
+			panic(fmt.Sprintf("tensor: unknown %v", act))
+		}
 		return
 	}
-	f, ok := kernels.AsF32(x)
+	f, f32 := kernels.AsF32(x)
 	switch {
-	case ok && act == ActReLU:
+	case !f32:
+		unaryLoop(op, x, x, 0)
+	case op == OpReLU:
 		kernels.ReLU(f, f)
-	case ok && act == ActTanh:
+	case op == OpTanh:
 		kernels.TanhSerial(f, f)
-	case ok && act == ActSigmoid:
-		kernels.SigmoidSerial(f, f)
-	case act == ActReLU:
-		unaryLoop(OpReLU, x, x, 0)
-	case act == ActTanh:
-		unaryLoop(OpTanh, x, x, 0)
-	case act == ActSigmoid:
-		unaryLoop(OpSigmoid, x, x, 0)
 	default:
-		panic(fmt.Sprintf("tensor: unknown %v", act))
+		kernels.SigmoidSerial(f, f)
 	}
 }
 
@@ -99,12 +105,19 @@ func Conv2DPoolTo(dst, x, w, b *Tensor, stride, pad int, act Activation, kind Po
 	if act > ActSigmoid || kind > AvgPool || k < 1 || pstride < 1 {
 		panic(fmt.Sprintf("tensor: conv2d pool with %v and a %v of %d×%d windows moved by %d", act, kind, k, k, pstride))
 	}
+	conv2DPool("conv2d pool", dst, x, w, b, stride, pad, act, kind, k, pstride, ar)
+}
+
+// conv2DPool is Conv2DPoolTo after its arguments' checks, and
+// Conv2DBatchNormMaxPoolTo once it has folded the batch norm into w and
+// b; name names the operation in a panic.
+func conv2DPool(name string, dst, x, w, b *Tensor, stride, pad int, act Activation, kind PoolKind, k, pstride int, ar *Arena) {
 	var cb, pb [4]int
 	conv := AppendConv2DShape(cb[:0], x.shape, w.shape, stride, pad)
 	if want := AppendPool2DShape(pb[:0], conv, k, pstride); !EqualShapes(want, dst.shape) || dst.dtype != x.dtype {
-		panic(fmt.Sprintf("tensor: conv2d pool of %v %v with %v into %v %v", x.dtype, x.shape, w.shape, dst.dtype, dst.shape))
+		panic(fmt.Sprintf("tensor: %s of %v %v with %v into %v %v", name, x.dtype, x.shape, w.shape, dst.dtype, dst.shape))
 	}
-	checkFilters("conv2d pool", x, w, b)
+	checkFilters(name, x, w, b)
 	geo := convGeom(x.shape, w.shape[2], w.shape[3], stride, pad)
 	if runsDirect(x.dtype, geo) {
 		pool := convGeom(conv, k, k, pstride, 0) // C: one image's planes

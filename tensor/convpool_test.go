@@ -3,7 +3,6 @@ package tensor
 import (
 	"fmt"
 	"math"
-	"strings"
 	"testing"
 )
 
@@ -48,7 +47,7 @@ func TestConv2DPoolSameBits(t *testing.T) {
 					old := SetThreads(threads)
 					y := New(tc.dtype, conv...)
 					Conv2DTo(y, x, w, b, tc.stride, tc.pad, nil)
-					if op, ok := unaryOpOf(act); ok {
+					if op, ok := act.unaryOp(); ok {
 						UnaryTo(op, y, y, 0)
 					}
 					want := New(tc.dtype, pooled...)
@@ -57,34 +56,18 @@ func TestConv2DPoolSameBits(t *testing.T) {
 					ar := NewArena()
 					Conv2DPoolTo(got, x, w, b, tc.stride, tc.pad, act, kind, tc.k, tc.pstride, ar)
 					SetThreads(old)
-					nans := 0
-					for i := range want.Len() {
-						g, v := got.Flat(i), want.Flat(i)
-						if g != g {
-							nans++
-						}
-						if math.Float64bits(g) != math.Float64bits(v) && !(g != g && v != v) {
-							t.Fatalf("%s: [%d] = %v, the three operations give %v", name, i, g, v)
-						}
+					sameBitsT(t, name, got, want, false)
+					nan := false
+					for i := range got.Len() {
+						nan = nan || math.IsNaN(got.Flat(i))
 					}
-					if nans == 0 {
+					if !nan {
 						t.Errorf("%s: the NaN in the input reached no output", name)
 					}
 				}
 			}
 		}
 	}
-}
-
-// unaryOpOf is ActivationOf's inverse, for the tests: the UnaryOp of act,
-// false for NoActivation.
-func unaryOpOf(act Activation) (UnaryOp, bool) {
-	for _, op := range []UnaryOp{OpReLU, OpTanh, OpSigmoid} {
-		if a, _ := ActivationOf(op); a == act {
-			return op, true
-		}
-	}
-	return 0, false
 }
 
 // TestConv2DPoolChecks: wrong operands panic with a message that names
@@ -104,15 +87,7 @@ func TestConv2DPoolChecks(t *testing.T) {
 		{"unknown activation", func() { Conv2DPoolTo(good, x, w, nil, 1, 0, Activation(9), MaxPool, 2, 2, nil) }, "Activation(9)"},
 		{"pool of 0", func() { Conv2DPoolTo(good, x, w, nil, 1, 0, ActReLU, MaxPool, 0, 2, nil) }, "0×0 windows"},
 	} {
-		func() {
-			defer func() {
-				p := recover()
-				if p == nil || !strings.Contains(fmt.Sprint(p), tc.want) {
-					t.Errorf("%s: panic %v, want one that says %q", tc.name, p, tc.want)
-				}
-			}()
-			tc.run()
-		}()
+		t.Run(tc.name, func(t *testing.T) { wantPanic(t, []string{tc.want}, tc.run) })
 	}
 	if a, ok := ActivationOf(OpExp); ok || a != NoActivation {
 		t.Errorf("ActivationOf(exp) = %v, %v: exp has no fused activation", a, ok)
